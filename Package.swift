@@ -1,0 +1,178 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Choreoscope",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "choreo", targets: ["choreo"]),
+        .executable(name: "choreo-agent", targets: ["choreo-agent"]),
+        .executable(name: "choreo-collector", targets: ["choreo-collector"]),
+        .executable(name: "order-fulfilment", targets: ["order-fulfilment"]),
+        .library(name: "ChoreoInstrumentation", targets: ["ChoreoInstrumentation"]),
+        .library(name: "ChoreoTracer", targets: ["ChoreoTracer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // C system libraries
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+
+        // Model: ids, W3C trace context, span records, wire conventions. No dependencies.
+        .target(name: "ChoreoModel", swiftSettings: strict),
+        // OTLP: protobuf (generated, committed), JSON, gzip; SpanRecord <-> OTLP.
+        .target(
+            name: "ChoreoOTLP",
+            dependencies: [
+                "ChoreoModel", "CZlib",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: strict
+        ),
+        // Instrumentation: MessageBus, in-memory bus, TracedBus middleware. Tracing API only.
+        .target(
+            name: "ChoreoInstrumentation",
+            dependencies: [
+                "ChoreoModel",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: strict
+        ),
+        // Tracer: a Tracer that batches finished spans and exports OTLP/HTTP.
+        .target(
+            name: "ChoreoTracer",
+            dependencies: [
+                "ChoreoModel", "ChoreoOTLP",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Flows: reconstruction of business transactions from spans. Pure, no I/O.
+        .target(name: "ChoreoFlows", dependencies: ["ChoreoModel"], swiftSettings: strict),
+        // Store: SpanStore protocol, SQLite implementation.
+        .target(name: "ChoreoStore", dependencies: ["ChoreoModel", "CSQLite"], swiftSettings: strict),
+        // Collector: OTLP ingest, flow index, query API.
+        .target(
+            name: "ChoreoCollector",
+            dependencies: [
+                "ChoreoModel", "ChoreoOTLP", "ChoreoStore", "ChoreoFlows",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Agent: OTLP receiver, batching, gzip, forwarding with retries.
+        .target(
+            name: "ChoreoAgent",
+            dependencies: [
+                "ChoreoModel", "ChoreoOTLP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // CLI library: commands of `choreo`.
+        .target(
+            name: "ChoreoCLI",
+            dependencies: [
+                "ChoreoModel", "ChoreoFlows",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
+        // The order-fulfilment system under test.
+        .target(
+            name: "OrderFulfilment",
+            dependencies: [
+                "ChoreoModel", "ChoreoInstrumentation",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Executables: thin mains that only wire parts together.
+        .executableTarget(
+            name: "choreo",
+            dependencies: ["ChoreoCLI"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "choreo-collector",
+            dependencies: [
+                "ChoreoCollector",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Collector/Sources",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "choreo-agent",
+            dependencies: [
+                "ChoreoAgent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Agent/Sources",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "order-fulfilment",
+            dependencies: [
+                "OrderFulfilment", "ChoreoTracer", "ChoreoInstrumentation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Tests
+        .testTarget(name: "ChoreoModelTests", dependencies: ["ChoreoModel"]),
+        .testTarget(name: "ChoreoOTLPTests", dependencies: ["ChoreoOTLP", "ChoreoModel"]),
+        .testTarget(
+            name: "ChoreoInstrumentationTests",
+            dependencies: [
+                "ChoreoInstrumentation", "ChoreoModel",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        .testTarget(name: "ChoreoTracerTests", dependencies: ["ChoreoTracer", "ChoreoOTLP", "ChoreoModel"]),
+        .testTarget(name: "ChoreoFlowsTests", dependencies: ["ChoreoFlows", "ChoreoModel"]),
+        .testTarget(name: "ChoreoStoreTests", dependencies: ["ChoreoStore", "ChoreoModel"]),
+        .testTarget(
+            name: "ChoreoCollectorTests",
+            dependencies: [
+                "ChoreoCollector", "ChoreoOTLP", "ChoreoStore", "ChoreoModel",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "ChoreoAgentTests",
+            dependencies: [
+                "ChoreoAgent", "ChoreoOTLP", "ChoreoModel",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "ChoreoCLITests", dependencies: ["ChoreoCLI", "ChoreoFlows", "ChoreoModel"]),
+        .testTarget(name: "OrderFulfilmentTests", dependencies: ["OrderFulfilment", "ChoreoInstrumentation", "ChoreoModel"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ChoreoModel"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,100 @@
+import ChoreoModel
+
+/// One business transaction rebuilt from spans: every message that shares a correlation id.
+///
+/// Encodes to the JSON contract of `choreo flows show --json` (snake_case keys, RFC 3339 times,
+/// `null` for absent optional fields).
+public struct Flow: Hashable, Sendable {
+    public var correlationID: String
+    public var status: FlowStatus
+    /// The terminal message type (business result), if the flow reached one.
+    public var outcome: String?
+    /// Every trace the flow's spans belong to, in order of first appearance.
+    public var traceIDs: [TraceID]
+    public var startedAtUnixNano: UInt64
+    public var endedAtUnixNano: UInt64
+    /// One step per message, in publish order.
+    public var steps: [FlowStep]
+    /// The message type a stuck or in-flight flow waits for.
+    public var waitingFor: String?
+    /// Causation ids that point at messages whose spans never arrived.
+    public var gaps: Int
+
+    public init(
+        correlationID: String, status: FlowStatus, outcome: String?, traceIDs: [TraceID],
+        startedAtUnixNano: UInt64, endedAtUnixNano: UInt64, steps: [FlowStep],
+        waitingFor: String? = nil, gaps: Int = 0
+    ) {
+        self.correlationID = correlationID
+        self.status = status
+        self.outcome = outcome
+        self.traceIDs = traceIDs
+        self.startedAtUnixNano = startedAtUnixNano
+        self.endedAtUnixNano = endedAtUnixNano
+        self.steps = steps
+        self.waitingFor = waitingFor
+        self.gaps = gaps
+    }
+}
+
+/// One message of a flow and what became of it.
+public struct FlowStep: Hashable, Sendable {
+    public var messageID: String
+    /// The event or command type, e.g. `PaymentReceived`.
+    public var type: String
+    /// The publishing service.
+    public var source: String
+    public var causationID: String?
+    /// The message id of the forward step this message compensates.
+    public var compensates: String?
+    public var publishedAtUnixNano: UInt64
+    /// The topic it was published to.
+    public var topic: String?
+    public var traceID: TraceID?
+    public var spanID: SpanID?
+    public var deliveries: [FlowDelivery]
+
+    public init(
+        messageID: String, type: String, source: String, causationID: String?, compensates: String?,
+        publishedAtUnixNano: UInt64, topic: String? = nil, traceID: TraceID? = nil, spanID: SpanID? = nil,
+        deliveries: [FlowDelivery] = []
+    ) {
+        self.messageID = messageID
+        self.type = type
+        self.source = source
+        self.causationID = causationID
+        self.compensates = compensates
+        self.publishedAtUnixNano = publishedAtUnixNano
+        self.topic = topic
+        self.traceID = traceID
+        self.spanID = spanID
+        self.deliveries = deliveries
+    }
+}
+
+/// What one consumer group did with a message, over all its attempts.
+public struct FlowDelivery: Hashable, Sendable {
+    /// The consumer group.
+    public var consumer: String
+    public var attempts: Int
+    /// The outcome of the latest attempt.
+    public var outcome: DeliveryOutcome
+    /// The error of the latest failed attempt, if any.
+    public var error: String?
+    /// When the first attempt started processing.
+    public var firstStartedAtUnixNano: UInt64
+    /// When the latest attempt ended.
+    public var lastEndedAtUnixNano: UInt64
+
+    public init(
+        consumer: String, attempts: Int, outcome: DeliveryOutcome, error: String?,
+        firstStartedAtUnixNano: UInt64, lastEndedAtUnixNano: UInt64
+    ) {
+        self.consumer = consumer
+        self.attempts = attempts
+        self.outcome = outcome
+        self.error = error
+        self.firstStartedAtUnixNano = firstStartedAtUnixNano
+        self.lastEndedAtUnixNano = lastEndedAtUnixNano
+    }
+}

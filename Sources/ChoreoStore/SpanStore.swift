@@ -1,0 +1,63 @@
+import ChoreoModel
+
+/// A filter for listing flow summaries.
+public struct FlowQuery: Sendable, Hashable {
+    public var statuses: [FlowStatus]
+    /// Only flows whose last activity is at or after this time.
+    public var since: UInt64?
+    /// Only flows whose first activity is at or before this time.
+    public var until: UInt64?
+    public var limit: Int
+
+    public init(statuses: [FlowStatus] = [], since: UInt64? = nil, until: UInt64? = nil, limit: Int = 100) {
+        self.statuses = statuses
+        self.since = since
+        self.until = until
+        self.limit = limit
+    }
+}
+
+/// A flow whose summary is out of date: new spans arrived since it was last indexed.
+public struct DirtyFlow: Sendable, Hashable {
+    public var correlationID: String
+    /// Incremented every time spans of the flow are appended.
+    public var version: Int64
+
+    public init(correlationID: String, version: Int64) {
+        self.correlationID = correlationID
+        self.version = version
+    }
+}
+
+/// Storage of spans and of the flow index.
+///
+/// Durability: when ``append(_:)`` returns, the spans are committed and survive a crash of the
+/// process (SQLite: WAL committed). The collector acknowledges an ingest request only then.
+/// The store does no flow logic: it records which correlation ids changed (``dirtyFlows(limit:)``)
+/// and stores the summaries the collector computes.
+public protocol SpanStore: Sendable {
+    /// Stores spans in one transaction and marks their correlation ids dirty. Durable on return.
+    func append(_ spans: [SpanRecord]) async throws
+
+    /// All spans of a trace, ordered by start time.
+    func spans(traceID: TraceID) async throws -> [SpanRecord]
+
+    /// All spans carrying a correlation id (`messaging.message.conversation_id`), ordered by start time.
+    func spans(correlationID: String) async throws -> [SpanRecord]
+
+    /// Up to `limit` flows whose spans changed since their summary was last written.
+    func dirtyFlows(limit: Int) async throws -> [DirtyFlow]
+
+    /// Writes flow summaries, then clears each given dirty mark unless spans appended since
+    /// it was read marked the flow again (its version moved on).
+    func upsertSummaries(_ summaries: [FlowSummary], clearing: [DirtyFlow]) async throws
+
+    /// One flow's summary, if indexed.
+    func flowSummary(correlationID: String) async throws -> FlowSummary?
+
+    /// Flow summaries matching a query, most recent activity first.
+    func flowSummaries(_ query: FlowQuery) async throws -> [FlowSummary]
+
+    /// The number of spans stored.
+    func spanCount() async throws -> Int
+}
