@@ -1,1 +1,73 @@
-print("not yet")
+import ArgumentParser
+import ChoreoAgent
+import ChoreoModel
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `choreo-agent`: receives OTLP/HTTP next to the services and ships it to the collector.
+@main
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "choreo-agent",
+        abstract: "Receive OTLP spans on this host, batch and gzip them, and forward them to the collector."
+    )
+
+    @Option(help: "Address to listen on for OTLP/HTTP (HOST:PORT). Loopback by default.")
+    var listen: String = "127.0.0.1:4318"
+
+    @Option(help: "Base URL of the collector or of any OTLP/HTTP endpoint (spans go to <url>/v1/traces).")
+    var collector: String = "http://127.0.0.1:4320"
+
+    @Option(help: "Spans per forwarded batch, at most.")
+    var batchSize: Int = 4096
+
+    @Option(help: "Milliseconds a span may wait for its batch to fill.")
+    var batchDelayMs: Int = 200
+
+    @Option(help: "Spans held in memory while the collector is slow or away, at most.")
+    var queueCapacity: Int = 100_000
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard ListenAddress(listen) != nil else {
+            throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:4318; got \"\(listen)\"")
+        }
+        guard let url = URL(string: collector), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw ValidationError("--collector must be an http(s) URL, e.g. http://127.0.0.1:4320; got \"\(collector)\"")
+        }
+        guard batchSize > 0, batchDelayMs >= 0, queueCapacity >= batchSize else {
+            throw ValidationError("need --batch-size > 0, --batch-delay-ms >= 0 and --queue-capacity >= --batch-size")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "choreo-agent")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let address = ListenAddress(listen)!
+        var configuration = AgentConfiguration(host: address.host, port: address.port, collectorURL: collector)
+        configuration.batchMaxSpans = batchSize
+        configuration.batchMaxDelay = .milliseconds(batchDelayMs)
+        configuration.queueCapacity = queueCapacity
+        let agent = AgentApp(configuration: configuration, logger: logger)
+        logger.info("choreo-agent listening", metadata: ["listen": "\(address)", "collector": "\(configuration.tracesURL)"])
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [agent.makeApplication()],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+        let stats = agent.forwarder.stats
+        logger.info("choreo-agent stopped", metadata: [
+            "sent_spans": "\(stats.sentSpans)", "dropped_rejected": "\(stats.droppedRejected)",
+            "dropped_shutdown": "\(stats.droppedShutdown)",
+        ])
+    }
+}

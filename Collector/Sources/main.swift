@@ -1,1 +1,64 @@
-print("not yet")
+import ArgumentParser
+import ChoreoCollector
+import ChoreoModel
+import ChoreoStore
+import Logging
+import Foundation
+import ServiceLifecycle
+
+/// `choreo-collector`: OTLP/HTTP ingest into SQLite, the flow index and the query API.
+@main
+struct CollectorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "choreo-collector",
+        abstract: "Receive OTLP spans, store them, rebuild flows and answer queries."
+    )
+
+    @Option(help: "Address to listen on (HOST:PORT). Loopback by default.")
+    var listen: String = "127.0.0.1:4320"
+
+    @Option(help: "Path of the SQLite database file (created if missing).")
+    var db: String = "choreo.sqlite"
+
+    @Option(help: "Seconds without progress after which a pending flow is stuck.")
+    var stuckAfter: Double = 300
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard ListenAddress(listen) != nil else {
+            throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:4320; got \"\(listen)\"")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        guard stuckAfter > 0 else { throw ValidationError("--stuck-after must be positive") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "choreo-collector")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let address = ListenAddress(listen)!
+        let store: SQLiteSpanStore
+        do {
+            store = try SQLiteSpanStore(path: db)
+        } catch {
+            FileHandle.standardError.write(Data("choreo-collector: cannot open database \(db): \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+        var configuration = CollectorConfiguration(host: address.host, port: address.port, databasePath: db)
+        configuration.flowOptions.stuckAfterNanos = UInt64(stuckAfter * 1e9)
+        let collector = CollectorApp(configuration: configuration, store: store, logger: logger)
+        logger.info("choreo-collector listening", metadata: ["listen": "\(address)", "db": "\(db)"])
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [collector.makeApplication()],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+        try await store.close()
+    }
+}

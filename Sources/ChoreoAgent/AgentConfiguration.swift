@@ -1,0 +1,64 @@
+/// Everything the agent needs to start. Validated at start-up by the executable.
+public struct AgentConfiguration: Sendable {
+    /// Address to listen on for OTLP/HTTP; loopback by default (4318 is the OTLP/HTTP default port).
+    public var host: String
+    public var port: Int
+    /// Base URL of the collector (or any OTLP/HTTP endpoint); spans go to `<url>/v1/traces`.
+    public var collectorURL: String
+    /// Extra headers sent with every forwarded request (e.g. `Authorization`).
+    public var collectorHeaders: [String: String]
+    /// Largest accepted request body as received. Larger bodies get 413.
+    public var maxBodyBytes: Int
+    /// Largest accepted body after gzip decompression.
+    public var maxDecompressedBytes: Int
+    /// Spans held in memory waiting to be forwarded, at most; beyond it senders get 503 + `Retry-After`.
+    public var queueCapacity: Int
+    /// Spans per forwarded request, at most.
+    public var batchMaxSpans: Int
+    /// How long the first queued span waits for its batch to fill before it is sent anyway.
+    public var batchMaxDelay: Duration
+    /// Backoff before the first retry; doubles per retry (with jitter) up to ``maxBackoff``.
+    public var initialBackoff: Duration
+    public var maxBackoff: Duration
+    /// Timeout of one forwarding request.
+    public var requestTimeout: Duration
+    /// How long graceful shutdown keeps trying to forward what is queued.
+    public var shutdownGrace: Duration
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 4318,
+        collectorURL: String = "http://127.0.0.1:4320",
+        collectorHeaders: [String: String] = [:],
+        maxBodyBytes: Int = 16 << 20,
+        maxDecompressedBytes: Int = 64 << 20,
+        queueCapacity: Int = 100_000,
+        batchMaxSpans: Int = 4096,
+        batchMaxDelay: Duration = .milliseconds(200),
+        initialBackoff: Duration = .milliseconds(100),
+        maxBackoff: Duration = .seconds(5),
+        requestTimeout: Duration = .seconds(10),
+        shutdownGrace: Duration = .seconds(10)
+    ) {
+        self.host = host
+        self.port = port
+        self.collectorURL = collectorURL
+        self.collectorHeaders = collectorHeaders
+        self.maxBodyBytes = maxBodyBytes
+        self.maxDecompressedBytes = maxDecompressedBytes
+        self.queueCapacity = queueCapacity
+        self.batchMaxSpans = batchMaxSpans
+        self.batchMaxDelay = batchMaxDelay
+        self.initialBackoff = initialBackoff
+        self.maxBackoff = maxBackoff
+        self.requestTimeout = requestTimeout
+        self.shutdownGrace = shutdownGrace
+    }
+
+    /// The URL spans are posted to.
+    public var tracesURL: String {
+        var base = collectorURL
+        while base.hasSuffix("/") { base.removeLast() }
+        return base.hasSuffix("/v1/traces") ? base : base + "/v1/traces"
+    }
+}

@@ -1,0 +1,98 @@
+import ChoreoOTLP
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// `POST /v1/traces` on the agent: accepts OTLP/HTTP (protobuf or JSON, optional gzip) from
+/// any OpenTelemetry SDK and queues it for forwarding.
+///
+/// 200 once queued (with `partialSuccess` for rejected spans); 400 with the reason for a
+/// malformed body; 413 when too large; 503 with `Retry-After` when the queue is full, so the
+/// sender keeps the spans and retries.
+struct ReceiverRoute: Sendable {
+    let queue: SpanQueue
+    let configuration: AgentConfiguration
+    let counters: ReceiverCounters
+    let logger: Logger
+
+    func handle(_ request: Request, context: some RequestContext) async throws -> Response {
+        var request = request
+        let contentType = request.headers[.contentType]
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: configuration.maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            counters.rejected(requests: 1)
+            return Self.answer(.contentTooLarge, OTLPHTTP.statusBody(contentType: contentType, message: "request body exceeds \(configuration.maxBodyBytes) bytes"))
+        }
+        let chunk: SpanChunk
+        let rejected: Int
+        let reason: String?
+        do {
+            (chunk, rejected, reason) = try decode(Array(buffer.readableBytesView), contentType: contentType, encoding: request.headers[.contentEncoding])
+        } catch {
+            counters.rejected(requests: 1)
+            logger.debug("rejected a malformed OTLP request", metadata: ["reason": "\(error.message)"])
+            let status: HTTPResponse.Status = error.code == .tooLarge ? .contentTooLarge : .badRequest
+            return Self.answer(status, OTLPHTTP.statusBody(contentType: contentType, message: error.message))
+        }
+        if chunk.spanCount > 0 {
+            guard queue.offer(chunk) else {
+                counters.refused(spans: chunk.spanCount)
+                var response = Self.answer(.serviceUnavailable, OTLPHTTP.statusBody(contentType: contentType, message: "agent queue full; retry later"))
+                response.headers[.retryAfter] = "1"
+                return response
+            }
+        }
+        counters.received(spans: chunk.spanCount, rejectedSpans: rejected)
+        return Self.answer(.ok, OTLPHTTP.successBody(contentType: contentType, rejectedSpans: rejected, errorMessage: reason))
+    }
+
+    /// Decodes into OTLP messages, validating every span the way the collector will.
+    private func decode(_ body: [UInt8], contentType: String?, encoding: String?) throws(OTLPDecodingError) -> (SpanChunk, Int, String?) {
+        let decoded = try OTLPHTTP.decodeBody(body, contentType: contentType, contentEncoding: encoding, maxDecompressedBytes: configuration.maxDecompressedBytes)
+        let message: Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest
+        do {
+            message = try OTLPProtobuf.decodeRequestMessage(try OTLPProtobuf.encodeRequest(decoded.spans))
+        } catch let error as OTLPDecodingError {
+            throw error
+        } catch {
+            throw OTLPDecodingError(code: .malformedProtobuf, message: "cannot re-encode the spans: \(error)")
+        }
+        return (SpanChunk(resourceSpans: message.resourceSpans, spanCount: decoded.spans.count), decoded.rejectedSpans, decoded.rejectionReason)
+    }
+
+    static func answer(_ status: HTTPResponse.Status, _ answer: (body: [UInt8], contentType: String)) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = answer.contentType
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+}
+
+/// What the receiver took in and turned away.
+public final class ReceiverCounters: Sendable {
+    public struct Values: Sendable, Equatable {
+        public var receivedSpans = 0
+        public var rejectedSpans = 0
+        public var rejectedRequests = 0
+        public var refusedSpans = 0
+    }
+
+    private let values = Mutex(Values())
+
+    public init() {}
+
+    public var snapshot: Values { values.withLock { $0 } }
+
+    func received(spans: Int, rejectedSpans: Int) {
+        values.withLock {
+            $0.receivedSpans += spans
+            $0.rejectedSpans += rejectedSpans
+        }
+    }
+
+    func rejected(requests: Int) { values.withLock { $0.rejectedRequests += requests } }
+
+    func refused(spans: Int) { values.withLock { $0.refusedSpans += spans } }
+}

@@ -1,0 +1,93 @@
+import ChoreoOTLP
+import Synchronization
+
+/// A chunk of received spans, kept in OTLP form so forwarding is faithful (resources, scopes and
+/// fields the agent does not interpret pass through unchanged).
+public struct SpanChunk: Sendable {
+    public var resourceSpans: [Opentelemetry_Proto_Trace_V1_ResourceSpans]
+    public var spanCount: Int
+
+    public init(resourceSpans: [Opentelemetry_Proto_Trace_V1_ResourceSpans], spanCount: Int) {
+        self.resourceSpans = resourceSpans
+        self.spanCount = spanCount
+    }
+}
+
+/// The agent's bounded in-memory queue between the receiver and the forwarder, in arrival order.
+///
+/// Bounded in spans: an ``offer(_:)`` that does not fit is refused (the receiver answers 503
+/// with `Retry-After`, so the sender keeps the spans and retries) — never silently dropped.
+public final class SpanQueue: Sendable {
+    private struct State {
+        var chunks: [SpanChunk] = []
+        var head = 0
+        var spans = 0
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let capacity: Int
+    private let state = Mutex(State())
+
+    public init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    /// Spans queued now.
+    public var depth: Int { state.withLock { $0.spans } }
+
+    /// Appends a chunk; false when it does not fit.
+    public func offer(_ chunk: SpanChunk) -> Bool {
+        let (accepted, waiter) = state.withLock { s -> (Bool, CheckedContinuation<Void, Never>?) in
+            guard s.spans == 0 || s.spans + chunk.spanCount <= capacity else { return (false, nil) }
+            s.chunks.append(chunk)
+            s.spans += chunk.spanCount
+            defer { s.waiter = nil }
+            return (true, s.waiter)
+        }
+        waiter?.resume()
+        return accepted
+    }
+
+    /// Removes up to `maxSpans` spans' worth of chunks from the front (at least one chunk).
+    public func take(maxSpans: Int) -> [SpanChunk] {
+        state.withLock { s in
+            var taken: [SpanChunk] = []
+            var count = 0
+            while s.head < s.chunks.count {
+                let chunk = s.chunks[s.head]
+                if count > 0, count + chunk.spanCount > maxSpans { break }
+                taken.append(chunk)
+                count += chunk.spanCount
+                s.head += 1
+            }
+            s.spans -= count
+            if s.head > 1024, s.head * 2 > s.chunks.count {
+                s.chunks.removeFirst(s.head)
+                s.head = 0
+            }
+            return taken
+        }
+    }
+
+    /// Suspends until something is queued (returns at once if something already is).
+    public func waitForSpans() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { s -> Bool in
+                if s.spans > 0 { return true }
+                s.waiter?.resume()
+                s.waiter = continuation
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    /// Wakes a pending ``waitForSpans()`` (used on shutdown).
+    public func wakeUp() {
+        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            defer { s.waiter = nil }
+            return s.waiter
+        }
+        waiter?.resume()
+    }
+}

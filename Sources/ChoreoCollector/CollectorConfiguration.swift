@@ -1,0 +1,44 @@
+import ChoreoFlows
+
+/// Everything the collector needs to start. Validated at start-up by the executable.
+public struct CollectorConfiguration: Sendable {
+    /// Address to listen on; loopback by default.
+    public var host: String
+    public var port: Int
+    /// Path of the SQLite database file.
+    public var databasePath: String
+    /// Largest accepted request body (compressed, as received). Larger bodies get 413.
+    public var maxBodyBytes: Int
+    /// Largest accepted body after gzip decompression. Larger bodies get 413.
+    public var maxDecompressedBytes: Int
+    /// Spans waiting to be committed, at most; beyond it ingest answers 503 with `Retry-After`.
+    public var ingestQueueCapacity: Int
+    /// Spans committed in one transaction, at most.
+    public var maxSpansPerCommit: Int
+    /// How flows are rebuilt (stuck limit, terminal types).
+    public var flowOptions: FlowOptions
+    /// How often the flow index catches up with new spans in the background.
+    public var indexInterval: Duration
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 4320,
+        databasePath: String = "choreo.sqlite",
+        maxBodyBytes: Int = 16 << 20,
+        maxDecompressedBytes: Int = 64 << 20,
+        ingestQueueCapacity: Int = 200_000,
+        maxSpansPerCommit: Int = 20_000,
+        flowOptions: FlowOptions = FlowOptions(),
+        indexInterval: Duration = .milliseconds(250)
+    ) {
+        self.host = host
+        self.port = port
+        self.databasePath = databasePath
+        self.maxBodyBytes = maxBodyBytes
+        self.maxDecompressedBytes = maxDecompressedBytes
+        self.ingestQueueCapacity = ingestQueueCapacity
+        self.maxSpansPerCommit = maxSpansPerCommit
+        self.flowOptions = flowOptions
+        self.indexInterval = indexInterval
+    }
+}

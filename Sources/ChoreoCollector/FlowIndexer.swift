@@ -1,0 +1,90 @@
+import ChoreoFlows
+import ChoreoModel
+import ChoreoStore
+import Logging
+import ServiceLifecycle
+
+/// Keeps the flow index (one ``FlowSummary`` per correlation id) up to date.
+///
+/// Ingest marks flows dirty in the same transaction as their spans; the indexer rebuilds each
+/// dirty flow from its spans and writes its summary. It also re-evaluates in-flight flows as
+/// time passes, so one that stops moving turns `stuck` without any new span arriving.
+public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == Duration {
+    private let store: any SpanStore
+    private let builder: FlowBuilder
+    private let clock: C
+    private let interval: Duration
+    private let now: @Sendable () -> UInt64
+    private let logger: Logger
+    private let batchSize = 500
+
+    public init(
+        store: any SpanStore, options: FlowOptions, clock: C, interval: Duration,
+        now: @escaping @Sendable () -> UInt64 = UnixTime.nowNanos, logger: Logger
+    ) {
+        self.store = store
+        self.builder = FlowBuilder(options: options)
+        self.clock = clock
+        self.interval = interval
+        self.now = now
+        self.logger = logger
+    }
+
+    /// Indexes every dirty flow, then re-evaluates in-flight flows that have gone quiet.
+    /// Returns the number of summaries written.
+    @discardableResult
+    public func catchUp() async throws -> Int {
+        var written = 0
+        while true {
+            let dirty = try await store.dirtyFlows(limit: batchSize)
+            if dirty.isEmpty { break }
+            written += try await reindex(dirty.map(\.correlationID), clearing: dirty)
+            if dirty.count < batchSize { break }
+        }
+        written += try await reevaluateQuietFlows()
+        return written
+    }
+
+    /// Runs ``catchUp()`` every interval until graceful shutdown.
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                while true {
+                    try await self.clock.sleep(for: self.interval)
+                    do {
+                        try await self.catchUp()
+                    } catch {
+                        self.logger.error("flow index update failed; retrying next interval", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+        } catch is CancellationError {
+            // Graceful shutdown: the index is derived data, rebuilt from dirty marks at the next start.
+        }
+    }
+
+    private func reindex(_ ids: [String], clearing: [DirtyFlow]) async throws -> Int {
+        let at = now()
+        var summaries: [FlowSummary] = []
+        summaries.reserveCapacity(ids.count)
+        for id in ids {
+            let spans = try await store.spans(correlationID: id)
+            if let flow = builder.build(correlationID: id, spans: spans, now: at) {
+                summaries.append(builder.summary(of: flow))
+            }
+        }
+        try await store.upsertSummaries(summaries, clearing: clearing)
+        return summaries.count
+    }
+
+    /// In-flight flows whose last activity is older than the stuck limit become stuck.
+    private func reevaluateQuietFlows() async throws -> Int {
+        let at = now()
+        let limit = builder.options.stuckAfterNanos
+        guard at > limit else { return 0 }
+        let inFlight = try await store.flowSummaries(FlowQuery(statuses: [.inFlight], limit: 10_000))
+        let quiet = inFlight.filter { $0.lastActivityAtUnixNano < at - limit }.map(\.correlationID)
+        guard !quiet.isEmpty else { return 0 }
+        return try await reindex(quiet, clearing: [])
+    }
+}

@@ -1,0 +1,173 @@
+import ChoreoModel
+import ChoreoStore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Why the ingest writer refused spans.
+public struct IngestError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        /// The queue of spans waiting to be committed is full: retry later.
+        case overloaded
+        /// The collector is shutting down.
+        case shuttingDown
+    }
+
+    public var code: Code
+    public var message: String
+
+    public var description: String { message }
+}
+
+/// Group commit: concurrent ingest requests hand their spans to one writer loop, which commits
+/// everything waiting in one transaction and then acknowledges each request.
+///
+/// A request's ``submit(_:)`` returns only after its spans are committed (durable), so the HTTP
+/// answer is an honest acknowledgement. The queue is bounded in spans: past
+/// ``CollectorConfiguration/ingestQueueCapacity`` a submit fails at once with `.overloaded`
+/// (the route answers 503 with `Retry-After`) instead of growing without bound.
+public final class IngestWriter: Service, Sendable {
+    private struct Pending {
+        var spans: [SpanRecord]
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private struct State {
+        var pending: [Pending] = []
+        var pendingSpans = 0
+        var wakeUp: CheckedContinuation<Void, Never>?
+        var closed = false
+    }
+
+    private let store: any SpanStore
+    private let capacity: Int
+    private let maxSpansPerCommit: Int
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let counters = Mutex(Counters())
+
+    /// Totals since start, for `/metrics` and tests.
+    public struct Counters: Sendable {
+        public var committedSpans = 0
+        public var commits = 0
+        public var failedCommits = 0
+        public var rejectedOverload = 0
+    }
+
+    public init(store: any SpanStore, capacity: Int, maxSpansPerCommit: Int, logger: Logger) {
+        self.store = store
+        self.capacity = capacity
+        self.maxSpansPerCommit = maxSpansPerCommit
+        self.logger = logger
+    }
+
+    /// Totals since start.
+    public var stats: Counters { counters.withLock { $0 } }
+
+    /// Spans waiting to be committed.
+    public var queueDepth: Int { state.withLock { $0.pendingSpans } }
+
+    /// Queues spans and returns once they are committed; throws ``IngestError`` when full or
+    /// closing, or the store's error when the commit failed (nothing was acknowledged then).
+    public func submit(_ spans: [SpanRecord]) async throws {
+        guard !spans.isEmpty else { return }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let outcome: Result<CheckedContinuation<Void, Never>?, IngestError> = state.withLock { state in
+                if state.closed {
+                    return .failure(IngestError(code: .shuttingDown, message: "the collector is shutting down"))
+                }
+                if state.pendingSpans > 0, state.pendingSpans + spans.count > capacity {
+                    return .failure(IngestError(
+                        code: .overloaded,
+                        message: "ingest queue full (\(state.pendingSpans) spans waiting, capacity \(capacity))"
+                    ))
+                }
+                state.pending.append(Pending(spans: spans, continuation: continuation))
+                state.pendingSpans += spans.count
+                defer { state.wakeUp = nil }
+                return .success(state.wakeUp)
+            }
+            switch outcome {
+            case .success(let wakeUp):
+                wakeUp?.resume()
+            case .failure(let error):
+                if error.code == .overloaded { counters.withLock { $0.rejectedOverload += 1 } }
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    /// Runs the writer loop until graceful shutdown; drains what is queued before returning.
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            while let batch = await nextBatch() {
+                await commit(batch)
+            }
+        } onGracefulShutdown: {
+            self.close()
+        }
+    }
+
+    /// Stops accepting spans; the loop drains what is queued, then ends.
+    public func close() {
+        let wakeUp = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.closed = true
+            defer { state.wakeUp = nil }
+            return state.wakeUp
+        }
+        wakeUp?.resume()
+    }
+
+    /// Waits for queued requests and takes up to `maxSpansPerCommit` spans' worth (at least one
+    /// request); nil once closed and drained.
+    private func nextBatch() async -> [Pending]? {
+        while true {
+            enum Next { case batch([Pending]), done, wait }
+            let next: Next = state.withLock { state in
+                if !state.pending.isEmpty {
+                    var taken = 0
+                    var count = 0
+                    for p in state.pending {
+                        if count > 0, count + p.spans.count > maxSpansPerCommit { break }
+                        count += p.spans.count
+                        taken += 1
+                    }
+                    let batch = Array(state.pending.prefix(taken))
+                    state.pending.removeFirst(taken)
+                    state.pendingSpans -= count
+                    return .batch(batch)
+                }
+                return state.closed ? .done : .wait
+            }
+            switch next {
+            case .batch(let batch): return batch
+            case .done: return nil
+            case .wait:
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let resumeNow = state.withLock { state -> Bool in
+                        if !state.pending.isEmpty || state.closed { return true }
+                        state.wakeUp = continuation
+                        return false
+                    }
+                    if resumeNow { continuation.resume() }
+                }
+            }
+        }
+    }
+
+    private func commit(_ batch: [Pending]) async {
+        let spans = batch.flatMap(\.spans)
+        do {
+            try await store.append(spans)
+            counters.withLock {
+                $0.committedSpans += spans.count
+                $0.commits += 1
+            }
+            for p in batch { p.continuation.resume() }
+        } catch {
+            counters.withLock { $0.failedCommits += 1 }
+            logger.error("commit of \(spans.count) spans failed; answering 503 so senders retry", metadata: ["error": "\(error)"])
+            for p in batch { p.continuation.resume(throwing: error) }
+        }
+    }
+}
