@@ -50,7 +50,9 @@ public struct FlowStep: Hashable, Sendable {
     public var publishedAtUnixNano: UInt64
     /// The topic it was published to.
     public var topic: String?
+    /// The trace of the producer span; nil when that span never arrived.
     public var traceID: TraceID?
+    /// The producer span; nil when that span never arrived (the step was rebuilt from deliveries).
     public var spanID: SpanID?
     public var deliveries: [FlowDelivery]
 
@@ -85,10 +87,15 @@ public struct FlowDelivery: Hashable, Sendable {
     public var firstStartedAtUnixNano: UInt64
     /// When the latest attempt ended.
     public var lastEndedAtUnixNano: UInt64
+    /// How many attempts failed (consumer spans with status error).
+    public var failedAttempts: Int
+    /// The service that ran the consumer (`service.name` of its spans), when known.
+    public var service: String?
 
     public init(
         consumer: String, attempts: Int, outcome: DeliveryOutcome, error: String?,
-        firstStartedAtUnixNano: UInt64, lastEndedAtUnixNano: UInt64
+        firstStartedAtUnixNano: UInt64, lastEndedAtUnixNano: UInt64,
+        failedAttempts: Int = 0, service: String? = nil
     ) {
         self.consumer = consumer
         self.attempts = attempts
@@ -96,5 +103,7 @@ public struct FlowDelivery: Hashable, Sendable {
         self.error = error
         self.firstStartedAtUnixNano = firstStartedAtUnixNano
         self.lastEndedAtUnixNano = lastEndedAtUnixNano
+        self.failedAttempts = failedAttempts
+        self.service = service
     }
 }

@@ -1,14 +1,16 @@
 import ChoreoModel
 
-/// A filter for listing flow summaries.
+/// A filter for listing flow summaries: any of `statuses` (all when empty), active in a window.
 public struct FlowQuery: Sendable, Hashable {
     public var statuses: [FlowStatus]
     /// Only flows whose last activity is at or after this time.
     public var since: UInt64?
     /// Only flows whose first activity is at or before this time.
     public var until: UInt64?
+    /// At most this many summaries (0 or less: none).
     public var limit: Int
 
+    /// Creates a query; no statuses means every status.
     public init(statuses: [FlowStatus] = [], since: UInt64? = nil, until: UInt64? = nil, limit: Int = 100) {
         self.statuses = statuses
         self.since = since
@@ -20,9 +22,11 @@ public struct FlowQuery: Sendable, Hashable {
 /// A flow whose summary is out of date: new spans arrived since it was last indexed.
 public struct DirtyFlow: Sendable, Hashable {
     public var correlationID: String
-    /// Incremented every time spans of the flow are appended.
+    /// Raised every time new spans of the flow are appended (store-wide increasing values, so
+    /// an outdated clear never removes a newer mark).
     public var version: Int64
 
+    /// Creates a dirty mark as read from a store.
     public init(correlationID: String, version: Int64) {
         self.correlationID = correlationID
         self.version = version
@@ -35,8 +39,13 @@ public struct DirtyFlow: Sendable, Hashable {
 /// process (SQLite: WAL committed). The collector acknowledges an ingest request only then.
 /// The store does no flow logic: it records which correlation ids changed (``dirtyFlows(limit:)``)
 /// and stores the summaries the collector computes.
+///
+/// Spans are keyed by (trace id, span id): a span sent again (at-least-once delivery) is ignored,
+/// never duplicated, and marks nothing dirty. Implementations: ``SQLiteSpanStore``,
+/// ``InMemorySpanStore`` (for tests); every one must pass the shared contract test suite.
 public protocol SpanStore: Sendable {
-    /// Stores spans in one transaction and marks their correlation ids dirty. Durable on return.
+    /// Stores spans in one transaction and marks dirty the correlation ids of the spans it
+    /// actually inserted, in the same transaction. Durable on return.
     func append(_ spans: [SpanRecord]) async throws
 
     /// All spans of a trace, ordered by start time.
@@ -45,7 +54,8 @@ public protocol SpanStore: Sendable {
     /// All spans carrying a correlation id (`messaging.message.conversation_id`), ordered by start time.
     func spans(correlationID: String) async throws -> [SpanRecord]
 
-    /// Up to `limit` flows whose spans changed since their summary was last written.
+    /// Up to `limit` flows whose spans changed since their summary was last written, oldest
+    /// mark first.
     func dirtyFlows(limit: Int) async throws -> [DirtyFlow]
 
     /// Writes flow summaries, then clears each given dirty mark unless spans appended since
@@ -55,7 +65,7 @@ public protocol SpanStore: Sendable {
     /// One flow's summary, if indexed.
     func flowSummary(correlationID: String) async throws -> FlowSummary?
 
-    /// Flow summaries matching a query, most recent activity first.
+    /// Flow summaries matching a query, most recent activity first (ties by correlation id).
     func flowSummaries(_ query: FlowQuery) async throws -> [FlowSummary]
 
     /// The number of spans stored.

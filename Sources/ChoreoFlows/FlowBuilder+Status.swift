@@ -1,0 +1,55 @@
+import ChoreoModel
+
+/// The judgement of a flow: its status, what it waits for and its business outcome.
+struct FlowVerdict: Equatable {
+    var status: FlowStatus
+    var waitingFor: String?
+    var outcome: String?
+}
+
+extension FlowBuilder {
+    /// Judges a flow from its steps (in publish order) and its last activity.
+    ///
+    /// A step is pending when it has no delivery (and its type is not terminal) or some delivery's
+    /// latest outcome is `retry`. A pending flow is `stuck` once `now - lastActivity` exceeds the
+    /// time limit, else `in_flight`, and waits for its earliest pending step. A settled flow is
+    /// `compensated` when any step compensates another, else `failed` when a delivery failed for
+    /// good, else `completed`.
+    func judge(_ steps: [BuiltStep], lastActivity: UInt64, now: UInt64) -> FlowVerdict {
+        if let pending = steps.first(where: { isPending($0.step) }) {
+            let idle = now > lastActivity ? now - lastActivity : 0
+            let status: FlowStatus = idle > options.stuckAfterNanos ? .stuck : .inFlight
+            return FlowVerdict(status: status, waitingFor: pending.step.type, outcome: nil)
+        }
+        let status: FlowStatus
+        if steps.contains(where: { $0.step.compensates != nil }) {
+            status = .compensated
+        } else if steps.contains(where: \.hasFinalFailure) {
+            status = .failed
+        } else {
+            status = .completed
+        }
+        return FlowVerdict(status: status, waitingFor: nil, outcome: outcome(of: steps.map(\.step)))
+    }
+
+    private func isPending(_ step: FlowStep) -> Bool {
+        if step.deliveries.isEmpty { return !options.terminalTypes.contains(step.type) }
+        return step.deliveries.contains { $0.outcome == .retry }
+    }
+
+    /// The business result of a settled flow.
+    ///
+    /// With terminal types: the latest terminal step's type. Otherwise the latest-published leaf
+    /// step (no step was caused by it) whose deliveries were all handled or ignored as duplicates;
+    /// nil when there is none (e.g. a flow that ends in a dead-lettered message).
+    func outcome(of steps: [FlowStep]) -> String? {
+        if !options.terminalTypes.isEmpty {
+            return steps.last { options.terminalTypes.contains($0.type) }?.type
+        }
+        let causes = Set(steps.compactMap(\.causationID))
+        return steps.last { step in
+            !causes.contains(step.messageID)
+                && step.deliveries.allSatisfy { $0.outcome == .handled || $0.outcome == .duplicateIgnored }
+        }?.type
+    }
+}

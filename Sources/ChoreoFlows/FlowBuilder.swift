@@ -1,0 +1,67 @@
+import ChoreoModel
+
+/// Rebuilds one flow (business transaction) from its spans. Pure: no I/O, no clock.
+///
+/// Every publish and every delivery attempt is keyed by message id, never by parent/child, so a
+/// flow may cross any number of traces. Spans may arrive twice (at-least-once delivery) and in
+/// any order; the result depends only on the set of spans and `now`.
+public struct FlowBuilder: Sendable {
+    /// How the flow's status and outcome are judged.
+    public var options: FlowOptions
+
+    /// Creates a builder with the given options.
+    public init(options: FlowOptions = FlowOptions()) {
+        self.options = options
+    }
+
+    /// Rebuilds the flow with correlation id `correlationID` from `spans`.
+    ///
+    /// Only spans whose `messaging.message.conversation_id` is `correlationID` are considered;
+    /// spans are deduplicated by (trace id, span id). `now` (Unix nanoseconds) decides between
+    /// `in_flight` and `stuck` for a pending flow.
+    ///
+    /// - Returns: the flow, or nil when no messaging span (publish or delivery) belongs to it.
+    public func build(correlationID: String, spans: [SpanRecord], now: UInt64) -> Flow? {
+        let flowSpans = Self.deduplicated(spans)
+            .filter { $0.string(MessagingKey.conversationID) == correlationID }
+            .sorted(by: Self.isEarlierSpan)
+        let messages = flowSpans.compactMap(MessageSpan.init)
+        guard !messages.isEmpty, let first = flowSpans.first else { return nil }
+
+        let built = Self.steps(from: messages)
+        let steps = built.map(\.step)
+        let startedAt = first.startTimeUnixNano
+        let endedAt = flowSpans.map(\.endTimeUnixNano).max() ?? startedAt
+        let verdict = judge(built, lastActivity: endedAt, now: now)
+
+        var traceIDs: [TraceID] = []
+        var seenTraces: Set<TraceID> = []
+        for span in flowSpans where seenTraces.insert(span.traceID).inserted {
+            traceIDs.append(span.traceID)
+        }
+        let stepIDs = Set(steps.map(\.messageID))
+        let gaps = Set(steps.compactMap(\.causationID)).subtracting(stepIDs).count
+
+        return Flow(
+            correlationID: correlationID, status: verdict.status, outcome: verdict.outcome,
+            traceIDs: traceIDs, startedAtUnixNano: startedAt, endedAtUnixNano: endedAt, steps: steps,
+            waitingFor: verdict.waitingFor, gaps: gaps
+        )
+    }
+
+    /// The spans without repeats of the same (trace id, span id); the first copy wins.
+    static func deduplicated(_ spans: [SpanRecord]) -> [SpanRecord] {
+        struct Key: Hashable { var trace: TraceID; var span: SpanID }
+        var seen: Set<Key> = []
+        seen.reserveCapacity(spans.count)
+        return spans.filter { seen.insert(Key(trace: $0.traceID, span: $0.spanID)).inserted }
+    }
+
+    /// A total order on spans (start, end, trace id, span id), so input order never matters.
+    static func isEarlierSpan(_ a: SpanRecord, _ b: SpanRecord) -> Bool {
+        if a.startTimeUnixNano != b.startTimeUnixNano { return a.startTimeUnixNano < b.startTimeUnixNano }
+        if a.endTimeUnixNano != b.endTimeUnixNano { return a.endTimeUnixNano < b.endTimeUnixNano }
+        if a.traceID != b.traceID { return a.traceID < b.traceID }
+        return a.spanID < b.spanID
+    }
+}

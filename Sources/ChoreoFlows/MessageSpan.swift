@@ -1,0 +1,78 @@
+import ChoreoModel
+
+/// A span read as one publish or one delivery attempt of a message (DESIGN.md's conventions).
+///
+/// Everything is keyed by message id: parent/child links are never needed, so a flow may span
+/// any number of traces.
+struct MessageSpan {
+    enum Role {
+        /// A PRODUCER span: one publish.
+        case producer
+        /// A CONSUMER span: one delivery attempt.
+        case consumer
+    }
+
+    let role: Role
+    let span: SpanRecord
+    let messageID: String
+
+    /// Reads a messaging span; nil for any other span (no message id, or `settle` and the like).
+    init?(_ span: SpanRecord) {
+        guard let messageID = span.string(MessagingKey.messageID), !messageID.isEmpty else { return nil }
+        switch span.string(MessagingKey.operationType) {
+        case MessagingOperation.send?: role = .producer
+        case MessagingOperation.process?: role = .consumer
+        case nil where span.kind == .producer: role = .producer
+        case nil where span.kind == .consumer: role = .consumer
+        default: return nil
+        }
+        self.span = span
+        self.messageID = messageID
+    }
+
+    var type: String? { nonEmpty(ChoreoKey.eventType) }
+    var causationID: String? { nonEmpty(ChoreoKey.causationID) }
+    var compensates: String? { nonEmpty(ChoreoKey.compensates) }
+    var topic: String? { nonEmpty(MessagingKey.destinationName) }
+
+    /// The publishing service: `choreo.source`, else (on a producer span) the span's own service.
+    var source: String? {
+        nonEmpty(ChoreoKey.source) ?? (role == .producer ? span.serviceName : nil)
+    }
+
+    /// The consumer group of a delivery attempt, else the consuming service.
+    var consumer: String { nonEmpty(MessagingKey.consumerGroup) ?? span.serviceName }
+
+    /// The 1-based attempt number, 0 when the span does not say.
+    var attempt: Int { span.int(ChoreoKey.deliveryAttempt).map { Int(clamping: $0) } ?? 0 }
+
+    /// True when the attempt failed (span status error).
+    var failed: Bool { span.statusCode == .error }
+
+    /// The attempt's outcome. Without the attribute, a failed attempt counts as final
+    /// (`dead_lettered`: no retry is known to come) and any other as `handled`.
+    var outcome: DeliveryOutcome {
+        if let raw = span.string(ChoreoKey.deliveryOutcome), let outcome = DeliveryOutcome(rawValue: raw) {
+            return outcome
+        }
+        return failed ? .deadLettered : .handled
+    }
+
+    /// The error of a failed attempt: the status message, else `error.type`.
+    var errorText: String? {
+        guard failed else { return nil }
+        if let message = span.statusMessage, !message.isEmpty { return message }
+        return nonEmpty(MessagingKey.errorType) ?? "error"
+    }
+
+    /// Orders attempts: attempt number, then end, then start, then span id.
+    static func isEarlierAttempt(_ a: MessageSpan, _ b: MessageSpan) -> Bool {
+        (a.attempt, a.span.endTimeUnixNano, a.span.startTimeUnixNano, a.span.spanID.value)
+            < (b.attempt, b.span.endTimeUnixNano, b.span.startTimeUnixNano, b.span.spanID.value)
+    }
+
+    private func nonEmpty(_ key: String) -> String? {
+        guard let value = span.string(key), !value.isEmpty else { return nil }
+        return value
+    }
+}

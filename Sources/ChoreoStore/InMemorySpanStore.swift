@@ -1,0 +1,96 @@
+import ChoreoModel
+
+/// A ``SpanStore`` in memory, for tests of the code around the store. Nothing is persisted.
+///
+/// Behaves as ``SQLiteSpanStore`` does: spans keyed by (trace id, span id) with re-sent spans
+/// ignored, reads ordered by start time then insertion, dirty marks with store-wide increasing
+/// versions listed oldest mark first, summaries most recent activity first.
+public actor InMemorySpanStore: SpanStore {
+    private struct SpanKey: Hashable {
+        var trace: TraceID
+        var span: SpanID
+    }
+
+    private var records: [SpanRecord] = []
+    private var keys: Set<SpanKey> = []
+    private var byTrace: [TraceID: [Int]] = [:]
+    private var byCorrelation: [String: [Int]] = [:]
+    /// Dirty marks: version and the sequence number of the mark's first insertion.
+    private var dirty: [String: (version: Int64, sequence: Int)] = [:]
+    private var version: Int64 = 0
+    private var sequence = 0
+    private var summaries: [String: FlowSummary] = [:]
+
+    /// Creates an empty store.
+    public init() {}
+
+    public func append(_ spans: [SpanRecord]) async throws {
+        var touched: [String] = []
+        for span in spans where keys.insert(SpanKey(trace: span.traceID, span: span.spanID)).inserted {
+            records.append(span)
+            byTrace[span.traceID, default: []].append(records.count - 1)
+            if let correlationID = span.correlationID {
+                byCorrelation[correlationID, default: []].append(records.count - 1)
+                if !touched.contains(correlationID) { touched.append(correlationID) }
+            }
+        }
+        guard !touched.isEmpty else { return }
+        version += 1
+        for correlationID in touched {
+            if let existing = dirty[correlationID] {
+                dirty[correlationID] = (version, existing.sequence)
+            } else {
+                sequence += 1
+                dirty[correlationID] = (version, sequence)
+            }
+        }
+    }
+
+    public func spans(traceID: TraceID) async throws -> [SpanRecord] {
+        ordered(byTrace[traceID] ?? [])
+    }
+
+    public func spans(correlationID: String) async throws -> [SpanRecord] {
+        ordered(byCorrelation[correlationID] ?? [])
+    }
+
+    public func dirtyFlows(limit: Int) async throws -> [DirtyFlow] {
+        dirty.sorted { $0.value.sequence < $1.value.sequence }
+            .prefix(max(0, limit))
+            .map { DirtyFlow(correlationID: $0.key, version: $0.value.version) }
+    }
+
+    public func upsertSummaries(_ summaries: [FlowSummary], clearing: [DirtyFlow]) async throws {
+        for summary in summaries { self.summaries[summary.correlationID] = summary }
+        for mark in clearing where dirty[mark.correlationID]?.version == mark.version {
+            dirty[mark.correlationID] = nil
+        }
+    }
+
+    public func flowSummary(correlationID: String) async throws -> FlowSummary? {
+        summaries[correlationID]
+    }
+
+    public func flowSummaries(_ query: FlowQuery) async throws -> [FlowSummary] {
+        let statuses = Set(query.statuses)
+        let matching = summaries.values.filter { summary in
+            (statuses.isEmpty || statuses.contains(summary.status))
+                && query.since.map { summary.lastActivityAtUnixNano >= $0 } ?? true
+                && query.until.map { summary.startedAtUnixNano <= $0 } ?? true
+        }
+        let sorted = matching.sorted {
+            ($0.lastActivityAtUnixNano, $1.correlationID) > ($1.lastActivityAtUnixNano, $0.correlationID)
+        }
+        return Array(sorted.prefix(max(0, query.limit)))
+    }
+
+    public func spanCount() async throws -> Int {
+        records.count
+    }
+
+    /// The records at `indexes` (insertion order), stably ordered by start time.
+    private func ordered(_ indexes: [Int]) -> [SpanRecord] {
+        indexes.sorted { (records[$0].startTimeUnixNano, $0) < (records[$1].startTimeUnixNano, $1) }
+            .map { records[$0] }
+    }
+}

@@ -1,0 +1,101 @@
+import ChoreoModel
+import CSQLite
+
+/// One read connection (WAL lets it read while the writer commits). Confined to its lane's queue.
+final class SQLiteReader: SQLiteResource {
+    let db: SQLiteConnection
+
+    static let summaryColumns = """
+        correlation_id, status, outcome, started_ns, last_activity_ns, step_count,
+        compensation_count, error_count, waiting_for, services, types
+        """
+
+    init(path: String, options: SQLiteOptions) throws {
+        db = try SQLiteConnection(path: path, create: false)
+        sqlite3_busy_timeout(db.handle, options.busyTimeoutMillis)
+        try db.execute("PRAGMA query_only = ON")
+    }
+
+    func close() { db.close() }
+
+    func spans(traceID: TraceID) throws -> [SpanRecord] {
+        let query = try db.cached("SELECT record FROM spans WHERE trace_id = ?1 ORDER BY start_ns, rowid")
+        defer { query.reset() }
+        try query.bind(1, traceID)
+        return try records(query)
+    }
+
+    func spans(correlationID: String) throws -> [SpanRecord] {
+        let query = try db.cached("SELECT record FROM spans WHERE correlation_id = ?1 ORDER BY start_ns, rowid")
+        defer { query.reset() }
+        try query.bind(1, correlationID)
+        return try records(query)
+    }
+
+    func dirtyFlows(limit: Int) throws -> [DirtyFlow] {
+        let query = try db.cached("SELECT correlation_id, version FROM dirty_flows ORDER BY rowid LIMIT ?1")
+        defer { query.reset() }
+        try query.bind(1, Int64(max(0, limit)))
+        var result: [DirtyFlow] = []
+        while try query.step() {
+            result.append(DirtyFlow(correlationID: query.text(0) ?? "", version: query.int64(1)))
+        }
+        return result
+    }
+
+    func flowSummary(correlationID: String) throws -> FlowSummary? {
+        let query = try db.cached("SELECT \(Self.summaryColumns) FROM flow_summaries WHERE correlation_id = ?1")
+        defer { query.reset() }
+        try query.bind(1, correlationID)
+        return try query.step() ? try summary(query) : nil
+    }
+
+    /// Matching summaries, most recent activity first. Only `?` placeholders vary in the SQL text.
+    func flowSummaries(_ filter: FlowQuery) throws -> [FlowSummary] {
+        var statuses: [FlowStatus] = []
+        for status in filter.statuses where !statuses.contains(status) { statuses.append(status) }
+        var clauses: [String] = []
+        if !statuses.isEmpty {
+            clauses.append("status IN (" + Array(repeating: "?", count: statuses.count).joined(separator: ", ") + ")")
+        }
+        if filter.since != nil { clauses.append("last_activity_ns >= ?") }
+        if filter.until != nil { clauses.append("started_ns <= ?") }
+        let condition = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
+        let sql = "SELECT \(Self.summaryColumns) FROM flow_summaries\(condition) "
+            + "ORDER BY last_activity_ns DESC, correlation_id LIMIT ?"
+
+        let query = try db.cached(sql)
+        defer { query.reset() }
+        var index: Int32 = 1
+        func next() -> Int32 { defer { index += 1 }; return index }
+        for status in statuses { try query.bind(next(), status.rawValue) }
+        if let since = filter.since { try query.bind(next(), since) }
+        if let until = filter.until { try query.bind(next(), until) }
+        try query.bind(next(), Int64(max(0, filter.limit)))
+        var result: [FlowSummary] = []
+        while try query.step() { result.append(try summary(query)) }
+        return result
+    }
+
+    func spanCount() throws -> Int {
+        Int(try db.scalar("SELECT count(*) FROM spans") ?? "0") ?? 0
+    }
+
+    private func records(_ query: SQLiteStatement) throws -> [SpanRecord] {
+        var result: [SpanRecord] = []
+        while try query.step() { result.append(try SpanRecord(binaryEncoded: query.blob(0))) }
+        return result
+    }
+
+    private func summary(_ row: SQLiteStatement) throws -> FlowSummary {
+        guard let raw = row.text(1), let status = FlowStatus(rawValue: raw) else {
+            throw StoreError(.corruptRecord, "flow \(row.text(0) ?? "?") has an unknown status \(row.text(1) ?? "NULL")")
+        }
+        return FlowSummary(
+            correlationID: row.text(0) ?? "", status: status, outcome: row.text(2),
+            startedAtUnixNano: row.uint64(3), lastActivityAtUnixNano: row.uint64(4),
+            stepCount: Int(row.int64(5)), compensationCount: Int(row.int64(6)), errorCount: Int(row.int64(7)),
+            waitingFor: row.text(8), services: try StringList.decode(row.text(9)), types: try StringList.decode(row.text(10))
+        )
+    }
+}

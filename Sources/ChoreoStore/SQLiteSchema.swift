@@ -1,0 +1,79 @@
+/// The schema of the SQLite span store, as numbered migrations tracked by `PRAGMA user_version`.
+///
+/// Append a migration to change the schema; never edit one that has shipped.
+enum SQLiteSchema {
+    /// Migration `i` takes the schema from version `i` to `i + 1`.
+    static let migrations: [String] = [
+        // 1: spans, the flow index and its dirty marks.
+        """
+        CREATE TABLE spans (
+            trace_id BLOB NOT NULL,
+            span_id BLOB NOT NULL,
+            correlation_id TEXT,
+            service TEXT NOT NULL,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            start_ns INTEGER NOT NULL,
+            end_ns INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            record BLOB NOT NULL,
+            PRIMARY KEY (trace_id, span_id)
+        );
+        CREATE INDEX spans_by_correlation ON spans (correlation_id, start_ns) WHERE correlation_id IS NOT NULL;
+        CREATE INDEX spans_by_start ON spans (start_ns);
+        CREATE TABLE flow_summaries (
+            correlation_id TEXT PRIMARY KEY,
+            status TEXT NOT NULL,
+            outcome TEXT,
+            started_ns INTEGER NOT NULL,
+            last_activity_ns INTEGER NOT NULL,
+            step_count INTEGER NOT NULL,
+            compensation_count INTEGER NOT NULL,
+            error_count INTEGER NOT NULL,
+            waiting_for TEXT,
+            services TEXT NOT NULL,
+            types TEXT NOT NULL
+        );
+        CREATE INDEX flow_summaries_by_status ON flow_summaries (status, last_activity_ns);
+        CREATE INDEX flow_summaries_by_activity ON flow_summaries (last_activity_ns);
+        CREATE TABLE dirty_flows (
+            correlation_id TEXT PRIMARY KEY,
+            version INTEGER NOT NULL
+        );
+        """,
+    ]
+
+    /// The schema version this build writes.
+    static var currentVersion: Int { migrations.count }
+
+    /// Brings the database up to ``currentVersion``, one transaction per migration.
+    ///
+    /// The version is read inside each write transaction, so two processes opening a new file at
+    /// once never run a migration twice.
+    static func migrate(_ db: SQLiteConnection) throws {
+        while try db.transaction({ try step(db) }) {}
+    }
+
+    /// Applies the next migration, if any; true when one was applied.
+    private static func step(_ db: SQLiteConnection) throws -> Bool {
+        let found = Int(try db.scalar("PRAGMA user_version") ?? "0") ?? 0
+        guard found <= currentVersion else {
+            throw StoreError(
+                .schema,
+                "the database at '\(db.path)' has schema version \(found), newer than this build's "
+                    + "\(currentVersion): upgrade Choreoscope or use another file"
+            )
+        }
+        guard found < currentVersion else { return false }
+        do {
+            try db.execute(migrations[found])
+            // PRAGMA takes no parameters; the value is our own constant, not input.
+            try db.execute("PRAGMA user_version = \(found + 1)")
+        } catch let error as StoreError {
+            throw StoreError(
+                .schema, "migrating to schema version \(found + 1) failed: \(error.message)", sqliteCode: error.sqliteCode
+            )
+        }
+        return true
+    }
+}
