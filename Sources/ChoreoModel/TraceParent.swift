@@ -24,35 +24,50 @@ public struct TraceParent: Hashable, Sendable {
     }
 
     /// Parses a `traceparent` header value; `nil` when it is invalid by the specification.
+    ///
+    /// - Version `00` must be exactly 55 characters; version `ff` is invalid.
+    /// - A higher (future) version must be at least 55 characters, and when longer the
+    ///   flags must be followed by a dash. Only the `sampled` bit of its flags is kept, as
+    ///   the specification says to parse nothing else of an unknown version.
+    /// - Every field is lower-case hex; all-zero trace and parent ids are invalid.
+    /// - No surrounding whitespace is tolerated (HTTP servers strip it before this point).
     public init?(_ header: some StringProtocol) {
-        let utf8 = Array(header.utf8)
-        // version-format = trace-id "-" parent-id "-" trace-flags, 55 characters for version 00.
+        let contiguous = header.utf8.withContiguousStorageIfAvailable { Self.parse($0) }
+        let parsed = contiguous ?? Array(header.utf8).withUnsafeBufferPointer { Self.parse($0) }
+        guard let parsed else { return nil }
+        self = parsed
+    }
+
+    private static func parse(_ utf8: UnsafeBufferPointer<UInt8>) -> TraceParent? {
+        // version "-" trace-id "-" parent-id "-" trace-flags: 55 characters for version 00.
         guard utf8.count >= 55 else { return nil }
-        guard utf8[2] == UInt8(ascii: "-"), utf8[35] == UInt8(ascii: "-"), utf8[52] == UInt8(ascii: "-") else { return nil }
-        guard let version = Self.lowerHex(utf8[0..<2]) else { return nil }
-        if version == 0xFF { return nil }
+        let dash = UInt8(ascii: "-")
+        guard utf8[2] == dash, utf8[35] == dash, utf8[52] == dash else { return nil }
+        guard let version = lowerHex(utf8, 0..<2), version != 0xFF else { return nil }
         if version == 0x00 {
             guard utf8.count == 55 else { return nil }
         } else if utf8.count > 55 {
             // A future version may append fields, each introduced by a dash.
-            guard utf8[55] == UInt8(ascii: "-") else { return nil }
+            guard utf8[55] == dash else { return nil }
         }
-        guard let high = Self.lowerHex(utf8[3..<19]), let low = Self.lowerHex(utf8[19..<35]),
-              let span = Self.lowerHex(utf8[36..<52]), let flags = Self.lowerHex(utf8[53..<55])
+        guard let high = lowerHex(utf8, 3..<19), let low = lowerHex(utf8, 19..<35),
+              let span = lowerHex(utf8, 36..<52), let flags = lowerHex(utf8, 53..<55)
         else { return nil }
         let traceID = TraceID(high: high, low: low)
         let spanID = SpanID(span)
         guard traceID.isValid, spanID.isValid else { return nil }
-        self.init(traceID: traceID, spanID: spanID, flags: UInt8(flags))
+        let kept = version == 0x00 ? UInt8(flags) : UInt8(flags) & 0x01
+        return TraceParent(traceID: traceID, spanID: spanID, flags: kept)
     }
 
     /// Lower-case hex only, as the specification requires for every field.
-    private static func lowerHex(_ bytes: ArraySlice<UInt8>) -> UInt64? {
+    private static func lowerHex(_ utf8: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt64? {
         var value: UInt64 = 0
-        for c in bytes {
+        for i in range {
+            let c = utf8[i]
             switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value << 4 | UInt64(c - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = value << 4 | UInt64(c - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value << 4 | UInt64(c &- UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = value << 4 | UInt64(c &- UInt8(ascii: "a") &+ 10)
             default: return nil
             }
         }

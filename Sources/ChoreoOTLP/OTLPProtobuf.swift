@@ -1,0 +1,35 @@
+import ChoreoModel
+import SwiftProtobuf
+
+/// OTLP/protobuf: `ExportTraceServiceRequest` bodies as `application/x-protobuf`.
+public enum OTLPProtobuf {
+    /// Encodes span records as `ExportTraceServiceRequest` bytes (grouped by resource and scope;
+    /// a span attribute `service.name` is lifted into its resource).
+    public static func encodeRequest(_ spans: [SpanRecord]) throws -> [UInt8] {
+        try OTLPRequestBuilder().request(spans).serializedBytes()
+    }
+
+    /// Decodes `ExportTraceServiceRequest` bytes into span records; spans with invalid ids are
+    /// rejected and counted, the rest are kept. Garbage throws ``OTLPDecodingError/Code/malformedProtobuf``.
+    public static func decodeRequest(_ bytes: [UInt8]) throws(OTLPDecodingError) -> OTLPDecodedRequest {
+        OTLPRecordDecoder.decode(try decodeRequestMessage(bytes))
+    }
+
+    /// Decodes the raw request message without converting it, for forwarding or merging
+    /// requests cheaply (the agent). Unknown fields are kept, so nothing is lost on re-encoding.
+    public static func decodeRequestMessage(_ bytes: [UInt8]) throws(OTLPDecodingError) -> OTLPExportRequest {
+        do {
+            return try OTLPExportRequest(serializedBytes: bytes)
+        } catch {
+            throw OTLPDecodingError(
+                .malformedProtobuf,
+                "the body is not a valid protobuf ExportTraceServiceRequest (\(error)); "
+                    + "check that Content-Type matches the body and that it is not compressed without Content-Encoding")
+        }
+    }
+
+    /// Encodes a raw request message (e.g. several merged requests) as protobuf bytes.
+    public static func encodeRequestMessage(_ request: OTLPExportRequest) throws -> [UInt8] {
+        try request.serializedBytes()
+    }
+}
