@@ -1,1 +1,3 @@
-print("not yet")
+import ChoreoCLI
+
+await ChoreoCommand.runAndExit()

@@ -1,0 +1,49 @@
+import ArgumentParser
+
+/// `choreo`: query flows and traces from a Choreoscope collector.
+///
+/// Exit status: 0 success, 1 a lookup by id found nothing, 2 usage error, 3 the collector was
+/// unreachable or answered unexpectedly. Run it through ``run(arguments:)`` or
+/// ``runAndExit(arguments:)``, which apply that mapping and never print a stack trace.
+public struct ChoreoCommand: AsyncParsableCommand {
+    /// The command's name, help and subcommands.
+    public static let configuration = CommandConfiguration(
+        commandName: "choreo",
+        abstract: "Query flows (business transactions) and traces from a Choreoscope collector.",
+        discussion: """
+            Environment: CHOREO_COLLECTOR (collector URL), CHOREO_TOKEN (bearer token), \
+            NO_COLOR (no colour). Exit status: 0 success, 1 not found, 2 usage error, \
+            3 collector unreachable or unexpected answer.
+            """,
+        subcommands: [FlowsCommand.self, TracesCommand.self]
+    )
+
+    /// An empty value; ArgumentParser fills in the arguments when parsing.
+    public init() {}
+}
+
+/// `choreo flows`: list flows or show one.
+public struct FlowsCommand: AsyncParsableCommand {
+    /// The command's name, help and subcommands.
+    public static let configuration = CommandConfiguration(
+        commandName: "flows",
+        abstract: "List flows or show one flow's steps.",
+        subcommands: [FlowsListCommand.self, FlowsShowCommand.self]
+    )
+
+    /// An empty value; ArgumentParser fills in the arguments when parsing.
+    public init() {}
+}
+
+/// `choreo traces`: fetch traces.
+public struct TracesCommand: AsyncParsableCommand {
+    /// The command's name, help and subcommands.
+    public static let configuration = CommandConfiguration(
+        commandName: "traces",
+        abstract: "Fetch a trace's spans.",
+        subcommands: [TracesGetCommand.self]
+    )
+
+    /// An empty value; ArgumentParser fills in the arguments when parsing.
+    public init() {}
+}

@@ -1,0 +1,23 @@
+/// A short, readable reason for a failed request, instead of a networking library's dump.
+enum ConnectionErrorText {
+    /// Known failures by name; anything else as the error describes itself.
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        let lower = text.lowercased()
+        let known: [(String, String)] = [
+            ("connection refused", "connection refused (is choreo-collector running?)"),
+            ("connecttimeout", "timed out connecting"),
+            ("deadlineexceeded", "no answer in time"),
+            ("readtimeout", "no answer in time"),
+            ("remoteconnectionclosed", "the connection closed before an answer came"),
+            ("no address", "the host name did not resolve"),
+            ("unknown host", "the host name did not resolve"),
+            ("name or service not known", "the host name did not resolve"),
+            ("toomanybytes", "the answer is larger than \(CollectorClient.maxBodyBytes >> 20) MiB"),
+        ]
+        for (marker, message) in known where lower.contains(marker) {
+            return message
+        }
+        return text
+    }
+}

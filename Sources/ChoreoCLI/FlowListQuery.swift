@@ -1,0 +1,68 @@
+import ChoreoModel
+
+/// The filters of `choreo flows list`, already validated, as sent to `GET /api/v1/flows`.
+public struct FlowListQuery: Sendable, Hashable {
+    /// The largest `--limit` the collector accepts.
+    public static let maxLimit = 100_000
+
+    /// Statuses to include; empty means all.
+    public var statuses: [FlowStatus]
+    /// Only flows with activity at or after this time (Unix nanoseconds).
+    public var since: UInt64?
+    /// Only flows with activity at or before this time (Unix nanoseconds).
+    public var until: UInt64?
+    /// At most this many flows.
+    public var limit: Int?
+
+    /// A query with the given filters.
+    public init(statuses: [FlowStatus] = [], since: UInt64? = nil, until: UInt64? = nil, limit: Int? = nil) {
+        self.statuses = statuses
+        self.since = since
+        self.until = until
+        self.limit = limit
+    }
+
+    /// Parses the command-line forms: `--status a,b`, `--since`/`--until` (durations back from
+    /// `now` or RFC 3339), `--limit`. Throws a usage error (exit 2) naming the bad value.
+    public static func parse(
+        status: [String], since: String?, until: String?, limit: Int?, now: UInt64
+    ) throws(CLIError) -> FlowListQuery {
+        var query = FlowListQuery()
+        for name in status.flatMap({ $0.split(separator: ",") }).map({ String($0).trimmingSpaces }) where !name.isEmpty {
+            guard let value = FlowStatus(rawValue: name.lowercased().replacingDashes) else {
+                let valid = FlowStatus.allCases.map(\.rawValue).joined(separator: ", ")
+                throw .usage("invalid --status \"\(name)\": expected one or more of \(valid), comma-separated")
+            }
+            if !query.statuses.contains(value) { query.statuses.append(value) }
+        }
+        query.since = try since.map { text throws(CLIError) in try DurationParser.instant(text, option: "--since", now: now) }
+        query.until = try until.map { text throws(CLIError) in try DurationParser.instant(text, option: "--until", now: now) }
+        if let since = query.since, let until = query.until, since > until {
+            throw .usage("--since (\(UnixTime.rfc3339(since))) is after --until (\(UnixTime.rfc3339(until)))")
+        }
+        if let limit {
+            guard (1...maxLimit).contains(limit) else {
+                throw .usage("invalid --limit \(limit): expected a whole number from 1 to \(maxLimit)")
+            }
+            query.limit = limit
+        }
+        return query
+    }
+
+    /// The query string parameters, in a fixed order.
+    public var queryItems: [(String, String)] {
+        var items: [(String, String)] = []
+        if !statuses.isEmpty { items.append(("status", statuses.map(\.rawValue).joined(separator: ","))) }
+        if let since { items.append(("since", UnixTime.rfc3339(since))) }
+        if let until { items.append(("until", UnixTime.rfc3339(until))) }
+        if let limit { items.append(("limit", String(limit))) }
+        return items
+    }
+}
+
+extension String {
+    /// `in-flight` written for `in_flight`.
+    fileprivate var replacingDashes: String {
+        String(map { $0 == "-" ? "_" : $0 })
+    }
+}
