@@ -7,7 +7,7 @@ import Synchronization
 /// `POST /v1/traces` on the agent: accepts OTLP/HTTP (protobuf or JSON, optional gzip) from
 /// any OpenTelemetry SDK and queues it for forwarding.
 ///
-/// 200 once queued (with `partialSuccess` for rejected spans); 400 with the reason for a
+/// 200 once queued (the collector validates each span later); 400 with the reason for a
 /// malformed body; 413 when too large; 503 with `Retry-After` when the queue is full, so the
 /// sender keeps the spans and retries.
 struct ReceiverRoute: Sendable {
@@ -27,10 +27,8 @@ struct ReceiverRoute: Sendable {
             return Self.answer(.contentTooLarge, OTLPHTTP.statusBody(contentType: contentType, message: "request body exceeds \(configuration.maxBodyBytes) bytes"))
         }
         let chunk: SpanChunk
-        let rejected: Int
-        let reason: String?
         do {
-            (chunk, rejected, reason) = try decode(Array(buffer.readableBytesView), contentType: contentType, encoding: request.headers[.contentEncoding])
+            chunk = try decode(Array(buffer.readableBytesView), contentType: contentType, encoding: request.headers[.contentEncoding])
         } catch {
             counters.rejected(requests: 1)
             logger.debug("rejected a malformed OTLP request", metadata: ["reason": "\(error.message)"])
@@ -45,22 +43,17 @@ struct ReceiverRoute: Sendable {
                 return response
             }
         }
-        counters.received(spans: chunk.spanCount, rejectedSpans: rejected)
-        return Self.answer(.ok, OTLPHTTP.successBody(contentType: contentType, rejectedSpans: rejected, errorMessage: reason))
+        counters.received(spans: chunk.spanCount)
+        return Self.answer(.ok, OTLPHTTP.successBody(contentType: contentType, rejectedSpans: 0, errorMessage: nil))
     }
 
-    /// Decodes into OTLP messages, validating every span the way the collector will.
-    private func decode(_ body: [UInt8], contentType: String?, encoding: String?) throws(OTLPDecodingError) -> (SpanChunk, Int, String?) {
-        let decoded = try OTLPHTTP.decodeBody(body, contentType: contentType, contentEncoding: encoding, maxDecompressedBytes: configuration.maxDecompressedBytes)
-        let message: Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest
-        do {
-            message = try OTLPProtobuf.decodeRequestMessage(try OTLPProtobuf.encodeRequest(decoded.spans))
-        } catch let error as OTLPDecodingError {
-            throw error
-        } catch {
-            throw OTLPDecodingError(code: .malformedProtobuf, message: "cannot re-encode the spans: \(error)")
-        }
-        return (SpanChunk(resourceSpans: message.resourceSpans, spanCount: decoded.spans.count), decoded.rejectedSpans, decoded.rejectionReason)
+    /// Decodes into OTLP messages kept as received (the collector validates each span and
+    /// answers with partial success for the ones it rejects).
+    private func decode(_ body: [UInt8], contentType: String?, encoding: String?) throws(OTLPDecodingError) -> SpanChunk {
+        let message = try OTLPHTTP.decodeBodyMessage(
+            body, contentType: contentType, contentEncoding: encoding, maxDecompressedBytes: configuration.maxDecompressedBytes
+        )
+        return SpanChunk(resourceSpans: message.resourceSpans, spanCount: message.spanCount)
     }
 
     static func answer(_ status: HTTPResponse.Status, _ answer: (body: [UInt8], contentType: String)) -> Response {
@@ -74,7 +67,6 @@ struct ReceiverRoute: Sendable {
 public final class ReceiverCounters: Sendable {
     public struct Values: Sendable, Equatable {
         public var receivedSpans = 0
-        public var rejectedSpans = 0
         public var rejectedRequests = 0
         public var refusedSpans = 0
     }
@@ -85,12 +77,7 @@ public final class ReceiverCounters: Sendable {
 
     public var snapshot: Values { values.withLock { $0 } }
 
-    func received(spans: Int, rejectedSpans: Int) {
-        values.withLock {
-            $0.receivedSpans += spans
-            $0.rejectedSpans += rejectedSpans
-        }
-    }
+    func received(spans: Int) { values.withLock { $0.receivedSpans += spans } }
 
     func rejected(requests: Int) { values.withLock { $0.rejectedRequests += requests } }
 

@@ -69,16 +69,21 @@ public final class SpanQueue: Sendable {
         }
     }
 
-    /// Suspends until something is queued (returns at once if something already is).
+    /// Suspends until something is queued (returns at once if something already is), or
+    /// until the task is cancelled or ``wakeUp()`` is called.
     public func waitForSpans() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLock { s -> Bool in
-                if s.spans > 0 { return true }
-                s.waiter?.resume()
-                s.waiter = continuation
-                return false
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { s -> Bool in
+                    if s.spans > 0 || Task.isCancelled { return true }
+                    s.waiter?.resume()
+                    s.waiter = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            self.wakeUp()
         }
     }
 

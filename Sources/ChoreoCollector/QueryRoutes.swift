@@ -50,7 +50,11 @@ struct QueryRoutes: Sendable {
     }
 
     func showFlow(_ request: Request, context: some RequestContext) async throws -> Response {
-        let id = try context.parameters.require("id")
+        // Path parameters arrive percent-encoded (a correlation id may hold "/").
+        let raw = try context.parameters.require("id")
+        guard let id = raw.removingPercentEncoding, !id.isEmpty else {
+            return Self.error(.badRequest, "malformed correlation id in the path: \"\(raw)\"")
+        }
         let spans = try await store.spans(correlationID: id)
         guard let flow = builder.build(correlationID: id, spans: spans, now: now()) else {
             return Self.error(.notFound, "no flow with correlation id \"\(id)\"")

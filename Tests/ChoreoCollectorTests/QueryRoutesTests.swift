@@ -19,6 +19,7 @@ struct QueryRoutesTests {
     func showFlow() async throws {
         let harness = Fixtures.collector()
         try await harness.store.append(Fixtures.compensatedOrder("order-7", trace: trace))
+        try await harness.store.append(Fixtures.compensatedOrder("eu/order-8", trace: TraceID(high: 8, low: 8)))
         try await harness.application.test(.router) { client in
             try await client.execute(uri: "/api/v1/flows/order-7", method: .get) { response in
                 #expect(response.status == .ok)
@@ -32,6 +33,11 @@ struct QueryRoutesTests {
                 let refund = steps[3]
                 #expect(refund["compensates"] as? String == "order-7-m2")
                 #expect(steps[0]["causation_id"] is NSNull)
+            }
+            try await client.execute(uri: "/api/v1/flows/eu%2Forder-8", method: .get) { response in
+                #expect(response.status == .ok, "a percent-encoded id is decoded before the lookup")
+                let flow = try #require(try json(response) as? [String: Any])
+                #expect(flow["correlation_id"] as? String == "eu/order-8")
             }
             try await client.execute(uri: "/api/v1/flows/nope", method: .get) { response in
                 #expect(response.status == .notFound)
