@@ -1,0 +1,28 @@
+/// The messages of the order-fulfilment choreography: events (what happened) and, in the
+/// commanded style, the commands the order service sends.
+///
+/// Topics: one topic per message type, named after the type (`OrderPlaced`, `RetrievePayment`,
+/// ...). A service subscribes to the types it consumes with its name as consumer group, so
+/// several instances of a service compete for deliveries, and a new consumer (e.g. an audit
+/// service) can listen to any type without changing the publisher.
+public enum OrderMessageType: String, Sendable, Hashable, CaseIterable, Codable {
+    case orderPlaced = "OrderPlaced"
+    case retrievePayment = "RetrievePayment"
+    case paymentReceived = "PaymentReceived"
+    case paymentFailed = "PaymentFailed"
+    case fetchGoods = "FetchGoods"
+    case goodsFetched = "GoodsFetched"
+    case goodsUnavailable = "GoodsUnavailable"
+    case shipGoods = "ShipGoods"
+    case goodsShipped = "GoodsShipped"
+    case refundPayment = "RefundPayment"
+    case paymentRefunded = "PaymentRefunded"
+    case orderCompleted = "OrderCompleted"
+    case orderCancelled = "OrderCancelled"
+
+    /// The topic messages of this type are published to.
+    public var topic: String { rawValue }
+
+    /// True for the messages that end a flow.
+    public var isTerminal: Bool { self == .orderCompleted || self == .orderCancelled }
+}

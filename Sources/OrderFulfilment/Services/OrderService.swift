@@ -1,0 +1,48 @@
+import ChoreoInstrumentation
+import Synchronization
+
+/// Order: the commanded-style coordinator of the choreography. It turns events into the
+/// next command and decides the order's end, including the compensation (a refund) when
+/// paid goods are unavailable.
+public struct OrderService<Bus: MessageBus>: Sendable {
+    /// The service's bus connection.
+    public let endpoint: ServiceEndpoint<Bus>
+    /// Per order, the id of its `PaymentReceived` message: what a refund compensates.
+    private let payments = PaymentLedger()
+
+    /// Creates the service.
+    public init(endpoint: ServiceEndpoint<Bus>) {
+        self.endpoint = endpoint
+    }
+
+    /// Subscribes the service's handlers.
+    public func start() async throws {
+        let endpoint = endpoint, payments = payments
+        try await endpoint.on(.orderPlaced) { order, _ in try await endpoint.publish(.retrievePayment, order) }
+        try await endpoint.on(.paymentReceived) { order, message in
+            payments.record(message.messageID, for: order.orderID)
+            try await endpoint.publish(.fetchGoods, order)
+        }
+        try await endpoint.on(.paymentFailed) { order, _ in try await endpoint.publish(.orderCancelled, order) }
+        try await endpoint.on(.goodsFetched) { order, _ in try await endpoint.publish(.shipGoods, order) }
+        try await endpoint.on(.goodsShipped) { order, _ in try await endpoint.publish(.orderCompleted, order) }
+        try await endpoint.on(.goodsUnavailable) { order, _ in
+            try await endpoint.publish(.refundPayment, order, compensating: payments.payment(of: order.orderID))
+        }
+        try await endpoint.on(.paymentRefunded) { order, _ in try await endpoint.publish(.orderCancelled, order) }
+    }
+}
+
+/// The order service's memory of received payments, by order id.
+final class PaymentLedger: Sendable {
+    private let ids = Mutex<[String: String]>([:])
+
+    func record(_ messageID: String?, for orderID: String) {
+        guard let messageID else { return }
+        ids.withLock { $0[orderID] = messageID }
+    }
+
+    func payment(of orderID: String) -> String? {
+        ids.withLock { $0[orderID] }
+    }
+}
