@@ -13,6 +13,11 @@ let package = Package(
         .executable(name: "choreo-agent", targets: ["choreo-agent"]),
         .executable(name: "choreo-collector", targets: ["choreo-collector"]),
         .executable(name: "order-fulfilment", targets: ["order-fulfilment"]),
+        .library(name: "ChoreoModel", targets: ["ChoreoModel"]),
+        .library(name: "ChoreoOTLP", targets: ["ChoreoOTLP"]),
+        .library(name: "ChoreoStore", targets: ["ChoreoStore"]),
+        .library(name: "ChoreoFlows", targets: ["ChoreoFlows"]),
+        .library(name: "ChoreoCollector", targets: ["ChoreoCollector"]),
         .library(name: "ChoreoInstrumentation", targets: ["ChoreoInstrumentation"]),
         .library(name: "ChoreoTracer", targets: ["ChoreoTracer"]),
     ],
@@ -156,7 +161,15 @@ let package = Package(
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ]
         ),
-        .testTarget(name: "ChoreoTracerTests", dependencies: ["ChoreoTracer", "ChoreoOTLP", "ChoreoModel"]),
+        .testTarget(
+            name: "ChoreoTracerTests",
+            dependencies: [
+                "ChoreoTracer", "ChoreoOTLP", "ChoreoModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "ChoreoFlowsTests", dependencies: ["ChoreoFlows", "ChoreoModel"]),
         .testTarget(name: "ChoreoStoreTests", dependencies: ["ChoreoStore", "ChoreoModel"]),
         .testTarget(

@@ -52,7 +52,7 @@ extension TracedBus {
             span.attributes[ChoreoKey.deliveryOutcome] = DeliveryOutcome.duplicateIgnored.rawValue
         } catch {
             span.recordError(error)
-            span.setStatus(SpanStatus(code: .error))
+            span.setStatus(SpanStatus(code: .error, message: String(describing: error)))
             let outcome: DeliveryOutcome = delivery.isLastAttempt ? .deadLettered : .retry
             span.updateAttributes { attributes in
                 attributes[MessagingKey.errorType] = String(describing: type(of: error))

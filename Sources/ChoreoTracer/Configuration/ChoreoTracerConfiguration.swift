@@ -1,0 +1,78 @@
+import ChoreoModel
+
+/// Everything ``ChoreoTracing`` needs to build a tracer that exports OTLP/HTTP: the service's
+/// name, where to send spans, and how to batch them.
+///
+/// Build one in code, or from the standard OpenTelemetry environment variables with
+/// ``fromEnvironment(serviceName:environment:)``. Invalid values are reported by ``validate()``
+/// at start-up, never later.
+public struct ChoreoTracerConfiguration: Hashable, Sendable {
+    /// The resource's `service.name`.
+    public var serviceName: String
+    /// Further resource attributes (e.g. `deployment.environment`), without `service.name`.
+    public var resourceAttributes: [String: AttributeValue]
+    /// The full traces URL (normally ending in `/v1/traces`).
+    public var endpoint: String
+    /// Extra request headers.
+    public var headers: [String: String]
+    /// Request body compression.
+    public var compression: OTLPCompression
+    /// The limit for one export request.
+    public var exportTimeout: Duration
+    /// Retries of overload, gateway and connection failures.
+    public var retry: RetryPolicy
+    /// The most spans held while waiting for export; more are dropped and counted.
+    public var maxQueueSize: Int
+    /// The most spans in one export request.
+    public var maxExportBatchSize: Int
+    /// The longest a span waits in the queue before an export.
+    public var scheduleDelay: Duration
+
+    /// A configuration with OpenTelemetry's defaults, exporting to the local agent.
+    public init(
+        serviceName: String,
+        resourceAttributes: [String: AttributeValue] = [:],
+        endpoint: String = OTLPHTTPExporterConfiguration.defaultTracesEndpoint,
+        headers: [String: String] = [:],
+        compression: OTLPCompression = .none,
+        exportTimeout: Duration = .seconds(10),
+        retry: RetryPolicy = RetryPolicy(),
+        maxQueueSize: Int = 8192,
+        maxExportBatchSize: Int = 512,
+        scheduleDelay: Duration = .milliseconds(500)
+    ) {
+        self.serviceName = serviceName
+        self.resourceAttributes = resourceAttributes
+        self.endpoint = endpoint
+        self.headers = headers
+        self.compression = compression
+        self.exportTimeout = exportTimeout
+        self.retry = retry
+        self.maxQueueSize = maxQueueSize
+        self.maxExportBatchSize = maxExportBatchSize
+        self.scheduleDelay = scheduleDelay
+    }
+
+    /// The exporter's part of the configuration.
+    public var exporter: OTLPHTTPExporterConfiguration {
+        OTLPHTTPExporterConfiguration(
+            tracesEndpoint: endpoint, headers: headers, compression: compression, timeout: exportTimeout, retry: retry
+        )
+    }
+
+    /// The batch span processor's part of the configuration.
+    public var batch: BatchSpanProcessorConfiguration {
+        BatchSpanProcessorConfiguration(
+            maxQueueSize: maxQueueSize, maxExportBatchSize: maxExportBatchSize, scheduleDelay: scheduleDelay
+        )
+    }
+
+    /// Throws ``ChoreoTracerError`` (`invalid_configuration`) naming the first invalid value.
+    public func validate() throws {
+        guard !serviceName.isEmpty else {
+            throw ChoreoTracerError.invalidConfiguration("the service name must not be empty")
+        }
+        try exporter.validate()
+        try batch.validate()
+    }
+}

@@ -1,0 +1,125 @@
+import ChoreoModel
+import Synchronization
+import Tracing
+
+/// A span started by ``ChoreoTracer``: records its data while open and hands a `SpanRecord` to
+/// the tracer's span processor when it ends.
+///
+/// A reference type guarded by a lock, so every copy sees the same state and any thread may
+/// record on it. After ``end(at:)`` the span ignores further changes; ending twice is harmless.
+public final class ChoreoSpan: Tracing.Span, Sendable {
+    /// The span's own context: the parent's `ServiceContext` with this span's identity.
+    public let context: ServiceContext
+    /// This span's trace id, span id, flags and trace state.
+    public let spanContext: ChoreoSpanContext
+    /// The parent span's id, or `nil` for a root span.
+    public let parentSpanID: SpanID?
+    /// The span's kind.
+    public let kind: ChoreoModel.SpanKind
+    /// When the span started, in Unix nanoseconds.
+    public let startTimeUnixNano: UInt64
+
+    let core: TracerCore
+    let state: Mutex<State>
+
+    struct State {
+        var operationName: String
+        var attributes: SpanAttributes = [:]
+        var events: [ChoreoModel.SpanEvent] = []
+        var links: [ChoreoModel.SpanLink] = []
+        var statusCode: SpanStatusCode = .unset
+        var statusMessage: String?
+        var isEnded = false
+    }
+
+    init(
+        operationName: String, context: ServiceContext, spanContext: ChoreoSpanContext, parentSpanID: SpanID?,
+        kind: ChoreoModel.SpanKind, startTimeUnixNano: UInt64, core: TracerCore
+    ) {
+        self.context = context
+        self.spanContext = spanContext
+        self.parentSpanID = parentSpanID
+        self.kind = kind
+        self.startTimeUnixNano = startTimeUnixNano
+        self.core = core
+        self.state = Mutex(State(operationName: operationName))
+    }
+
+    /// The span's name; may be changed until the span ends.
+    public var operationName: String {
+        get { state.withLock { $0.operationName } }
+        set { state.withLock { if !$0.isEnded { $0.operationName = newValue } } }
+    }
+
+    /// The span's attributes; may be changed until the span ends.
+    public var attributes: SpanAttributes {
+        get { state.withLock { $0.attributes } }
+        set { state.withLock { if !$0.isEnded { $0.attributes = newValue } } }
+    }
+
+    /// True until the span ends.
+    public var isRecording: Bool {
+        state.withLock { !$0.isEnded }
+    }
+
+    /// Sets the status. `ok` is final, as OpenTelemetry specifies; a message is kept only for errors.
+    public func setStatus(_ status: SpanStatus) {
+        state.withLock { state in
+            guard !state.isEnded, state.statusCode != .ok else { return }
+            switch status.code {
+            case .ok:
+                state.statusCode = .ok
+                state.statusMessage = nil
+            case .error:
+                state.statusCode = .error
+                state.statusMessage = status.message
+            }
+        }
+    }
+
+    /// Adds an event with its timestamp and attributes.
+    public func addEvent(_ event: Tracing.SpanEvent) {
+        let converted = ChoreoModel.SpanEvent(
+            name: event.name,
+            timeUnixNano: event.nanosecondsSinceEpoch,
+            attributes: event.attributes.choreoAttributes
+        )
+        state.withLock { if !$0.isEnded { $0.events.append(converted) } }
+    }
+
+    /// Records an error as an `exception` event (`exception.type`, `exception.message`).
+    ///
+    /// The status is left as the instrumentation sets it; `withSpan` sets `error` itself.
+    public func recordError<Instant: TracerInstant>(
+        _ error: any Error, attributes: SpanAttributes, at instant: @autoclosure () -> Instant
+    ) {
+        var eventAttributes = attributes.choreoAttributes
+        eventAttributes["exception.type"] = .string(String(reflecting: type(of: error)))
+        eventAttributes["exception.message"] = .string(String(describing: error))
+        let event = ChoreoModel.SpanEvent(
+            name: "exception", timeUnixNano: instant().nanosecondsSinceEpoch, attributes: eventAttributes
+        )
+        state.withLock { if !$0.isEnded { $0.events.append(event) } }
+    }
+
+    /// Links this span to another span's context; a context without a span is ignored.
+    public func addLink(_ link: Tracing.SpanLink) {
+        guard let target = link.context.choreoSpanContext else { return }
+        let converted = ChoreoModel.SpanLink(
+            traceID: target.traceID, spanID: target.spanID, attributes: link.attributes.choreoAttributes
+        )
+        state.withLock { if !$0.isEnded { $0.links.append(converted) } }
+    }
+
+    /// Ends the span at `instant` and hands its record to the span processor (never blocks on I/O).
+    public func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
+        let endTime = instant().nanosecondsSinceEpoch
+        let final: State? = state.withLock { state in
+            guard !state.isEnded else { return nil }
+            state.isEnded = true
+            return state
+        }
+        guard let final else { return }
+        core.processor.onEnd(makeRecord(from: final, endTimeUnixNano: endTime))
+    }
+}

@@ -1,0 +1,41 @@
+import ChoreoModel
+import Tracing
+
+extension ChoreoTracer {
+    /// Reads W3C `traceparent` and `tracestate` from `carrier` into `context`.
+    ///
+    /// Strict, as the Trace Context specification requires: an invalid `traceparent` yields no
+    /// parent (any span context already in `context` is removed) and its `tracestate` is dropped;
+    /// an invalid `tracestate` alone is dropped. Nothing here can crash on input. Without a
+    /// `traceparent`, `context` is left unchanged.
+    public func extract<Carrier, Extract: Extractor>(
+        _ carrier: Carrier, into context: inout ServiceContext, using extractor: Extract
+    ) where Extract.Carrier == Carrier {
+        guard let header = extractor.extract(key: MessageHeader.traceparent, from: carrier) else { return }
+        guard let parent = TraceParent(header) else {
+            context.choreoSpanContext = nil
+            return
+        }
+        let traceState: String? = extractor.extract(key: MessageHeader.tracestate, from: carrier)
+        context.choreoSpanContext = ChoreoSpanContext(
+            traceID: parent.traceID,
+            spanID: parent.spanID,
+            traceFlags: parent.flags,
+            traceState: traceState.flatMap(TraceState.init).flatMap { $0.isEmpty ? nil : $0.headerValue },
+            isRemote: true
+        )
+    }
+
+    /// Writes the span context in `context` as W3C `traceparent` (and `tracestate` when present).
+    ///
+    /// Writes nothing when `context` holds no span context.
+    public func inject<Carrier, Inject: Injector>(
+        _ context: ServiceContext, into carrier: inout Carrier, using injector: Inject
+    ) where Inject.Carrier == Carrier {
+        guard let spanContext = context.choreoSpanContext else { return }
+        injector.inject(spanContext.traceParent.headerValue, forKey: MessageHeader.traceparent, into: &carrier)
+        if let traceState = spanContext.traceState {
+            injector.inject(traceState, forKey: MessageHeader.tracestate, into: &carrier)
+        }
+    }
+}

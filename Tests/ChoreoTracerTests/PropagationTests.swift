@@ -1,0 +1,127 @@
+import ChoreoModel
+import ChoreoTracer
+import Testing
+import Tracing
+
+@Suite("W3C trace context propagation")
+struct PropagationTests {
+    @Test("inject then extract continues the trace in a child of the injected span")
+    func roundTrip() throws {
+        let (tracer, processor) = makeRecordingTracer()
+        var incoming = ServiceContext.topLevel
+        tracer.extract(
+            ["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "tracestate": "congo=t61rcWkgMzE"],
+            into: &incoming, using: DictionaryExtractor()
+        )
+        let publish = tracer.startSpan("send", context: incoming, ofKind: .producer)
+        var headers: [String: String] = [:]
+        tracer.inject(publish.context, into: &headers, using: DictionaryInjector())
+
+        let expectedParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-\(publish.spanContext.spanID.hex)-01"
+        #expect(headers == ["traceparent": expectedParent, "tracestate": "congo=t61rcWkgMzE"])
+
+        var received = ServiceContext.topLevel
+        tracer.extract(headers, into: &received, using: DictionaryExtractor())
+        let remote = try #require(received.choreoSpanContext)
+        #expect(remote.isRemote)
+        let consume = tracer.startSpan("process", context: received, ofKind: .consumer)
+        consume.end()
+        publish.end()
+
+        let records = processor.records
+        try #require(records.count == 2)
+        #expect(records[0].traceID == TraceID(hex: "4bf92f3577b34da6a3ce929d0e0e4736"))
+        #expect(records[0].parentSpanID == publish.spanContext.spanID)
+        #expect(records[0].traceState == "congo=t61rcWkgMzE")
+        #expect(records[1].parentSpanID == SpanID(hex: "00f067aa0ba902b7"))
+    }
+
+    @Test("an invalid traceparent starts a new trace and drops tracestate", arguments: [
+        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01",  // upper case
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01",  // zero trace id
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",  // zero span id
+        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",  // forbidden version
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",  // extra field in v00
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",  // too short
+        "",
+        "garbage",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g",
+    ])
+    func invalidTraceParent(header: String) throws {
+        let (tracer, processor) = makeRecordingTracer()
+        var context = ServiceContext.topLevel
+        tracer.extract(["traceparent": header, "tracestate": "congo=t61rcWkgMzE"], into: &context, using: DictionaryExtractor())
+        #expect(context.choreoSpanContext == nil)
+
+        let span = tracer.startSpan("process", context: context, ofKind: .consumer)
+        var headers: [String: String] = [:]
+        tracer.inject(span.context, into: &headers, using: DictionaryInjector())
+        span.end()
+
+        let record = try processor.single()
+        #expect(record.parentSpanID == nil)
+        #expect(record.traceState == nil)
+        #expect(record.traceID != TraceID(hex: "4bf92f3577b34da6a3ce929d0e0e4736"))
+        #expect(headers["tracestate"] == nil)
+        #expect(headers["traceparent"] == "00-\(record.traceID.hex)-\(record.spanID.hex)-01")
+    }
+
+    @Test("an invalid traceparent removes a span context already in the context")
+    func invalidReplacesExisting() {
+        let (tracer, _) = makeRecordingTracer()
+        let ambient = tracer.startSpan("ambient", context: .topLevel)
+        var context = ambient.context
+        tracer.extract(["traceparent": "nonsense"], into: &context, using: DictionaryExtractor())
+        #expect(context.choreoSpanContext == nil)
+    }
+
+    @Test("without a traceparent the context is left unchanged")
+    func missingTraceParent() {
+        let (tracer, _) = makeRecordingTracer()
+        let ambient = tracer.startSpan("ambient", context: .topLevel)
+        var context = ambient.context
+        tracer.extract(["tracestate": "congo=t61rcWkgMzE"], into: &context, using: DictionaryExtractor())
+        #expect(context.choreoSpanContext == ambient.spanContext)
+    }
+
+    @Test("an invalid tracestate alone is dropped; the parent is kept", arguments: [
+        "UPPER=1", "a=1,a=2", "novalue", "k=v,=x",
+    ])
+    func invalidTraceState(header: String) throws {
+        let (tracer, _) = makeRecordingTracer()
+        var context = ServiceContext.topLevel
+        tracer.extract(
+            ["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "tracestate": header],
+            into: &context, using: DictionaryExtractor()
+        )
+        let remote = try #require(context.choreoSpanContext)
+        #expect(remote.spanID == SpanID(hex: "00f067aa0ba902b7"))
+        #expect(remote.traceState == nil)
+    }
+
+    @Test("an unsampled parent's flags are propagated to its children")
+    func unsampledFlagPropagates() {
+        let (tracer, _) = makeRecordingTracer()
+        var context = ServiceContext.topLevel
+        tracer.extract(
+            ["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"],
+            into: &context, using: DictionaryExtractor()
+        )
+        let child = tracer.startSpan("child", context: context)
+        var headers: [String: String] = [:]
+        tracer.inject(child.context, into: &headers, using: DictionaryInjector())
+        #expect(headers["traceparent"]?.hasSuffix("-00") == true)
+        #expect(child.spanContext.isSampled == false)
+
+        let root = tracer.startSpan("root", context: .topLevel)
+        #expect(root.spanContext.isSampled)
+    }
+
+    @Test("inject writes nothing for a context without a span")
+    func injectWithoutSpan() {
+        let (tracer, _) = makeRecordingTracer()
+        var headers: [String: String] = [:]
+        tracer.inject(.topLevel, into: &headers, using: DictionaryInjector())
+        #expect(headers.isEmpty)
+    }
+}
