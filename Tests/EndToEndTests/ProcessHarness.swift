@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+/// Starts the project's real executables as child processes on loopback ports, and stops them.
+final class ProcessHarness: @unchecked Sendable {
+    let workDir: URL
+    let binDir: URL
+    private var running: [Process] = []
+
+    init() throws {
+        workDir = FileManager.default.temporaryDirectory.appendingPathComponent("choreo-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: workDir, withIntermediateDirectories: true)
+        // The test runner lives next to the executables SwiftPM built (.build/<config>/).
+        let runner = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        binDir = runner.deletingLastPathComponent()
+    }
+
+    deinit {
+        stopAll()
+        try? FileManager.default.removeItem(at: workDir)
+    }
+
+    /// The path of a built executable; fails the test with a hint when it is missing.
+    func executable(_ name: String) throws -> String {
+        let path = binDir.appendingPathComponent(name).path
+        try #require(FileManager.default.isExecutableFile(atPath: path), "\(name) not built in \(binDir.path): run `swift build` first")
+        return path
+    }
+
+    /// Starts a long-running process; its output goes to `<workDir>/<name>.log`.
+    @discardableResult
+    func start(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try executable(name))
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let log = workDir.appendingPathComponent("\(name).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        running.append(process)
+        return process
+    }
+
+    /// Runs a process to completion and returns its exit status, stdout and stderr.
+    func run(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: Data, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try executable(name))
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = workDir.appendingPathComponent("run-\(UUID().uuidString).out")
+        let err = workDir.appendingPathComponent("run-\(UUID().uuidString).err")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        process.waitUntilExit()
+        let stdout = (try? Data(contentsOf: out)) ?? Data()
+        let stderr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
+        return (process.terminationStatus, stdout, stderr)
+    }
+
+    /// The log of a started process, for failure messages.
+    func log(_ name: String) -> String {
+        let text = (try? String(contentsOf: workDir.appendingPathComponent("\(name).log"), encoding: .utf8)) ?? ""
+        return String(text.suffix(2000))
+    }
+
+    func stopAll() {
+        for process in running where process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        running.removeAll()
+    }
+
+    /// A port that was free a moment ago.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        try #require(bound, "cannot bind a loopback socket")
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Waits until something accepts connections on the port, or the deadline passes.
+    static func waitForPort(_ port: Int, timeout: Duration = .seconds(30)) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = UInt16(port).bigEndian
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            }
+            close(fd)
+            if connected { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("nothing listens on 127.0.0.1:\(port) after \(timeout)")
+        throw CancellationError()
+    }
+}
