@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -72,12 +74,25 @@ let package = Package(
         .target(name: "ChoreoFlows", dependencies: ["ChoreoModel"], swiftSettings: strict),
         // Store: SpanStore protocol, SQLite implementation.
         .target(name: "ChoreoStore", dependencies: ["ChoreoModel", "CSQLite"], swiftSettings: strict),
+        // Server support shared by the collector and the agent: bearer tokens, metrics plumbing.
+        .target(
+            name: "ChoreoServer",
+            dependencies: [
+                "ChoreoOTLP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
         // Collector: OTLP ingest, flow index, query API.
         .target(
             name: "ChoreoCollector",
             dependencies: [
-                "ChoreoModel", "ChoreoOTLP", "ChoreoStore", "ChoreoFlows",
+                "ChoreoModel", "ChoreoOTLP", "ChoreoStore", "ChoreoFlows", "ChoreoServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -88,8 +103,10 @@ let package = Package(
         .target(
             name: "ChoreoAgent",
             dependencies: [
-                "ChoreoModel", "ChoreoOTLP",
+                "ChoreoModel", "ChoreoOTLP", "ChoreoServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -126,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "choreo-collector",
             dependencies: [
-                "ChoreoCollector",
+                "ChoreoCollector", "ChoreoServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Collector/Sources",
@@ -135,7 +152,7 @@ let package = Package(
         .executableTarget(
             name: "choreo-agent",
             dependencies: [
-                "ChoreoAgent",
+                "ChoreoAgent", "ChoreoServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Agent/Sources",
@@ -175,14 +192,14 @@ let package = Package(
         .testTarget(
             name: "ChoreoCollectorTests",
             dependencies: [
-                "ChoreoCollector", "ChoreoOTLP", "ChoreoStore", "ChoreoModel",
+                "ChoreoCollector", "ChoreoServer", "ChoreoOTLP", "ChoreoStore", "ChoreoModel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(
             name: "ChoreoAgentTests",
             dependencies: [
-                "ChoreoAgent", "ChoreoOTLP", "ChoreoModel",
+                "ChoreoAgent", "ChoreoServer", "ChoreoOTLP", "ChoreoModel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

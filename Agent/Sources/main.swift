@@ -1,3 +1,4 @@
+import ChoreoServer
 import ArgumentParser
 import ChoreoAgent
 import ChoreoModel
@@ -28,6 +29,15 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Spans held in memory while the collector is slow or away, at most.")
     var queueCapacity: Int = 100_000
 
+    @Option(help: "File holding the bearer token sent to the collector (Authorization: Bearer ...).")
+    var collectorTokenFile: String?
+
+    @Option(help: "File holding the bearer token that this agent's POST /v1/traces and /metrics require.")
+    var ingestTokenFile: String?
+
+    @Flag(help: "Allow a non-loopback --listen without --ingest-token-file (only behind a trusted network or proxy).")
+    var insecure = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -54,8 +64,22 @@ struct AgentCommand: AsyncParsableCommand {
         configuration.batchMaxSpans = batchSize
         configuration.batchMaxDelay = .milliseconds(batchDelayMs)
         configuration.queueCapacity = queueCapacity
+        do {
+            configuration.collectorToken = try collectorTokenFile.map { try AccessToken.load(file: $0, flag: "--collector-token-file") }
+            configuration.ingestToken = try ingestTokenFile.map { try AccessToken.load(file: $0, flag: "--ingest-token-file") }
+            try configuration.validateExposure(allowInsecure: insecure)
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("choreo-agent: \(error.message)\n".utf8))
+            throw ExitCode.failure
+        }
+        if insecure, !address.isLoopback, configuration.ingestToken == nil {
+            logger.warning("--insecure: the receiver listens beyond loopback and needs no token", metadata: ["listen": "\(address)"])
+        }
         let agent = AgentApp(configuration: configuration, logger: logger)
-        logger.info("choreo-agent listening", metadata: ["listen": "\(address)", "collector": "\(configuration.tracesURL)"])
+        logger.info("choreo-agent listening", metadata: [
+            "listen": "\(address)", "collector": "\(configuration.tracesURL)",
+            "ingest_auth": "\(configuration.ingestToken != nil)", "collector_auth": "\(configuration.collectorToken != nil)",
+        ])
         let group = ServiceGroup(
             configuration: .init(
                 services: [agent.makeApplication()],

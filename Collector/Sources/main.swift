@@ -1,3 +1,4 @@
+import ChoreoServer
 import ArgumentParser
 import ChoreoCollector
 import ChoreoModel
@@ -23,6 +24,15 @@ struct CollectorCommand: AsyncParsableCommand {
     @Option(help: "Seconds without progress after which a pending flow is stuck.")
     var stuckAfter: Double = 300
 
+    @Option(help: "File holding the bearer token that POST /v1/traces requires.")
+    var ingestTokenFile: String?
+
+    @Option(help: "File holding the bearer token that /api/* and /metrics require.")
+    var queryTokenFile: String?
+
+    @Flag(help: "Allow a non-loopback --listen without both tokens (only behind a trusted network or proxy).")
+    var insecure = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -40,6 +50,19 @@ struct CollectorCommand: AsyncParsableCommand {
         var logger = Logger(label: "choreo-collector")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let address = ListenAddress(listen)!
+        var configuration = CollectorConfiguration(host: address.host, port: address.port, databasePath: db)
+        configuration.flowOptions.stuckAfterNanos = UInt64(stuckAfter * 1e9)
+        do {
+            configuration.ingestToken = try ingestTokenFile.map { try AccessToken.load(file: $0, flag: "--ingest-token-file") }
+            configuration.queryToken = try queryTokenFile.map { try AccessToken.load(file: $0, flag: "--query-token-file") }
+            try configuration.validateExposure(allowInsecure: insecure)
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("choreo-collector: \(error.message)\n".utf8))
+            throw ExitCode.failure
+        }
+        if insecure, !address.isLoopback, configuration.ingestToken == nil || configuration.queryToken == nil {
+            logger.warning("--insecure: listening beyond loopback with an endpoint that needs no token", metadata: ["listen": "\(address)"])
+        }
         let store: SQLiteSpanStore
         do {
             store = try SQLiteSpanStore(path: db)
@@ -47,10 +70,11 @@ struct CollectorCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("choreo-collector: cannot open database \(db): \(error)\n".utf8))
             throw ExitCode.failure
         }
-        var configuration = CollectorConfiguration(host: address.host, port: address.port, databasePath: db)
-        configuration.flowOptions.stuckAfterNanos = UInt64(stuckAfter * 1e9)
         let collector = CollectorApp(configuration: configuration, store: store, logger: logger)
-        logger.info("choreo-collector listening", metadata: ["listen": "\(address)", "db": "\(db)"])
+        logger.info("choreo-collector listening", metadata: [
+            "listen": "\(address)", "db": "\(db)",
+            "ingest_auth": "\(configuration.ingestToken != nil)", "query_auth": "\(configuration.queryToken != nil)",
+        ])
         let group = ServiceGroup(
             configuration: .init(
                 services: [collector.makeApplication()],
@@ -59,6 +83,6 @@ struct CollectorCommand: AsyncParsableCommand {
             )
         )
         try await group.run()
-        try await store.close()
+        await store.close()
     }
 }

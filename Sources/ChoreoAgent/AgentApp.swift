@@ -1,31 +1,47 @@
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import ChoreoServer
 
 /// The agent: an OTLP/HTTP receiver on loopback, a bounded queue, and a forwarder that batches,
 /// gzips and ships spans to the collector with retries.
 ///
-/// The agent never traces its own work: it bootstraps no tracer and its HTTP client creates no spans.
+/// The agent never traces its own work: it bootstraps no tracer and its HTTP client creates no
+/// spans. Its metrics live in its own registry (``metrics``), so no global metrics bootstrap is needed.
 public struct AgentApp<C: Clock>: Sendable where C.Duration == Duration {
     public let configuration: AgentConfiguration
     public let queue: SpanQueue
     public let forwarder: Forwarder<C>
     public let receiverCounters: ReceiverCounters
+    /// The Prometheus registry and swift-metrics factory of this agent.
+    public let metrics: AgentMetrics
     let logger: Logger
 
     public init(configuration: AgentConfiguration, sender: any BatchSender, clock: C, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        self.metrics = AgentMetrics()
         self.queue = SpanQueue(capacity: configuration.queueCapacity)
-        self.receiverCounters = ReceiverCounters()
-        self.forwarder = Forwarder(queue: queue, sender: sender, configuration: configuration, clock: clock, logger: logger)
+        self.receiverCounters = ReceiverCounters(factory: metrics.factory)
+        self.forwarder = Forwarder(
+            queue: queue, sender: sender, configuration: configuration, clock: clock, logger: logger, metrics: metrics.factory
+        )
     }
 
     /// The router with every route; tests drive it with `app.test(.router)`.
+    ///
+    /// `POST /v1/traces` and `/metrics` are guarded by ``AgentConfiguration/ingestToken`` when
+    /// it is set; `/healthz` is open.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         let receiver = ReceiverRoute(queue: queue, configuration: configuration, counters: receiverCounters, logger: logger)
-        router.post("/v1/traces") { request, context in try await receiver.handle(request, context: context) }
+        let counters = receiverCounters
+        let guarded = router.group()
+        if let token = configuration.ingestToken {
+            guarded.add(middleware: BearerAuthMiddleware(token: token, style: .otlp) { counters.rejected(.unauthorized) })
+        }
+        guarded.post("/v1/traces") { request, context in try await receiver.handle(request, context: context) }
+        guarded.get("/metrics") { _, _ in metricsResponse() }
         router.get("/healthz") { _, _ in "ok\n" }
         return router
     }
@@ -39,12 +55,21 @@ public struct AgentApp<C: Clock>: Sendable where C.Duration == Duration {
             logger: logger
         )
     }
+
+    /// `GET /metrics`: the registry's text exposition, gauges read now.
+    private func metricsResponse() -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = AgentMetrics.contentType
+        let body = metrics.exposition(queueDepth: queue.depth)
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
 }
 
 extension AgentApp where C == ContinuousClock {
-    /// An agent forwarding over HTTP to ``AgentConfiguration/tracesURL`` in real time.
+    /// An agent forwarding over HTTP to ``AgentConfiguration/tracesURL`` in real time, with
+    /// ``AgentConfiguration/forwardingHeaders`` (the collector token, when set).
     public init(configuration: AgentConfiguration, logger: Logger) {
-        let sender = HTTPBatchSender(url: configuration.tracesURL, headers: configuration.collectorHeaders, timeout: configuration.requestTimeout)
+        let sender = HTTPBatchSender(url: configuration.tracesURL, headers: configuration.forwardingHeaders, timeout: configuration.requestTimeout)
         self.init(configuration: configuration, sender: sender, clock: ContinuousClock(), logger: logger)
     }
 }

@@ -1,3 +1,5 @@
+import ChoreoServer
+
 /// Everything the agent needs to start. Validated at start-up by the executable.
 public struct AgentConfiguration: Sendable {
     /// Address to listen on for OTLP/HTTP; loopback by default (4318 is the OTLP/HTTP default port).
@@ -5,8 +7,12 @@ public struct AgentConfiguration: Sendable {
     public var port: Int
     /// Base URL of the collector (or any OTLP/HTTP endpoint); spans go to `<url>/v1/traces`.
     public var collectorURL: String
-    /// Extra headers sent with every forwarded request (e.g. `Authorization`).
+    /// Extra headers sent with every forwarded request.
     public var collectorHeaders: [String: String]
+    /// When set, forwarded requests carry `Authorization: Bearer <token>` (see ``forwardingHeaders``).
+    public var collectorToken: AccessToken?
+    /// When set, the receiver (`POST /v1/traces`) and `/metrics` need `Authorization: Bearer <token>`.
+    public var ingestToken: AccessToken?
     /// Largest accepted request body as received. Larger bodies get 413.
     public var maxBodyBytes: Int
     /// Largest accepted body after gzip decompression.
@@ -30,6 +36,8 @@ public struct AgentConfiguration: Sendable {
         port: Int = 4318,
         collectorURL: String = "http://127.0.0.1:4320",
         collectorHeaders: [String: String] = [:],
+        collectorToken: AccessToken? = nil,
+        ingestToken: AccessToken? = nil,
         maxBodyBytes: Int = 16 << 20,
         maxDecompressedBytes: Int = 64 << 20,
         queueCapacity: Int = 100_000,
@@ -44,6 +52,8 @@ public struct AgentConfiguration: Sendable {
         self.port = port
         self.collectorURL = collectorURL
         self.collectorHeaders = collectorHeaders
+        self.collectorToken = collectorToken
+        self.ingestToken = ingestToken
         self.maxBodyBytes = maxBodyBytes
         self.maxDecompressedBytes = maxDecompressedBytes
         self.queueCapacity = queueCapacity
@@ -53,6 +63,15 @@ public struct AgentConfiguration: Sendable {
         self.maxBackoff = maxBackoff
         self.requestTimeout = requestTimeout
         self.shutdownGrace = shutdownGrace
+    }
+
+    /// The headers of every forwarded request: ``collectorHeaders`` plus `Authorization` when
+    /// ``collectorToken`` is set (the token wins over an `Authorization` in ``collectorHeaders``).
+    public var forwardingHeaders: [String: String] {
+        guard let collectorToken else { return collectorHeaders }
+        var headers = collectorHeaders.filter { $0.key.lowercased() != "authorization" }
+        headers["Authorization"] = collectorToken.authorizationValue
+        return headers
     }
 
     /// The URL spans are posted to.

@@ -1,5 +1,7 @@
+import ChoreoServer
 import ChoreoOTLP
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -12,12 +14,17 @@ import Synchronization
 /// logged and counted as dropped. On graceful shutdown it keeps forwarding for
 /// ``AgentConfiguration/shutdownGrace``; what is still queued after that is counted as dropped.
 public final class Forwarder<C: Clock>: Service, Sendable where C.Duration == Duration {
-    /// Totals since start.
+    /// Totals since start (the same numbers `/metrics` reports).
     public struct Counters: Sendable, Equatable {
+        /// Spans the next hop accepted (`choreo_agent_spans_sent_total`).
         public var sentSpans = 0
+        /// Batches the next hop accepted (`choreo_agent_batches_sent_total`).
         public var sentBatches = 0
+        /// Retried attempts (`choreo_agent_retries_total`).
         public var retries = 0
+        /// Spans refused for good by the next hop (`choreo_agent_spans_dropped_total{reason="rejected"}`).
         public var droppedRejected = 0
+        /// Spans still queued when shutdown gave up (`choreo_agent_spans_dropped_total{reason="shutdown"}`).
         public var droppedShutdown = 0
     }
 
@@ -27,19 +34,37 @@ public final class Forwarder<C: Clock>: Service, Sendable where C.Duration == Du
     private let clock: C
     private let logger: Logger
     private let shuttingDown = Atomic<Bool>(false)
-    private let counters = Mutex(Counters())
+    private let sentSpans: MeteredCounter
+    private let sentBatches: MeteredCounter
+    private let retries: MeteredCounter
+    private let droppedRejected: MeteredCounter
+    private let droppedShutdown: MeteredCounter
     private let jitter = Mutex(SplitMix64(seed: 0x9E37_79B9_7F4A_7C15))
 
-    public init(queue: SpanQueue, sender: any BatchSender, configuration: AgentConfiguration, clock: C, logger: Logger) {
+    /// - Parameter metrics: where the forwarding counters go (``AgentMetrics/factory``; none by default).
+    public init(
+        queue: SpanQueue, sender: any BatchSender, configuration: AgentConfiguration, clock: C, logger: Logger,
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance
+    ) {
         self.queue = queue
         self.sender = sender
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
+        self.sentSpans = MeteredCounter(label: AgentMetrics.Name.spansSent, factory: metrics)
+        self.sentBatches = MeteredCounter(label: AgentMetrics.Name.batchesSent, factory: metrics)
+        self.retries = MeteredCounter(label: AgentMetrics.Name.retries, factory: metrics)
+        self.droppedRejected = MeteredCounter(label: AgentMetrics.Name.spansDropped, dimensions: [("reason", "rejected")], factory: metrics)
+        self.droppedShutdown = MeteredCounter(label: AgentMetrics.Name.spansDropped, dimensions: [("reason", "shutdown")], factory: metrics)
     }
 
     /// Totals since start.
-    public var stats: Counters { counters.withLock { $0 } }
+    public var stats: Counters {
+        Counters(
+            sentSpans: sentSpans.value, sentBatches: sentBatches.value, retries: retries.value,
+            droppedRejected: droppedRejected.value, droppedShutdown: droppedShutdown.value
+        )
+    }
 
     public func run() async throws {
         await withGracefulShutdownHandler {
@@ -56,7 +81,7 @@ public final class Forwarder<C: Clock>: Service, Sendable where C.Duration == Du
         while true {
             if Task.isCancelled {
                 let left = queue.take(maxSpans: .max).reduce(0) { $0 + $1.spanCount }
-                counters.withLock { $0.droppedShutdown += left }
+                droppedShutdown.add(left)
                 if left > 0 { logger.error("cancelled with \(left) spans queued; dropped") }
                 return
             }
@@ -86,7 +111,7 @@ public final class Forwarder<C: Clock>: Service, Sendable where C.Duration == Du
         do {
             body = Gzip.compress(try request.serializedBytes())
         } catch {
-            counters.withLock { $0.droppedRejected += spanCount }
+            droppedRejected.add(spanCount)
             logger.error("dropped \(spanCount) spans: cannot encode them", metadata: ["error": "\(error)"])
             return
         }
@@ -94,13 +119,11 @@ public final class Forwarder<C: Clock>: Service, Sendable where C.Duration == Du
         while true {
             switch await sender.send(body) {
             case .accepted:
-                counters.withLock {
-                    $0.sentSpans += spanCount
-                    $0.sentBatches += 1
-                }
+                sentSpans.add(spanCount)
+                sentBatches.add()
                 return
             case .permanent(let reason):
-                counters.withLock { $0.droppedRejected += spanCount }
+                droppedRejected.add(spanCount)
                 logger.error("the collector rejected \(spanCount) spans for good; dropped", metadata: ["reason": "\(reason)"])
                 return
             case .retryable(let reason, let retryAfter):
@@ -108,11 +131,11 @@ public final class Forwarder<C: Clock>: Service, Sendable where C.Duration == Du
                     deadline = deadline ?? clock.now.advanced(by: configuration.shutdownGrace)
                 }
                 if Task.isCancelled || deadline.map({ clock.now >= $0 }) == true {
-                    counters.withLock { $0.droppedShutdown += spanCount }
+                    droppedShutdown.add(spanCount)
                     logger.error("shutting down with the collector unreachable; dropped \(spanCount) spans", metadata: ["reason": "\(reason)"])
                     return
                 }
-                counters.withLock { $0.retries += 1 }
+                retries.add()
                 logger.warning("forwarding failed; retrying", metadata: ["reason": "\(reason)", "spans": "\(spanCount)"])
                 let wait = retryAfter ?? jittered(backoff)
                 backoff = min(backoff * 2, configuration.maxBackoff)

@@ -2,7 +2,6 @@ import ChoreoOTLP
 import Hummingbird
 import Logging
 import NIOCore
-import Synchronization
 
 /// `POST /v1/traces` on the agent: accepts OTLP/HTTP (protobuf or JSON, optional gzip) from
 /// any OpenTelemetry SDK and queues it for forwarding.
@@ -23,15 +22,15 @@ struct ReceiverRoute: Sendable {
         do {
             buffer = try await request.collectBody(upTo: configuration.maxBodyBytes)
         } catch is NIOTooManyBytesError {
-            counters.rejected(requests: 1)
+            counters.rejected(.tooLarge)
             return Self.answer(.contentTooLarge, OTLPHTTP.statusBody(contentType: contentType, message: "request body exceeds \(configuration.maxBodyBytes) bytes"))
         }
         let chunk: SpanChunk
         do {
             chunk = try decode(Array(buffer.readableBytesView), contentType: contentType, encoding: request.headers[.contentEncoding])
         } catch {
-            counters.rejected(requests: 1)
-            logger.debug("rejected a malformed OTLP request", metadata: ["reason": "\(error.message)"])
+            counters.rejected(error.code == .tooLarge ? .tooLarge : .malformed)
+            logger.debug("rejected an OTLP request", metadata: ["reason": "\(error.message)"])
             let status: HTTPResponse.Status = error.code == .tooLarge ? .contentTooLarge : .badRequest
             return Self.answer(status, OTLPHTTP.statusBody(contentType: contentType, message: error.message))
         }
@@ -61,25 +60,4 @@ struct ReceiverRoute: Sendable {
         headers[.contentType] = answer.contentType
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
-}
-
-/// What the receiver took in and turned away.
-public final class ReceiverCounters: Sendable {
-    public struct Values: Sendable, Equatable {
-        public var receivedSpans = 0
-        public var rejectedRequests = 0
-        public var refusedSpans = 0
-    }
-
-    private let values = Mutex(Values())
-
-    public init() {}
-
-    public var snapshot: Values { values.withLock { $0 } }
-
-    func received(spans: Int) { values.withLock { $0.receivedSpans += spans } }
-
-    func rejected(requests: Int) { values.withLock { $0.rejectedRequests += requests } }
-
-    func refused(spans: Int) { values.withLock { $0.refusedSpans += spans } }
 }

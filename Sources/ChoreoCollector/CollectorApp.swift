@@ -4,17 +4,22 @@ import ChoreoStore
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import ChoreoServer
 
-/// The collector: OTLP ingest, the flow index and the query API behind one HTTP server.
+/// The collector: OTLP ingest, the flow index, the query API and `/metrics` behind one HTTP server.
 ///
-/// Build one with ``init(configuration:store:logger:)`` and run ``application`` (a `Service`)
-/// in a `ServiceGroup`. The collector never traces its own work: it bootstraps no tracer.
+/// Build one with ``init(configuration:store:logger:now:)`` and run ``makeApplication()`` (a
+/// `Service`) in a `ServiceGroup`. The collector never traces its own work: it bootstraps no
+/// tracer. Its metrics live in its own registry (``metrics``), so no global metrics bootstrap
+/// is needed.
 public struct CollectorApp: Sendable {
     public let configuration: CollectorConfiguration
     public let store: any SpanStore
     public let writer: IngestWriter
     public let indexer: FlowIndexer<ContinuousClock>
     public let rejections: RejectionCounters
+    /// The Prometheus registry and swift-metrics factory of this collector.
+    public let metrics: CollectorMetrics
     let logger: Logger
     let now: @Sendable () -> UInt64
 
@@ -26,10 +31,11 @@ public struct CollectorApp: Sendable {
         self.store = store
         self.logger = logger
         self.now = now
-        self.rejections = RejectionCounters()
+        self.metrics = CollectorMetrics()
+        self.rejections = RejectionCounters(factory: metrics.factory)
         self.writer = IngestWriter(
             store: store, capacity: configuration.ingestQueueCapacity,
-            maxSpansPerCommit: configuration.maxSpansPerCommit, logger: logger
+            maxSpansPerCommit: configuration.maxSpansPerCommit, logger: logger, metrics: metrics.factory
         )
         self.indexer = FlowIndexer(
             store: store, options: configuration.flowOptions, clock: ContinuousClock(),
@@ -38,6 +44,9 @@ public struct CollectorApp: Sendable {
     }
 
     /// The router with every route; tests drive it with `app.test(.router)`.
+    ///
+    /// `POST /v1/traces` is guarded by ``CollectorConfiguration/ingestToken``; `/api/*` and
+    /// `/metrics` by ``CollectorConfiguration/queryToken``; `/healthz` and `/readyz` are open.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         let ingest = IngestRoute(
@@ -45,10 +54,22 @@ public struct CollectorApp: Sendable {
             maxDecompressedBytes: configuration.maxDecompressedBytes, logger: logger, rejected: rejections
         )
         let query = QueryRoutes(store: store, indexer: indexer, builder: FlowBuilder(options: configuration.flowOptions), now: now)
-        router.post("/v1/traces") { request, context in try await ingest.handle(request, context: context) }
-        router.get("/api/v1/flows") { request, context in try await query.listFlows(request, context: context) }
-        router.get("/api/v1/flows/:id") { request, context in try await query.showFlow(request, context: context) }
-        router.get("/api/v1/traces/:id") { request, context in try await query.getTrace(request, context: context) }
+        let rejections = rejections
+        let ingestGroup = router.group()
+        if let token = configuration.ingestToken {
+            ingestGroup.add(middleware: BearerAuthMiddleware(token: token, style: .otlp) { rejections.count(.unauthorized) })
+        }
+        ingestGroup.post("/v1/traces") { request, context in try await ingest.handle(request, context: context) }
+
+        let queryGroup = router.group()
+        if let token = configuration.queryToken {
+            queryGroup.add(middleware: BearerAuthMiddleware(token: token, style: .json))
+        }
+        queryGroup.get("/api/v1/flows") { request, context in try await query.listFlows(request, context: context) }
+        queryGroup.get("/api/v1/flows/:id") { request, context in try await query.showFlow(request, context: context) }
+        queryGroup.get("/api/v1/traces/:id") { request, context in try await query.getTrace(request, context: context) }
+        queryGroup.get("/metrics") { _, _ in metricsResponse() }
+
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/readyz") { _, _ in "ready\n" }
         return router
@@ -62,5 +83,16 @@ public struct CollectorApp: Sendable {
             services: [writer, indexer],
             logger: logger
         )
+    }
+
+    /// `GET /metrics`: the registry's text exposition, gauges read now.
+    private func metricsResponse() -> Response {
+        let body = metrics.exposition(
+            queueDepth: writer.queueDepth,
+            storeSizeBytes: CollectorMetrics.storeSizeBytes(databasePath: configuration.databasePath)
+        )
+        var headers = HTTPFields()
+        headers[.contentType] = CollectorMetrics.contentType
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

@@ -1,4 +1,5 @@
 import ChoreoFlows
+import ChoreoServer
 
 /// Everything the collector needs to start. Validated at start-up by the executable.
 public struct CollectorConfiguration: Sendable {
@@ -19,6 +20,10 @@ public struct CollectorConfiguration: Sendable {
     public var flowOptions: FlowOptions
     /// How often the flow index catches up with new spans in the background.
     public var indexInterval: Duration
+    /// When set, `POST /v1/traces` needs `Authorization: Bearer <token>`.
+    public var ingestToken: AccessToken?
+    /// When set, `/api/*` and `/metrics` need `Authorization: Bearer <token>`.
+    public var queryToken: AccessToken?
 
     public init(
         host: String = "127.0.0.1",
@@ -29,7 +34,9 @@ public struct CollectorConfiguration: Sendable {
         ingestQueueCapacity: Int = 200_000,
         maxSpansPerCommit: Int = 20_000,
         flowOptions: FlowOptions = FlowOptions(),
-        indexInterval: Duration = .milliseconds(250)
+        indexInterval: Duration = .milliseconds(250),
+        ingestToken: AccessToken? = nil,
+        queryToken: AccessToken? = nil
     ) {
         self.host = host
         self.port = port
@@ -40,5 +47,7 @@ public struct CollectorConfiguration: Sendable {
         self.maxSpansPerCommit = maxSpansPerCommit
         self.flowOptions = flowOptions
         self.indexInterval = indexInterval
+        self.ingestToken = ingestToken
+        self.queryToken = queryToken
     }
 }

@@ -10,7 +10,8 @@ import NIOCore
 /// Answers as the OTLP specification says: 200 (with `partialSuccess` when some spans were
 /// rejected) only once the accepted spans are committed; 400 with the reason for a malformed
 /// body (final: senders must not retry); 413 for an oversize body; 503 with `Retry-After`
-/// when the ingest queue is full or the store failed to commit.
+/// when the ingest queue is full or the store failed to commit. Every refusal is counted once in
+/// ``RejectionCounters`` (requests when the body was never decoded, spans otherwise).
 struct IngestRoute: Sendable {
     let writer: IngestWriter
     let maxBodyBytes: Int
@@ -47,10 +48,10 @@ struct IngestRoute: Sendable {
         do {
             try await writer.submit(decoded.spans)
         } catch let error as IngestError {
-            rejected.count(.overloaded)
+            rejected.count(.overloaded, by: decoded.spans.count)
             return Self.retryLater(contentType, error.message)
         } catch {
-            rejected.count(.storeFailure)
+            rejected.count(.storeFailure, by: decoded.spans.count)
             return Self.retryLater(contentType, "the store could not commit the spans: \(error)")
         }
         let answer = OTLPHTTP.successBody(

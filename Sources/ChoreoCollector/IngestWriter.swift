@@ -1,8 +1,10 @@
 import ChoreoModel
 import ChoreoStore
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
+import ChoreoServer
 
 /// Why the ingest writer refused spans.
 public struct IngestError: Error, Sendable, CustomStringConvertible {
@@ -44,25 +46,38 @@ public final class IngestWriter: Service, Sendable {
     private let maxSpansPerCommit: Int
     private let logger: Logger
     private let state = Mutex(State())
-    private let counters = Mutex(Counters())
+    private let committedSpans: MeteredCounter
+    private let commits: MeteredCounter
+    private let commitDuration: Metrics.Timer
 
-    /// Totals since start, for `/metrics` and tests.
+    /// Totals since start (the same numbers `/metrics` reports).
+    ///
+    /// Refusals and failed commits are counted once, by the ingest route, as
+    /// ``RejectionCounters`` (`overloaded`, `store_failure`).
     public struct Counters: Sendable {
+        /// Spans committed and acknowledged (`choreo_collector_spans_ingested_total`).
         public var committedSpans = 0
+        /// Transactions committed (`choreo_collector_commits_total`).
         public var commits = 0
-        public var failedCommits = 0
-        public var rejectedOverload = 0
     }
 
-    public init(store: any SpanStore, capacity: Int, maxSpansPerCommit: Int, logger: Logger) {
+    /// - Parameter metrics: where the ingest counters and the commit-latency histogram go
+    ///   (``CollectorMetrics/factory``; none by default).
+    public init(
+        store: any SpanStore, capacity: Int, maxSpansPerCommit: Int, logger: Logger,
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance
+    ) {
         self.store = store
         self.capacity = capacity
         self.maxSpansPerCommit = maxSpansPerCommit
         self.logger = logger
+        self.committedSpans = MeteredCounter(label: CollectorMetrics.Name.spansIngested, factory: metrics)
+        self.commits = MeteredCounter(label: CollectorMetrics.Name.commits, factory: metrics)
+        self.commitDuration = Metrics.Timer(label: CollectorMetrics.Name.commitDuration, factory: metrics)
     }
 
     /// Totals since start.
-    public var stats: Counters { counters.withLock { $0 } }
+    public var stats: Counters { Counters(committedSpans: committedSpans.value, commits: commits.value) }
 
     /// Spans waiting to be committed.
     public var queueDepth: Int { state.withLock { $0.pendingSpans } }
@@ -91,7 +106,6 @@ public final class IngestWriter: Service, Sendable {
             case .success(let wakeUp):
                 wakeUp?.resume()
             case .failure(let error):
-                if error.code == .overloaded { counters.withLock { $0.rejectedOverload += 1 } }
                 continuation.resume(throwing: error)
             }
         }
@@ -157,15 +171,15 @@ public final class IngestWriter: Service, Sendable {
 
     private func commit(_ batch: [Pending]) async {
         let spans = batch.flatMap(\.spans)
+        let clock = ContinuousClock()
+        let start = clock.now
         do {
             try await store.append(spans)
-            counters.withLock {
-                $0.committedSpans += spans.count
-                $0.commits += 1
-            }
+            commitDuration.record(duration: start.duration(to: clock.now))
+            commits.add()
+            committedSpans.add(spans.count)
             for p in batch { p.continuation.resume() }
         } catch {
-            counters.withLock { $0.failedCommits += 1 }
             logger.error("commit of \(spans.count) spans failed; answering 503 so senders retry", metadata: ["error": "\(error)"])
             for p in batch { p.continuation.resume(throwing: error) }
         }

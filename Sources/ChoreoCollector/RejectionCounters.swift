@@ -1,6 +1,12 @@
-import Synchronization
+import Metrics
+import ChoreoServer
 
-/// Counts of what ingest rejected, by reason. Nothing is dropped without being counted here.
+/// Counts of what ingest rejected, by reason, exported as `choreo_collector_rejected_total{reason}`.
+/// Nothing is dropped without being counted here.
+///
+/// Units (also in the metric's HELP): `malformed`, `body_too_large` and `unauthorized` count
+/// requests, since their spans are never decoded; `invalid_span`, `overloaded` and
+/// `store_failure` count spans.
 public final class RejectionCounters: Sendable {
     /// Why a request or span was rejected.
     public enum Reason: String, Sendable, CaseIterable {
@@ -12,17 +18,26 @@ public final class RejectionCounters: Sendable {
         case unauthorized
     }
 
-    private let counts = Mutex([Reason: Int]())
+    private let counters: [Reason: MeteredCounter]
 
-    public init() {}
+    /// Counters reporting to `factory` (none by default).
+    public init(factory: any MetricsFactory = NOOPMetricsHandler.instance) {
+        var counters: [Reason: MeteredCounter] = [:]
+        for reason in Reason.allCases {
+            counters[reason] = MeteredCounter(
+                label: CollectorMetrics.Name.rejected, dimensions: [("reason", reason.rawValue)], factory: factory
+            )
+        }
+        self.counters = counters
+    }
 
     /// Adds `n` rejections for a reason.
     public func count(_ reason: Reason, by n: Int = 1) {
-        counts.withLock { $0[reason, default: 0] += n }
+        counters[reason]?.add(n)
     }
 
     /// The count for a reason.
     public func value(_ reason: Reason) -> Int {
-        counts.withLock { $0[reason, default: 0] }
+        counters[reason]?.value ?? 0
     }
 }

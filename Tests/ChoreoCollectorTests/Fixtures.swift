@@ -1,3 +1,4 @@
+import ChoreoServer
 import ChoreoCollector
 import ChoreoModel
 import ChoreoOTLP
@@ -74,8 +75,18 @@ enum Fixtures {
         return spans
     }
 
-    static func collector(store: any SpanStore = InMemorySpanStore(), now: UInt64 = t0 + 10_000_000_000) -> CollectorHarness {
-        CollectorHarness(store: store, now: now)
+    static func collector(
+        store: any SpanStore = InMemorySpanStore(), now: UInt64 = t0 + 10_000_000_000,
+        ingestToken: AccessToken? = nil, queryToken: AccessToken? = nil, databasePath: String? = nil
+    ) -> CollectorHarness {
+        CollectorHarness(store: store, now: now, ingestToken: ingestToken, queryToken: queryToken, databasePath: databasePath)
+    }
+
+    /// A path in a fresh temporary directory where no file exists yet.
+    static func temporaryPath(_ name: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("choreo-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory.appendingPathComponent(name).path
     }
 }
 
@@ -83,10 +94,14 @@ struct CollectorHarness {
     let store: any SpanStore
     let app: CollectorApp
 
-    init(store: any SpanStore, now: UInt64) {
+    init(store: any SpanStore, now: UInt64, ingestToken: AccessToken?, queryToken: AccessToken?, databasePath: String?) {
         self.store = store
         var configuration = CollectorConfiguration()
         configuration.maxBodyBytes = 1 << 20
+        configuration.ingestToken = ingestToken
+        configuration.queryToken = queryToken
+        // The in-memory store has no file; never measure a stray choreo.sqlite in the working directory.
+        configuration.databasePath = databasePath ?? "/nonexistent/choreo-\(UUID().uuidString).sqlite"
         self.app = CollectorApp(configuration: configuration, store: store, logger: Logger(label: "test"), now: { now })
     }
 

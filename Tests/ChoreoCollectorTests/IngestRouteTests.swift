@@ -113,14 +113,15 @@ struct IngestRouteTests {
     func storeFailure() async throws {
         let harness = Fixtures.collector(store: FailingStore())
         try await harness.application.test(.router) { client in
-            let body = try OTLPProtobuf.encodeRequest(Fixtures.compensatedOrder("order-5", trace: trace))
+            let spans = Fixtures.compensatedOrder("order-5", trace: trace)
+            let body = try OTLPProtobuf.encodeRequest(spans)
             try await client.execute(
                 uri: "/v1/traces", method: .post, headers: [.contentType: OTLPHTTP.protobufContentType], body: ByteBuffer(bytes: body)
             ) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(response.headers[.retryAfter] == "1")
             }
-            #expect(harness.app.rejections.value(RejectionCounters.Reason.storeFailure) == 1)
+            #expect(harness.app.rejections.value(RejectionCounters.Reason.storeFailure) == spans.count, "store failures count spans")
         }
     }
 }

@@ -1,0 +1,27 @@
+import ChoreoModel
+import ChoreoServer
+
+extension CollectorConfiguration {
+    /// Refuses a listen address beyond loopback while an endpoint is left without a token,
+    /// unless `allowInsecure` (`--insecure`) says a trusted network or proxy guards the port.
+    ///
+    /// Beyond loopback both tokens are needed: ingest (`--ingest-token-file`) and query
+    /// (`--query-token-file`, which also guards `/metrics`); otherwise anyone who can reach the
+    /// port could write spans or read every flow.
+    public func validateExposure(allowInsecure: Bool) throws(ConfigurationError) {
+        let address = ListenAddress(host: host, port: port)
+        guard !address.isLoopback, !allowInsecure else { return }
+        var open: [String] = []
+        if ingestToken == nil { open.append("span ingest (POST /v1/traces; give --ingest-token-file)") }
+        if queryToken == nil { open.append("the query API and /metrics (give --query-token-file)") }
+        guard !open.isEmpty else { return }
+        throw ConfigurationError(
+            code: .exposedWithoutTokens,
+            message: """
+                refusing to listen on \(address) (not loopback) with \(open.joined(separator: " and ")) \
+                open to anyone who can reach it. Give the token files, listen on 127.0.0.1, or pass \
+                --insecure if a trusted network or proxy already guards this port.
+                """
+        )
+    }
+}
