@@ -15,10 +15,13 @@ mkdir -p "$DEMO_DIR"
 if [ -f "$DEMO_DIR/pids" ]; then kill $(cat "$DEMO_DIR/pids") 2>/dev/null || true; sleep 1; fi
 
 echo "==> building (release; the first build takes several minutes)"
-swift build -c release --product choreo-collector >/dev/null
-swift build -c release --product choreo-agent >/dev/null
-swift build -c release --product choreo >/dev/null
-swift build -c release --product order-fulfilment >/dev/null
+for product in choreo-collector choreo-agent choreo order-fulfilment; do
+  if ! swift build -c release --product "$product" >"$DEMO_DIR/build.log" 2>&1; then
+    grep -E "error:" "$DEMO_DIR/build.log" | head -20 >&2
+    echo "build of $product failed; full log in $DEMO_DIR/build.log" >&2
+    exit 1
+  fi
+done
 BIN=$(swift build -c release --show-bin-path)
 
 wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "nothing listens on $1" >&2; return 1; }
