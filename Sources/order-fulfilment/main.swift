@@ -7,17 +7,30 @@ import Foundation
 struct OrderFulfilmentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "order-fulfilment",
-        abstract: "Run the order-fulfilment choreography (checkout, order, payment, inventory, shipment, notification).",
+        abstract: "Run the order-fulfilment choreography (checkout, order, payment, account, inventory, shipment, notification).",
         discussion: """
         Spans go to OTEL_EXPORTER_OTLP_ENDPOINT (default http://127.0.0.1:4318). \
-        The same seed always yields the same scenario per order.
+        The same seed always yields the same scenario and faults per order.
+
+        Faults (--faults, comma-separated): all, none, transient[=RATE], poison[=RATE], \
+        duplicate[=RATE], outage[=SERVICE], missing-subscriber[=SERVICE]. \
+        Example: --faults all or --faults transient=0.1,poison=0.02,outage=payment,missing-subscriber=shipment.
         """
     )
+
+    @Option(help: "Choreography style: commanded (the order service sends commands) or chain (services react to each other's events).")
+    var style: String = "commanded"
+
+    @Option(help: "Faults to inject (see below). Default none.")
+    var faults: String = "none"
+
+    @Option(help: "Send every order down one path: happy, vip, card-updated, declined, unavailable. Default: a seeded mix.")
+    var scenario: String?
 
     @Option(help: "Number of orders to place.")
     var orders = 20
 
-    @Option(help: "Seed of the scenario draw (happy ~60%, declined ~20%, goods unavailable ~20%).")
+    @Option(help: "Seed of the scenario and fault draws.")
     var seed: UInt64 = 1
 
     @Option(help: "Write the ground truth (JSON, by correlation id) to this file.")
@@ -26,26 +39,58 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
     @Option(help: "Orders in flight at once.")
     var concurrency = 16
 
-    @Option(help: "Seconds the orders may take before the run fails.")
-    var timeout = 60
+    @Option(help: "Length of one business day, e.g. 2s or 100ms (a declined card waits 7 days).")
+    var day = "1s"
+
+    @Option(help: "Fail when no order reaches a final state for this many seconds. Default 60 plus 8 business days.")
+    var timeout: Int?
 
     func validate() throws {
         guard orders >= 0 else { throw ValidationError("--orders must be 0 or more") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be 1 or more") }
-        guard timeout >= 1 else { throw ValidationError("--timeout must be 1 or more") }
+        if let timeout, timeout < 1 { throw ValidationError("--timeout must be 1 or more") }
+        _ = try systemConfiguration()
+    }
+
+    /// The system's configuration from the flags; a `ValidationError` names a bad flag.
+    func systemConfiguration() throws -> OrderFulfilmentSystem.Configuration {
+        guard let style = ChoreographyStyle(rawValue: style) else {
+            throw ValidationError("--style must be commanded or chain, not '\(style)'")
+        }
+        var mix = ScenarioMix.standard
+        if let scenario {
+            guard let chosen = Scenario(rawValue: scenario) else {
+                let names = Scenario.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ValidationError("--scenario must be one of \(names), not '\(scenario)'")
+            }
+            mix = .only(chosen)
+        }
+        do {
+            return OrderFulfilmentSystem.Configuration(
+                style: style, mix: mix, faults: try FaultSettings(parsing: faults),
+                dayLength: try RunArguments.duration(day), timeout: timeout.map { .seconds($0) }
+            )
+        } catch let error as OrderFulfilmentError {
+            throw ValidationError(error.message)
+        }
     }
 
     func run() async throws {
-        let system = OrderFulfilmentSystem(configuration: .init(timeout: .seconds(timeout)))
+        let system = OrderFulfilmentSystem(configuration: try systemConfiguration())
+        let meter = ProgressLine(enabled: isatty(STDERR_FILENO) != 0)
+        let started = ContinuousClock.now
         let result: Truth
         do {
             result = try await withSpanExport {
-                try await system.run(orders: orders, seed: seed, concurrency: concurrency)
+                try await system.run(orders: orders, seed: seed, concurrency: concurrency, progress: meter.report)
             }
         } catch let error as OrderFulfilmentError {
+            meter.finish()
             Self.fail(error.message)
         }
-        print(Self.summary(result))
+        meter.finish()
+        let elapsed = ContinuousClock.now - started
+        print(Self.summary(result, elapsed: elapsed))
         if let truth {
             try result.jsonData().write(to: URL(fileURLWithPath: truth))
             print("truth written to \(truth)")
@@ -71,8 +116,10 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
         Self.exit(withError: ExitCode.failure)
     }
 
-    static func summary(_ truth: Truth) -> String {
-        var lines = ["orders: \(truth.flows.count)"]
+    static func summary(_ truth: Truth, elapsed: Duration) -> String {
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let rate = seconds > 0 ? Double(truth.flows.count) / seconds : 0
+        var lines = ["orders: \(truth.flows.count) in \(String(format: "%.1f", seconds)) s (\(Int(rate)) orders/s)"]
         for row in truth.tally {
             lines.append("  \(row.status.rawValue) \(row.outcome ?? "-"): \(row.count)")
         }

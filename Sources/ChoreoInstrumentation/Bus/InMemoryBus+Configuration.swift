@@ -71,5 +71,7 @@ extension InMemoryBus {
         public var deadLettered = 0
         /// Dead letters dropped from the bounded dead-letter list (the oldest go first).
         public var deadLettersDropped = 0
+        /// Extra deliveries made because a message asked for a duplicate (``InMemoryBus/duplicateDeliveryHeader``).
+        public var duplicated = 0
     }
 }

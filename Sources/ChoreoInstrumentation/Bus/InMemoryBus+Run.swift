@@ -27,8 +27,10 @@ extension InMemoryBus {
     }
 
     /// One worker of a subscription: handles deliveries one after the other until cancelled.
+    /// While its group is paused, it holds the delivery it took until the group resumes.
     private func work(_ subscription: Subscription) async {
         while let delivery = await subscription.queue.pop() {
+            guard await tracker.waitUntilRunning(subscription.group) else { return }
             await deliver(delivery, to: subscription)
         }
     }
@@ -37,11 +39,12 @@ extension InMemoryBus {
         do {
             try await subscription.nextHandler()(delivery)
             state.withLock { $0.statistics.handled += 1 }
-            idle.end()
+            duplicateIfAsked(delivery, to: subscription)
+            tracker.end(subscription.group)
         } catch {
             if delivery.isLastAttempt {
                 deadLetter(delivery, group: subscription.group, error: error)
-                idle.end()
+                tracker.end(subscription.group)
             } else {
                 state.withLock { $0.statistics.retried += 1 }
                 var next = delivery
@@ -54,7 +57,7 @@ extension InMemoryBus {
 
     private func redeliver(_ delivery: Delivery, to subscription: Subscription, after delay: Duration) async {
         do {
-            try await clock.sleep(for: delay)
+            if delay > .zero { try await clock.sleep(for: delay) }
             try await subscription.queue.push(delivery)
         } catch {
             // Cancelled: the bus is stopping; the delivery stays unfinished.

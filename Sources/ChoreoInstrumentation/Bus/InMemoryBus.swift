@@ -14,7 +14,11 @@ import Synchronization
 ///   there is room (backpressure, nothing is dropped). A handler that publishes into a full
 ///   queue waits too, so keep the capacity above the messages a flow has in flight.
 /// - A message published to a topic without subscribers is dropped and counted
-///   (``Statistics/unrouted``).
+///   (``Statistics/unrouted``); ``hasSubscribers(topic:)`` tells a publisher beforehand.
+/// - Faults on demand, for testing consumers: ``pause(group:)`` and ``resume(group:)`` stop
+///   and restart a consumer group (an outage: its backlog waits and drains on resume), and the
+///   ``duplicateDeliveryHeader`` asks for one extra delivery after a successful one (a lost
+///   acknowledgement), which an idempotent consumer must ignore.
 ///
 /// Deliveries run only while ``run()`` runs; it owns every task of the bus. Publish and
 /// subscribe work before it starts (messages wait in the queues).
@@ -22,7 +26,7 @@ public final class InMemoryBus: MessageBus, Sendable {
     /// The bus's tuning.
     public let configuration: Configuration
     let clock: any Clock<Duration>
-    let idle = IdleTracker()
+    let tracker = DeliveryTracker()
     let events: AsyncStream<Event>
     let eventSink: AsyncStream<Event>.Continuation
 
@@ -55,11 +59,11 @@ public final class InMemoryBus: MessageBus, Sendable {
         }
         let delivery = Delivery(message: message, attempt: 1, maxAttempts: configuration.maxAttempts)
         for subscription in subscriptions {
-            idle.begin()
+            tracker.begin(subscription.group)
             do {
                 try await subscription.queue.push(delivery)
             } catch {
-                idle.end()
+                tracker.end(subscription.group)
                 throw error
             }
         }
@@ -86,7 +90,7 @@ public final class InMemoryBus: MessageBus, Sendable {
     ///
     /// - Throws: `CancellationError` if the waiting task is cancelled.
     public func waitUntilIdle() async throws {
-        try await idle.waitUntilIdle()
+        try await tracker.waitUntilIdle()
     }
 
     /// The dead-lettered messages, oldest first (bounded by ``Configuration/deadLetterCapacity``).
@@ -96,5 +100,5 @@ public final class InMemoryBus: MessageBus, Sendable {
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
     /// Deliveries queued, running or waiting for a retry.
-    public var pendingDeliveries: Int { idle.pending }
+    public var pendingDeliveries: Int { tracker.pending }
 }

@@ -5,14 +5,40 @@
 /// ...). A service subscribes to the types it consumes with its name as consumer group, so
 /// several instances of a service compete for deliveries, and a new consumer (e.g. an audit
 /// service) can listen to any type without changing the publisher.
+///
+/// Who publishes what, and who consumes it (see ``ChoreographyStyle``):
+///
+/// | type | publisher | commanded: consumer | chain: consumer |
+/// | --- | --- | --- | --- |
+/// | `OrderPlaced` | checkout | order | payment, inventory |
+/// | `RetrievePayment` | order | payment | — |
+/// | `PaymentReceived`, `PaymentInvoiced` (VIP) | payment | order | shipment |
+/// | `PaymentDeclined` | payment | account | account |
+/// | `CreditCardUpdated` | account | payment | payment |
+/// | `PaymentFailed` | payment | order | inventory |
+/// | `FetchGoods` | order | inventory | — |
+/// | `GoodsFetched` | inventory | order | — |
+/// | `GoodsReserved` | inventory | — | shipment |
+/// | `GoodsUnavailable` | inventory | order | payment |
+/// | `GoodsReleased` (compensates `GoodsReserved`) | inventory | — | order |
+/// | `ShipGoods` | order | shipment | — |
+/// | `GoodsShipped` | shipment | order | order |
+/// | `RefundPayment` (compensates `PaymentReceived`) | order | payment | — |
+/// | `PaymentRefunded` (chain: compensates `PaymentReceived`) | payment | order | order |
+/// | `OrderCompleted`, `OrderCancelled` | order | notification | notification |
 public enum OrderMessageType: String, Sendable, Hashable, CaseIterable, Codable {
     case orderPlaced = "OrderPlaced"
     case retrievePayment = "RetrievePayment"
     case paymentReceived = "PaymentReceived"
+    case paymentInvoiced = "PaymentInvoiced"
+    case paymentDeclined = "PaymentDeclined"
+    case creditCardUpdated = "CreditCardUpdated"
     case paymentFailed = "PaymentFailed"
     case fetchGoods = "FetchGoods"
     case goodsFetched = "GoodsFetched"
+    case goodsReserved = "GoodsReserved"
     case goodsUnavailable = "GoodsUnavailable"
+    case goodsReleased = "GoodsReleased"
     case shipGoods = "ShipGoods"
     case goodsShipped = "GoodsShipped"
     case refundPayment = "RefundPayment"

@@ -1,42 +1,82 @@
-/// What happens to an order, drawn at checkout from the run's seed and the order's index,
-/// so a run is reproducible: the same seed yields the same scenario for every order.
-public enum Scenario: String, Sendable, Hashable, CaseIterable, Codable {
-    /// Paid, fetched, shipped: `OrderCompleted` (about 60% of orders).
-    case happy
-    /// The card is declined: `OrderCancelled`, nothing to undo (about 20%).
-    case declined
-    /// Paid, but the goods are unavailable: the payment is refunded, `OrderCancelled` (about 20%).
-    case unavailable
+/// What a run draws its orders from: the style (faults are aimed at its deliveries), the
+/// scenario mix and the fault rates.
+public struct PlanSettings: Sendable, Hashable {
+    /// The choreography style the orders run in.
+    public var style: ChoreographyStyle
+    /// The scenario mix.
+    public var mix: ScenarioMix
+    /// The fault rates (only the per-order ones matter for a plan).
+    public var faults: FaultSettings
+
+    /// Creates settings; by default commanded, the standard mix, no faults.
+    public init(style: ChoreographyStyle = .commanded, mix: ScenarioMix = .standard, faults: FaultSettings = .none) {
+        self.style = style
+        self.mix = mix
+        self.faults = faults
+    }
 }
 
-/// The deterministic plan of one order.
+/// The deterministic plan of one order: drawn from the run's seed and the order's index only,
+/// so the same seed yields the same scenario and the same faults for every order, whatever
+/// the timing or the concurrency.
 public struct OrderPlan: Sendable, Hashable {
     /// 1-based index of the order in the run.
     public var index: Int
     /// The scenario drawn for it.
     public var scenario: Scenario
-    /// The order's details (its message body).
+    /// The order's details (its message body), faults included.
     public var details: OrderDetails
 
     /// Draws the plan of order `index` of a run with `seed`.
-    public init(seed: UInt64, index: Int) {
-        var random = SplitMix64(seed: seed ^ (UInt64(truncatingIfNeeded: index) &* 0xD1B5_4A32_D192_ED03))
-        let roll = random.next() % 100
-        let scenario: Scenario = roll < 60 ? .happy : (roll < 80 ? .declined : .unavailable)
-        let orderID = "order-" + Self.zeroPadded(index, width: 6)
+    ///
+    /// The scenario and the faults come from separate random streams, so fault rates do not
+    /// change which scenario an order gets.
+    public init(seed: UInt64, index: Int, settings: PlanSettings = PlanSettings()) {
+        let key = seed ^ (UInt64(truncatingIfNeeded: index) &* 0xD1B5_4A32_D192_ED03)
+        var random = SplitMix64(seed: key)
+        let scenario = settings.mix.draw(random.next())
+        let amount = 500 + Int(random.next() % 20_000)
+        let updateAfter = Double(1 + random.next() % 5)
+        var faultRandom = SplitMix64(seed: key ^ 0x6A09_E667_F3BC_C908)
         self.index = index
         self.scenario = scenario
         self.details = OrderDetails(
-            orderID: orderID,
-            amountCents: 500 + Int(random.next() % 20_000),
-            cardDeclined: scenario == .declined,
-            goodsUnavailable: scenario == .unavailable
+            orderID: Self.orderID(index),
+            amountCents: amount,
+            vip: scenario == .vip,
+            cardDeclined: scenario == .cardUpdated || scenario == .declined,
+            cardUpdateAfterDays: scenario == .cardUpdated ? updateAfter : nil,
+            goodsUnavailable: scenario == .unavailable,
+            faults: Self.drawFaults(settings.faults, route: settings.style.deliveries(of: scenario), random: &faultRandom)
         )
     }
 
-    static func zeroPadded(_ value: Int, width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    /// The id of order `index`: `order-000042`.
+    public static func orderID(_ index: Int) -> String {
+        let digits = String(index)
+        return digits.count >= 6 ? "order-" + digits : "order-" + String(repeating: "0", count: 6 - digits.count) + digits
+    }
+
+    /// Draws each per-order fault with its rate and aims it at one of the route's deliveries
+    /// (a poison only at a poisonable one; none when the route has none).
+    static func drawFaults(_ settings: FaultSettings, route: [RouteDelivery], random: inout SplitMix64) -> OrderFaults {
+        func hit(_ rate: Double) -> Bool { Double(random.next() >> 11) / Double(1 << 53) < rate }
+        func pick(_ candidates: [RouteDelivery]) -> FaultTarget? {
+            candidates.isEmpty ? nil : candidates[Int(random.next() % UInt64(candidates.count))].target
+        }
+        var faults = OrderFaults()
+        // Every draw happens whatever the outcome, so one rate never shifts another fault's draw.
+        let transient = hit(settings.transient), transientTarget = pick(route)
+        let failures = 1 + Int(random.next() % 2)
+        let poison = hit(settings.poison), poisonTarget = pick(route.filter(\.poisonable))
+        let duplicate = hit(settings.duplicate), duplicateTarget = pick(route)
+        if transient {
+            faults.transient = transientTarget
+            faults.transientFailures = failures
+        }
+        if poison { faults.poison = poisonTarget }
+        if duplicate { faults.duplicate = duplicateTarget }
+        return faults
     }
 }
 

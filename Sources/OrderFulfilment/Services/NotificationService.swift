@@ -11,7 +11,7 @@ public struct NotificationService<Bus: MessageBus>: Sendable {
         self.endpoint = endpoint
     }
 
-    /// Subscribes the service's handlers.
+    /// Subscribes the service's handlers (the same in both styles).
     public func start() async throws {
         let recorder = endpoint.recorder
         for terminal in [OrderMessageType.orderCompleted, .orderCancelled] {

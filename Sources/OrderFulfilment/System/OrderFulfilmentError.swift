@@ -4,10 +4,12 @@ public struct OrderFulfilmentError: Error, Sendable, Hashable, CustomStringConve
     public enum Code: String, Sendable, Hashable {
         /// An argument is out of range.
         case invalidArgument = "invalid_argument"
-        /// Orders did not all end within the time limit.
+        /// No order reached a final state within the time limit.
         case timedOut = "timed_out"
-        /// The bus stopped before the orders ended.
+        /// The bus or the timers stopped before the orders ended.
         case busStopped = "bus_stopped"
+        /// A bounded resource (the timers) is full.
+        case overloaded
     }
 
     /// The error's code.

@@ -2,38 +2,61 @@ import ChoreoInstrumentation
 import ChoreoModel
 
 /// A service's connection to the bus: publishes order messages (recording them as truth
-/// first) and subscribes handlers with the service's name as consumer group.
+/// first) and subscribes handlers with the service's name as consumer group, as an
+/// idempotent consumer with the order's injected faults.
 public struct ServiceEndpoint<Bus: MessageBus>: Sendable {
     /// The traced bus of this service.
     public let bus: TracedBus<Bus>
-    /// Where publishes are recorded.
+    /// Where publishes and final states are recorded.
     public let recorder: TruthRecorder
+    /// Tells whether a topic has consumers; a publish to one without is recorded as unrouted.
+    let isRouted: (@Sendable (String) -> Bool)?
+    /// The ids of the messages this service handled.
+    let inbox = Inbox()
 
     /// The service's name.
     public var service: String { bus.service }
 
     /// Creates an endpoint for `service` on `bus`.
-    public init(_ bus: Bus, service: String, recorder: TruthRecorder, traceMode: TracedBus<Bus>.TraceMode = .childOfProducer) {
+    ///
+    /// `isRouted`, if given, says whether a topic has any consumer (e.g. ``InMemoryBus/hasSubscribers(topic:)``);
+    /// a message published to a topic without one makes its flow `stuck` in the truth.
+    public init(
+        _ bus: Bus, service: String, recorder: TruthRecorder, traceMode: TracedBus<Bus>.TraceMode = .childOfProducer,
+        isRouted: (@Sendable (String) -> Bool)? = nil
+    ) {
         self.bus = TracedBus(bus, service: service, traceMode: traceMode)
         self.recorder = recorder
+        self.isRouted = isRouted
     }
 
     /// Publishes `type` with the order as body; returns the message id.
     ///
-    /// The correlation id is `correlationID`, else the handled message's (inside a handler).
+    /// The correlation id is `correlationID`, else the handled message's (inside a handler or a
+    /// timer job). A message the order's faults duplicate carries ``InMemoryBus/duplicateDeliveryHeader``.
     @discardableResult
     public func publish(
         _ type: OrderMessageType, _ details: OrderDetails, correlationID: String? = nil, compensating: String? = nil
     ) async throws -> String {
+        let body = try details.encoded()
         let id = MessageID.next()
         let handling = MessageContext.current
         let correlation = correlationID ?? handling?.correlationID ?? details.orderID
         let step = FlowStep(
             type: type, service: service, messageID: id, causationID: handling?.messageID, compensates: compensating
         )
+        var headers = [MessageHeader.id: id]
+        if let duplicate = details.faults.duplicate, duplicate.type == type {
+            headers[InMemoryBus.duplicateDeliveryHeader] = duplicate.service
+        }
+        // Recorded last before the publish, so the truth's order follows the producer spans' as
+        // closely as possible (two parallel branches may still interleave between the two).
         recorder.recordPublish(step, correlationID: correlation)
+        if let isRouted, !isRouted(type.topic) {
+            recorder.recordUnrouted(correlationID: correlation, type: type)
+        }
         try await bus.publish(
-            type: type.rawValue, to: type.topic, body: details.encoded(), headers: [MessageHeader.id: id],
+            type: type.rawValue, to: type.topic, body: body, headers: headers,
             correlationID: correlation, compensating: compensating
         )
         return id
@@ -41,13 +64,26 @@ public struct ServiceEndpoint<Bus: MessageBus>: Sendable {
 
     /// Handles messages of `type`; the body is decoded (a malformed body throws, so it is
     /// retried and eventually dead-lettered).
+    ///
+    /// A message this service handled before is ignored (``DuplicateMessage``). The order's
+    /// injected faults for this delivery fail it. When the last attempt fails, the flow is
+    /// recorded as failed: the bus dead-letters the message.
     public func on(
         _ type: OrderMessageType, _ handle: @escaping @Sendable (OrderDetails, MessageContext) async throws -> Void
     ) async throws {
+        let service = service, inbox = inbox, recorder = recorder
         try await bus.subscribe(topic: type.topic, group: service) { delivery in
-            let details = try OrderDetails(decoding: delivery.message.body)
             guard let context = MessageContext.current else { return }
-            try await handle(details, context)
+            if let id = context.messageID, inbox.contains(id) { throw DuplicateMessage(messageID: id) }
+            do {
+                let details = try OrderDetails(decoding: delivery.message.body)
+                try InjectedFault.check(details.faults, service: service, type: type, attempt: delivery.attempt)
+                try await handle(details, context)
+                if let id = context.messageID { inbox.insert(id) }
+            } catch {
+                if delivery.isLastAttempt { recorder.recordFailure(correlationID: context.correlationID, type: type) }
+                throw error
+            }
         }
     }
 }

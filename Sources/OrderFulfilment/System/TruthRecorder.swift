@@ -2,18 +2,49 @@ import ChoreoModel
 import Synchronization
 
 /// Where the services write down the truth as they go: every message they publish, per
-/// correlation id and in publish order, and how each flow ended.
+/// correlation id and in publish order, and the facts that settle a flow — its terminal message
+/// was handled, a delivery failed for good, or a message went to a topic nobody consumes.
 ///
 /// Services record a publish before handing the message to the bus, so the order of a
-/// flow's steps is the causal order even when the next handler runs at once.
+/// flow's steps is the causal order even when the next handler runs at once. A flow's status
+/// is derived from the facts by the rules of ``FlowTruth``.
 public final class TruthRecorder: Sendable {
-    private struct State {
-        var flows: [String: FlowTruth] = [:]
-        var waiters: [String: [CheckedContinuation<Void, any Error>]] = [:]
-        var finished = 0
+    struct Facts {
+        var types: [String] = []
+        var steps: [FlowStep] = []
+        var compensated = false
+        var ended: OrderMessageType?
+        var failed = false
+        var unrouted: OrderMessageType?
+
+        var isSettled: Bool { ended != nil || failed || unrouted != nil }
+
+        var truth: FlowTruth {
+            if let unrouted {
+                return FlowTruth(status: .stuck, outcome: nil, types: types, waitingFor: unrouted.rawValue, steps: steps)
+            }
+            let status: FlowStatus
+            if !isSettled {
+                status = .inFlight
+            } else if compensated {
+                status = .compensated
+            } else if failed {
+                status = .failed
+            } else {
+                status = .completed
+            }
+            let outcome = status == .failed || status == .inFlight ? nil : ended?.rawValue
+            return FlowTruth(status: status, outcome: outcome, types: types, steps: steps)
+        }
     }
 
-    private let state = Mutex(State())
+    struct State {
+        var flows: [String: Facts] = [:]
+        var waiters: [String: [CheckedContinuation<Void, any Error>]] = [:]
+        var settled = 0
+    }
+
+    let state = Mutex(State())
 
     /// Creates an empty recorder.
     public init() {}
@@ -21,53 +52,56 @@ public final class TruthRecorder: Sendable {
     /// Records that a service is publishing `step` in flow `correlationID`.
     public func recordPublish(_ step: FlowStep, correlationID: String) {
         state.withLock { state in
-            var flow = state.flows[correlationID] ?? FlowTruth(status: .inFlight, outcome: nil, types: [])
-            flow.types.append(step.type.rawValue)
-            flow.steps.append(step)
-            state.flows[correlationID] = flow
+            state.flows[correlationID, default: Facts()].types.append(step.type.rawValue)
+            state.flows[correlationID, default: Facts()].steps.append(step)
+            if step.compensates != nil { state.flows[correlationID, default: Facts()].compensated = true }
         }
     }
 
-    /// Records that flow `correlationID` ended with the terminal message `outcome`; its status is
-    /// `compensated` if any of its messages was a compensation, else `completed`.
+    /// Records that the flow's terminal message `outcome` was handled (by notification).
     public func recordEnd(correlationID: String, outcome: OrderMessageType) {
+        settle(correlationID) { facts in
+            if facts.ended == nil { facts.ended = outcome }
+        }
+    }
+
+    /// Records that a service gave up on a message of the flow: its last attempt failed, so the
+    /// bus dead-letters it.
+    public func recordFailure(correlationID: String, type: OrderMessageType) {
+        settle(correlationID) { $0.failed = true }
+    }
+
+    /// Records that a message of the flow was published to a topic nobody consumes; the first
+    /// such type is what the flow waits for.
+    public func recordUnrouted(correlationID: String, type: OrderMessageType) {
+        settle(correlationID) { facts in
+            if facts.unrouted == nil { facts.unrouted = type }
+        }
+    }
+
+    private func settle(_ correlationID: String, _ update: (inout Facts) -> Void) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
-            var flow = state.flows[correlationID] ?? FlowTruth(status: .inFlight, outcome: nil, types: [])
-            if flow.outcome == nil { state.finished += 1 }
-            flow.outcome = outcome.rawValue
-            flow.status = flow.steps.contains { $0.compensates != nil } ? .compensated : .completed
-            state.flows[correlationID] = flow
+            let wasSettled = state.flows[correlationID]?.isSettled ?? false
+            update(&state.flows[correlationID, default: Facts()])
+            guard !wasSettled else { return [] }
+            state.settled += 1
             return state.waiters.removeValue(forKey: correlationID) ?? []
         }
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Returns once flow `correlationID` has ended; throws `CancellationError` if cancelled first.
-    public func waitUntilEnded(_ correlationID: String) async throws {
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let ready: Bool? = state.withLock { state in
-                    if state.flows[correlationID]?.outcome != nil { return true }
-                    if Task.isCancelled { return false }
-                    state.waiters[correlationID, default: []].append(continuation)
-                    return nil
-                }
-                switch ready {
-                case true?: continuation.resume()
-                case false?: continuation.resume(throwing: CancellationError())
-                case nil: break
-                }
-            }
-        } onCancel: {
-            // Wakes every waiter of this flow; each one that was cancelled rethrows.
-            let waiters = state.withLock { $0.waiters.removeValue(forKey: correlationID) ?? [] }
-            for waiter in waiters { waiter.resume(throwing: CancellationError()) }
-        }
-    }
-
-    /// The number of flows that ended.
-    public var endedCount: Int { state.withLock { $0.finished } }
+    /// The number of flows that reached a final state (ended, failed or stuck).
+    public var settledCount: Int { state.withLock { $0.settled } }
 
     /// Everything recorded so far.
-    public var truth: Truth { state.withLock { Truth(flows: $0.flows) } }
+    public var truth: Truth { state.withLock { Truth(flows: $0.flows.mapValues(\.truth)) } }
+
+    /// The number of flows in each status, from what was recorded so far.
+    public var statusCounts: [FlowStatus: Int] {
+        state.withLock { state in
+            var counts: [FlowStatus: Int] = [:]
+            for facts in state.flows.values { counts[facts.truth.status, default: 0] += 1 }
+            return counts
+        }
+    }
 }

@@ -1,0 +1,30 @@
+import ChoreoInstrumentation
+
+extension OrderFulfilmentSystem {
+    /// Subscribes the services of `style` on `bus` (one ``TracedBus`` each), except those in
+    /// `missing` (services that never start), and returns checkout, ready to place orders.
+    /// The bus and the timers must be run by the caller.
+    ///
+    /// `isRouted` tells publishers whether a topic has consumers (``ServiceEndpoint``).
+    public static func startServices<Bus: MessageBus>(
+        on bus: Bus, style: ChoreographyStyle, recorder: TruthRecorder, timers: BusinessTimers,
+        traceMode: TracedBus<Bus>.TraceMode = .childOfProducer, missing: Set<String> = [],
+        isRouted: (@Sendable (String) -> Bool)? = nil
+    ) async throws -> CheckoutService<Bus> {
+        func endpoint(_ service: String) -> ServiceEndpoint<Bus> {
+            ServiceEndpoint(bus, service: service, recorder: recorder, traceMode: traceMode, isRouted: isRouted)
+        }
+        let starts: [(String, () async throws -> Void)] = [
+            ("order", { try await OrderService(endpoint: endpoint("order")).start(style: style) }),
+            ("payment", { try await PaymentService(endpoint: endpoint("payment"), timers: timers).start(style: style) }),
+            ("account", { try await AccountService(endpoint: endpoint("account"), timers: timers).start() }),
+            ("inventory", { try await InventoryService(endpoint: endpoint("inventory")).start(style: style) }),
+            ("shipment", { try await ShipmentService(endpoint: endpoint("shipment")).start(style: style) }),
+            ("notification", { try await NotificationService(endpoint: endpoint("notification")).start() }),
+        ]
+        for (service, start) in starts where !missing.contains(service) {
+            try await start()
+        }
+        return CheckoutService(endpoint: endpoint("checkout"))
+    }
+}
