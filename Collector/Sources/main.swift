@@ -24,6 +24,9 @@ struct CollectorCommand: AsyncParsableCommand {
     @Option(help: "Seconds without progress after which a pending flow is stuck.")
     var stuckAfter: Double = 300
 
+    @Option(help: "Comma-separated message types that end a flow (e.g. OrderCompleted,OrderCancelled); they name its outcome and need no consumer.")
+    var terminalTypes: String?
+
     @Option(help: "File holding the bearer token that POST /v1/traces requires.")
     var ingestTokenFile: String?
 
@@ -52,6 +55,11 @@ struct CollectorCommand: AsyncParsableCommand {
         let address = ListenAddress(listen)!
         var configuration = CollectorConfiguration(host: address.host, port: address.port, databasePath: db)
         configuration.flowOptions.stuckAfterNanos = UInt64(stuckAfter * 1e9)
+        if let terminalTypes {
+            configuration.flowOptions.terminalTypes = Set(
+                terminalTypes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            )
+        }
         do {
             configuration.ingestToken = try ingestTokenFile.map { try AccessToken.load(file: $0, flag: "--ingest-token-file") }
             configuration.queryToken = try queryTokenFile.map { try AccessToken.load(file: $0, flag: "--query-token-file") }

@@ -14,7 +14,8 @@ extension FlowBuilder {
     /// latest outcome is `retry`. A pending flow is `stuck` once `now - lastActivity` exceeds the
     /// time limit, else `in_flight`, and waits for its earliest pending step. A settled flow is
     /// `compensated` when any step compensates another, else `failed` when a delivery failed for
-    /// good, else `completed`.
+    /// good, else `completed`. A failed flow has no outcome unless terminal types are declared
+    /// and one was reached.
     func judge(_ steps: [BuiltStep], lastActivity: UInt64, now: UInt64) -> FlowVerdict {
         if let pending = steps.first(where: { isPending($0.step) }) {
             let idle = now > lastActivity ? now - lastActivity : 0
@@ -29,7 +30,10 @@ extension FlowBuilder {
         } else {
             status = .completed
         }
-        return FlowVerdict(status: status, waitingFor: nil, outcome: outcome(of: steps.map(\.step)))
+        // A failed flow broke before its end: without declared terminal types, whatever leaf
+        // another branch reached is not its business result.
+        let result = status == .failed && options.terminalTypes.isEmpty ? nil : outcome(of: steps.map(\.step))
+        return FlowVerdict(status: status, waitingFor: nil, outcome: result)
     }
 
     private func isPending(_ step: FlowStep) -> Bool {

@@ -74,6 +74,20 @@ struct FlowBuilderStatusTests {
         #expect(builder.summary(of: flow).errorCount == 3)
     }
 
+    @Test("a failed flow has no outcome, even when another branch reached a handled leaf")
+    func failedBranchHasNoOutcome() throws {
+        let flow = try build(Sagas.failedBranch())
+        #expect(flow.status == .failed)
+        #expect(flow.outcome == nil)
+    }
+
+    @Test("a failed flow that reached a declared terminal type keeps it as its outcome")
+    func failedWithDeclaredTerminal() throws {
+        let flow = try build(Sagas.failedBranch(), builder: FlowBuilder(options: FlowOptions(terminalTypes: ["PaymentReceived"])))
+        #expect(flow.status == .failed)
+        #expect(flow.outcome == "PaymentReceived")
+    }
+
     @Test("an undelivered message is in flight within the time limit and stuck after it")
     func inFlightThenStuck() throws {
         let script = Sagas.waitingForInventory()

@@ -75,6 +75,20 @@ enum Sagas {
         return s
     }
 
+    /// Two parallel branches (a chain-style choreography): payment's branch ends in a handled
+    /// leaf, inventory's in a dead-lettered message.
+    static func failedBranch(mode: SpanScript.TraceMode = .single) -> SpanScript {
+        var s = SpanScript(mode: mode)
+        s.publish("m1", "OrderPlaced", by: "checkout", at: 0)
+        s.deliver("m1", to: "payment", at: 10)
+        s.deliver("m1", to: "inventory", at: 10)
+        s.publish("m2", "PaymentReceived", by: "payment", causedBy: "m1", at: 11)
+        s.deliver("m2", to: "notification", at: 15)
+        s.publish("m3", "GoodsReserved", by: "inventory", causedBy: "m1", at: 12)
+        s.deliver("m3", to: "shipment", attempt: 1, outcome: .deadLettered, error: "poison", at: 20)
+        return s
+    }
+
     /// Paid, and the payment event published but not delivered yet (last activity at 12 ms).
     static func waitingForInventory(mode: SpanScript.TraceMode = .single) -> SpanScript {
         var s = SpanScript(mode: mode)
