@@ -21,8 +21,14 @@ struct CollectorCommand: AsyncParsableCommand {
     @Option(help: "Path of the SQLite database file (created if missing).")
     var db: String = "choreo.sqlite"
 
-    @Option(help: "Seconds without progress after which a pending flow is stuck.")
+    @Option(help: "Ceiling of the learned stuck limits, in seconds: a pending flow quiet this long is stuck whatever its history; the limit of every type until enough is learned.")
     var stuckAfter: Double = 300
+
+    @Option(help: "Shortest learned stuck limit, in seconds.")
+    var stuckFloor: Double = 2
+
+    @Option(help: "A learned stuck limit is this many times the p99 consumption latency of the awaited message type.")
+    var stuckMargin: Double = 10
 
     @Option(help: "Comma-separated message types that end a flow (e.g. OrderCompleted,OrderCancelled); they name its outcome and need no consumer.")
     var terminalTypes: String?
@@ -46,7 +52,9 @@ struct CollectorCommand: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
-        guard stuckAfter > 0 else { throw ValidationError("--stuck-after must be positive") }
+        guard stuckAfter > 0, stuckAfter < 1e9 else { throw ValidationError("--stuck-after must be a positive number of seconds") }
+        guard stuckFloor >= 0, stuckFloor < 1e9 else { throw ValidationError("--stuck-floor must be zero or a positive number of seconds") }
+        guard stuckMargin > 0, stuckMargin < 1e9 else { throw ValidationError("--stuck-margin must be a positive number, e.g. 10") }
     }
 
     func run() async throws {
@@ -55,6 +63,8 @@ struct CollectorCommand: AsyncParsableCommand {
         let address = ListenAddress(listen)!
         var configuration = CollectorConfiguration(host: address.host, port: address.port, databasePath: db)
         configuration.flowOptions.stuckAfterNanos = UInt64(stuckAfter * 1e9)
+        configuration.stuckFloorNanos = UInt64(stuckFloor * 1e9)
+        configuration.stuckMargin = stuckMargin
         if let terminalTypes {
             configuration.flowOptions.terminalTypes = Set(
                 terminalTypes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

@@ -17,6 +17,9 @@ public struct CollectorApp: Sendable {
     public let store: any SpanStore
     public let writer: IngestWriter
     public let indexer: FlowIndexer<ContinuousClock>
+    /// Consumption latencies learned from every flow the indexer rebuilds; the source of stuck
+    /// limits per message type. Empty at start-up: it relearns as flows arrive.
+    public let learner: SharedLatencyLearner
     public let rejections: RejectionCounters
     /// The Prometheus registry and swift-metrics factory of this collector.
     public let metrics: CollectorMetrics
@@ -37,8 +40,9 @@ public struct CollectorApp: Sendable {
             store: store, capacity: configuration.ingestQueueCapacity,
             maxSpansPerCommit: configuration.maxSpansPerCommit, logger: logger, metrics: metrics.factory
         )
+        self.learner = SharedLatencyLearner(configuration: configuration.latencyLearnerConfiguration)
         self.indexer = FlowIndexer(
-            store: store, options: configuration.flowOptions, clock: ContinuousClock(),
+            store: store, options: configuration.flowOptions, learner: learner, clock: ContinuousClock(),
             interval: configuration.indexInterval, now: now, logger: logger
         )
     }
@@ -53,7 +57,7 @@ public struct CollectorApp: Sendable {
             writer: writer, maxBodyBytes: configuration.maxBodyBytes,
             maxDecompressedBytes: configuration.maxDecompressedBytes, logger: logger, rejected: rejections
         )
-        let query = QueryRoutes(store: store, indexer: indexer, builder: FlowBuilder(options: configuration.flowOptions), now: now)
+        let query = QueryRoutes(store: store, indexer: indexer, options: configuration.flowOptions, learner: learner, now: now)
         let rejections = rejections
         let ingestGroup = router.group()
         if let token = configuration.ingestToken {

@@ -16,8 +16,13 @@ public struct CollectorConfiguration: Sendable {
     public var ingestQueueCapacity: Int
     /// Spans committed in one transaction, at most.
     public var maxSpansPerCommit: Int
-    /// How flows are rebuilt (stuck limit, terminal types).
+    /// How flows are rebuilt (terminal types; `stuckAfterNanos` is the ceiling of learned stuck
+    /// limits and the limit of every type while nothing is learned).
     public var flowOptions: FlowOptions
+    /// No learned stuck limit is shorter than this (nanoseconds); 2 s by default.
+    public var stuckFloorNanos: UInt64
+    /// A learned stuck limit is this many times a type's p99 consumption latency; 10 by default.
+    public var stuckMargin: Double
     /// How often the flow index catches up with new spans in the background.
     public var indexInterval: Duration
     /// When set, `POST /v1/traces` needs `Authorization: Bearer <token>`.
@@ -34,6 +39,8 @@ public struct CollectorConfiguration: Sendable {
         ingestQueueCapacity: Int = 200_000,
         maxSpansPerCommit: Int = 20_000,
         flowOptions: FlowOptions = FlowOptions(),
+        stuckFloorNanos: UInt64 = 2_000_000_000,
+        stuckMargin: Double = 10,
         indexInterval: Duration = .milliseconds(250),
         ingestToken: AccessToken? = nil,
         queryToken: AccessToken? = nil
@@ -46,8 +53,20 @@ public struct CollectorConfiguration: Sendable {
         self.ingestQueueCapacity = ingestQueueCapacity
         self.maxSpansPerCommit = maxSpansPerCommit
         self.flowOptions = flowOptions
+        self.stuckFloorNanos = stuckFloorNanos
+        self.stuckMargin = stuckMargin
         self.indexInterval = indexInterval
         self.ingestToken = ingestToken
         self.queryToken = queryToken
+    }
+}
+
+extension CollectorConfiguration {
+    /// How the collector learns stuck limits: margin and floor as configured, ceiling the
+    /// fixed limit of ``flowOptions``.
+    public var latencyLearnerConfiguration: LatencyLearner.Configuration {
+        LatencyLearner.Configuration(
+            margin: stuckMargin, floorNanos: stuckFloorNanos, ceilingNanos: flowOptions.stuckAfterNanos
+        )
     }
 }

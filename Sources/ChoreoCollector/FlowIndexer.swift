@@ -9,9 +9,14 @@ import ServiceLifecycle
 /// Ingest marks flows dirty in the same transaction as their spans; the indexer rebuilds each
 /// dirty flow from its spans and writes its summary. It also re-evaluates in-flight flows as
 /// time passes, so one that stops moving turns `stuck` without any new span arriving.
+///
+/// Every rebuilt flow feeds the ``SharedLatencyLearner``, and flows are judged with the limits
+/// it has learned so far (per awaited message type); quiet in-flight flows are re-evaluated once
+/// they pass the smallest current limit, so a flow turns stuck within one interval of its limit.
 public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == Duration {
     private let store: any SpanStore
-    private let builder: FlowBuilder
+    private let options: FlowOptions
+    private let learner: SharedLatencyLearner
     private let clock: C
     private let interval: Duration
     private let now: @Sendable () -> UInt64
@@ -19,11 +24,14 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
     private let batchSize = 500
 
     public init(
-        store: any SpanStore, options: FlowOptions, clock: C, interval: Duration,
+        store: any SpanStore, options: FlowOptions, learner: SharedLatencyLearner? = nil, clock: C, interval: Duration,
         now: @escaping @Sendable () -> UInt64 = UnixTime.nowNanos, logger: Logger
     ) {
         self.store = store
-        self.builder = FlowBuilder(options: options)
+        self.options = options
+        self.learner = learner ?? SharedLatencyLearner(
+            configuration: LatencyLearner.Configuration(ceilingNanos: options.stuckAfterNanos)
+        )
         self.clock = clock
         self.interval = interval
         self.now = now
@@ -63,24 +71,33 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         }
     }
 
+    /// The options with the stuck limits learned so far.
+    private func currentOptions() -> FlowOptions {
+        var current = options
+        current.stuckLimits = learner.limits()
+        return current
+    }
+
     private func reindex(_ ids: [String], clearing: [DirtyFlow]) async throws -> Int {
         let at = now()
-        var summaries: [FlowSummary] = []
-        summaries.reserveCapacity(ids.count)
+        let builder = FlowBuilder(options: currentOptions())
+        var flows: [Flow] = []
+        flows.reserveCapacity(ids.count)
         for id in ids {
             let spans = try await store.spans(correlationID: id)
-            if let flow = builder.build(correlationID: id, spans: spans, now: at) {
-                summaries.append(builder.summary(of: flow))
-            }
+            if let flow = builder.build(correlationID: id, spans: spans, now: at) { flows.append(flow) }
         }
+        learner.observe(flows)
+        let summaries = flows.map(builder.summary(of:))
         try await store.upsertSummaries(summaries, clearing: clearing)
         return summaries.count
     }
 
-    /// In-flight flows whose last activity is older than the stuck limit become stuck.
+    /// In-flight flows quiet for longer than the smallest current stuck limit are rebuilt; those
+    /// past the limit of the type they wait for become stuck.
     private func reevaluateQuietFlows() async throws -> Int {
         let at = now()
-        let limit = builder.options.stuckAfterNanos
+        let limit = currentOptions().smallestStuckLimitNanos
         guard at > limit else { return 0 }
         let inFlight = try await store.flowSummaries(FlowQuery(statuses: [.inFlight], limit: 10_000))
         let quiet = inFlight.filter { $0.lastActivityAtUnixNano < at - limit }.map(\.correlationID)

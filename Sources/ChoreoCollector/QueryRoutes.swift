@@ -8,14 +8,17 @@ import Hummingbird
 ///
 /// - `GET /api/v1/flows?status=a,b&since=RFC3339&until=RFC3339&limit=N`: flow summaries, most
 ///   recent activity first (the index is brought up to date first).
-/// - `GET /api/v1/flows/{correlation id}`: one flow, rebuilt from its spans now.
+/// - `GET /api/v1/flows/{correlation id}`: one flow, rebuilt from its spans now with the
+///   currently learned stuck limits.
 /// - `GET /api/v1/traces/{trace id}`: every span of a trace.
 ///
 /// Errors are JSON `{"error": "..."}` with 400 (bad parameter) or 404 (nothing found).
 struct QueryRoutes: Sendable {
     let store: any SpanStore
     let indexer: FlowIndexer<ContinuousClock>
-    let builder: FlowBuilder
+    /// Fixed options; the learner's current stuck limits are added at each request.
+    let options: FlowOptions
+    let learner: SharedLatencyLearner
     let now: @Sendable () -> UInt64
 
     func listFlows(_ request: Request, context: some RequestContext) async throws -> Response {
@@ -56,7 +59,9 @@ struct QueryRoutes: Sendable {
             return Self.error(.badRequest, "malformed correlation id in the path: \"\(raw)\"")
         }
         let spans = try await store.spans(correlationID: id)
-        guard let flow = builder.build(correlationID: id, spans: spans, now: now()) else {
+        var options = options
+        options.stuckLimits = learner.limits()
+        guard let flow = FlowBuilder(options: options).build(correlationID: id, spans: spans, now: now()) else {
             return Self.error(.notFound, "no flow with correlation id \"\(id)\"")
         }
         return try Self.json(.ok, flow)

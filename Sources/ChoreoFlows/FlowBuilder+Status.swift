@@ -11,15 +11,16 @@ extension FlowBuilder {
     /// Judges a flow from its steps (in publish order) and its last activity.
     ///
     /// A step is pending when it has no delivery (and its type is not terminal) or some delivery's
-    /// latest outcome is `retry`. A pending flow is `stuck` once `now - lastActivity` exceeds the
-    /// time limit, else `in_flight`, and waits for its earliest pending step. A settled flow is
+    /// latest outcome is `retry`. A pending flow waits for its earliest pending step; it is `stuck`
+    /// once `now - lastActivity` exceeds the time limit of that step's type, else `in_flight`. A settled flow is
     /// `compensated` when any step compensates another, else `failed` when a delivery failed for
     /// good, else `completed`. A failed flow has no outcome unless terminal types are declared
     /// and one was reached.
     func judge(_ steps: [BuiltStep], lastActivity: UInt64, now: UInt64) -> FlowVerdict {
         if let pending = steps.first(where: { isPending($0.step) }) {
             let idle = now > lastActivity ? now - lastActivity : 0
-            let status: FlowStatus = idle > options.stuckAfterNanos ? .stuck : .inFlight
+            let limit = options.stuckLimitNanos(waitingFor: pending.step.type)
+            let status: FlowStatus = idle > limit ? .stuck : .inFlight
             return FlowVerdict(status: status, waitingFor: pending.step.type, outcome: nil)
         }
         let status: FlowStatus

@@ -3,6 +3,8 @@ import ChoreoModel
 /// How ``FlowBuilder`` judges a flow: when it counts as stuck and which message types end it.
 public struct FlowOptions: Hashable, Sendable {
     /// A pending flow with no activity for longer than this (nanoseconds) is `stuck`, else `in_flight`.
+    ///
+    /// Used when ``stuckLimits`` is nil; otherwise the learned limit of the awaited type applies.
     public var stuckAfterNanos: UInt64
     /// Message types that end a flow (e.g. `OrderCompleted`, `OrderCancelled`).
     ///
@@ -10,13 +12,30 @@ public struct FlowOptions: Hashable, Sendable {
     /// the latest terminal step's type. Empty (the default) means: use the heuristic instead —
     /// every step must be delivered, and the outcome is the latest leaf step that was handled.
     public var terminalTypes: Set<String>
+    /// Limits per awaited message type (e.g. learned by ``LatencyLearner``); nil means the fixed
+    /// ``stuckAfterNanos`` for every type.
+    public var stuckLimits: StuckLimits?
 
     /// Five minutes, in nanoseconds: the default time limit before a pending flow is `stuck`.
     public static let defaultStuckAfterNanos: UInt64 = 5 * 60 * 1_000_000_000
 
     /// Creates options; the defaults suit the order-fulfilment choreography.
-    public init(stuckAfterNanos: UInt64 = FlowOptions.defaultStuckAfterNanos, terminalTypes: Set<String> = []) {
+    public init(
+        stuckAfterNanos: UInt64 = FlowOptions.defaultStuckAfterNanos, terminalTypes: Set<String> = [],
+        stuckLimits: StuckLimits? = nil
+    ) {
         self.stuckAfterNanos = stuckAfterNanos
         self.terminalTypes = terminalTypes
+        self.stuckLimits = stuckLimits
+    }
+
+    /// The time limit (nanoseconds) of a flow waiting for a message of `type`.
+    public func stuckLimitNanos(waitingFor type: String) -> UInt64 {
+        stuckLimits?.limitNanos(for: type) ?? stuckAfterNanos
+    }
+
+    /// The smallest limit of any type: a flow quiet for less than this is never stuck.
+    public var smallestStuckLimitNanos: UInt64 {
+        stuckLimits?.smallestNanos ?? stuckAfterNanos
     }
 }
