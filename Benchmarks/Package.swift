@@ -1,0 +1,55 @@
+// swift-tools-version:6.1
+// Benchmarks of Choreoscope: a separate package, built on demand, never by CI.
+//
+//     cd Benchmarks && swift build -c release
+//     .build/release/instrumentation-overhead
+//     .build/release/collector-ingest
+//
+// See ../BENCHMARKS.md for the figures and the exact commands that produced them.
+import PackageDescription
+
+let package = Package(
+    name: "ChoreoscopeBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Choreoscope", path: ".."),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        // Counts malloc-family calls by interposing glibc's allocator (forwarding to it).
+        .target(name: "CMallocCounter"),
+        // libsqlite3 for the raw-insert baseline (same system library the store links).
+        .systemLibrary(name: "CSQLiteBench", path: "Sources/CSQLiteBench"),
+        // Timing, statistics, CPU time, allocation counts, machine description, tables.
+        .target(name: "BenchSupport", dependencies: ["CMallocCounter"]),
+        // The baseline: the store's rows inserted through the SQLite C API directly.
+        .target(name: "RawSQLite", dependencies: ["CSQLiteBench"]),
+        .executableTarget(
+            name: "instrumentation-overhead",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "ChoreoInstrumentation", package: "Choreoscope"),
+                .product(name: "ChoreoTracer", package: "Choreoscope"),
+                .product(name: "ChoreoModel", package: "Choreoscope"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        .executableTarget(
+            name: "collector-ingest",
+            dependencies: [
+                "BenchSupport", "RawSQLite",
+                .product(name: "ChoreoCollector", package: "Choreoscope"),
+                .product(name: "ChoreoStore", package: "Choreoscope"),
+                .product(name: "ChoreoOTLP", package: "Choreoscope"),
+                .product(name: "ChoreoModel", package: "Choreoscope"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,82 @@
+import AsyncHTTPClient
+import BenchSupport
+import NIOCore
+import RawSQLite
+
+/// Ingest over HTTP: the real `choreo-collector` binary (fresh database per run, its flow
+/// indexer running as usual) receives `POST /v1/traces` protobuf bodies of one batch each
+/// from `clients` concurrent connections. A span counts once its request got 200; 503 and 429
+/// are retried after 50 ms, as an exporter would. After the run the collector is stopped and
+/// the rows in its database are counted, to check that every acknowledged span is there.
+enum HTTPIngest {
+    struct Result {
+        var measurement: Timing
+        var collectorCPUNanoseconds: Double
+        var acknowledgedSpans: Int
+        var storedSpans: Int
+        var retries: Int
+    }
+
+    static func run(bodies: [(body: [UInt8], spans: Int)], clients: Int, binary: String, database: String) async throws -> Result {
+        let collector = try CollectorProcess(binary: binary, database: database)
+        defer { collector.stop() }
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: clients)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        do {
+            try await collector.waitUntilReady(client: client)
+            let url = collector.baseURL + "/v1/traces"
+            let cursor = WorkCursor(count: bodies.count)
+            let cpuBefore = collector.cpuNanoseconds()
+            let timed = try await Stopwatch.measure {
+                try await withThrowingTaskGroup(of: (acknowledged: Int, retries: Int).self) { group in
+                    for _ in 0..<clients {
+                        group.addTask {
+                            var acknowledged = 0
+                            var retries = 0
+                            while let index = cursor.next() {
+                                retries += try await post(bodies[index].body, to: url, with: client)
+                                acknowledged += bodies[index].spans
+                            }
+                            return (acknowledged, retries)
+                        }
+                    }
+                    return try await group.reduce(into: (0, 0)) { $0.0 += $1.acknowledged; $0.1 += $1.retries }
+                }
+            }
+            let cpu = collector.cpuNanoseconds() - cpuBefore
+            try await client.shutdown()
+            collector.stop()
+            let stored = try RawSpanReader.count(path: database)
+            return Result(
+                measurement: timed.measurement, collectorCPUNanoseconds: cpu,
+                acknowledgedSpans: timed.result.0, storedSpans: stored, retries: timed.result.1
+            )
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    /// Posts until the collector answers 200; returns the number of retries (429/503).
+    private static func post(_ body: [UInt8], to url: String, with client: HTTPClient) async throws -> Int {
+        var retries = 0
+        while true {
+            var request = HTTPClientRequest(url: url)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/x-protobuf")
+            request.body = .bytes(body)
+            let response = try await client.execute(request, timeout: .seconds(60))
+            let answer = try await response.body.collect(upTo: 1 << 20)
+            switch response.status.code {
+            case 200:
+                return retries
+            case 429, 503:
+                retries += 1
+                try await Task.sleep(for: .milliseconds(50))
+            default:
+                throw BenchError("collector answered \(response.status.code): \(String(buffer: answer))")
+            }
+        }
+    }
+}

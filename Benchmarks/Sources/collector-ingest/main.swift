@@ -1,0 +1,119 @@
+import BenchSupport
+import ChoreoOTLP
+import Foundation
+import RawSQLite
+
+// collector-ingest: spans/s into SQLite, in process (IngestWriter + SQLiteSpanStore) and over
+// HTTP (the choreo-collector binary), against a raw SQLite insert of the same rows.
+let arguments = Arguments()
+if arguments.flag("help") {
+    print("""
+        usage: collector-ingest [--runs 15] [--batches 40] [--batch-size 512] [--submitters 1,4,16]
+                                [--clients 4,16] [--collector ../.build/release/choreo-collector]
+        Every run ingests --batches batches of --batch-size spans into a fresh database file.
+        Over HTTP only when the --collector binary exists (build it with
+        `swift build -c release --product choreo-collector` in the main package); --clients 0 skips
+        HTTP, --submitters 0 the in-process cases.
+        """)
+    exit(0)
+}
+let runs = arguments.int("runs", 15)
+let batchSize = arguments.int("batch-size", 512)
+let workload = Workload(batchCount: arguments.int("batches", 40), batchSize: batchSize)
+let submitterCounts = arguments.ints("submitters", [1, 4, 16]).filter { $0 > 0 }
+let binary = arguments.string("collector", "../.build/release/choreo-collector")
+let httpClients = FileManager.default.isExecutableFile(atPath: binary) ? arguments.ints("clients", [4, 16]).filter { $0 > 0 } : []
+let scratch = try ScratchDirectory()
+defer { scratch.remove() }
+
+/// One measured configuration.
+enum Case: Hashable {
+    case raw
+    case inProcess(submitters: Int)
+    case http(clients: Int)
+
+    var label: String {
+        switch self {
+        case .raw: "raw SQLite C API, 1 connection, 1 txn/batch"
+        case .inProcess(let n): "IngestWriter + SQLiteSpanStore, \(n) submitter\(n == 1 ? "" : "s")"
+        case .http(let n): "HTTP → choreo-collector, \(n) client\(n == 1 ? "" : "s")"
+        }
+    }
+}
+
+print("# collector-ingest\n")
+Machine.description().forEach { print($0) }
+print("- load average before: \(Machine.loadAverage())")
+print("- runs: \(runs) per case (+1 warm-up, discarded), cases interleaved; \(workload.batches.count) batches × "
+    + "\(batchSize) spans = \(workload.spanCount) spans per run, fresh database file per run in \(scratch.path)")
+if httpClients.isEmpty { print("- HTTP: skipped (no executable at \(binary))") }
+
+// The baseline's rows: what the store writes for this workload, read back from a warm-up run.
+let warmupPath = scratch.database("warmup")
+let warmup = try await InProcessIngest.run(workload, submitters: 1, database: warmupPath)
+let rawRows = try RawSpanReader.rows(path: warmupPath)
+precondition(rawRows.count == workload.spanCount, "the store kept \(rawRows.count) of \(workload.spanCount) spans")
+let rawBatches = rawRows.batches(of: batchSize)
+print("- row bytes as stored (ids, columns, record blob): \(rawRows.byteCount / rawRows.count) per span on average")
+let bodies = try workload.batches.map { (body: try OTLPProtobuf.encodeRequest($0), spans: $0.count) }
+print("- OTLP protobuf request body: \(bodies.reduce(0) { $0 + $1.body.count } / bodies.count) bytes per \(batchSize) spans\n")
+
+let cases: [Case] = [.raw] + submitterCounts.map { .inProcess(submitters: $0) } + httpClients.map { .http(clients: $0) }
+var rate: [Case: Samples] = [:]
+var cpuPerSpan: [Case: Samples] = [:]
+var collectorCPUPerSpan: [Case: Samples] = [:]
+var spansPerCommit: [Case: Samples] = [:]
+var retries: [Case: Int] = [:]
+
+@MainActor func runOnce(_ c: Case, tag: String) async throws -> Timing {
+    let path = scratch.database("\(tag)")
+    switch c {
+    case .raw:
+        return try await RawIngest.run(rawBatches, database: path)
+    case .inProcess(let submitters):
+        let result = try await InProcessIngest.run(workload, submitters: submitters, database: path)
+        precondition(result.committedSpans == workload.spanCount)
+        spansPerCommit[c, default: Samples()].add(Double(result.committedSpans) / Double(result.commits))
+        return result.measurement
+    case .http(let clients):
+        let result = try await HTTPIngest.run(bodies: bodies, clients: clients, binary: binary, database: path)
+        precondition(result.storedSpans == result.acknowledgedSpans, "stored \(result.storedSpans) of \(result.acknowledgedSpans) acknowledged")
+        collectorCPUPerSpan[c, default: Samples()].add(result.collectorCPUNanoseconds / Double(result.acknowledgedSpans))
+        retries[c, default: 0] += result.retries
+        return result.measurement
+    }
+}
+
+for c in cases { _ = try await runOnce(c, tag: "warmup-case") }
+spansPerCommit = [:]
+retries = [:]
+collectorCPUPerSpan = [:]
+for run in 0..<runs {
+    let order = cases.indices.map { cases[($0 + run) % cases.count] }
+    for c in order {
+        let m = try await runOnce(c, tag: "run")
+        rate[c, default: Samples()].add(Double(workload.spanCount) / (m.wallNanoseconds / 1e9))
+        cpuPerSpan[c, default: Samples()].add(m.cpuNanoseconds / Double(workload.spanCount))
+    }
+}
+
+var table = MarkdownTable([
+    "case", "spans/s p50", "spans/s p99-worst", "vs raw (p50 of paired ratios)", "bench-process CPU µs/span p50",
+    "collector CPU µs/span p50", "spans/commit p50",
+])
+for c in cases {
+    let r = rate[c]!
+    table.add([
+        c.label, Format.grouped(r.p50), Format.grouped(r.percentile(1)),
+        c == .raw ? "1.00" : Format.fixed(r.pairedRatio(over: rate[.raw]!).p50, 2),
+        Format.fixed(cpuPerSpan[c]!.p50 / 1000, 2),
+        collectorCPUPerSpan[c].map { Format.fixed($0.p50 / 1000, 2) } ?? "–",
+        spansPerCommit[c].map { Format.fixed($0.p50, 0) } ?? (c == .raw ? "\(batchSize)" : "–"),
+    ])
+}
+print(table.render())
+print("\nspans/s p99-worst: the 1st percentile of throughput (nearest rank), i.e. the slowest run — the p99 of time per span.")
+for (c, n) in retries.sorted(by: { $0.key.label < $1.key.label }) where n > 0 {
+    print("- \(c.label): \(n) requests retried after 429/503 over all runs")
+}
+print("- load average after: \(Machine.loadAverage())")
