@@ -24,6 +24,9 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
     @Option(help: "Faults to inject (see below). Default none.")
     var faults: String = "none"
 
+    @Option(help: "Name of this run inside every order id (order-<run>-000042). Default: a fresh random name, so runs sharing a collector never share an order id; give one to reproduce ids.")
+    var runID: String?
+
     @Option(help: "Send every order down one path: happy, vip, card-updated, declined, unavailable. Default: a seeded mix.")
     var scenario: String?
 
@@ -49,6 +52,9 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
         guard orders >= 0 else { throw ValidationError("--orders must be 0 or more") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be 1 or more") }
         if let timeout, timeout < 1 { throw ValidationError("--timeout must be 1 or more") }
+        if let runID, runID.isEmpty || !runID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+            throw ValidationError("--run-id must be letters, digits, '-' or '_'; got '\(runID)'")
+        }
         _ = try systemConfiguration()
     }
 
@@ -68,7 +74,8 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
         do {
             return OrderFulfilmentSystem.Configuration(
                 style: style, mix: mix, faults: try FaultSettings(parsing: faults),
-                dayLength: try RunArguments.duration(day), timeout: timeout.map { .seconds($0) }
+                dayLength: try RunArguments.duration(day), timeout: timeout.map { .seconds($0) },
+                runID: runID ?? Self.freshRunID()
             )
         } catch let error as OrderFulfilmentError {
             throw ValidationError(error.message)
@@ -95,6 +102,14 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
             try result.jsonData().write(to: URL(fileURLWithPath: truth))
             print("truth written to \(truth)")
         }
+    }
+
+    /// Six hex digits from the system's random source: one call per run.
+    static func freshRunID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let value = generator.next() & 0xFF_FFFF
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 6 - hex.count) + hex
     }
 
     // MARK: Tracer wiring (the only place that knows the tracer)

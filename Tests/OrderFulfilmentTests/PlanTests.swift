@@ -16,6 +16,11 @@ struct PlanTests {
             #expect(abs(share - expected) < 0.02, "\(scenario): \(share)")
         }
         #expect(plans[41].details.orderID == "order-000042")
+        var namedSettings = settings
+        namedSettings.runID = "r1"
+        let named = OrderPlan(seed: 5, index: 42, settings: namedSettings)
+        #expect(named.details.orderID == "order-r1-000042", "a named run puts its name in every order id")
+        #expect(named.scenario == plans[41].scenario, "the run name does not change the draw")
     }
 
     @Test("a one-scenario mix sends every order down that path, with the details it needs", arguments: Scenario.allCases)

@@ -7,12 +7,16 @@ public struct PlanSettings: Sendable, Hashable {
     public var mix: ScenarioMix
     /// The fault rates (only the per-order ones matter for a plan).
     public var faults: FaultSettings
+    /// Names the run inside every order id (`order-<run>-000042`), so the orders of runs that
+    /// share a collector never share a correlation id. Empty: `order-000042`.
+    public var runID: String
 
-    /// Creates settings; by default commanded, the standard mix, no faults.
-    public init(style: ChoreographyStyle = .commanded, mix: ScenarioMix = .standard, faults: FaultSettings = .none) {
+    /// Creates settings; by default commanded, the standard mix, no faults, no run id.
+    public init(style: ChoreographyStyle = .commanded, mix: ScenarioMix = .standard, faults: FaultSettings = .none, runID: String = "") {
         self.style = style
         self.mix = mix
         self.faults = faults
+        self.runID = runID
     }
 }
 
@@ -41,7 +45,7 @@ public struct OrderPlan: Sendable, Hashable {
         self.index = index
         self.scenario = scenario
         self.details = OrderDetails(
-            orderID: Self.orderID(index),
+            orderID: Self.orderID(index, run: settings.runID),
             amountCents: amount,
             vip: scenario == .vip,
             cardDeclined: scenario == .cardUpdated || scenario == .declined,
@@ -51,10 +55,11 @@ public struct OrderPlan: Sendable, Hashable {
         )
     }
 
-    /// The id of order `index`: `order-000042`.
-    public static func orderID(_ index: Int) -> String {
+    /// The id of order `index`: `order-000042`, or `order-<run>-000042` within a named run.
+    public static func orderID(_ index: Int, run: String = "") -> String {
         let digits = String(index)
-        return digits.count >= 6 ? "order-" + digits : "order-" + String(repeating: "0", count: 6 - digits.count) + digits
+        let padded = digits.count >= 6 ? digits : String(repeating: "0", count: 6 - digits.count) + digits
+        return run.isEmpty ? "order-" + padded : "order-\(run)-" + padded
     }
 
     /// Draws each per-order fault with its rate and aims it at one of the route's deliveries

@@ -29,6 +29,8 @@ public struct OrderFulfilmentSystem: Sendable {
         /// sleeps return at once (tests) business time jumps from one deadline to the next while
         /// keeping cause before effect. Default false (timers fire on the clock).
         public var simulatedTime: Bool
+        /// Names the run inside every order id (see ``PlanSettings/runID``). Default empty.
+        public var runID: String
 
         /// Creates a configuration; see each property for its default.
         public init(
@@ -39,7 +41,8 @@ public struct OrderFulfilmentSystem: Sendable {
             bus: InMemoryBus.Configuration = InMemoryBus.Configuration(concurrencyPerSubscription: 16),
             traceMode: TracedBus<InMemoryBus>.TraceMode = .childOfProducer,
             timeout: Duration? = nil,
-            simulatedTime: Bool = false
+            simulatedTime: Bool = false,
+            runID: String = ""
         ) {
             self.style = style
             self.mix = mix
@@ -49,10 +52,11 @@ public struct OrderFulfilmentSystem: Sendable {
             self.traceMode = traceMode
             self.timeout = timeout
             self.simulatedTime = simulatedTime
+            self.runID = runID
         }
 
         /// What orders are drawn from.
-        public var planSettings: PlanSettings { PlanSettings(style: style, mix: mix, faults: faults) }
+        public var planSettings: PlanSettings { PlanSettings(style: style, mix: mix, faults: faults, runID: runID) }
 
         /// ``timeout``, or its default: 60 s plus 8 business days (60 s in simulated time).
         public var effectiveTimeout: Duration { timeout ?? .seconds(60) + (simulatedTime ? .zero : dayLength * 8) }
