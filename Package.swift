@@ -168,11 +168,14 @@ let package = Package(
         ),
 
         // Tests
+        // Test doubles shared by several test targets.
+        .target(name: "ChoreoTestSupport", path: "Tests/ChoreoTestSupport"),
         .testTarget(name: "ChoreoModelTests", dependencies: ["ChoreoModel"]),
         .testTarget(name: "ChoreoOTLPTests", dependencies: ["ChoreoOTLP", "ChoreoModel"]),
         .testTarget(
             name: "ChoreoInstrumentationTests",
             dependencies: [
+                "ChoreoTestSupport",
                 "ChoreoInstrumentation", "ChoreoModel",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
@@ -192,6 +195,7 @@ let package = Package(
         .testTarget(
             name: "ChoreoCollectorTests",
             dependencies: [
+                "ChoreoTestSupport",
                 "ChoreoCollector", "ChoreoServer", "ChoreoOTLP", "ChoreoStore", "ChoreoModel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
@@ -199,12 +203,14 @@ let package = Package(
         .testTarget(
             name: "ChoreoAgentTests",
             dependencies: [
+                "ChoreoTestSupport",
                 "ChoreoAgent", "ChoreoServer", "ChoreoOTLP", "ChoreoModel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(name: "ChoreoCLITests", dependencies: ["ChoreoCLI", "ChoreoFlows", "ChoreoModel"]),
-        .testTarget(name: "OrderFulfilmentTests", dependencies: ["OrderFulfilment", "ChoreoInstrumentation", "ChoreoModel"]),
+        .testTarget(name: "OrderFulfilmentTests", dependencies: [
+                "ChoreoTestSupport", "OrderFulfilment", "ChoreoInstrumentation", "ChoreoModel"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ChoreoModel"]),
     ],
     swiftLanguageModes: [.v6]

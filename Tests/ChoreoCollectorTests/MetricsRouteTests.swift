@@ -1,3 +1,4 @@
+import ChoreoTestSupport
 import ChoreoCollector
 import ChoreoModel
 import ChoreoOTLP

@@ -1,3 +1,4 @@
+import ChoreoTestSupport
 import ChoreoInstrumentation
 import ChoreoModel
 import InMemoryTracing

@@ -1,3 +1,4 @@
+import ChoreoTestSupport
 import ChoreoInstrumentation
 import InMemoryTracing
 import Tracing

@@ -1,3 +1,4 @@
+import ChoreoTestSupport
 import Synchronization
 
 /// A clock that only moves when told: sleepers wait until ``advance(to:)`` passes their

@@ -1,11 +1,11 @@
 /// A parsed Prometheus text exposition: sample values by series (`name{labels}`), plus the
 /// `# HELP` and `# TYPE` lines by metric name.
-struct Exposition {
-    var samples: [String: Double] = [:]
-    var help: [String: String] = [:]
-    var types: [String: String] = [:]
+public struct Exposition: Sendable {
+    public var samples: [String: Double] = [:]
+    public var help: [String: String] = [:]
+    public var types: [String: String] = [:]
 
-    init(_ text: String) {
+    public init(_ text: String) {
         for line in text.split(separator: "\n") {
             if line.hasPrefix("# HELP ") || line.hasPrefix("# TYPE ") {
                 let parts = line.dropFirst(7).split(separator: " ", maxSplits: 1)
@@ -18,5 +18,5 @@ struct Exposition {
     }
 
     /// The value of one series, e.g. `choreo_collector_rejected_total{reason="malformed"}`.
-    subscript(_ series: String) -> Double? { samples[series] }
+    public subscript(_ series: String) -> Double? { samples[series] }
 }
