@@ -78,7 +78,10 @@ let package = Package(
         .target(
             name: "ChoreoServer",
             dependencies: [
-                "ChoreoOTLP",
+                "ChoreoOTLP", "ChoreoModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

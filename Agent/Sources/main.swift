@@ -38,28 +38,21 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(help: "Allow a non-loopback --listen without --ingest-token-file (only behind a trusted network or proxy).")
     var insecure = false
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
+    @OptionGroup var daemon: DaemonOptions
 
     func validate() throws {
-        guard ListenAddress(listen) != nil else {
-            throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:4318; got \"\(listen)\"")
-        }
+        _ = try Daemon.listenAddress(listen, example: "127.0.0.1:4318")
         guard let url = URL(string: collector), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
             throw ValidationError("--collector must be an http(s) URL, e.g. http://127.0.0.1:4320; got \"\(collector)\"")
         }
         guard batchSize > 0, batchDelayMs >= 0, queueCapacity >= batchSize else {
             throw ValidationError("need --batch-size > 0, --batch-delay-ms >= 0 and --queue-capacity >= --batch-size")
         }
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
-        }
     }
 
     func run() async throws {
-        var logger = Logger(label: "choreo-agent")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let address = ListenAddress(listen)!
+        let logger = daemon.logger(label: "choreo-agent")
+        let address = try Daemon.listenAddress(listen, example: "127.0.0.1:4318")
         var configuration = AgentConfiguration(host: address.host, port: address.port, collectorURL: collector)
         configuration.batchMaxSpans = batchSize
         configuration.batchMaxDelay = .milliseconds(batchDelayMs)
@@ -69,8 +62,7 @@ struct AgentCommand: AsyncParsableCommand {
             configuration.ingestToken = try ingestTokenFile.map { try AccessToken.load(file: $0, flag: "--ingest-token-file") }
             try configuration.validateExposure(allowInsecure: insecure)
         } catch let error as ConfigurationError {
-            FileHandle.standardError.write(Data("choreo-agent: \(error.message)\n".utf8))
-            throw ExitCode.failure
+            throw Daemon.startupFailure("choreo-agent", error.message)
         }
         if insecure, !address.isLoopback, configuration.ingestToken == nil {
             logger.warning("--insecure: the receiver listens beyond loopback and needs no token", metadata: ["listen": "\(address)"])
@@ -80,14 +72,7 @@ struct AgentCommand: AsyncParsableCommand {
             "listen": "\(address)", "collector": "\(configuration.tracesURL)",
             "ingest_auth": "\(configuration.ingestToken != nil)", "collector_auth": "\(configuration.collectorToken != nil)",
         ])
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [agent.makeApplication()],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
-        )
-        try await group.run()
+        try await Daemon.run([agent.makeApplication()], logger: logger)
         let stats = agent.forwarder.stats
         logger.info("choreo-agent stopped", metadata: [
             "sent_spans": "\(stats.sentSpans)", "dropped_rejected": "\(stats.droppedRejected)",

@@ -42,25 +42,18 @@ struct CollectorCommand: AsyncParsableCommand {
     @Flag(help: "Allow a non-loopback --listen without both tokens (only behind a trusted network or proxy).")
     var insecure = false
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
+    @OptionGroup var daemon: DaemonOptions
 
     func validate() throws {
-        guard ListenAddress(listen) != nil else {
-            throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:4320; got \"\(listen)\"")
-        }
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
-        }
+        _ = try Daemon.listenAddress(listen, example: "127.0.0.1:4320")
         guard stuckAfter > 0, stuckAfter < 1e9 else { throw ValidationError("--stuck-after must be a positive number of seconds") }
         guard stuckFloor >= 0, stuckFloor < 1e9 else { throw ValidationError("--stuck-floor must be zero or a positive number of seconds") }
         guard stuckMargin > 0, stuckMargin < 1e9 else { throw ValidationError("--stuck-margin must be a positive number, e.g. 10") }
     }
 
     func run() async throws {
-        var logger = Logger(label: "choreo-collector")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let address = ListenAddress(listen)!
+        let logger = daemon.logger(label: "choreo-collector")
+        let address = try Daemon.listenAddress(listen, example: "127.0.0.1:4320")
         var configuration = CollectorConfiguration(host: address.host, port: address.port, databasePath: db)
         configuration.flowOptions.stuckAfterNanos = UInt64(stuckAfter * 1e9)
         configuration.stuckFloorNanos = UInt64(stuckFloor * 1e9)
@@ -75,8 +68,7 @@ struct CollectorCommand: AsyncParsableCommand {
             configuration.queryToken = try queryTokenFile.map { try AccessToken.load(file: $0, flag: "--query-token-file") }
             try configuration.validateExposure(allowInsecure: insecure)
         } catch let error as ConfigurationError {
-            FileHandle.standardError.write(Data("choreo-collector: \(error.message)\n".utf8))
-            throw ExitCode.failure
+            throw Daemon.startupFailure("choreo-collector", error.message)
         }
         if insecure, !address.isLoopback, configuration.ingestToken == nil || configuration.queryToken == nil {
             logger.warning("--insecure: listening beyond loopback with an endpoint that needs no token", metadata: ["listen": "\(address)"])
@@ -85,22 +77,14 @@ struct CollectorCommand: AsyncParsableCommand {
         do {
             store = try SQLiteSpanStore(path: db)
         } catch {
-            FileHandle.standardError.write(Data("choreo-collector: cannot open database \(db): \(error)\n".utf8))
-            throw ExitCode.failure
+            throw Daemon.startupFailure("choreo-collector", "cannot open database \(db): \(error)")
         }
         let collector = CollectorApp(configuration: configuration, store: store, logger: logger)
         logger.info("choreo-collector listening", metadata: [
             "listen": "\(address)", "db": "\(db)",
             "ingest_auth": "\(configuration.ingestToken != nil)", "query_auth": "\(configuration.queryToken != nil)",
         ])
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [collector.makeApplication()],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
-        )
-        try await group.run()
+        try await Daemon.run([collector.makeApplication()], logger: logger)
         await store.close()
     }
 }

@@ -1,0 +1,51 @@
+import ArgumentParser
+import ChoreoModel
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Options every daemon (`choreo-collector`, `choreo-agent`) takes alike.
+public struct DaemonOptions: ParsableArguments {
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    public var logLevel: String = "info"
+
+    public init() {}
+
+    public func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    /// A logger at the chosen level.
+    public func logger(label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        return logger
+    }
+}
+
+/// Start-up steps the daemons share: fail fast with a clear message, then run until signalled.
+public enum Daemon {
+    /// The `--listen` address, or a usage error that shows an example.
+    public static func listenAddress(_ text: String, example: String) throws -> ListenAddress {
+        guard let address = ListenAddress(text) else {
+            throw ValidationError("--listen must be HOST:PORT, e.g. \(example); got \"\(text)\"")
+        }
+        return address
+    }
+
+    /// Writes `<program>: <message>` to standard error; throw the result to exit with status 1.
+    public static func startupFailure(_ program: String, _ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("\(program): \(message)\n".utf8))
+        return ExitCode.failure
+    }
+
+    /// Runs `services` in one group until SIGTERM or SIGINT, then shuts them down in reverse order.
+    public static func run(_ services: [any Service], logger: Logger) async throws {
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        try await group.run()
+    }
+}
