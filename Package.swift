@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C system libraries
@@ -70,8 +72,34 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Flows: reconstruction of business transactions from spans. Pure, no I/O.
-        .target(name: "ChoreoFlows", dependencies: ["ChoreoModel"], swiftSettings: strict),
+        // Flows: reconstruction of business transactions from spans, process discovery,
+        // conformance, exports. Pure, no I/O (flow definitions are parsed from bytes).
+        .target(
+            name: "ChoreoFlows",
+            dependencies: ["ChoreoModel", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        // PostgreSQL bus: a durable MessageBus for services in separate processes
+        // (SKIP LOCKED claims, LISTEN/NOTIFY wake-ups, transactional outbox).
+        .target(
+            name: "ChoreoPostgresBus",
+            dependencies: [
+                "ChoreoModel", "ChoreoInstrumentation",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Web dashboard: the static assets (Dashboards/web) and the routes that serve them.
+        .target(
+            name: "ChoreoDashboard",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Dashboards",
+            exclude: ["grafana", "screenshots", "README.md", "flows.png", "flow-compensated.png", "process-map.png"],
+            sources: ["Sources"],
+            resources: [.copy("web")],
+            swiftSettings: strict
+        ),
         // Store: SpanStore protocol, SQLite implementation.
         .target(name: "ChoreoStore", dependencies: ["ChoreoModel", "CSQLite"], swiftSettings: strict),
         // Server support shared by the collector and the agent: bearer tokens, metrics plumbing.
@@ -92,7 +120,7 @@ let package = Package(
         .target(
             name: "ChoreoCollector",
             dependencies: [
-                "ChoreoModel", "ChoreoOTLP", "ChoreoStore", "ChoreoFlows", "ChoreoServer",
+                "ChoreoModel", "ChoreoOTLP", "ChoreoStore", "ChoreoFlows", "ChoreoServer", "ChoreoDashboard",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -121,7 +149,7 @@ let package = Package(
         .target(
             name: "ChoreoCLI",
             dependencies: [
-                "ChoreoModel", "ChoreoFlows",
+                "ChoreoModel", "ChoreoFlows", "ChoreoStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -131,8 +159,9 @@ let package = Package(
         .target(
             name: "OrderFulfilment",
             dependencies: [
-                "ChoreoModel", "ChoreoInstrumentation",
+                "ChoreoModel", "ChoreoInstrumentation", "ChoreoPostgresBus",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict
         ),
@@ -164,7 +193,7 @@ let package = Package(
         .executableTarget(
             name: "order-fulfilment",
             dependencies: [
-                "OrderFulfilment", "ChoreoTracer", "ChoreoInstrumentation",
+                "OrderFulfilment", "ChoreoTracer", "ChoreoInstrumentation", "ChoreoPostgresBus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -173,12 +202,18 @@ let package = Package(
         // Tests
         // Test doubles shared by several test targets.
         .target(name: "ChoreoTestSupport", path: "Tests/ChoreoTestSupport"),
+        // The shared bus test suite: one set of checks every MessageBus must pass.
+        .target(
+            name: "BusConformance",
+            dependencies: ["ChoreoInstrumentation", "ChoreoModel"],
+            path: "Tests/BusConformance"
+        ),
         .testTarget(name: "ChoreoModelTests", dependencies: ["ChoreoModel"]),
         .testTarget(name: "ChoreoOTLPTests", dependencies: ["ChoreoOTLP", "ChoreoModel"]),
         .testTarget(
             name: "ChoreoInstrumentationTests",
             dependencies: [
-                "ChoreoTestSupport",
+                "ChoreoTestSupport", "BusConformance",
                 "ChoreoInstrumentation", "ChoreoModel",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
@@ -211,10 +246,19 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "ChoreoCLITests", dependencies: ["ChoreoCLI", "ChoreoFlows", "ChoreoModel"]),
+        .testTarget(name: "ChoreoCLITests", dependencies: ["ChoreoCLI", "ChoreoFlows", "ChoreoStore", "ChoreoModel"]),
         .testTarget(name: "OrderFulfilmentTests", dependencies: [
-                "ChoreoTestSupport", "OrderFulfilment", "ChoreoInstrumentation", "ChoreoModel"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ChoreoModel"]),
+                "ChoreoTestSupport", "OrderFulfilment", "ChoreoInstrumentation", "ChoreoPostgresBus", "ChoreoModel"]),
+        .testTarget(
+            name: "ChoreoPostgresBusTests",
+            dependencies: [
+                "ChoreoTestSupport", "BusConformance", "ChoreoPostgresBus", "ChoreoInstrumentation", "ChoreoModel",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        .testTarget(name: "ChoreoDashboardTests", dependencies: ["ChoreoDashboard",
+                .product(name: "HummingbirdTesting", package: "hummingbird")]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ChoreoModel", "ChoreoTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

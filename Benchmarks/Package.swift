@@ -50,6 +50,28 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // Agent forwarding: spans/s through a real choreo-agent process, and its RSS.
+        .executableTarget(
+            name: "agent-forwarding",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "ChoreoOTLP", package: "Choreoscope"),
+                .product(name: "ChoreoModel", package: "Choreoscope"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // Flow queries: flows show of a long flow, stuck list over many flows, process map.
+        .executableTarget(
+            name: "flow-queries",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "ChoreoStore", package: "Choreoscope"),
+                .product(name: "ChoreoFlows", package: "Choreoscope"),
+                .product(name: "ChoreoCollector", package: "Choreoscope"),
+                .product(name: "ChoreoModel", package: "Choreoscope"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -11,6 +11,7 @@ public struct ChoreoCommand: AsyncParsableCommand {
         commandName: "choreo",
         abstract: "Query flows (business transactions) and traces from a Choreoscope collector.",
         discussion: """
+            Every command reads the collector's API, or its database file with --db PATH. \
             Environment: CHOREO_COLLECTOR (collector URL), CHOREO_TOKEN (bearer token), \
             NO_COLOR (no colour). Exit status: 0 success, 1 not found, 2 usage error, \
             3 collector unreachable or unexpected answer.
@@ -27,8 +28,11 @@ public struct FlowsCommand: AsyncParsableCommand {
     /// The command's name, help and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "flows",
-        abstract: "List flows or show one flow's steps.",
-        subcommands: [FlowsListCommand.self, FlowsShowCommand.self]
+        abstract: "List flows, show one, discover the process map and variants, export.",
+        subcommands: [
+            FlowsListCommand.self, FlowsShowCommand.self, FlowsMapCommand.self, FlowsVariantsCommand.self,
+            FlowsExportCommand.self,
+        ]
     )
 
     /// An empty value; ArgumentParser fills in the arguments when parsing.
@@ -40,8 +44,8 @@ public struct TracesCommand: AsyncParsableCommand {
     /// The command's name, help and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "traces",
-        abstract: "Fetch a trace's spans.",
-        subcommands: [TracesGetCommand.self]
+        abstract: "Fetch a trace's spans or search traces.",
+        subcommands: [TracesGetCommand.self, TracesSearchCommand.self]
     )
 
     /// An empty value; ArgumentParser fills in the arguments when parsing.

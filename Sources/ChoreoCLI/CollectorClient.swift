@@ -73,7 +73,7 @@ public struct CollectorClient: Sendable {
     }
 
     /// One GET: the status and the whole body, or `unreachable` when no answer came.
-    private func get(_ url: String) async throws(CLIError) -> (Int, [UInt8]) {
+    func get(_ url: String) async throws(CLIError) -> (Int, [UInt8]) {
         var request = HTTPClientRequest(url: url)
         request.method = .GET
         request.headers.add(name: "Accept", value: "application/json")

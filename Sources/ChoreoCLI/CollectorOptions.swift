@@ -1,4 +1,6 @@
 import ArgumentParser
+import ChoreoFlows
+import Foundation
 
 /// The options every query command shares: where the collector is, the token, `--json`.
 public struct CollectorOptions: ParsableArguments, Sendable {
@@ -15,6 +17,20 @@ public struct CollectorOptions: ParsableArguments, Sendable {
     ))
     public var token: String?
 
+    /// `--db PATH`: read a collector's SQLite file directly (read-only) instead of its API.
+    @Option(name: .long, help: ArgumentHelp(
+        "Read this collector database file directly, read-only (works while the collector runs), instead of the HTTP API.",
+        valueName: "path"
+    ))
+    public var db: String?
+
+    /// `--flow-definition FILE`, with `--db`: judge flows against this definition.
+    @Option(name: .long, help: ArgumentHelp(
+        "With --db: a flow definition file (YAML or JSON) for terminal types, compensations and conformance.",
+        valueName: "file"
+    ))
+    public var flowDefinition: String?
+
     /// `--json`: print the JSON contract instead of the human view.
     @Flag(name: .long, help: "Print JSON (the documented contract) instead of the human view.")
     public var json = false
@@ -25,5 +41,30 @@ public struct CollectorOptions: ParsableArguments, Sendable {
     /// The endpoint these options and `environment` name; a usage error when the URL is invalid.
     public func endpoint(environment: [String: String]) throws(CLIError) -> CollectorEndpoint {
         try CollectorEndpoint.resolve(collector: collector, token: token, environment: environment)
+    }
+
+    /// Runs `body` with the source these options name: the database file (`--db`) or the
+    /// collector's API; closes it afterwards.
+    public func withSource<Result: Sendable>(
+        environment: [String: String], _ body: (any QuerySource) async throws -> Result
+    ) async throws -> Result {
+        if let db {
+            var options = FlowOptions()
+            if let flowDefinition { options.definition = try Self.loadDefinition(flowDefinition) }
+            return try await DatabaseSource.with(path: db, options: options) { try await body($0) }
+        }
+        if flowDefinition != nil { throw CLIError.usage("--flow-definition needs --db (the collector applies its own definition)") }
+        let endpoint = try endpoint(environment: environment)
+        return try await CollectorClient.withClient(endpoint) { try await body($0) }
+    }
+
+    static func loadDefinition(_ path: String) throws(CLIError) -> FlowDefinition {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw .usage("cannot read --flow-definition \(path): \(error.localizedDescription)")
+        }
+        do { return try FlowDefinition(parsing: text) } catch {
+            throw .usage("invalid --flow-definition \(path): \(error)")
+        }
     }
 }

@@ -7,6 +7,10 @@ public struct FlowListQuery: Sendable, Hashable {
 
     /// Statuses to include; empty means all.
     public var statuses: [FlowStatus]
+    /// Only flows with a message of one of these types; empty means all.
+    public var types: [String] = []
+    /// Only flows one of these services took part in; empty means all.
+    public var services: [String] = []
     /// Only flows with activity at or after this time (Unix nanoseconds).
     public var since: UInt64?
     /// Only flows with activity at or before this time (Unix nanoseconds).
@@ -15,8 +19,13 @@ public struct FlowListQuery: Sendable, Hashable {
     public var limit: Int?
 
     /// A query with the given filters.
-    public init(statuses: [FlowStatus] = [], since: UInt64? = nil, until: UInt64? = nil, limit: Int? = nil) {
+    public init(
+        statuses: [FlowStatus] = [], types: [String] = [], services: [String] = [], since: UInt64? = nil,
+        until: UInt64? = nil, limit: Int? = nil
+    ) {
         self.statuses = statuses
+        self.types = types
+        self.services = services
         self.since = since
         self.until = until
         self.limit = limit
@@ -25,9 +34,19 @@ public struct FlowListQuery: Sendable, Hashable {
     /// Parses the command-line forms: `--status a,b`, `--since`/`--until` (durations back from
     /// `now` or RFC 3339), `--limit`. Throws a usage error (exit 2) naming the bad value.
     public static func parse(
-        status: [String], since: String?, until: String?, limit: Int?, now: UInt64
+        status: [String], since: String?, until: String?, limit: Int?, now: UInt64,
+        types: [String] = [], services: [String] = [], maxLimit: Int = FlowListQuery.maxLimit
     ) throws(CLIError) -> FlowListQuery {
         var query = FlowListQuery()
+        func names(_ values: [String]) -> [String] {
+            var out: [String] = []
+            for name in values.flatMap({ $0.split(separator: ",") }).map({ String($0).trimmingSpaces }) where !name.isEmpty && !out.contains(name) {
+                out.append(name)
+            }
+            return out
+        }
+        query.types = names(types)
+        query.services = names(services)
         for name in status.flatMap({ $0.split(separator: ",") }).map({ String($0).trimmingSpaces }) where !name.isEmpty {
             guard let value = FlowStatus(rawValue: name.lowercased().replacingDashes) else {
                 let valid = FlowStatus.allCases.map(\.rawValue).joined(separator: ", ")
@@ -53,6 +72,8 @@ public struct FlowListQuery: Sendable, Hashable {
     public var queryItems: [(String, String)] {
         var items: [(String, String)] = []
         if !statuses.isEmpty { items.append(("status", statuses.map(\.rawValue).joined(separator: ","))) }
+        for type in types { items.append(("type", type)) }
+        for service in services { items.append(("service", service)) }
         if let since { items.append(("since", UnixTime.rfc3339(since))) }
         if let until { items.append(("until", UnixTime.rfc3339(until))) }
         if let limit { items.append(("limit", String(limit))) }

@@ -51,7 +51,8 @@ extension FlowTreeRenderer {
         return line
     }
 
-    /// One line per delivery: symbol, consumer, outcome, attempts (and how many failed), error.
+    /// One line per delivery: symbol, consumer, outcome, attempts (how many failed, queue time
+    /// from publish to the first processing start and the latest attempt's run time), error.
     func deliveryLine(_ delivery: FlowDelivery) -> String {
         let symbol: String
         switch delivery.outcome {
@@ -63,6 +64,9 @@ extension FlowTreeRenderer {
         let color = Palette.color(for: delivery.outcome)
         var attempts = delivery.attempts == 1 ? "1 attempt" : "\(delivery.attempts) attempts"
         if delivery.failedAttempts > 0 { attempts += ", \(delivery.failedAttempts) failed" }
+        if let queued = delivery.queueTimeNanos {
+            attempts += ", queued " + DurationFormat.string(queued) + ", ran " + DurationFormat.string(delivery.handlingTimeNanos)
+        }
         var line = palette.paint(symbol, color) + " \(delivery.consumer): "
             + palette.paint(delivery.outcome.rawValue, color) + " (\(attempts))"
         if let error = delivery.error, !error.isEmpty {

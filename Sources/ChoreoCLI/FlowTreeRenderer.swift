@@ -41,8 +41,23 @@ public struct FlowTreeRenderer: Sendable {
             ("waiting for", flow.waitingFor ?? "-"),
         ]
         if flow.gaps > 0 {
-            let noun = flow.gaps == 1 ? "message" : "messages"
-            rows.append(("gaps", "\(flow.gaps) causing \(noun) never seen"))
+            rows.append(("gaps", "\(flow.gaps) never seen (causing messages, handled deliveries or announced retries)"))
+        }
+        let findings = flow.findings
+        if !findings.unconsumed.isEmpty {
+            rows.append(("not consumed", palette.paint(findings.unconsumed.joined(separator: ", "), .magenta)))
+        }
+        if !findings.deadLettered.isEmpty {
+            rows.append(("dead-lettered", palette.paint(findings.deadLettered.joined(separator: ", "), .red)))
+        }
+        if findings.duplicatesIgnored > 0 {
+            rows.append(("duplicates", "\(findings.duplicatesIgnored) ignored"))
+        }
+        if !findings.uncompensated.isEmpty {
+            rows.append(("uncompensated", palette.paint(findings.uncompensated.joined(separator: ", "), .red)))
+        }
+        for deviation in findings.deviations {
+            rows.append(("deviation", palette.paint("\(deviation.kind.rawValue): \(deviation.detail)", .yellow)))
         }
         let width = rows.map(\.0.count).max() ?? 0
         return [palette.paint("Flow \(flow.correlationID)", .bold)] + rows.map { label, value in

@@ -28,9 +28,8 @@ public struct FlowsShowCommand: AsyncParsableCommand {
     /// Fetches the flow and prints its tree (or `--json`).
     public func run() async throws {
         let environment = Terminal.environment()
-        let endpoint = try options.endpoint(environment: environment)
         let id = try validatedID()
-        let flow = try await CollectorClient.withClient(endpoint) { try await $0.flow(correlationID: id) }
+        let flow = try await options.withSource(environment: environment) { try await $0.flow(correlationID: id) }
         if options.json {
             Terminal.printOutput(try JSONOutput.string(flow))
         } else {

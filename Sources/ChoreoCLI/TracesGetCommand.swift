@@ -30,9 +30,8 @@ public struct TracesGetCommand: AsyncParsableCommand {
     /// Fetches the trace and prints its span tree (or `--json`).
     public func run() async throws {
         let environment = Terminal.environment()
-        let endpoint = try options.endpoint(environment: environment)
         let id = try validatedTraceID()
-        let document = try await CollectorClient.withClient(endpoint) { try await $0.trace(id) }
+        let document = try await options.withSource(environment: environment) { try await $0.trace(id) }
         if options.json {
             Terminal.printOutput(try JSONOutput.string(document))
         } else {

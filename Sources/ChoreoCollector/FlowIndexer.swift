@@ -88,9 +88,9 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
             if let flow = builder.build(correlationID: id, spans: spans, now: at) { flows.append(flow) }
         }
         learner.observe(flows)
-        let summaries = flows.map(builder.summary(of:))
-        try await store.upsertSummaries(summaries, clearing: clearing)
-        return summaries.count
+        let entries = flows.map { IndexedFlow(summary: builder.summary(of: $0), trail: $0.trail) }
+        try await store.upsertFlows(entries, clearing: clearing)
+        return entries.count
     }
 
     /// In-flight flows quiet for longer than the smallest current stuck limit are rebuilt; those

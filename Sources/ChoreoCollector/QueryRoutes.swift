@@ -4,10 +4,14 @@ import ChoreoStore
 import Foundation
 import Hummingbird
 
-/// The JSON query API used by the CLI and the dashboard.
+/// The JSON query API used by the CLI and the dashboard (contract: notes/API-v1.md).
 ///
-/// - `GET /api/v1/flows?status=a,b&since=RFC3339&until=RFC3339&limit=N`: flow summaries, most
-///   recent activity first (the index is brought up to date first).
+/// - `GET /api/v1/flows?status=&type=&service=&since=&until=&limit=`: flow summaries, most
+///   recent activity first (the index is brought up to date first). List parameters repeat or
+///   are comma-separated; times are RFC 3339 or Unix nanoseconds.
+/// - `GET /api/v1/flows/stats`, `/api/v1/map`, `/api/v1/variants`, `/api/v1/map/export`,
+///   `/api/v1/flows/{id}/export`: see `QueryRoutes+Discovery.swift`.
+/// - `GET /api/v1/traces?service=&name=&attribute=k=v&errors=true&since=&until=&limit=`: trace search.
 /// - `GET /api/v1/flows/{correlation id}`: one flow, rebuilt from its spans now with the
 ///   currently learned stuck limits.
 /// - `GET /api/v1/traces/{trace id}`: every span of a trace.
@@ -22,49 +26,37 @@ struct QueryRoutes: Sendable {
     let now: @Sendable () -> UInt64
 
     func listFlows(_ request: Request, context: some RequestContext) async throws -> Response {
-        var query = FlowQuery()
-        let params = request.uri.queryParameters
-        if let status = params["status"].map(String.init), !status.isEmpty {
-            var statuses: [FlowStatus] = []
-            for name in status.split(separator: ",") {
-                guard let s = FlowStatus(rawValue: String(name)) else {
-                    let valid = FlowStatus.allCases.map(\.rawValue).joined(separator: ", ")
-                    return Self.error(.badRequest, "unknown status \"\(name)\"; expected one of: \(valid)")
-                }
-                statuses.append(s)
-            }
-            query.statuses = statuses
-        }
-        for (name, keyPath) in [("since", \FlowQuery.since), ("until", \FlowQuery.until)] {
-            guard let text = params[Substring(name)].map(String.init), !text.isEmpty else { continue }
-            guard let nanos = UnixTime.parseRFC3339(String(text)) else {
-                return Self.error(.badRequest, "\(name) must be an RFC 3339 time, e.g. 2026-11-21T10:00:00Z; got \"\(text)\"")
-            }
-            query[keyPath: keyPath] = nanos
-        }
-        if let text = params["limit"].map(String.init) {
-            guard let limit = Int(text), (1...100_000).contains(limit) else {
-                return Self.error(.badRequest, "limit must be a whole number from 1 to 100000; got \"\(text)\"")
-            }
-            query.limit = limit
+        let query: FlowQuery
+        do {
+            query = try QueryParameters(request).flowQuery(defaultLimit: 100, maxLimit: 100_000)
+        } catch {
+            return Self.error(.badRequest, error.message)
         }
         try await indexer.catchUp()
         return try Self.json(.ok, try await store.flowSummaries(query))
     }
 
-    func showFlow(_ request: Request, context: some RequestContext) async throws -> Response {
+    /// The flow with the correlation id in the path, rebuilt now; nil (and a 400/404 response) otherwise.
+    func flow(_ context: some RequestContext) async throws -> Result<Flow, HTTPResponseError> {
         // Path parameters arrive percent-encoded (a correlation id may hold "/").
         let raw = try context.parameters.require("id")
         guard let id = raw.removingPercentEncoding, !id.isEmpty else {
-            return Self.error(.badRequest, "malformed correlation id in the path: \"\(raw)\"")
+            return .failure(HTTPResponseError(.badRequest, "malformed correlation id in the path: \"\(raw)\""))
         }
         let spans = try await store.spans(correlationID: id)
         var options = options
         options.stuckLimits = learner.limits()
         guard let flow = FlowBuilder(options: options).build(correlationID: id, spans: spans, now: now()) else {
-            return Self.error(.notFound, "no flow with correlation id \"\(id)\"")
+            return .failure(HTTPResponseError(.notFound, "no flow with correlation id \"\(id)\""))
         }
-        return try Self.json(.ok, flow)
+        return .success(flow)
+    }
+
+    func showFlow(_ request: Request, context: some RequestContext) async throws -> Response {
+        switch try await flow(context) {
+        case .success(let flow): return try Self.json(.ok, flow)
+        case .failure(let error): return Self.error(error.status, error.message)
+        }
     }
 
     func getTrace(_ request: Request, context: some RequestContext) async throws -> Response {
@@ -95,6 +87,16 @@ struct QueryRoutes: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A failed lookup: the status and message to answer with.
+    struct HTTPResponseError: Error {
+        var status: HTTPResponse.Status
+        var message: String
+        init(_ status: HTTPResponse.Status, _ message: String) {
+            self.status = status
+            self.message = message
+        }
     }
 
     static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {

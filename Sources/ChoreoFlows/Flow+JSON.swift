@@ -13,6 +13,13 @@ extension Flow: Codable {
         case endedAt = "ended_at"
         case waitingFor = "waiting_for"
         case gaps, steps
+        case unconsumed
+        case deadLettered = "dead_lettered"
+        case duplicatesIgnored = "duplicates_ignored"
+        case gapIDs = "gap_ids"
+        case unseenDeliveries = "unseen_deliveries"
+        case unseenRetries = "unseen_retries"
+        case uncompensated, deviations
     }
 
     public init(from decoder: any Decoder) throws {
@@ -26,7 +33,17 @@ extension Flow: Codable {
             endedAtUnixNano: try c.decodeRFC3339(.endedAt),
             steps: try c.decodeIfPresent([FlowStep].self, forKey: .steps) ?? [],
             waitingFor: try c.decodeIfPresent(String.self, forKey: .waitingFor),
-            gaps: try c.decodeIfPresent(Int.self, forKey: .gaps) ?? 0
+            gaps: try c.decodeIfPresent(Int.self, forKey: .gaps) ?? 0,
+            findings: FlowFindings(
+                unconsumed: try c.decodeIfPresent([String].self, forKey: .unconsumed) ?? [],
+                deadLettered: try c.decodeIfPresent([String].self, forKey: .deadLettered) ?? [],
+                duplicatesIgnored: try c.decodeIfPresent(Int.self, forKey: .duplicatesIgnored) ?? 0,
+                gapIDs: try c.decodeIfPresent([String].self, forKey: .gapIDs) ?? [],
+                unseenDeliveries: try c.decodeIfPresent([String].self, forKey: .unseenDeliveries) ?? [],
+                unseenRetries: try c.decodeIfPresent([String].self, forKey: .unseenRetries) ?? [],
+                uncompensated: try c.decodeIfPresent([String].self, forKey: .uncompensated) ?? [],
+                deviations: try c.decodeIfPresent([FlowDeviation].self, forKey: .deviations) ?? []
+            )
         )
     }
 
@@ -41,6 +58,14 @@ extension Flow: Codable {
         try c.encode(waitingFor, forKey: .waitingFor)
         try c.encode(gaps, forKey: .gaps)
         try c.encode(steps, forKey: .steps)
+        try c.encode(findings.unconsumed, forKey: .unconsumed)
+        try c.encode(findings.deadLettered, forKey: .deadLettered)
+        try c.encode(findings.duplicatesIgnored, forKey: .duplicatesIgnored)
+        try c.encode(findings.gapIDs, forKey: .gapIDs)
+        try c.encode(findings.unseenDeliveries, forKey: .unseenDeliveries)
+        try c.encode(findings.unseenRetries, forKey: .unseenRetries)
+        try c.encode(findings.uncompensated, forKey: .uncompensated)
+        try c.encode(findings.deviations, forKey: .deviations)
     }
 }
 
@@ -54,7 +79,8 @@ extension FlowStep: Codable {
         case topic
         case traceID = "trace_id"
         case spanID = "span_id"
-        case deliveries
+        case deliveries, compensation
+        case compensatedBy = "compensated_by"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -69,7 +95,9 @@ extension FlowStep: Codable {
             topic: try c.decodeIfPresent(String.self, forKey: .topic),
             traceID: try c.decodeIfPresent(TraceID.self, forKey: .traceID),
             spanID: try c.decodeIfPresent(SpanID.self, forKey: .spanID),
-            deliveries: try c.decodeIfPresent([FlowDelivery].self, forKey: .deliveries) ?? []
+            deliveries: try c.decodeIfPresent([FlowDelivery].self, forKey: .deliveries) ?? [],
+            compensation: try c.decodeIfPresent(CompensationSource.self, forKey: .compensation),
+            compensatedBy: try c.decodeIfPresent(String.self, forKey: .compensatedBy)
         )
     }
 
@@ -85,6 +113,8 @@ extension FlowStep: Codable {
         try c.encode(traceID, forKey: .traceID)
         try c.encode(spanID, forKey: .spanID)
         try c.encode(deliveries, forKey: .deliveries)
+        try c.encode(compensation, forKey: .compensation)
+        try c.encode(compensatedBy, forKey: .compensatedBy)
     }
 }
 
@@ -95,6 +125,9 @@ extension FlowDelivery: Codable {
         case endedAt = "ended_at"
         case failedAttempts = "failed_attempts"
         case service
+        case queueMs = "queue_ms"
+        case handlingMs = "handling_ms"
+        case attemptLog = "attempt_log"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -107,7 +140,10 @@ extension FlowDelivery: Codable {
             firstStartedAtUnixNano: try c.decodeRFC3339(.startedAt),
             lastEndedAtUnixNano: try c.decodeRFC3339(.endedAt),
             failedAttempts: try c.decodeIfPresent(Int.self, forKey: .failedAttempts) ?? 0,
-            service: try c.decodeIfPresent(String.self, forKey: .service)
+            service: try c.decodeIfPresent(String.self, forKey: .service),
+            queueTimeNanos: try c.decodeIfPresent(Double.self, forKey: .queueMs).map(Milliseconds.nanos),
+            handlingTimeNanos: try c.decodeIfPresent(Double.self, forKey: .handlingMs).map(Milliseconds.nanos) ?? 0,
+            attemptLog: try c.decodeIfPresent([FlowAttempt].self, forKey: .attemptLog) ?? []
         )
     }
 
@@ -121,5 +157,8 @@ extension FlowDelivery: Codable {
         try c.encode(UnixTime.rfc3339(lastEndedAtUnixNano), forKey: .endedAt)
         try c.encode(failedAttempts, forKey: .failedAttempts)
         try c.encode(service, forKey: .service)
+        try c.encode(queueTimeNanos.map(Milliseconds.value), forKey: .queueMs)
+        try c.encode(Milliseconds.value(handlingTimeNanos), forKey: .handlingMs)
+        try c.encode(attemptLog, forKey: .attemptLog)
     }
 }

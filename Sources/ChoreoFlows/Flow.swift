@@ -17,14 +17,20 @@ public struct Flow: Hashable, Sendable {
     public var steps: [FlowStep]
     /// The message type a stuck or in-flight flow waits for.
     public var waitingFor: String?
-    /// Causation ids that point at messages whose spans never arrived.
+    /// Evidence of lost spans: causation ids that point at messages whose spans never arrived,
+    /// plus messages the flow moved on from whose handled delivery span never arrived, plus (in a
+    /// stuck flow) announced retries that never arrived.
     public var gaps: Int
+    /// What else stands out: messages nobody consumed, dead letters, duplicates, gap ids,
+    /// forward steps left uncompensated, deviations from a flow definition.
+    public var findings: FlowFindings
 
     public init(
         correlationID: String, status: FlowStatus, outcome: String?, traceIDs: [TraceID],
         startedAtUnixNano: UInt64, endedAtUnixNano: UInt64, steps: [FlowStep],
-        waitingFor: String? = nil, gaps: Int = 0
+        waitingFor: String? = nil, gaps: Int = 0, findings: FlowFindings = FlowFindings()
     ) {
+        self.findings = findings
         self.correlationID = correlationID
         self.status = status
         self.outcome = outcome
@@ -55,12 +61,19 @@ public struct FlowStep: Hashable, Sendable {
     /// The producer span; nil when that span never arrived (the step was rebuilt from deliveries).
     public var spanID: SpanID?
     public var deliveries: [FlowDelivery]
+    /// How this step is known to be a compensation: marked by its publisher or declared in a
+    /// flow definition; nil for a forward step.
+    public var compensation: CompensationSource?
+    /// The message id of the compensation that undid this step, if any.
+    public var compensatedBy: String?
 
     public init(
         messageID: String, type: String, source: String, causationID: String?, compensates: String?,
         publishedAtUnixNano: UInt64, topic: String? = nil, traceID: TraceID? = nil, spanID: SpanID? = nil,
-        deliveries: [FlowDelivery] = []
+        deliveries: [FlowDelivery] = [], compensation: CompensationSource? = nil, compensatedBy: String? = nil
     ) {
+        self.compensation = compensation ?? (compensates != nil ? .marked : nil)
+        self.compensatedBy = compensatedBy
         self.messageID = messageID
         self.type = type
         self.source = source
@@ -91,12 +104,23 @@ public struct FlowDelivery: Hashable, Sendable {
     public var failedAttempts: Int
     /// The service that ran the consumer (`service.name` of its spans), when known.
     public var service: String?
+    /// Publish to the first start of processing (nanoseconds); nil when the publish time is
+    /// unknown (producer span missing).
+    public var queueTimeNanos: UInt64?
+    /// How long the latest attempt ran (nanoseconds).
+    public var handlingTimeNanos: UInt64
+    /// Every attempt seen, in attempt order.
+    public var attemptLog: [FlowAttempt]
 
     public init(
         consumer: String, attempts: Int, outcome: DeliveryOutcome, error: String?,
         firstStartedAtUnixNano: UInt64, lastEndedAtUnixNano: UInt64,
-        failedAttempts: Int = 0, service: String? = nil
+        failedAttempts: Int = 0, service: String? = nil, queueTimeNanos: UInt64? = nil,
+        handlingTimeNanos: UInt64 = 0, attemptLog: [FlowAttempt] = []
     ) {
+        self.queueTimeNanos = queueTimeNanos
+        self.handlingTimeNanos = handlingTimeNanos
+        self.attemptLog = attemptLog
         self.consumer = consumer
         self.attempts = attempts
         self.outcome = outcome

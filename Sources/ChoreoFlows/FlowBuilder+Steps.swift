@@ -44,7 +44,7 @@ extension FlowBuilder {
 
         var groups: [String: [MessageSpan]] = [:]
         for consumer in consumers { groups[consumer.consumer, default: []].append(consumer) }
-        let deliveries = groups.map { delivery(consumer: $0.key, attempts: $0.value) }
+        let deliveries = groups.map { delivery(consumer: $0.key, attempts: $0.value, publishedAt: producer?.span.startTimeUnixNano) }
             .sorted { ($0.delivery.firstStartedAtUnixNano, $0.delivery.consumer) < ($1.delivery.firstStartedAtUnixNano, $1.delivery.consumer) }
 
         let step = FlowStep(
@@ -63,9 +63,18 @@ extension FlowBuilder {
     }
 
     /// Folds one consumer group's attempts into a delivery.
-    private static func delivery(consumer: String, attempts: [MessageSpan]) -> (delivery: FlowDelivery, finalFailure: Bool) {
+    private static func delivery(
+        consumer: String, attempts: [MessageSpan], publishedAt: UInt64?
+    ) -> (delivery: FlowDelivery, finalFailure: Bool) {
         let ordered = attempts.sorted(by: MessageSpan.isEarlierAttempt)
         let latest = ordered[ordered.count - 1]
+        let firstStart = ordered.map(\.span.startTimeUnixNano).min() ?? 0
+        let log = ordered.map { attempt in
+            FlowAttempt(
+                attempt: attempt.attempt, startedAtUnixNano: attempt.span.startTimeUnixNano,
+                endedAtUnixNano: attempt.span.endTimeUnixNano, outcome: attempt.outcome, error: attempt.errorText
+            )
+        }
         let delivery = FlowDelivery(
             consumer: consumer,
             attempts: max(ordered.map(\.attempt).max() ?? 0, ordered.count),
@@ -74,7 +83,11 @@ extension FlowBuilder {
             firstStartedAtUnixNano: ordered.map(\.span.startTimeUnixNano).min() ?? 0,
             lastEndedAtUnixNano: ordered.map(\.span.endTimeUnixNano).max() ?? 0,
             failedAttempts: ordered.filter(\.failed).count,
-            service: latest.span.serviceName
+            service: latest.span.serviceName,
+            queueTimeNanos: publishedAt.map { firstStart > $0 ? firstStart - $0 : 0 },
+            handlingTimeNanos: latest.span.endTimeUnixNano > latest.span.startTimeUnixNano
+                ? latest.span.endTimeUnixNano - latest.span.startTimeUnixNano : 0,
+            attemptLog: log
         )
         let finalFailure = latest.outcome == .deadLettered || (latest.failed && latest.outcome != .retry)
         return (delivery, finalFailure)

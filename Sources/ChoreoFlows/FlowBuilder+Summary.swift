@@ -21,7 +21,7 @@ extension FlowBuilder {
             startedAtUnixNano: flow.startedAtUnixNano,
             lastActivityAtUnixNano: flow.endedAtUnixNano,
             stepCount: flow.steps.count,
-            compensationCount: flow.steps.filter { $0.compensates != nil }.count,
+            compensationCount: flow.steps.filter(\.isCompensation).count,
             errorCount: flow.steps.reduce(0) { $0 + $1.deliveries.reduce(0) { $0 + $1.failedAttempts } },
             waitingFor: flow.waitingFor,
             services: services.sorted(),

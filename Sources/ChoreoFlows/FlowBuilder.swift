@@ -28,7 +28,8 @@ public struct FlowBuilder: Sendable {
         let messages = flowSpans.compactMap(MessageSpan.init)
         guard !messages.isEmpty, let first = flowSpans.first else { return nil }
 
-        let built = Self.steps(from: messages)
+        var built = Self.steps(from: messages)
+        pairCompensations(&built)
         let steps = built.map(\.step)
         let startedAt = first.startTimeUnixNano
         let endedAt = flowSpans.map(\.endTimeUnixNano).max() ?? startedAt
@@ -39,13 +40,12 @@ public struct FlowBuilder: Sendable {
         for span in flowSpans where seenTraces.insert(span.traceID).inserted {
             traceIDs.append(span.traceID)
         }
-        let stepIDs = Set(steps.map(\.messageID))
-        let gaps = Set(steps.compactMap(\.causationID)).subtracting(stepIDs).count
+        let findings = findings(of: steps, status: verdict.status)
 
         return Flow(
             correlationID: correlationID, status: verdict.status, outcome: verdict.outcome,
             traceIDs: traceIDs, startedAtUnixNano: startedAt, endedAtUnixNano: endedAt, steps: steps,
-            waitingFor: verdict.waitingFor, gaps: gaps
+            waitingFor: verdict.waitingFor, gaps: findings.gapIDs.count + findings.unseenDeliveries.count + findings.unseenRetries.count, findings: findings
         )
     }
 

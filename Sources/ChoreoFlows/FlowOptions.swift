@@ -15,6 +15,10 @@ public struct FlowOptions: Hashable, Sendable {
     /// Limits per awaited message type (e.g. learned by ``LatencyLearner``); nil means the fixed
     /// ``stuckAfterNanos`` for every type.
     public var stuckLimits: StuckLimits?
+    /// An optional flow definition: its terminal types join ``terminalTypes``, its
+    /// compensations pair undeclared compensating steps, its transition time limits win over
+    /// learned limits, and its transitions drive conformance (``Flow/findings``).
+    public var definition: FlowDefinition?
 
     /// Five minutes, in nanoseconds: the default time limit before a pending flow is `stuck`.
     public static let defaultStuckAfterNanos: UInt64 = 5 * 60 * 1_000_000_000
@@ -22,8 +26,9 @@ public struct FlowOptions: Hashable, Sendable {
     /// Creates options; the defaults suit the order-fulfilment choreography.
     public init(
         stuckAfterNanos: UInt64 = FlowOptions.defaultStuckAfterNanos, terminalTypes: Set<String> = [],
-        stuckLimits: StuckLimits? = nil
+        stuckLimits: StuckLimits? = nil, definition: FlowDefinition? = nil
     ) {
+        self.definition = definition
         self.stuckAfterNanos = stuckAfterNanos
         self.terminalTypes = terminalTypes
         self.stuckLimits = stuckLimits
@@ -31,11 +36,19 @@ public struct FlowOptions: Hashable, Sendable {
 
     /// The time limit (nanoseconds) of a flow waiting for a message of `type`.
     public func stuckLimitNanos(waitingFor type: String) -> UInt64 {
-        stuckLimits?.limitNanos(for: type) ?? stuckAfterNanos
+        if let declared = definition?.stuckLimitsNanos[type] { return declared }
+        return stuckLimits?.limitNanos(for: type) ?? stuckAfterNanos
     }
 
     /// The smallest limit of any type: a flow quiet for less than this is never stuck.
     public var smallestStuckLimitNanos: UInt64 {
-        stuckLimits?.smallestNanos ?? stuckAfterNanos
+        let learned = stuckLimits?.smallestNanos ?? stuckAfterNanos
+        return definition?.stuckLimitsNanos.values.reduce(learned, min) ?? learned
+    }
+
+    /// ``terminalTypes`` plus the definition's terminal types.
+    public var effectiveTerminalTypes: Set<String> {
+        guard let definition, !definition.terminal.isEmpty else { return terminalTypes }
+        return terminalTypes.union(definition.terminal)
     }
 }

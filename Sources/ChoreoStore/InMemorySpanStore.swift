@@ -20,6 +20,7 @@ public actor InMemorySpanStore: SpanStore {
     private var version: Int64 = 0
     private var sequence = 0
     private var summaries: [String: FlowSummary] = [:]
+    private var trails: [String: [FlowTrail.Step]] = [:]
 
     /// Creates an empty store.
     public init() {}
@@ -73,8 +74,11 @@ public actor InMemorySpanStore: SpanStore {
 
     public func flowSummaries(_ query: FlowQuery) async throws -> [FlowSummary] {
         let statuses = Set(query.statuses)
+        let types = Set(query.types), services = Set(query.services)
         let matching = summaries.values.filter { summary in
             (statuses.isEmpty || statuses.contains(summary.status))
+                && (types.isEmpty || !types.isDisjoint(with: summary.types))
+                && (services.isEmpty || !services.isDisjoint(with: summary.services))
                 && query.since.map { summary.lastActivityAtUnixNano >= $0 } ?? true
                 && query.until.map { summary.startedAtUnixNano <= $0 } ?? true
         }
@@ -87,6 +91,12 @@ public actor InMemorySpanStore: SpanStore {
     public func spanCount() async throws -> Int {
         records.count
     }
+
+    func setTrail(_ trail: [FlowTrail.Step], for correlationID: String) { trails[correlationID] = trail }
+
+    func trail(for correlationID: String) -> [FlowTrail.Step]? { trails[correlationID] }
+
+    func allSpans() -> [SpanRecord] { records }
 
     /// The records at `indexes` (insertion order), stably ordered by start time.
     private func ordered(_ indexes: [Int]) -> [SpanRecord] {

@@ -7,11 +7,12 @@ final class SQLiteConnection {
     let path: String
     private var cache: [String: SQLiteStatement] = [:]
 
-    /// Opens (and, when `create` is true, creates) the database file at `path`.
-    init(path: String, create: Bool) throws {
+    /// Opens (and, when `create` is true, creates) the database file at `path`; `readOnly`
+    /// opens it for reading only (another process may write it meanwhile, WAL).
+    init(path: String, create: Bool, readOnly: Bool = false) throws {
         self.path = path
         var db: OpaquePointer?
-        var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        var flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         if create { flags |= SQLITE_OPEN_CREATE }
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {

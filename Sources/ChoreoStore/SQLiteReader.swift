@@ -10,8 +10,8 @@ final class SQLiteReader: SQLiteResource {
         compensation_count, error_count, waiting_for, services, types
         """
 
-    init(path: String, options: SQLiteOptions) throws {
-        db = try SQLiteConnection(path: path, create: false)
+    init(path: String, options: SQLiteOptions, readOnly: Bool = false) throws {
+        db = try SQLiteConnection(path: path, create: false, readOnly: readOnly)
         sqlite3_busy_timeout(db.handle, options.busyTimeoutMillis)
         try db.execute("PRAGMA query_only = ON")
     }
@@ -51,29 +51,15 @@ final class SQLiteReader: SQLiteResource {
     }
 
     /// Matching summaries, most recent activity first. Only `?` placeholders vary in the SQL text.
-    func flowSummaries(_ filter: FlowQuery) throws -> [FlowSummary] {
-        var statuses: [FlowStatus] = []
-        for status in filter.statuses where !statuses.contains(status) { statuses.append(status) }
-        var clauses: [String] = []
-        if !statuses.isEmpty {
-            clauses.append("status IN (" + Array(repeating: "?", count: statuses.count).joined(separator: ", ") + ")")
-        }
-        if filter.since != nil { clauses.append("last_activity_ns >= ?") }
-        if filter.until != nil { clauses.append("started_ns <= ?") }
-        let condition = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
-        let sql = "SELECT \(Self.summaryColumns) FROM flow_summaries\(condition) "
-            + "ORDER BY last_activity_ns DESC, correlation_id LIMIT ?"
-
-        let query = try db.cached(sql)
-        defer { query.reset() }
-        var index: Int32 = 1
-        func next() -> Int32 { defer { index += 1 }; return index }
-        for status in statuses { try query.bind(next(), status.rawValue) }
-        if let since = filter.since { try query.bind(next(), since) }
-        if let until = filter.until { try query.bind(next(), until) }
-        try query.bind(next(), Int64(max(0, filter.limit)))
+    func flowSummaries(_ query: FlowQuery) throws -> [FlowSummary] {
+        let filter = FlowFilterSQL(query)
+        let statement = try db.cached(
+            "SELECT \(FlowFilterSQL.qualified(Self.summaryColumns))\(filter.fromWhere) ORDER BY \(filter.order) LIMIT ?"
+        )
+        defer { statement.reset() }
+        try statement.bind(try filter.bind(statement), Int64(max(0, query.limit)))
         var result: [FlowSummary] = []
-        while try query.step() { result.append(try summary(query)) }
+        while try statement.step() { result.append(try summary(statement)) }
         return result
     }
 

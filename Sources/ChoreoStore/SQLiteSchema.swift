@@ -41,6 +41,37 @@ enum SQLiteSchema {
             version INTEGER NOT NULL
         );
         """,
+        // 2: flow trails (for discovery) and the type and service indexes of the flow index.
+        // Existing summaries get their type and service rows and are marked dirty, so the
+        // indexer rebuilds them with a trail. Deleting a summary deletes its index rows.
+        """
+        ALTER TABLE flow_summaries ADD COLUMN trail BLOB;
+        CREATE TABLE flow_types (
+            type TEXT NOT NULL,
+            correlation_id TEXT NOT NULL,
+            last_activity_ns INTEGER NOT NULL,
+            PRIMARY KEY (type, correlation_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX flow_types_by_activity ON flow_types (type, last_activity_ns, correlation_id);
+        CREATE INDEX flow_types_by_flow ON flow_types (correlation_id);
+        CREATE TABLE flow_services (
+            service TEXT NOT NULL,
+            correlation_id TEXT NOT NULL,
+            last_activity_ns INTEGER NOT NULL,
+            PRIMARY KEY (service, correlation_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX flow_services_by_activity ON flow_services (service, last_activity_ns, correlation_id);
+        CREATE INDEX flow_services_by_flow ON flow_services (correlation_id);
+        INSERT OR IGNORE INTO flow_types (type, correlation_id, last_activity_ns)
+            SELECT j.value, s.correlation_id, s.last_activity_ns FROM flow_summaries s, json_each(s.types) j;
+        INSERT OR IGNORE INTO flow_services (service, correlation_id, last_activity_ns)
+            SELECT j.value, s.correlation_id, s.last_activity_ns FROM flow_summaries s, json_each(s.services) j;
+        INSERT OR IGNORE INTO dirty_flows (correlation_id, version) SELECT correlation_id, 0 FROM flow_summaries;
+        CREATE TRIGGER flow_summaries_forget AFTER DELETE ON flow_summaries BEGIN
+            DELETE FROM flow_types WHERE correlation_id = old.correlation_id;
+            DELETE FROM flow_services WHERE correlation_id = old.correlation_id;
+        END;
+        """,
     ]
 
     /// The schema version this build writes.
@@ -52,6 +83,17 @@ enum SQLiteSchema {
     /// once never run a migration twice.
     static func migrate(_ db: SQLiteConnection) throws {
         while try db.transaction({ try step(db) }) {}
+    }
+
+    /// Checks, without writing, that a file opened read-only has this build's schema.
+    static func requireCurrent(_ db: SQLiteConnection) throws {
+        let found = Int(try db.scalar("PRAGMA user_version") ?? "0") ?? 0
+        guard found == currentVersion else {
+            let hint = found < currentVersion
+                ? "start a choreo-collector of this version on it once to migrate it"
+                : "upgrade Choreoscope"
+            throw StoreError(.schema, "the database at '\(db.path)' has schema version \(found), this build reads \(currentVersion): \(hint)")
+        }
     }
 
     /// Applies the next migration, if any; true when one was applied.

@@ -14,7 +14,8 @@ import Synchronization
 public final class SQLiteSpanStore: SpanStore {
     /// The database file.
     public let path: String
-    private let writer: SQLiteLane<SQLiteWriter>
+    /// Nil when the store was opened read-only.
+    private let writerLane: SQLiteLane<SQLiteWriter>?
     private let readers: [SQLiteLane<SQLiteReader>]
     private let nextReader = Atomic<UInt>(0)
 
@@ -31,10 +32,30 @@ public final class SQLiteSpanStore: SpanStore {
         }
         self.path = path
         let writer = try SQLiteWriter(path: path, options: options)
-        self.writer = SQLiteLane(label: "choreo.store.writer", resource: writer)
+        self.writerLane = SQLiteLane(label: "choreo.store.writer", resource: writer)
         self.readers = try (0..<max(1, options.readConnections)).map { i in
             SQLiteLane(label: "choreo.store.reader.\(i)", resource: try SQLiteReader(path: path, options: options))
         }
+    }
+
+    /// Opens an existing database file for reading only, e.g. `choreo --db` next to a running
+    /// collector (WAL lets it read while the collector writes). Every write throws.
+    ///
+    /// - Throws: ``StoreError`` `cannot_open` when the file is missing or unreadable, `schema`
+    ///   when its schema is not this build's.
+    public init(readingFrom path: String, options: SQLiteOptions = SQLiteOptions()) throws {
+        guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file:") else {
+            throw StoreError(.cannotOpen, "'\(path)' is not a file path")
+        }
+        self.path = path
+        self.writerLane = nil
+        let first = try SQLiteReader(path: path, options: options, readOnly: true)
+        try SQLiteSchema.requireCurrent(first.db)
+        var lanes = [SQLiteLane(label: "choreo.store.reader.0", resource: first)]
+        for i in 1..<max(1, options.readConnections) {
+            lanes.append(SQLiteLane(label: "choreo.store.reader.\(i)", resource: try SQLiteReader(path: path, options: options, readOnly: true)))
+        }
+        self.readers = lanes
     }
 
     /// Closes every connection once the work already queued on it has finished.
@@ -42,7 +63,14 @@ public final class SQLiteSpanStore: SpanStore {
     /// Later calls throw ``StoreError`` `closed`. Closing the last connection checkpoints the WAL.
     public func close() async {
         for reader in readers { await reader.close() }
-        await writer.close()
+        await writerLane?.close()
+    }
+
+    private var writer: SQLiteLane<SQLiteWriter> {
+        get throws {
+            guard let writerLane else { throw StoreError(.cannotOpen, "the span database '\(path)' is open read-only") }
+            return writerLane
+        }
     }
 
     private var reader: SQLiteLane<SQLiteReader> {
@@ -83,5 +111,22 @@ public final class SQLiteSpanStore: SpanStore {
 
     public func spanCount() async throws -> Int {
         try await reader.run { try $0.spanCount() }
+    }
+
+    public func upsertFlows(_ flows: [IndexedFlow], clearing: [DirtyFlow]) async throws {
+        guard !flows.isEmpty || !clearing.isEmpty else { return }
+        try await writer.run { try $0.upsert(flows: flows, clearing: clearing) }
+    }
+
+    public func flowTrails(_ query: FlowQuery) async throws -> [FlowTrail] {
+        try await reader.run { try $0.flowTrails(query) }
+    }
+
+    public func flowCounts(_ query: FlowQuery) async throws -> [FlowStatus: Int] {
+        try await reader.run { try $0.flowCounts(query) }
+    }
+
+    public func traceSummaries(_ query: TraceQuery) async throws -> [TraceSummary] {
+        try await reader.run { try $0.traceSummaries(query) }
     }
 }

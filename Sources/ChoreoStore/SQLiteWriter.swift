@@ -86,28 +86,33 @@ final class SQLiteWriter: SQLiteResource {
 
     /// Writes summaries and clears the dirty marks whose version did not move, in one transaction.
     func upsert(_ summaries: [FlowSummary], clearing: [DirtyFlow]) throws {
+        try db.transaction { try writeSummaries(summaries, clearing: clearing) }
+    }
+
+    /// Writes summaries (with their type and service rows) and clears dirty marks; the caller
+    /// holds the transaction.
+    func writeSummaries(_ summaries: [FlowSummary], clearing: [DirtyFlow]) throws {
         let upsert = try db.cached(Self.upsertSummary)
         let clear = try db.cached(Self.clearDirty)
-        try db.transaction {
-            for summary in summaries {
-                try upsert.bind(1, summary.correlationID)
-                try upsert.bind(2, summary.status.rawValue)
-                try upsert.bind(3, summary.outcome)
-                try upsert.bind(4, summary.startedAtUnixNano)
-                try upsert.bind(5, summary.lastActivityAtUnixNano)
-                try upsert.bind(6, Int64(summary.stepCount))
-                try upsert.bind(7, Int64(summary.compensationCount))
-                try upsert.bind(8, Int64(summary.errorCount))
-                try upsert.bind(9, summary.waitingFor)
-                try upsert.bind(10, StringList.encode(summary.services))
-                try upsert.bind(11, StringList.encode(summary.types))
-                try upsert.run()
-            }
-            for dirty in clearing {
-                try clear.bind(1, dirty.correlationID)
-                try clear.bind(2, dirty.version)
-                try clear.run()
-            }
+        for summary in summaries {
+            try upsert.bind(1, summary.correlationID)
+            try upsert.bind(2, summary.status.rawValue)
+            try upsert.bind(3, summary.outcome)
+            try upsert.bind(4, summary.startedAtUnixNano)
+            try upsert.bind(5, summary.lastActivityAtUnixNano)
+            try upsert.bind(6, Int64(summary.stepCount))
+            try upsert.bind(7, Int64(summary.compensationCount))
+            try upsert.bind(8, Int64(summary.errorCount))
+            try upsert.bind(9, summary.waitingFor)
+            try upsert.bind(10, StringList.encode(summary.services))
+            try upsert.bind(11, StringList.encode(summary.types))
+            try upsert.run()
+            try writeIndexRows(summary)
+        }
+        for dirty in clearing {
+            try clear.bind(1, dirty.correlationID)
+            try clear.bind(2, dirty.version)
+            try clear.run()
         }
     }
 }

@@ -1,8 +1,13 @@
 import ChoreoModel
 
-/// A filter for listing flow summaries: any of `statuses` (all when empty), active in a window.
+/// A filter for listing flow summaries: any of `statuses` (all when empty), any of `types` and
+/// any of `services` (all when empty), active in a window.
 public struct FlowQuery: Sendable, Hashable {
     public var statuses: [FlowStatus]
+    /// Only flows with a message of one of these types (an index lookup).
+    public var types: [String] = []
+    /// Only flows in which one of these services took part (an index lookup).
+    public var services: [String] = []
     /// Only flows whose last activity is at or after this time.
     public var since: UInt64?
     /// Only flows whose first activity is at or before this time.
@@ -10,9 +15,14 @@ public struct FlowQuery: Sendable, Hashable {
     /// At most this many summaries (0 or less: none).
     public var limit: Int
 
-    /// Creates a query; no statuses means every status.
-    public init(statuses: [FlowStatus] = [], since: UInt64? = nil, until: UInt64? = nil, limit: Int = 100) {
+    /// Creates a query; no statuses, types or services means every one.
+    public init(
+        statuses: [FlowStatus] = [], types: [String] = [], services: [String] = [], since: UInt64? = nil,
+        until: UInt64? = nil, limit: Int = 100
+    ) {
         self.statuses = statuses
+        self.types = types
+        self.services = services
         self.since = since
         self.until = until
         self.limit = limit
@@ -70,4 +80,19 @@ public protocol SpanStore: Sendable {
 
     /// The number of spans stored.
     func spanCount() async throws -> Int
+
+    /// Writes index entries (summary and trail, plus the type and service index rows), then
+    /// clears the dirty marks as ``upsertSummaries(_:clearing:)`` does.
+    func upsertFlows(_ flows: [IndexedFlow], clearing: [DirtyFlow]) async throws
+
+    /// The trails of the flows matching a query, most recent activity first; flows indexed
+    /// without a trail are left out.
+    func flowTrails(_ query: FlowQuery) async throws -> [FlowTrail]
+
+    /// How many indexed flows have each status, among those matching `query` (its statuses
+    /// and limit are ignored).
+    func flowCounts(_ query: FlowQuery) async throws -> [FlowStatus: Int]
+
+    /// Summaries of the traces with a span matching `query`, newest matching span first.
+    func traceSummaries(_ query: TraceQuery) async throws -> [TraceSummary]
 }

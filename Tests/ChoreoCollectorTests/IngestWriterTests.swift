@@ -109,4 +109,8 @@ actor GatedStore: SpanStore {
     func flowSummary(correlationID: String) async throws -> FlowSummary? { try await inner.flowSummary(correlationID: correlationID) }
     func flowSummaries(_ query: FlowQuery) async throws -> [FlowSummary] { try await inner.flowSummaries(query) }
     func spanCount() async throws -> Int { try await inner.spanCount() }
+    func upsertFlows(_ flows: [IndexedFlow], clearing: [DirtyFlow]) async throws { try await inner.upsertFlows(flows, clearing: clearing) }
+    func flowTrails(_ query: FlowQuery) async throws -> [FlowTrail] { try await inner.flowTrails(query) }
+    func flowCounts(_ query: FlowQuery) async throws -> [FlowStatus: Int] { try await inner.flowCounts(query) }
+    func traceSummaries(_ query: TraceQuery) async throws -> [TraceSummary] { try await inner.traceSummaries(query) }
 }

@@ -1,0 +1,49 @@
+import ChoreoModel
+
+extension SQLiteWriter {
+    static let setTrail = "UPDATE flow_summaries SET trail = ?2 WHERE correlation_id = ?1"
+    static let forgetTypes = "DELETE FROM flow_types WHERE correlation_id = ?1"
+    static let forgetServices = "DELETE FROM flow_services WHERE correlation_id = ?1"
+    static let addType = "INSERT OR IGNORE INTO flow_types (type, correlation_id, last_activity_ns) VALUES (?1, ?2, ?3)"
+    static let addService = "INSERT OR IGNORE INTO flow_services (service, correlation_id, last_activity_ns) VALUES (?1, ?2, ?3)"
+
+    /// Writes index entries: summaries, trails and type/service rows, and clears dirty marks,
+    /// in one transaction.
+    func upsert(flows: [IndexedFlow], clearing: [DirtyFlow]) throws {
+        try db.transaction {
+            try writeSummaries(flows.map(\.summary), clearing: clearing)
+            let trail = try db.cached(Self.setTrail)
+            for flow in flows {
+                try trail.bind(1, flow.summary.correlationID)
+                let bytes = FlowTrail.Step.encode(flow.trail)
+                try bytes.withUnsafeBytes { try trail.bind(2, blob: $0) }
+                try trail.run()
+            }
+        }
+    }
+
+    /// The type and service rows of a summary (with its last activity, so a listing by type or
+    /// service walks one index in activity order), replacing the old ones.
+    func writeIndexRows(_ summary: FlowSummary) throws {
+        let forgetTypes = try db.cached(Self.forgetTypes)
+        let forgetServices = try db.cached(Self.forgetServices)
+        try forgetTypes.bind(1, summary.correlationID)
+        try forgetTypes.run()
+        try forgetServices.bind(1, summary.correlationID)
+        try forgetServices.run()
+        let addType = try db.cached(Self.addType)
+        for type in summary.types {
+            try addType.bind(1, type)
+            try addType.bind(2, summary.correlationID)
+            try addType.bind(3, summary.lastActivityAtUnixNano)
+            try addType.run()
+        }
+        let addService = try db.cached(Self.addService)
+        for service in summary.services {
+            try addService.bind(1, service)
+            try addService.bind(2, summary.correlationID)
+            try addService.bind(3, summary.lastActivityAtUnixNano)
+            try addService.run()
+        }
+    }
+}
