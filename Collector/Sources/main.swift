@@ -39,6 +39,27 @@ struct CollectorCommand: AsyncParsableCommand {
     @Option(help: "File holding the bearer token that /api/* and /metrics require.")
     var queryTokenFile: String?
 
+    @Option(help: "Spans in one request, at most; a larger request gets 413.")
+    var maxSpansPerRequest: Int = 10_000
+
+    @Option(help: "Longest string attribute value kept, in UTF-8 bytes; longer values are truncated and the span lists their keys in choreo.truncated.")
+    var maxAttributeLength: Int = 4096
+
+    @Option(help: "Largest request body, in bytes, as received (413 beyond it).")
+    var maxBodyBytes: Int = 16 << 20
+
+    @Option(help: "Spans waiting to be committed, at most; beyond it ingest answers 429 with Retry-After.")
+    var ingestQueueCapacity: Int = 200_000
+
+    @Option(help: "Delete spans older than this (by start time), e.g. 7d, 12h, 30m; 'forever' (the default) keeps them.")
+    var retention: String = "forever"
+
+    @Option(help: "How often retention runs, e.g. 5m.")
+    var retentionInterval: String = "5m"
+
+    @Option(help: "A flow definition file (YAML or JSON): terminal types, which types compensate which, expected transitions with time limits; flows are checked against it.")
+    var flowDefinition: String?
+
     @Flag(help: "Allow a non-loopback --listen without both tokens (only behind a trusted network or proxy).")
     var insecure = false
 
@@ -49,6 +70,22 @@ struct CollectorCommand: AsyncParsableCommand {
         guard stuckAfter > 0, stuckAfter < 1e9 else { throw ValidationError("--stuck-after must be a positive number of seconds") }
         guard stuckFloor >= 0, stuckFloor < 1e9 else { throw ValidationError("--stuck-floor must be zero or a positive number of seconds") }
         guard stuckMargin > 0, stuckMargin < 1e9 else { throw ValidationError("--stuck-margin must be a positive number, e.g. 10") }
+        guard (1...1_000_000).contains(maxSpansPerRequest) else {
+            throw ValidationError("--max-spans-per-request must be from 1 to 1000000; got \(maxSpansPerRequest)")
+        }
+        guard (16...(16 << 20)).contains(maxAttributeLength) else {
+            throw ValidationError("--max-attribute-length must be from 16 to 16777216 bytes; got \(maxAttributeLength)")
+        }
+        guard (1024...(1 << 30)).contains(maxBodyBytes) else {
+            throw ValidationError("--max-body-bytes must be from 1024 to 1073741824; got \(maxBodyBytes)")
+        }
+        guard ingestQueueCapacity >= 1 else { throw ValidationError("--ingest-queue-capacity must be at least 1") }
+        guard RetentionDuration.parse(retention) != nil else {
+            throw ValidationError("--retention must be a whole number with a unit s, m, h, d or w (e.g. 7d, 12h, 30m) or 'forever'; got \"\(retention)\"")
+        }
+        guard case .window = RetentionDuration.parse(retentionInterval) else {
+            throw ValidationError("--retention-interval must be a whole number with a unit s, m, h, d or w, e.g. 5m; got \"\(retentionInterval)\"")
+        }
     }
 
     func run() async throws {
@@ -58,10 +95,21 @@ struct CollectorCommand: AsyncParsableCommand {
         configuration.flowOptions.stuckAfterNanos = UInt64(stuckAfter * 1e9)
         configuration.stuckFloorNanos = UInt64(stuckFloor * 1e9)
         configuration.stuckMargin = stuckMargin
+        configuration.maxSpansPerRequest = maxSpansPerRequest
+        configuration.maxAttributeBytes = maxAttributeLength
+        configuration.maxBodyBytes = maxBodyBytes
+        configuration.maxDecompressedBytes = max(configuration.maxDecompressedBytes, maxBodyBytes)
+        configuration.ingestQueueCapacity = ingestQueueCapacity
+        if case .window(let window) = RetentionDuration.parse(retention) { configuration.retention = window }
+        if case .window(let interval) = RetentionDuration.parse(retentionInterval) { configuration.retentionInterval = interval }
         if let terminalTypes {
             configuration.flowOptions.terminalTypes = Set(
                 terminalTypes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             )
+        }
+        if let flowDefinition {
+            do { configuration.flowOptions.definition = try FlowDefinitionFile.load(flowDefinition) }
+            catch { throw Daemon.startupFailure("choreo-collector", "cannot use --flow-definition \(flowDefinition): \(error)") }
         }
         do {
             configuration.ingestToken = try ingestTokenFile.map { try AccessToken.load(file: $0, flag: "--ingest-token-file") }
@@ -83,6 +131,7 @@ struct CollectorCommand: AsyncParsableCommand {
         logger.info("choreo-collector listening", metadata: [
             "listen": "\(address)", "db": "\(db)",
             "ingest_auth": "\(configuration.ingestToken != nil)", "query_auth": "\(configuration.queryToken != nil)",
+            "retention": "\(configuration.retention.map(RetentionDuration.format) ?? "forever")",
         ])
         try await Daemon.run([collector.makeApplication()], logger: logger)
         await store.close()

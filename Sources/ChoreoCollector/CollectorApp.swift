@@ -1,3 +1,4 @@
+import ChoreoDashboard
 import ChoreoFlows
 import ChoreoModel
 import ChoreoStore
@@ -23,6 +24,13 @@ public struct CollectorApp: Sendable {
     public let rejections: RejectionCounters
     /// The Prometheus registry and swift-metrics factory of this collector.
     public let metrics: CollectorMetrics
+    /// Deletes expired spans; nil when ``CollectorConfiguration/retention`` is nil (keep
+    /// forever) or the store cannot delete (``SpanRetention``).
+    public let retention: RetentionService<ContinuousClock>?
+    /// Recounts `choreo_collector_flows{status}` in the background.
+    public let flowCounter: CollectorFlowCounter<ContinuousClock>
+    /// String attribute values truncated at ingest.
+    let truncatedAttributes: MeteredCounter
     let logger: Logger
     let now: @Sendable () -> UInt64
 
@@ -45,6 +53,11 @@ public struct CollectorApp: Sendable {
             store: store, options: configuration.flowOptions, learner: learner, clock: ContinuousClock(),
             interval: configuration.indexInterval, now: now, logger: logger
         )
+        self.truncatedAttributes = MeteredCounter(label: CollectorMetrics.Name.truncatedAttributes, factory: metrics.factory)
+        self.flowCounter = CollectorFlowCounter(
+            store: store, metrics: metrics, clock: ContinuousClock(), interval: configuration.flowCountInterval, logger: logger
+        )
+        self.retention = Self.makeRetention(configuration, store: store, metrics: metrics, now: now, logger: logger)
     }
 
     /// The router with every route; tests drive it with `app.test(.router)`.
@@ -55,7 +68,8 @@ public struct CollectorApp: Sendable {
         let router = Router()
         let ingest = IngestRoute(
             writer: writer, maxBodyBytes: configuration.maxBodyBytes,
-            maxDecompressedBytes: configuration.maxDecompressedBytes, logger: logger, rejected: rejections
+            maxDecompressedBytes: configuration.maxDecompressedBytes, limits: configuration.ingestLimits,
+            logger: logger, rejected: rejections, truncated: truncatedAttributes
         )
         let query = QueryRoutes(store: store, indexer: indexer, options: configuration.flowOptions, learner: learner, now: now)
         let rejections = rejections
@@ -70,12 +84,23 @@ public struct CollectorApp: Sendable {
             queryGroup.add(middleware: BearerAuthMiddleware(token: token, style: .json))
         }
         queryGroup.get("/api/v1/flows") { request, context in try await query.listFlows(request, context: context) }
+        queryGroup.get("/api/v1/flows/stats") { request, context in try await query.flowStats(request, context: context) }
         queryGroup.get("/api/v1/flows/:id") { request, context in try await query.showFlow(request, context: context) }
+        queryGroup.get("/api/v1/flows/:id/export") { request, context in try await query.exportFlow(request, context: context) }
+        queryGroup.get("/api/v1/map") { request, context in try await query.processMap(request, context: context) }
+        queryGroup.get("/api/v1/map/export") { request, context in try await query.exportMap(request, context: context) }
+        queryGroup.get("/api/v1/variants") { request, context in try await query.variants(request, context: context) }
+        queryGroup.get("/api/v1/traces") { request, context in try await query.searchTraces(request, context: context) }
         queryGroup.get("/api/v1/traces/:id") { request, context in try await query.getTrace(request, context: context) }
         queryGroup.get("/metrics") { _, _ in metricsResponse() }
 
+        DashboardRoutes().register(on: router)  // GET / and /ui/** (static, no token)
         router.get("/healthz") { _, _ in "ok\n" }
-        router.get("/readyz") { _, _ in "ready\n" }
+        router.get("/readyz") { [writer] _, _ in
+            // 503 once graceful shutdown began, so a load balancer stops sending spans here.
+            Response(status: writer.isAccepting ? .ok : .serviceUnavailable,
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: writer.isAccepting ? "ready\n" : "shutting down\n")))
+        }
         return router
     }
 
@@ -84,7 +109,7 @@ public struct CollectorApp: Sendable {
         Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            services: [writer, indexer],
+            services: [writer, indexer] + backgroundServices,
             logger: logger
         )
     }

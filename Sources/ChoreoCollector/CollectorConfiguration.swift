@@ -12,8 +12,24 @@ public struct CollectorConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Largest accepted body after gzip decompression. Larger bodies get 413.
     public var maxDecompressedBytes: Int
-    /// Spans waiting to be committed, at most; beyond it ingest answers 503 with `Retry-After`.
+    /// Spans waiting to be committed, at most; beyond it ingest answers 429 with `Retry-After`.
+    /// (A request arriving at an empty queue is always taken, so the queue holds at most
+    /// `max(ingestQueueCapacity, maxSpansPerRequest)` spans.)
     public var ingestQueueCapacity: Int
+    /// Spans in one request, at most (valid and invalid alike); a larger request gets 413 naming
+    /// `--max-spans-per-request`. 10,000 by default (the agent sends at most 4,096 per request).
+    public var maxSpansPerRequest: Int
+    /// Longest string attribute value kept, in UTF-8 bytes; longer values are truncated (at a
+    /// character boundary) and the span lists their keys in `choreo.truncated`. 4,096 by default.
+    public var maxAttributeBytes: Int
+    /// How long spans are kept, by start time; nil (the default) keeps them forever.
+    public var retention: Duration?
+    /// How often retention runs (when ``retention`` is set); 5 minutes by default.
+    public var retentionInterval: Duration
+    /// Spans deleted per retention transaction, at most; 5,000 by default.
+    public var retentionChunkSpans: Int
+    /// How often `choreo_collector_flows{status}` is recounted; 15 seconds by default.
+    public var flowCountInterval: Duration
     /// Spans committed in one transaction, at most.
     public var maxSpansPerCommit: Int
     /// How flows are rebuilt (terminal types; `stuckAfterNanos` is the ceiling of learned stuck
@@ -38,6 +54,12 @@ public struct CollectorConfiguration: Sendable {
         maxDecompressedBytes: Int = 64 << 20,
         ingestQueueCapacity: Int = 200_000,
         maxSpansPerCommit: Int = 20_000,
+        maxSpansPerRequest: Int = 10_000,
+        maxAttributeBytes: Int = 4096,
+        retention: Duration? = nil,
+        retentionInterval: Duration = .seconds(300),
+        retentionChunkSpans: Int = 5000,
+        flowCountInterval: Duration = .seconds(15),
         flowOptions: FlowOptions = FlowOptions(),
         stuckFloorNanos: UInt64 = 2_000_000_000,
         stuckMargin: Double = 10,
@@ -52,6 +74,12 @@ public struct CollectorConfiguration: Sendable {
         self.maxDecompressedBytes = maxDecompressedBytes
         self.ingestQueueCapacity = ingestQueueCapacity
         self.maxSpansPerCommit = maxSpansPerCommit
+        self.maxSpansPerRequest = maxSpansPerRequest
+        self.maxAttributeBytes = maxAttributeBytes
+        self.retention = retention
+        self.retentionInterval = retentionInterval
+        self.retentionChunkSpans = retentionChunkSpans
+        self.flowCountInterval = flowCountInterval
         self.flowOptions = flowOptions
         self.stuckFloorNanos = stuckFloorNanos
         self.stuckMargin = stuckMargin

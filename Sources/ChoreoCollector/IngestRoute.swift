@@ -1,5 +1,6 @@
 import ChoreoModel
 import ChoreoOTLP
+import ChoreoServer
 import ChoreoStore
 import Hummingbird
 import Logging
@@ -7,17 +8,32 @@ import NIOCore
 
 /// `POST /v1/traces`: OTLP/HTTP ingest (protobuf or JSON, optional gzip).
 ///
-/// Answers as the OTLP specification says: 200 (with `partialSuccess` when some spans were
-/// rejected) only once the accepted spans are committed; 400 with the reason for a malformed
-/// body (final: senders must not retry); 413 for an oversize body; 503 with `Retry-After`
-/// when the ingest queue is full or the store failed to commit. Every refusal is counted once in
-/// ``RejectionCounters`` (requests when the body was never decoded, spans otherwise).
+/// Answers as the OTLP specification says, each refusal with an OTLP `Status` naming the reason:
+/// - 200 (with `partialSuccess` when some spans were rejected) only once the accepted spans are
+///   committed;
+/// - 400 for a malformed body or an unsupported content type or encoding (final: senders must
+///   not retry);
+/// - 413 for a body over the size limit (compressed or decompressed) or a request with more
+///   spans than ``IngestLimits/maxSpansPerRequest`` (final: send smaller batches);
+/// - 429 with `Retry-After` when the ingest queue is full (overload: retry soon);
+/// - 503 with `Retry-After` when the store failed to commit or the collector is shutting down.
+///
+/// Over-long string attribute values are truncated (``IngestLimits``). Every refusal is counted
+/// once in ``RejectionCounters`` (requests when no span was kept, spans otherwise).
 struct IngestRoute: Sendable {
     let writer: IngestWriter
     let maxBodyBytes: Int
     let maxDecompressedBytes: Int
+    let limits: IngestLimits
     let logger: Logger
     let rejected: RejectionCounters
+    let truncated: MeteredCounter
+
+    /// `Retry-After` seconds when the queue is full (it drains within a commit or two) or a
+    /// commit failed (often a passing lock or I/O error; senders back off further on repeats).
+    static let retrySoonAfter = "1"
+    /// `Retry-After` seconds when the collector is shutting down (a restart takes a few seconds).
+    static let shutdownRetryAfter = "5"
 
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
         var request = request
@@ -27,9 +43,9 @@ struct IngestRoute: Sendable {
             buffer = try await request.collectBody(upTo: maxBodyBytes)
         } catch is NIOTooManyBytesError {
             rejected.count(.bodyTooLarge)
-            return Self.status(.contentTooLarge, contentType, "request body exceeds the limit of \(maxBodyBytes) bytes")
+            return Self.status(.contentTooLarge, contentType, "request body exceeds the limit of \(maxBodyBytes) bytes; send smaller batches")
         }
-        let decoded: OTLPDecodedRequest
+        var decoded: OTLPDecodedRequest
         do {
             decoded = try OTLPHTTP.decodeBody(
                 Array(buffer.readableBytesView), contentType: contentType,
@@ -42,32 +58,59 @@ struct IngestRoute: Sendable {
             }
             rejected.count(.malformed)
             logger.debug("rejected a malformed OTLP request", metadata: ["reason": "\(error.message)"])
-            return Self.status(.badRequest, contentType, error.message)
+            return Self.status(.badRequest, contentType, error.message, grpcCode: 3)
+        }
+        let received = decoded.spans.count + decoded.rejectedSpans
+        guard received <= limits.maxSpansPerRequest else {
+            rejected.count(.tooManySpans)
+            return Self.status(
+                .contentTooLarge, contentType,
+                "the request holds \(received) spans, over the limit of \(limits.maxSpansPerRequest) per request "
+                    + "(--max-spans-per-request); send smaller batches"
+            )
         }
         if decoded.rejectedSpans > 0 { rejected.count(.invalidSpan, by: decoded.rejectedSpans) }
-        do {
-            try await writer.submit(decoded.spans)
-        } catch let error as IngestError {
-            rejected.count(.overloaded, by: decoded.spans.count)
-            return Self.retryLater(contentType, error.message)
-        } catch {
-            rejected.count(.storeFailure, by: decoded.spans.count)
-            return Self.retryLater(contentType, "the store could not commit the spans: \(error)")
-        }
+        truncated.add(limits.truncateAttributes(&decoded.spans))
+        if let refusal = await commit(decoded.spans, contentType: contentType) { return refusal }
         let answer = OTLPHTTP.successBody(
             contentType: contentType, rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.rejectionReason
         )
         return Self.response(.ok, answer.contentType, answer.body)
     }
 
-    static func retryLater(_ contentType: String?, _ message: String) -> Response {
-        var response = status(.serviceUnavailable, contentType, message)
-        response.headers[.retryAfter] = "1"
+    /// Hands the spans to the writer; nil once they are committed, else the refusal to answer.
+    private func commit(_ spans: [SpanRecord], contentType: String?) async -> Response? {
+        do {
+            try await writer.submit(spans)
+            return nil
+        } catch let error as IngestError {
+            switch error.code {
+            case .overloaded:
+                rejected.count(.overloaded, by: spans.count)
+                return Self.retryLater(.tooManyRequests, contentType, error.message, after: Self.retrySoonAfter, grpcCode: 8)
+            case .shuttingDown:
+                rejected.count(.shuttingDown, by: spans.count)
+                return Self.retryLater(.serviceUnavailable, contentType, error.message, after: Self.shutdownRetryAfter, grpcCode: 14)
+            }
+        } catch {
+            rejected.count(.storeFailure, by: spans.count)
+            return Self.retryLater(
+                .serviceUnavailable, contentType, "the store could not commit the spans: \(error)",
+                after: Self.retrySoonAfter, grpcCode: 14
+            )
+        }
+    }
+
+    static func retryLater(
+        _ status: HTTPResponse.Status, _ contentType: String?, _ message: String, after seconds: String, grpcCode: Int32
+    ) -> Response {
+        var response = self.status(status, contentType, message, grpcCode: grpcCode)
+        response.headers[.retryAfter] = seconds
         return response
     }
 
-    static func status(_ status: HTTPResponse.Status, _ contentType: String?, _ message: String) -> Response {
-        let answer = OTLPHTTP.statusBody(contentType: contentType, message: message)
+    static func status(_ status: HTTPResponse.Status, _ contentType: String?, _ message: String, grpcCode: Int32 = 2) -> Response {
+        let answer = OTLPHTTP.statusBody(contentType: contentType, code: grpcCode, message: message)
         return response(status, answer.contentType, answer.body)
     }
 

@@ -9,9 +9,9 @@ import ChoreoServer
 /// Why the ingest writer refused spans.
 public struct IngestError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
-        /// The queue of spans waiting to be committed is full: retry later.
+        /// The queue of spans waiting to be committed is full: retry later (HTTP 429).
         case overloaded
-        /// The collector is shutting down.
+        /// The collector is shutting down (HTTP 503).
         case shuttingDown
     }
 
@@ -27,7 +27,9 @@ public struct IngestError: Error, Sendable, CustomStringConvertible {
 /// A request's ``submit(_:)`` returns only after its spans are committed (durable), so the HTTP
 /// answer is an honest acknowledgement. The queue is bounded in spans: past
 /// ``CollectorConfiguration/ingestQueueCapacity`` a submit fails at once with `.overloaded`
-/// (the route answers 503 with `Retry-After`) instead of growing without bound.
+/// (the route answers 429 with `Retry-After`) instead of growing without bound; once closing,
+/// with `.shuttingDown` (503). A request arriving at an empty queue is always taken, so at most
+/// `max(capacity, largest request)` spans wait.
 public final class IngestWriter: Service, Sendable {
     private struct Pending {
         var spans: [SpanRecord]
@@ -81,6 +83,9 @@ public final class IngestWriter: Service, Sendable {
 
     /// Spans waiting to be committed.
     public var queueDepth: Int { state.withLock { $0.pendingSpans } }
+
+    /// False once closing (graceful shutdown): submits are refused with `.shuttingDown`.
+    public var isAccepting: Bool { state.withLock { !$0.closed } }
 
     /// Queues spans and returns once they are committed; throws ``IngestError`` when full or
     /// closing, or the store's error when the commit failed (nothing was acknowledged then).
