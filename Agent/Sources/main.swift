@@ -17,7 +17,7 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on for OTLP/HTTP (HOST:PORT). Loopback by default.")
     var listen: String = "127.0.0.1:4318"
 
-    @Option(help: "Base URL of the collector or of any OTLP/HTTP endpoint (spans go to <url>/v1/traces).")
+    @Option(help: "The collector or any OTLP/HTTP endpoint: a base URL (spans go to <url>/v1/traces) or a full URL ending in /v1/traces.")
     var collector: String = "http://127.0.0.1:4320"
 
     @Option(help: "Spans per forwarded batch, at most.")
@@ -28,6 +28,15 @@ struct AgentCommand: AsyncParsableCommand {
 
     @Option(help: "Spans held in memory while the collector is slow or away, at most.")
     var queueCapacity: Int = 100_000
+
+    @Option(help: "Directory of the disk spool. With it, a request is written to disk before it is acknowledged and survives the agent's death; without it, spans wait in memory only.")
+    var spoolDir: String?
+
+    @Option(help: "Most bytes the spool may hold (e.g. 512MiB, 2GiB); beyond it the oldest segment is deleted and its spans counted as dropped.")
+    var spoolMaxBytes: String = "1GiB"
+
+    @Option(help: "When spool writes are forced to disk: always (before every acknowledgement), interval (once a second; default), never (left to the kernel).")
+    var spoolFsync: String = SpoolFsyncPolicy.interval.rawValue
 
     @Option(help: "File holding the bearer token sent to the collector (Authorization: Bearer ...).")
     var collectorTokenFile: String?
@@ -48,6 +57,12 @@ struct AgentCommand: AsyncParsableCommand {
         guard batchSize > 0, batchDelayMs >= 0, queueCapacity >= batchSize else {
             throw ValidationError("need --batch-size > 0, --batch-delay-ms >= 0 and --queue-capacity >= --batch-size")
         }
+        guard let maxBytes = ByteSize.parse(spoolMaxBytes), maxBytes >= 1 << 20 else {
+            throw ValidationError("--spool-max-bytes must be a size of at least 1MiB, e.g. 512MiB or 2GiB; got \"\(spoolMaxBytes)\"")
+        }
+        guard SpoolFsyncPolicy(rawValue: spoolFsync) != nil else {
+            throw ValidationError("--spool-fsync must be always, interval or never; got \"\(spoolFsync)\"")
+        }
     }
 
     func run() async throws {
@@ -57,6 +72,11 @@ struct AgentCommand: AsyncParsableCommand {
         configuration.batchMaxSpans = batchSize
         configuration.batchMaxDelay = .milliseconds(batchDelayMs)
         configuration.queueCapacity = queueCapacity
+        if let spoolDir {
+            configuration.spool = SpoolConfiguration(
+                directory: spoolDir, maxBytes: ByteSize.parse(spoolMaxBytes) ?? 1 << 30, fsync: SpoolFsyncPolicy(rawValue: spoolFsync) ?? .interval
+            )
+        }
         do {
             configuration.collectorToken = try collectorTokenFile.map { try AccessToken.load(file: $0, flag: "--collector-token-file") }
             configuration.ingestToken = try ingestTokenFile.map { try AccessToken.load(file: $0, flag: "--ingest-token-file") }
@@ -67,8 +87,14 @@ struct AgentCommand: AsyncParsableCommand {
         if insecure, !address.isLoopback, configuration.ingestToken == nil {
             logger.warning("--insecure: the receiver listens beyond loopback and needs no token", metadata: ["listen": "\(address)"])
         }
-        let agent = AgentApp(configuration: configuration, logger: logger)
+        let agent: AgentApp<ContinuousClock>
+        do {
+            agent = try AgentApp.opening(configuration: configuration, logger: logger)
+        } catch {
+            throw Daemon.startupFailure("choreo-agent", error.message)
+        }
         logger.info("choreo-agent listening", metadata: [
+            "spool": "\(configuration.spool.map { "\($0.directory) (max \($0.maxBytes) bytes, fsync \($0.fsync))" } ?? "none (memory only)")",
             "listen": "\(address)", "collector": "\(configuration.tracesURL)",
             "ingest_auth": "\(configuration.ingestToken != nil)", "collector_auth": "\(configuration.collectorToken != nil)",
         ])

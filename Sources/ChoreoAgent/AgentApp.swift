@@ -11,21 +11,41 @@ import ChoreoServer
 public struct AgentApp<C: Clock>: Sendable where C.Duration == Duration {
     public let configuration: AgentConfiguration
     public let queue: SpanQueue
+    /// The disk spool, when ``AgentConfiguration/spool`` is set: the receiver writes to it
+    /// (instead of ``queue``) before it answers 2xx, and the forwarder reads from it.
+    public let spool: Spool?
     public let forwarder: Forwarder<C>
     public let receiverCounters: ReceiverCounters
     /// The Prometheus registry and swift-metrics factory of this agent.
     public let metrics: AgentMetrics
     let logger: Logger
 
+    /// An agent keeping spans in memory; ``AgentConfiguration/spool`` is ignored (use
+    /// ``init(configuration:spool:metrics:sender:clock:logger:)`` for a spool).
     public init(configuration: AgentConfiguration, sender: any BatchSender, clock: C, logger: Logger) {
+        self.init(configuration: configuration, spool: nil, metrics: AgentMetrics(), sender: sender, clock: clock, logger: logger)
+    }
+
+    /// An agent with an opened `spool` (nil: in memory only) reporting into `metrics` (open the
+    /// spool with `metrics.factory` so its drop counters show up in `/metrics`).
+    public init(
+        configuration: AgentConfiguration, spool: Spool?, metrics: AgentMetrics, sender: any BatchSender, clock: C, logger: Logger
+    ) {
         self.configuration = configuration
         self.logger = logger
-        self.metrics = AgentMetrics()
+        self.metrics = metrics
+        self.spool = spool
         self.queue = SpanQueue(capacity: configuration.queueCapacity)
         self.receiverCounters = ReceiverCounters(factory: metrics.factory)
-        self.forwarder = Forwarder(
-            queue: queue, sender: sender, configuration: configuration, clock: clock, logger: logger, metrics: metrics.factory
-        )
+        if let spool {
+            self.forwarder = Forwarder(
+                spool: spool, sender: sender, configuration: configuration, clock: clock, logger: logger, metrics: metrics.factory
+            )
+        } else {
+            self.forwarder = Forwarder(
+                queue: queue, sender: sender, configuration: configuration, clock: clock, logger: logger, metrics: metrics.factory
+            )
+        }
     }
 
     /// The router with every route; tests drive it with `app.test(.router)`.
@@ -34,7 +54,7 @@ public struct AgentApp<C: Clock>: Sendable where C.Duration == Duration {
     /// it is set; `/healthz` is open.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
-        let receiver = ReceiverRoute(queue: queue, configuration: configuration, counters: receiverCounters, logger: logger)
+        let receiver = ReceiverRoute(queue: queue, spool: spool, configuration: configuration, counters: receiverCounters, logger: logger)
         let counters = receiverCounters
         let guarded = router.group()
         if let token = configuration.ingestToken {
@@ -60,7 +80,7 @@ public struct AgentApp<C: Clock>: Sendable where C.Duration == Duration {
     private func metricsResponse() -> Response {
         var headers = HTTPFields()
         headers[.contentType] = AgentMetrics.contentType
-        let body = metrics.exposition(queueDepth: queue.depth)
+        let body = metrics.exposition(queueDepth: spool?.pendingSpans ?? queue.depth, spooledBytes: spool?.bytes ?? 0)
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
@@ -71,5 +91,18 @@ extension AgentApp where C == ContinuousClock {
     public init(configuration: AgentConfiguration, logger: Logger) {
         let sender = HTTPBatchSender(url: configuration.tracesURL, headers: configuration.forwardingHeaders, timeout: configuration.requestTimeout)
         self.init(configuration: configuration, sender: sender, clock: ContinuousClock(), logger: logger)
+    }
+
+    /// An agent forwarding over HTTP in real time that opens the disk spool of
+    /// ``AgentConfiguration/spool`` when one is configured.
+    ///
+    /// - Throws: ``SpoolError`` when the spool directory cannot be opened.
+    public static func opening(configuration: AgentConfiguration, logger: Logger) throws(SpoolError) -> Self {
+        let metrics = AgentMetrics()
+        let spool = try configuration.spool.map { (spool) throws(SpoolError) in
+            try Spool(configuration: spool, logger: logger, metrics: metrics.factory)
+        }
+        let sender = HTTPBatchSender(url: configuration.tracesURL, headers: configuration.forwardingHeaders, timeout: configuration.requestTimeout)
+        return Self(configuration: configuration, spool: spool, metrics: metrics, sender: sender, clock: ContinuousClock(), logger: logger)
     }
 }

@@ -5,7 +5,8 @@ public struct AgentConfiguration: Sendable {
     /// Address to listen on for OTLP/HTTP; loopback by default (4318 is the OTLP/HTTP default port).
     public var host: String
     public var port: Int
-    /// Base URL of the collector (or any OTLP/HTTP endpoint); spans go to `<url>/v1/traces`.
+    /// The collector (or any OTLP/HTTP endpoint): a base URL, to which `/v1/traces` is
+    /// appended, or a full URL already ending in `/v1/traces` (see ``tracesURL``).
     public var collectorURL: String
     /// Extra headers sent with every forwarded request.
     public var collectorHeaders: [String: String]
@@ -30,6 +31,8 @@ public struct AgentConfiguration: Sendable {
     public var requestTimeout: Duration
     /// How long graceful shutdown keeps trying to forward what is queued.
     public var shutdownGrace: Duration
+    /// The disk spool (`--spool-dir`); nil keeps spans in memory only (``queueCapacity``).
+    public var spool: SpoolConfiguration?
 
     public init(
         host: String = "127.0.0.1",
@@ -46,7 +49,8 @@ public struct AgentConfiguration: Sendable {
         initialBackoff: Duration = .milliseconds(100),
         maxBackoff: Duration = .seconds(5),
         requestTimeout: Duration = .seconds(10),
-        shutdownGrace: Duration = .seconds(10)
+        shutdownGrace: Duration = .seconds(10),
+        spool: SpoolConfiguration? = nil
     ) {
         self.host = host
         self.port = port
@@ -63,6 +67,7 @@ public struct AgentConfiguration: Sendable {
         self.maxBackoff = maxBackoff
         self.requestTimeout = requestTimeout
         self.shutdownGrace = shutdownGrace
+        self.spool = spool
     }
 
     /// The headers of every forwarded request: ``collectorHeaders`` plus `Authorization` when

@@ -24,7 +24,7 @@ public final class AgentMetrics: Sendable {
         public static let requestsRejected = "choreo_agent_requests_rejected_total"
         /// Gauge: spans waiting (to be committed or forwarded).
         public static let queueDepth = "choreo_agent_queue_depth"
-        /// Gauge: bytes in the disk spool (0 until it exists).
+        /// Gauge: bytes in the disk spool's segment files (0 without a spool).
         public static let spooledBytes = "choreo_agent_spooled_bytes"
     }
 
@@ -37,10 +37,10 @@ public final class AgentMetrics: Sendable {
         Name.spansSent: "Spans the next hop accepted.",
         Name.batchesSent: "Batches (forwarded requests) the next hop accepted.",
         Name.retries: "Forwarding attempts that failed retryably (429, 502, 503, 504, connection error) and were retried.",
-        Name.spansDropped: "Spans given up, by reason: rejected (the next hop refused them for good, e.g. 400), shutdown (still queued when the shutdown grace ran out), queue_full (refused with 503 at the receiver; the sender keeps and retries them).",
+        Name.spansDropped: "Spans given up, by reason: rejected (the next hop refused them for good, e.g. 400), shutdown (still queued in memory when the shutdown grace ran out), queue_full (refused with 503 at the receiver; the sender keeps and retries them), spool_full (unsent when the oldest spool segment was deleted to respect --spool-max-bytes), corrupt (in a spool record that failed its checksum).",
         Name.requestsRejected: "Requests refused by the receiver, by reason: malformed (400), too_large (413), unauthorized (401).",
-        Name.queueDepth: "Spans queued in memory, waiting to be forwarded (read at scrape).",
-        Name.spooledBytes: "Bytes held in the on-disk spool; always 0 until the disk spool exists.",
+        Name.queueDepth: "Spans waiting to be forwarded: in the memory queue, or with --spool-dir not yet read from the spool (read at scrape).",
+        Name.spooledBytes: "Bytes in the disk spool's segment files (0 without --spool-dir; read at scrape).",
     ]
 
     /// Where every agent metric lives.
@@ -61,8 +61,9 @@ public final class AgentMetrics: Sendable {
     }
 
     /// Records the scrape-time gauges, then renders the Prometheus text exposition.
-    func exposition(queueDepth depth: Int) -> [UInt8] {
+    func exposition(queueDepth depth: Int, spooledBytes bytes: Int = 0) -> [UInt8] {
         queueDepth.record(depth)
+        spooledBytes.record(bytes)
         return registry.emitToBuffer()
     }
 }

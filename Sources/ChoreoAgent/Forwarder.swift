@@ -5,14 +5,18 @@ import Metrics
 import ServiceLifecycle
 import Synchronization
 
-/// Takes batches off the ``SpanQueue`` and forwards them, in order, gzip-compressed.
+/// Takes batches off the ``SpanQueue`` or the disk ``Spool`` and forwards them, in order,
+/// gzip-compressed.
 ///
 /// A batch leaves when it holds ``AgentConfiguration/batchMaxSpans`` spans or when its first
 /// span has waited ``AgentConfiguration/batchMaxDelay``. A retryable failure is retried with
 /// exponential backoff and full jitter (honouring `Retry-After`) until it succeeds; meanwhile
 /// the queue fills and the receiver pushes back with 503. A permanent rejection (e.g. 400) is
 /// logged and counted as dropped. On graceful shutdown it keeps forwarding for
-/// ``AgentConfiguration/shutdownGrace``; what is still queued after that is counted as dropped.
+/// ``AgentConfiguration/shutdownGrace``; what is still queued in memory after that is counted
+/// as dropped, what is in the spool stays there for the next start. With a spool, the spool's
+/// cursor moves only after the next hop accepted a batch, and an ``SpoolFsyncPolicy/interval``
+/// policy is ticked here.
 public final class Forwarder<C: Clock>: Service, Sendable where C.Duration == Duration {
     /// Totals since start (the same numbers `/metrics` reports).
     public struct Counters: Sendable, Equatable {
@@ -28,25 +32,45 @@ public final class Forwarder<C: Clock>: Service, Sendable where C.Duration == Du
         public var droppedShutdown = 0
     }
 
-    private let queue: SpanQueue
-    private let sender: any BatchSender
-    private let configuration: AgentConfiguration
-    private let clock: C
-    private let logger: Logger
-    private let shuttingDown = Atomic<Bool>(false)
-    private let sentSpans: MeteredCounter
-    private let sentBatches: MeteredCounter
-    private let retries: MeteredCounter
-    private let droppedRejected: MeteredCounter
-    private let droppedShutdown: MeteredCounter
-    private let jitter = Mutex(SplitMix64(seed: 0x9E37_79B9_7F4A_7C15))
+    let source: any ForwardingSource
+    let spool: Spool?
+    let sender: any BatchSender
+    let configuration: AgentConfiguration
+    let clock: C
+    let logger: Logger
+    let shuttingDown = Atomic<Bool>(false)
+    let sentSpans: MeteredCounter
+    let sentBatches: MeteredCounter
+    let retries: MeteredCounter
+    let droppedRejected: MeteredCounter
+    let droppedShutdown: MeteredCounter
+    let jitter = Mutex(SplitMix64(seed: 0x9E37_79B9_7F4A_7C15))
 
+    /// A forwarder taking spans from the in-memory `queue` (no disk spool).
+    ///
     /// - Parameter metrics: where the forwarding counters go (``AgentMetrics/factory``; none by default).
-    public init(
+    public convenience init(
         queue: SpanQueue, sender: any BatchSender, configuration: AgentConfiguration, clock: C, logger: Logger,
         metrics: any MetricsFactory = NOOPMetricsHandler.instance
     ) {
-        self.queue = queue
+        self.init(source: queue, spool: nil, sender: sender, configuration: configuration, clock: clock, logger: logger, metrics: metrics)
+    }
+
+    /// A forwarder reading from the disk `spool`: it moves the spool's cursor after each
+    /// accepted batch, and on shutdown leaves what it could not send in the spool.
+    public convenience init(
+        spool: Spool, sender: any BatchSender, configuration: AgentConfiguration, clock: C, logger: Logger,
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance
+    ) {
+        self.init(source: spool, spool: spool, sender: sender, configuration: configuration, clock: clock, logger: logger, metrics: metrics)
+    }
+
+    init(
+        source: any ForwardingSource, spool: Spool?, sender: any BatchSender, configuration: AgentConfiguration, clock: C,
+        logger: Logger, metrics: any MetricsFactory
+    ) {
+        self.source = source
+        self.spool = spool
         self.sender = sender
         self.configuration = configuration
         self.clock = clock
@@ -58,6 +82,9 @@ public final class Forwarder<C: Clock>: Service, Sendable where C.Duration == Du
         self.droppedShutdown = MeteredCounter(label: AgentMetrics.Name.spansDropped, dimensions: [("reason", "shutdown")], factory: metrics)
     }
 
+    /// True once graceful shutdown began.
+    var isShuttingDown: Bool { shuttingDown.load(ordering: .relaxed) }
+
     /// Totals since start.
     public var stats: Counters {
         Counters(
@@ -68,86 +95,63 @@ public final class Forwarder<C: Clock>: Service, Sendable where C.Duration == Du
 
     public func run() async throws {
         await withGracefulShutdownHandler {
-            await self.loop()
+            await withTaskGroup(of: Void.self) { group in
+                if let spool, spool.configuration.fsync == .interval {
+                    group.addTask { await self.syncPeriodically(spool) }
+                }
+                await self.loop()
+                group.cancelAll()
+            }
         } onGracefulShutdown: {
             self.shuttingDown.store(true, ordering: .relaxed)
-            self.queue.wakeUp()
+            self.source.wakeUp()
+        }
+        if let spool {
+            let left = spool.pendingSpans
+            spool.close()
+            if left > 0 { logger.notice("stopped with \(left) spans in the spool; they are sent after the next start") }
         }
         await sender.shutdown()
+    }
+
+    /// The ``SpoolFsyncPolicy/interval`` tick.
+    private func syncPeriodically(_ spool: Spool) async {
+        while !Task.isCancelled {
+            do {
+                try await clock.sleep(for: spool.configuration.fsyncInterval)
+                try spool.sync()
+            } catch let error as SpoolError {
+                logger.error("cannot sync the spool", metadata: ["error": "\(error)"])
+            } catch {
+                return
+            }
+        }
     }
 
     private func loop() async {
         var deadline: C.Instant?
         while true {
             if Task.isCancelled {
-                let left = queue.take(maxSpans: .max).reduce(0) { $0 + $1.spanCount }
+                let left = source.abandon()
                 droppedShutdown.add(left)
                 if left > 0 { logger.error("cancelled with \(left) spans queued; dropped") }
                 return
             }
-            if queue.depth == 0 {
+            if source.pendingSpans == 0 {
                 if shuttingDown.load(ordering: .relaxed) { return }
-                await queue.waitForSpans()
+                await source.waitForSpans()
                 continue
             }
             if shuttingDown.load(ordering: .relaxed) {
                 deadline = deadline ?? clock.now.advanced(by: configuration.shutdownGrace)
-            } else if queue.depth < configuration.batchMaxSpans {
+                if source.isDurable, let deadline, clock.now >= deadline { return }
+            } else if source.pendingSpans < configuration.batchMaxSpans {
                 // Let the batch fill for at most batchMaxDelay.
                 try? await clock.sleep(for: configuration.batchMaxDelay)
             }
-            let chunks = queue.take(maxSpans: configuration.batchMaxSpans)
-            if chunks.isEmpty { continue }
-            await forward(chunks, deadline: &deadline)
+            guard let batch = source.next(maxSpans: configuration.batchMaxSpans) else { continue }
+            guard await forward(batch, deadline: &deadline) else { return }
         }
-    }
-
-    /// Sends one batch until it is accepted, rejected for good, or the shutdown deadline passes.
-    private func forward(_ chunks: [SpanChunk], deadline: inout C.Instant?) async {
-        let spanCount = chunks.reduce(0) { $0 + $1.spanCount }
-        var request = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest()
-        request.resourceSpans = chunks.flatMap(\.resourceSpans)
-        let body: [UInt8]
-        do {
-            body = Gzip.compress(try request.serializedBytes())
-        } catch {
-            droppedRejected.add(spanCount)
-            logger.error("dropped \(spanCount) spans: cannot encode them", metadata: ["error": "\(error)"])
-            return
-        }
-        var backoff = configuration.initialBackoff
-        while true {
-            switch await sender.send(body) {
-            case .accepted:
-                sentSpans.add(spanCount)
-                sentBatches.add()
-                return
-            case .permanent(let reason):
-                droppedRejected.add(spanCount)
-                logger.error("the collector rejected \(spanCount) spans for good; dropped", metadata: ["reason": "\(reason)"])
-                return
-            case .retryable(let reason, let retryAfter):
-                if shuttingDown.load(ordering: .relaxed) {
-                    deadline = deadline ?? clock.now.advanced(by: configuration.shutdownGrace)
-                }
-                if Task.isCancelled || deadline.map({ clock.now >= $0 }) == true {
-                    droppedShutdown.add(spanCount)
-                    logger.error("shutting down with the collector unreachable; dropped \(spanCount) spans", metadata: ["reason": "\(reason)"])
-                    return
-                }
-                retries.add()
-                logger.warning("forwarding failed; retrying", metadata: ["reason": "\(reason)", "spans": "\(spanCount)"])
-                let wait = retryAfter ?? jittered(backoff)
-                backoff = min(backoff * 2, configuration.maxBackoff)
-                try? await clock.sleep(for: wait)
-            }
-        }
-    }
-
-    /// Full jitter: a random wait between half the backoff and the backoff.
-    private func jittered(_ backoff: Duration) -> Duration {
-        let fraction = jitter.withLock { Double($0.next() % 1_000_000) / 1_000_000 }
-        return backoff * (0.5 + fraction / 2)
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import ChoreoOTLP
 import Hummingbird
 import Logging
@@ -6,11 +7,13 @@ import NIOCore
 /// `POST /v1/traces` on the agent: accepts OTLP/HTTP (protobuf or JSON, optional gzip) from
 /// any OpenTelemetry SDK and queues it for forwarding.
 ///
-/// 200 once queued (the collector validates each span later); 400 with the reason for a
-/// malformed body; 413 when too large; 503 with `Retry-After` when the queue is full, so the
-/// sender keeps the spans and retries.
+/// 200 once queued (the collector validates each span later) — with a disk spool, once the
+/// request is written to the spool, so an acknowledged request survives the agent's death;
+/// 400 with the reason for a malformed body; 413 when too large; 503 with `Retry-After` when
+/// the queue is full or the spool cannot be written, so the sender keeps the spans and retries.
 struct ReceiverRoute: Sendable {
     let queue: SpanQueue
+    let spool: Spool?
     let configuration: AgentConfiguration
     let counters: ReceiverCounters
     let logger: Logger
@@ -25,34 +28,60 @@ struct ReceiverRoute: Sendable {
             counters.rejected(.tooLarge)
             return Self.answer(.contentTooLarge, OTLPHTTP.statusBody(contentType: contentType, message: "request body exceeds \(configuration.maxBodyBytes) bytes"))
         }
-        let chunk: SpanChunk
+        let message: OTLPExportRequest
+        var serialized: [UInt8]?
         do {
-            chunk = try decode(Array(buffer.readableBytesView), contentType: contentType, encoding: request.headers[.contentEncoding])
+            (message, serialized) = try decode(Array(buffer.readableBytesView), contentType: contentType, encoding: request.headers[.contentEncoding])
         } catch {
             counters.rejected(error.code == .tooLarge ? .tooLarge : .malformed)
             logger.debug("rejected an OTLP request", metadata: ["reason": "\(error.message)"])
             let status: HTTPResponse.Status = error.code == .tooLarge ? .contentTooLarge : .badRequest
             return Self.answer(status, OTLPHTTP.statusBody(contentType: contentType, message: error.message))
         }
-        if chunk.spanCount > 0 {
+        let spanCount = message.spanCount
+        if spanCount > 0, let spool {
+            do {
+                try spool.append(try serialized ?? message.serializedBytes(), spanCount: spanCount)
+            } catch {
+                counters.refused(spans: spanCount)
+                logger.error("cannot write to the spool; refused the request with 503", metadata: ["error": "\(error)"])
+                var response = Self.answer(.serviceUnavailable, OTLPHTTP.statusBody(contentType: contentType, message: "agent spool unavailable; retry later"))
+                response.headers[.retryAfter] = "1"
+                return response
+            }
+        } else if spanCount > 0 {
+            let chunk = serialized.map { SpanChunk(serialized: $0, spanCount: spanCount) }
+                ?? (try? message.serializedBytes()).map { SpanChunk(serialized: $0, spanCount: spanCount) }
+                ?? SpanChunk(resourceSpans: message.resourceSpans, spanCount: spanCount)
             guard queue.offer(chunk) else {
-                counters.refused(spans: chunk.spanCount)
+                counters.refused(spans: spanCount)
                 var response = Self.answer(.serviceUnavailable, OTLPHTTP.statusBody(contentType: contentType, message: "agent queue full; retry later"))
                 response.headers[.retryAfter] = "1"
                 return response
             }
         }
-        counters.received(spans: chunk.spanCount)
+        counters.received(spans: spanCount)
         return Self.answer(.ok, OTLPHTTP.successBody(contentType: contentType, rejectedSpans: 0, errorMessage: nil))
     }
 
     /// Decodes into OTLP messages kept as received (the collector validates each span and
-    /// answers with partial success for the ones it rejects).
-    private func decode(_ body: [UInt8], contentType: String?, encoding: String?) throws(OTLPDecodingError) -> SpanChunk {
+    /// answers with partial success for the ones it rejects). For a protobuf body, also returns
+    /// its decompressed bytes: they are queued or spooled as they are, not re-encoded.
+    private func decode(
+        _ body: [UInt8], contentType: String?, encoding: String?
+    ) throws(OTLPDecodingError) -> (OTLPExportRequest, [UInt8]?) {
+        let coding = encoding?.trimmingCharacters(in: .whitespaces).lowercased() ?? "identity"
+        if OTLPHTTP.format(ofContentType: contentType) == .protobuf, coding == "gzip" || coding == "identity" || coding.isEmpty {
+            let bytes = coding == "gzip" ? try Gzip.decompress(body, maxOutputBytes: configuration.maxDecompressedBytes) : body
+            guard bytes.count <= configuration.maxDecompressedBytes else {
+                throw OTLPDecodingError(.tooLarge, "the body exceeds \(configuration.maxDecompressedBytes) bytes")
+            }
+            return (try OTLPProtobuf.decodeRequestMessage(bytes), bytes)
+        }
         let message = try OTLPHTTP.decodeBodyMessage(
             body, contentType: contentType, contentEncoding: encoding, maxDecompressedBytes: configuration.maxDecompressedBytes
         )
-        return SpanChunk(resourceSpans: message.resourceSpans, spanCount: message.spanCount)
+        return (message, nil)
     }
 
     static func answer(_ status: HTTPResponse.Status, _ answer: (body: [UInt8], contentType: String)) -> Response {

@@ -3,13 +3,27 @@ import Synchronization
 
 /// A chunk of received spans, kept in OTLP form so forwarding is faithful (resources, scopes and
 /// fields the agent does not interpret pass through unchanged).
+///
+/// The receiver keeps the serialized request (``serialized``), a few hundred bytes per span,
+/// rather than decoded messages, which take many times more memory.
 public struct SpanChunk: Sendable {
+    /// Decoded resource spans; empty when ``serialized`` holds them.
     public var resourceSpans: [Opentelemetry_Proto_Trace_V1_ResourceSpans]
     public var spanCount: Int
+    /// A serialized ExportTraceServiceRequest holding the spans, when kept in that form.
+    public var serialized: [UInt8]?
 
     public init(resourceSpans: [Opentelemetry_Proto_Trace_V1_ResourceSpans], spanCount: Int) {
         self.resourceSpans = resourceSpans
         self.spanCount = spanCount
+        self.serialized = nil
+    }
+
+    /// A chunk kept as a serialized ExportTraceServiceRequest.
+    public init(serialized: [UInt8], spanCount: Int) {
+        self.resourceSpans = []
+        self.spanCount = spanCount
+        self.serialized = serialized
     }
 }
 

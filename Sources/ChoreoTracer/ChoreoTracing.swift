@@ -39,7 +39,9 @@ public enum ChoreoTracing {
     /// for code outside `body`; later calls leave the global tracer alone. Do not bootstrap
     /// `InstrumentationSystem` elsewhere in the same process. The export service runs
     /// concurrently; when `body` returns or throws, every span it ended is exported (or has
-    /// failed for good) before this returns.
+    /// failed for good) before this returns — or, when the endpoint stays unreachable, once
+    /// ``ChoreoTracerConfiguration/shutdownTimeout`` has passed (the spans not exported are
+    /// counted and logged).
     ///
     /// - Throws: ``ChoreoTracerError`` for an invalid configuration, or what `body` throws.
     public static func withTracing<T>(

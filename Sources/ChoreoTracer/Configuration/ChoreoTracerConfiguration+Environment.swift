@@ -10,7 +10,10 @@ extension ChoreoTracerConfiguration {
     /// (`k=v` pairs, comma-separated, URL-encoded), `OTEL_EXPORTER_OTLP_[TRACES_]COMPRESSION`
     /// (`gzip` or `none`), `OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT` (ms),
     /// `OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL` (only `http/protobuf`), `OTEL_BSP_SCHEDULE_DELAY` (ms),
-    /// `OTEL_BSP_MAX_QUEUE_SIZE`, `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`. Empty values count as unset.
+    /// `OTEL_BSP_MAX_QUEUE_SIZE`, `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, and ours:
+    /// `CHOREO_TRACER_SHUTDOWN_TIMEOUT` (ms, how long shutdown keeps exporting; default 5000) and
+    /// `CHOREO_TRACER_MAX_UNSENT_SPANS` (spans held while the endpoint is unreachable; default
+    /// 65536). Empty values count as unset.
     ///
     /// - Throws: ``ChoreoTracerError`` (`invalid_configuration`) naming the variable at fault.
     public static func fromEnvironment(
@@ -67,6 +70,9 @@ extension ChoreoTracerConfiguration {
             }
             config.maxExportBatchSize = size
         }
+
+        if let timeout = try env.milliseconds("CHOREO_TRACER_SHUTDOWN_TIMEOUT") { config.shutdownTimeout = timeout }
+        if let unsent = try env.integer("CHOREO_TRACER_MAX_UNSENT_SPANS") { config.maxUnsentSpans = unsent }
 
         try config.validate()
         return config

@@ -27,8 +27,15 @@ public struct ChoreoTracerConfiguration: Hashable, Sendable {
     public var maxExportBatchSize: Int
     /// The longest a span waits in the queue before an export.
     public var scheduleDelay: Duration
+    /// The most spans held for a later attempt while the endpoint is unreachable; past it the
+    /// oldest are dropped and counted.
+    public var maxUnsentSpans: Int
+    /// At shutdown, how long the tracer keeps trying to export before it gives up (and logs
+    /// how many spans were not exported).
+    public var shutdownTimeout: Duration
 
-    /// A configuration with OpenTelemetry's defaults, exporting to the local agent.
+    /// A configuration exporting to the local agent, with OpenTelemetry's batching defaults
+    /// except a larger queue (65,536 spans, for bursts) and a shorter schedule delay.
     public init(
         serviceName: String,
         resourceAttributes: [String: AttributeValue] = [:],
@@ -37,9 +44,11 @@ public struct ChoreoTracerConfiguration: Hashable, Sendable {
         compression: OTLPCompression = .none,
         exportTimeout: Duration = .seconds(10),
         retry: RetryPolicy = RetryPolicy(),
-        maxQueueSize: Int = 8192,
+        maxQueueSize: Int = 65_536,
         maxExportBatchSize: Int = 512,
-        scheduleDelay: Duration = .milliseconds(500)
+        scheduleDelay: Duration = .milliseconds(500),
+        maxUnsentSpans: Int = 65_536,
+        shutdownTimeout: Duration = .seconds(5)
     ) {
         self.serviceName = serviceName
         self.resourceAttributes = resourceAttributes
@@ -51,6 +60,8 @@ public struct ChoreoTracerConfiguration: Hashable, Sendable {
         self.maxQueueSize = maxQueueSize
         self.maxExportBatchSize = maxExportBatchSize
         self.scheduleDelay = scheduleDelay
+        self.maxUnsentSpans = maxUnsentSpans
+        self.shutdownTimeout = shutdownTimeout
     }
 
     /// The exporter's part of the configuration.
@@ -63,7 +74,8 @@ public struct ChoreoTracerConfiguration: Hashable, Sendable {
     /// The batch span processor's part of the configuration.
     public var batch: BatchSpanProcessorConfiguration {
         BatchSpanProcessorConfiguration(
-            maxQueueSize: maxQueueSize, maxExportBatchSize: maxExportBatchSize, scheduleDelay: scheduleDelay
+            maxQueueSize: maxQueueSize, maxExportBatchSize: maxExportBatchSize, scheduleDelay: scheduleDelay,
+            maxUnsentSpans: maxUnsentSpans, shutdownTimeout: shutdownTimeout
         )
     }
 

@@ -13,13 +13,17 @@ package struct BatchProcessorState {
     }
 
     package let maxBatchSize: Int
-    package private(set) var phase = Phase.idle
-    package private(set) var queue: SpanQueue<SpanRecord>
-    package private(set) var counters = BatchSpanProcessorCounters()
+    package let maxUnsentSpans: Int
+    /// Batches whose export failed retryably, oldest first, waiting for another attempt.
+    package internal(set) var unsent: [[SpanRecord]] = []
+    package internal(set) var unsentSpans = 0
+    package internal(set) var phase = Phase.idle
+    package internal(set) var queue: SpanQueue<SpanRecord>
+    package internal(set) var counters = BatchSpanProcessorCounters()
     /// Spans accepted into the queue, ever.
     package private(set) var accepted: UInt64 = 0
     /// Accepted spans whose export finished, successfully or not.
-    package private(set) var completed: UInt64 = 0
+    package internal(set) var completed: UInt64 = 0
     package private(set) var droppedSinceReport: UInt64 = 0
     private var started = false
     private var timerDue = false
@@ -28,6 +32,7 @@ package struct BatchProcessorState {
 
     package init(configuration: BatchSpanProcessorConfiguration) {
         maxBatchSize = configuration.maxExportBatchSize
+        maxUnsentSpans = configuration.maxUnsentSpans
         queue = SpanQueue(capacity: configuration.maxQueueSize)
     }
 
@@ -103,10 +108,11 @@ package struct BatchProcessorState {
         return droppedSinceReport
     }
 
-    /// A snapshot of the counters with the current queue length.
+    /// A snapshot of the counters with the current queue and unsent lengths.
     package var snapshot: BatchSpanProcessorCounters {
         var result = counters
         result.queued = queue.count
+        result.unsent = unsentSpans
         return result
     }
 }

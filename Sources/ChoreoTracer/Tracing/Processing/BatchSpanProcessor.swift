@@ -3,21 +3,33 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Queues finished spans and exports them in batches: when a batch is full, and every
-/// `scheduleDelay` for whatever is queued.
+/// Queues finished spans and exports them in batches: when a batch is full (back to back while
+/// the queue holds more than one batch), and every `scheduleDelay` for whatever is queued.
 ///
 /// A `Service`: run it in a `ServiceGroup` (or call ``run()`` in a task). The queue is bounded;
 /// when it is full, ``onEnd(_:)`` drops the span and counts it, so ending a span never blocks.
-/// At most one export is in flight. On graceful shutdown (or ``shutdown()``) everything queued is
-/// exported, then the exporter is shut down. Time comes from the injected clock.
+/// At most one export is in flight.
+///
+/// When the endpoint is unreachable (the exporter throws ``ChoreoTracerError`` with code
+/// `export_retries_exhausted`), the batch is kept as *unsent* and retried with exponential
+/// backoff and jitter; meanwhile due batches are set aside as unsent too, so the queue keeps
+/// accepting spans. Unsent spans are bounded (`maxUnsentSpans`, oldest dropped and counted as
+/// evicted). Any other export error is final: the batch is counted as failed.
+///
+/// On graceful shutdown (or ``shutdown()``) everything queued or unsent is exported for at most
+/// `shutdownTimeout`; what is left then is counted as abandoned and logged, and the exporter is
+/// shut down. Time comes from the injected clock.
 public final class BatchSpanProcessor<C: Clock>: SpanProcessor, Service, Sendable where C.Duration == Duration {
-    private let exporter: any SpanExporter
-    private let configuration: BatchSpanProcessorConfiguration
-    private let clock: C
-    private let logger: Logger
-    private let state: Mutex<BatchProcessorState>
+    let exporter: any SpanExporter
+    let configuration: BatchSpanProcessorConfiguration
+    let clock: C
+    let logger: Logger
+    let state: Mutex<BatchProcessorState>
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
+    private let stopping: AsyncStream<Void>
+    private let stop: AsyncStream<Void>.Continuation
+    let retry: Mutex<RetrySchedule<C.Instant>>
 
     /// A processor exporting through `exporter`, timed by `clock`.
     ///
@@ -34,6 +46,8 @@ public final class BatchSpanProcessor<C: Clock>: SpanProcessor, Service, Sendabl
         self.logger = logger
         state = Mutex(BatchProcessorState(configuration: configuration))
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        (stopping, stop) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        retry = Mutex(RetrySchedule(initial: configuration.retryInitialBackoff, max: configuration.retryMaxBackoff))
     }
 
     /// Exported, dropped, failed and queued span counts.
@@ -52,7 +66,8 @@ public final class BatchSpanProcessor<C: Clock>: SpanProcessor, Service, Sendabl
         wake.yield()
     }
 
-    /// Returns when every span queued before the call has been exported or has failed for good.
+    /// Returns when every span queued before the call has been exported, has failed for good,
+    /// or is held as unsent because the endpoint is unreachable (a flush never waits for it).
     ///
     /// Waits for ``run()`` to be running; returns at once after the processor stopped.
     public func forceFlush() async {
@@ -69,26 +84,54 @@ public final class BatchSpanProcessor<C: Clock>: SpanProcessor, Service, Sendabl
     public func shutdown() {
         state.withLock { $0.beginShutdown() }
         wake.finish()
+        stop.finish()
     }
 
     /// Runs the export loop until graceful shutdown, ``shutdown()`` or cancellation, then exports
-    /// what is left and shuts the exporter down.
+    /// what is left for at most `shutdownTimeout` and shuts the exporter down.
     public func run() async throws {
         guard state.withLock({ $0.start() }) else {
             throw ChoreoTracerError(code: .alreadyStarted, message: "BatchSpanProcessor.run() may be called only once")
         }
-        await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.runTimer() }
-                for await _ in wakeups {
-                    await exportDueBatches()
+        let drained = await withGracefulShutdownHandler {
+            await withTaskGroup(of: RunTaskEnd.self) { group -> Bool in
+                group.addTask {
+                    await self.runTimer()
+                    return .timer
+                }
+                group.addTask {
+                    for await _ in self.wakeups { await self.exportDueBatches() }
+                    await self.exportDueBatches(final: true)
+                    return .drained
+                }
+                group.addTask {
+                    for await _ in self.stopping {}
+                    try? await self.clock.sleep(for: self.configuration.shutdownTimeout)
+                    return .deadline
+                }
+                var drained = false
+                while let finished = await group.next() {
+                    if finished == .timer { continue }
+                    drained = finished == .drained
+                    break
                 }
                 group.cancelAll()
+                return drained
             }
         } onGracefulShutdown: {
             self.shutdown()
         }
-        await exportDueBatches(final: true)
+        // Whatever is still queued or unsent now (the timeout ran out, or run() was cancelled) is given up.
+        let left = state.withLock { $0.abandonAll() }
+        if left > 0 {
+            logger.warning(
+                "Tracer stopped with spans not exported",
+                metadata: [
+                    "not_exported": "\(left)", "shutdown_timeout": "\(configuration.shutdownTimeout)",
+                    "timed_out": "\(!drained)", "endpoint_failing": "\(retry.withLock { $0.due != nil })",
+                ]
+            )
+        }
         await exporter.shutdown()
         resume(state.withLock { $0.takeSatisfiedWaiters() })
         logger.debug("Batch span processor stopped", metadata: ["counters": "\(counters)"])
@@ -113,25 +156,6 @@ public final class BatchSpanProcessor<C: Clock>: SpanProcessor, Service, Sendabl
         }
     }
 
-    /// Exports batches while any is due; with `final`, everything, then stops accepting spans.
-    private func exportDueBatches(final: Bool = false) async {
-        while let batch = state.withLock({ $0.nextBatch(final: final) }) {
-            let succeeded: Bool
-            do {
-                try await exporter.export(batch)
-                succeeded = true
-            } catch {
-                succeeded = false
-                logger.warning(
-                    "Span export failed; the batch is lost",
-                    metadata: ["batch_size": "\(batch.count)", "error": "\(error)"]
-                )
-            }
-            resume(state.withLock { $0.finishExport(count: batch.count, succeeded: succeeded) })
-        }
-        resume(state.withLock { $0.takeSatisfiedWaiters() })
-    }
-
     private func reportDrops() {
         let dropped = state.withLock { $0.takeDropReport() }
         guard dropped > 0 else { return }
@@ -141,7 +165,7 @@ public final class BatchSpanProcessor<C: Clock>: SpanProcessor, Service, Sendabl
         )
     }
 
-    private func resume(_ continuations: [CheckedContinuation<Void, Never>]) {
+    func resume(_ continuations: [CheckedContinuation<Void, Never>]) {
         for continuation in continuations { continuation.resume() }
     }
 }

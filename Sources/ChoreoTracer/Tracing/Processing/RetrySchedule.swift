@@ -1,0 +1,63 @@
+/// The outcome of one export attempt, as the processor sees it.
+enum ExportOutcome: Equatable {
+    case exported
+    /// Final: the batch is counted as failed.
+    case failed
+    /// The endpoint is unreachable: keep the batch and try again after a backoff.
+    case retryLater
+    /// The attempt was cancelled (the shutdown timeout ran out).
+    case cancelled
+}
+
+/// Which of the processor's tasks ended.
+enum RunTaskEnd: Sendable {
+    /// The export loop drained everything after shutdown.
+    case drained
+    /// The shutdown timeout ran out.
+    case deadline
+    /// The timer stopped (cancelled).
+    case timer
+}
+
+/// When the processor next tries its unsent batches: exponential backoff with equal jitter.
+struct RetrySchedule<Instant: Sendable>: Sendable {
+    /// The next attempt's time; nil while the endpoint works.
+    var due: Instant?
+    private let initial: Duration
+    private let max: Duration
+    private var backoff: Duration
+    private var random = SplitMix(state: 0x2545_F491_4F6C_DD1D)
+
+    init(initial: Duration, max: Duration) {
+        self.initial = initial
+        self.max = max
+        self.backoff = initial
+    }
+
+    /// The wait before the next attempt (half fixed, half random), doubling the backoff.
+    mutating func nextDelay() -> Duration {
+        let current = backoff
+        backoff = Swift.min(backoff * 2, max)
+        let unit = Double(random.next() >> 11) * 0x1.0p-53
+        return current / 2 + (current / 2) * unit
+    }
+
+    /// The endpoint took a batch: back to the initial backoff, nothing due.
+    mutating func reset() {
+        due = nil
+        backoff = initial
+    }
+
+    /// A tiny deterministic generator for jitter.
+    private struct SplitMix: Sendable {
+        var state: UInt64
+
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+}
