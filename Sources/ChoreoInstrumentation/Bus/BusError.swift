@@ -6,6 +6,10 @@ public struct BusError: Error, Sendable, Hashable, CustomStringConvertible {
         case alreadyRunning = "already_running"
         /// A configuration value is out of range.
         case invalidConfiguration = "invalid_configuration"
+        /// The bus's backing store (a database) failed or cannot be reached.
+        case unavailable
+        /// The bus is not running (``InMemoryBus/run()`` or its durable counterpart ended or never started).
+        case notRunning = "not_running"
     }
 
     /// The error's code.

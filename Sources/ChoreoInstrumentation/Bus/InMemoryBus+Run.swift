@@ -32,6 +32,9 @@ extension InMemoryBus {
         while let delivery = await subscription.queue.pop() {
             guard await tracker.waitUntilRunning(subscription.group) else { return }
             await deliver(delivery, to: subscription)
+            // A worker whose queue never empties would otherwise never suspend and starve
+            // every other task of the cooperative pool (the tracer's export loop among them).
+            await Task.yield()
         }
     }
 

@@ -1,5 +1,14 @@
 import Tracing
 
+/// How a consumer span relates to the producer span of the message it handles.
+public enum ConsumerTraceMode: String, Sendable, Hashable, CaseIterable {
+    /// The consumer span is a child of the producer span (and links to it): a flow is one trace.
+    case childOfProducer = "child"
+    /// The consumer span starts a new trace and only links to the producer span, for
+    /// long-running flows. Flows are still joined by correlation id.
+    case newTracePerStep = "new-trace"
+}
+
 /// Tracing middleware for any ``MessageBus``: a PRODUCER span per publish, a CONSUMER span
 /// per handled delivery, trace context in the message headers, and the flow's correlation
 /// id carried from every handled message to the messages its handler publishes.
@@ -11,14 +20,8 @@ import Tracing
 /// Spans follow the OpenTelemetry messaging conventions (`send {topic}`, `process {topic}`)
 /// with the `choreo.*` attributes of DESIGN.md and `service.name` set to ``service``.
 public struct TracedBus<Bus: MessageBus>: MessageBus {
-    /// How a consumer span relates to the producer span of the message it handles.
-    public enum TraceMode: Sendable, Hashable {
-        /// The consumer span is a child of the producer span (and links to it): a flow is one trace.
-        case childOfProducer
-        /// The consumer span starts a new trace and only links to the producer span, for
-        /// long-running flows. Flows are still joined by correlation id.
-        case newTracePerStep
-    }
+    /// How a consumer span relates to the producer span of the message it handles (``ConsumerTraceMode``).
+    public typealias TraceMode = ConsumerTraceMode
 
     /// The wrapped bus.
     public let bus: Bus

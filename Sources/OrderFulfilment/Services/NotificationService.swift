@@ -13,11 +13,11 @@ public struct NotificationService<Bus: MessageBus>: Sendable {
 
     /// Subscribes the service's handlers (the same in both styles).
     public func start() async throws {
-        let recorder = endpoint.recorder
+        let endpoint = endpoint
         for terminal in [OrderMessageType.orderCompleted, .orderCancelled] {
             try await endpoint.on(terminal) { _, message in
                 // The email would be sent here.
-                recorder.recordEnd(correlationID: message.correlationID, outcome: terminal)
+                try await endpoint.recordEnd(correlationID: message.correlationID, outcome: terminal)
             }
         }
     }

@@ -5,14 +5,19 @@ extension OrderFulfilmentSystem {
     /// `missing` (services that never start), and returns checkout, ready to place orders.
     /// The bus and the timers must be run by the caller.
     ///
-    /// `isRouted` tells publishers whether a topic has consumers (``ServiceEndpoint``).
+    /// `isRouted` tells publishers whether a topic has consumers (``ServiceEndpoint``);
+    /// `journal` and `idempotency` make the truth and the idempotent consumers durable.
     public static func startServices<Bus: MessageBus>(
         on bus: Bus, style: ChoreographyStyle, recorder: TruthRecorder, timers: BusinessTimers,
-        traceMode: TracedBus<Bus>.TraceMode = .childOfProducer, missing: Set<String> = [],
-        isRouted: (@Sendable (String) -> Bool)? = nil
+        traceMode: ConsumerTraceMode = .childOfProducer, missing: Set<String> = [],
+        isRouted: (@Sendable (String) async -> Bool)? = nil, journal: (any TruthJournal)? = nil,
+        idempotency: (any IdempotencyStore)? = nil
     ) async throws -> CheckoutService<Bus> {
         func endpoint(_ service: String) -> ServiceEndpoint<Bus> {
-            ServiceEndpoint(bus, service: service, recorder: recorder, traceMode: traceMode, isRouted: isRouted)
+            ServiceEndpoint(
+                bus, service: service, recorder: recorder, traceMode: traceMode, isRouted: isRouted,
+                journal: journal, idempotency: idempotency
+            )
         }
         let starts: [(String, () async throws -> Void)] = [
             ("order", { try await OrderService(endpoint: endpoint("order")).start(style: style) }),

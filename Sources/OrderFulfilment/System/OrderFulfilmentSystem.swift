@@ -20,7 +20,7 @@ public struct OrderFulfilmentSystem: Sendable {
         /// The bus's tuning (attempts, backoff, queue sizes).
         public var bus: InMemoryBus.Configuration
         /// How consumer spans relate to producer spans.
-        public var traceMode: TracedBus<InMemoryBus>.TraceMode
+        public var traceMode: ConsumerTraceMode
         /// The run fails when no order reaches a final state for this long, measured on a
         /// continuous clock (a safety net, never part of the simulation). Default 60 s plus
         /// 8 business days (60 s in simulated time).
@@ -39,7 +39,7 @@ public struct OrderFulfilmentSystem: Sendable {
             faults: FaultSettings = .none,
             dayLength: Duration = .seconds(1),
             bus: InMemoryBus.Configuration = InMemoryBus.Configuration(concurrencyPerSubscription: 16),
-            traceMode: TracedBus<InMemoryBus>.TraceMode = .childOfProducer,
+            traceMode: ConsumerTraceMode = .childOfProducer,
             timeout: Duration? = nil,
             simulatedTime: Bool = false,
             runID: String = ""

@@ -10,9 +10,13 @@ public struct ServiceEndpoint<Bus: MessageBus>: Sendable {
     /// Where publishes and final states are recorded.
     public let recorder: TruthRecorder
     /// Tells whether a topic has consumers; a publish to one without is recorded as unrouted.
-    let isRouted: (@Sendable (String) -> Bool)?
-    /// The ids of the messages this service handled.
+    let isRouted: (@Sendable (String) async -> Bool)?
+    /// The ids of the messages this service handled (when there is no ``idempotency`` store).
     let inbox = Inbox()
+    /// A durable copy of the truth, for services in separate processes.
+    public let journal: (any TruthJournal)?
+    /// A durable idempotent-consumer memory, replacing the in-memory inbox.
+    public let idempotency: (any IdempotencyStore)?
 
     /// The service's name.
     public var service: String { bus.service }
@@ -22,12 +26,21 @@ public struct ServiceEndpoint<Bus: MessageBus>: Sendable {
     /// `isRouted`, if given, says whether a topic has any consumer (e.g. ``InMemoryBus/hasSubscribers(topic:)``);
     /// a message published to a topic without one makes its flow `stuck` in the truth.
     public init(
-        _ bus: Bus, service: String, recorder: TruthRecorder, traceMode: TracedBus<Bus>.TraceMode = .childOfProducer,
-        isRouted: (@Sendable (String) -> Bool)? = nil
+        _ bus: Bus, service: String, recorder: TruthRecorder, traceMode: ConsumerTraceMode = .childOfProducer,
+        isRouted: (@Sendable (String) async -> Bool)? = nil, journal: (any TruthJournal)? = nil,
+        idempotency: (any IdempotencyStore)? = nil
     ) {
         self.bus = TracedBus(bus, service: service, traceMode: traceMode)
         self.recorder = recorder
         self.isRouted = isRouted
+        self.journal = journal
+        self.idempotency = idempotency
+    }
+
+    /// Records that the flow's terminal message `outcome` was handled (in the journal too).
+    public func recordEnd(correlationID: String, outcome: OrderMessageType) async throws {
+        try await journal?.recordEnd(correlationID: correlationID, outcome: outcome)
+        recorder.recordEnd(correlationID: correlationID, outcome: outcome)
     }
 
     /// Publishes `type` with the order as body; returns the message id.
@@ -51,8 +64,10 @@ public struct ServiceEndpoint<Bus: MessageBus>: Sendable {
         }
         // Recorded last before the publish, so the truth's order follows the producer spans' as
         // closely as possible (two parallel branches may still interleave between the two).
+        try await journal?.recordPublish(step, correlationID: correlation)
         recorder.recordPublish(step, correlationID: correlation)
-        if let isRouted, !isRouted(type.topic) {
+        if let isRouted, await !isRouted(type.topic) {
+            try await journal?.recordUnrouted(correlationID: correlation, type: type)
             recorder.recordUnrouted(correlationID: correlation, type: type)
         }
         try await bus.publish(
@@ -71,15 +86,21 @@ public struct ServiceEndpoint<Bus: MessageBus>: Sendable {
     public func on(
         _ type: OrderMessageType, _ handle: @escaping @Sendable (OrderDetails, MessageContext) async throws -> Void
     ) async throws {
-        let service = service, inbox = inbox, recorder = recorder
+        let service = service, inbox = inbox, recorder = recorder, idempotency = idempotency
         try await bus.subscribe(topic: type.topic, group: service) { delivery in
             guard let context = MessageContext.current else { return }
-            if let id = context.messageID, inbox.contains(id) { throw DuplicateMessage(messageID: id) }
+            if let id = context.messageID {
+                if let idempotency {
+                    guard try await idempotency.firstDelivery(of: id, to: service) else { throw DuplicateMessage(messageID: id) }
+                } else if inbox.contains(id) {
+                    throw DuplicateMessage(messageID: id)
+                }
+            }
             do {
                 let details = try OrderDetails(decoding: delivery.message.body)
                 try InjectedFault.check(details.faults, service: service, type: type, attempt: delivery.attempt)
                 try await handle(details, context)
-                if let id = context.messageID { inbox.insert(id) }
+                if idempotency == nil, let id = context.messageID { inbox.insert(id) }
             } catch {
                 if delivery.isLastAttempt { recorder.recordFailure(correlationID: context.correlationID, type: type) }
                 throw error
