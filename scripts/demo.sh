@@ -51,10 +51,16 @@ if [ -n "$first_compensated" ]; then
 fi
 cat <<MSG
 
-The collector (:$COLLECTOR_PORT) and agent (:$AGENT_PORT) are still running. Try:
+The collector (:$COLLECTOR_PORT) and agent (:$AGENT_PORT) are still running.
+Open the dashboard: http://127.0.0.1:$COLLECTOR_PORT/
+Or try:
   export CHOREO_COLLECTOR=$CHOREO_COLLECTOR
   $BIN/choreo flows list --status compensated
   $BIN/choreo flows show <correlation id> --json
+  $BIN/choreo flows map
+  $BIN/choreo flows variants
+  $BIN/choreo flows export --format xes > flows.xes
+  $BIN/choreo traces search --errors
   $BIN/choreo traces get <trace id>
 Stop them with: kill \$(cat $DEMO_DIR/pids)
 MSG
