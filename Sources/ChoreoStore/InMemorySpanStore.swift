@@ -6,21 +6,21 @@ import ChoreoModel
 /// ignored, reads ordered by start time then insertion, dirty marks with store-wide increasing
 /// versions listed oldest mark first, summaries most recent activity first.
 public actor InMemorySpanStore: SpanStore {
-    private struct SpanKey: Hashable {
+    struct SpanKey: Hashable {
         var trace: TraceID
         var span: SpanID
     }
 
-    private var records: [SpanRecord] = []
-    private var keys: Set<SpanKey> = []
-    private var byTrace: [TraceID: [Int]] = [:]
-    private var byCorrelation: [String: [Int]] = [:]
+    var records: [SpanRecord] = []
+    var keys: Set<SpanKey> = []
+    var byTrace: [TraceID: [Int]] = [:]
+    var byCorrelation: [String: [Int]] = [:]
     /// Dirty marks: version and the sequence number of the mark's first insertion.
-    private var dirty: [String: (version: Int64, sequence: Int)] = [:]
+    var dirty: [String: (version: Int64, sequence: Int)] = [:]
     private var version: Int64 = 0
     private var sequence = 0
-    private var summaries: [String: FlowSummary] = [:]
-    private var trails: [String: [FlowTrail.Step]] = [:]
+    var summaries: [String: FlowSummary] = [:]
+    var trails: [String: [FlowTrail.Step]] = [:]
 
     /// Creates an empty store.
     public init() {}

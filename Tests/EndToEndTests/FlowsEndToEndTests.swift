@@ -16,7 +16,8 @@ struct FlowsEndToEndTests {
         var waiting_for: String?
     }
 
-    static let orders = 150
+    /// Orders per style and trace mode: 4 × 250 = 1,000 flows, as issue 4 asks.
+    static let orders = 250
 
     /// How to invoke a run: `order-fulfilment [run] ...`, and the `--trace-mode` values it
     /// offers (both modes must yield the same flows), read from its help.

@@ -1,0 +1,36 @@
+import ChoreoModel
+
+extension InMemorySpanStore: SpanRetention {
+    /// Deletes at most `limit` spans that started before the cutoff, oldest first, and the
+    /// summary, trail and dirty mark of every flow left without spans (as ``SQLiteSpanStore``).
+    public func deleteSpans(startedBefore cutoffUnixNano: UInt64, limit: Int) async throws -> RetentionChunk {
+        let doomed = records.indices
+            .filter { records[$0].startTimeUnixNano < cutoffUnixNano }
+            .sorted { (records[$0].startTimeUnixNano, $0) < (records[$1].startTimeUnixNano, $1) }
+            .prefix(max(0, limit))
+        guard !doomed.isEmpty else { return RetentionChunk() }
+        let gone = Set(doomed)
+        let touched = Set(doomed.compactMap { records[$0].correlationID })
+        let kept = records.indices.filter { !gone.contains($0) }.map { records[$0] }
+        records = []
+        keys = []
+        byTrace = [:]
+        byCorrelation = [:]
+        for span in kept {
+            records.append(span)
+            keys.insert(SpanKey(trace: span.traceID, span: span.spanID))
+            byTrace[span.traceID, default: []].append(records.count - 1)
+            if let correlationID = span.correlationID {
+                byCorrelation[correlationID, default: []].append(records.count - 1)
+            }
+        }
+        var deletedFlows = 0
+        for correlationID in touched where byCorrelation[correlationID] == nil {
+            deletedFlows += 1
+            summaries[correlationID] = nil
+            trails[correlationID] = nil
+            dirty[correlationID] = nil
+        }
+        return RetentionChunk(deletedSpans: doomed.count, deletedFlows: deletedFlows)
+    }
+}
