@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -15,13 +16,22 @@ public enum ChoreoTracing {
     /// should be the process-wide tracer. Always run `service`: it owns the HTTP client, which
     /// it shuts down when it stops.
     ///
-    /// - Throws: ``ChoreoTracerError`` (`invalid_configuration`) for an invalid configuration.
+    /// With `exportLogPath` (by default the value of `CHOREO_TRACER_EXPORT_LOG`, if set and
+    /// not empty), the id of every span the endpoint acknowledged is appended to that file; see
+    /// ``ExportLog``.
+    ///
+    /// - Throws: ``ChoreoTracerError`` (`invalid_configuration`) for an invalid configuration,
+    ///   or an export log that cannot be opened.
     public static func make(
         configuration: ChoreoTracerConfiguration,
+        exportLogPath: String? = ProcessInfo.processInfo.environment[ExportLog.environmentVariable],
         logger: Logger = Logger(label: "choreo.tracer")
     ) throws -> (tracer: ChoreoTracer, service: BatchSpanProcessor<ContinuousClock>) {
         try configuration.validate()
-        let exporter = OTLPHTTPExporter(configuration: configuration.exporter, logger: logger)
+        var exporter: any SpanExporter = OTLPHTTPExporter(configuration: configuration.exporter, logger: logger)
+        if let path = exportLogPath, !path.isEmpty {
+            exporter = try ExportLog(wrapping: exporter, path: path)
+        }
         let processor = BatchSpanProcessor(exporter: exporter, configuration: configuration.batch, logger: logger)
         let tracer = ChoreoTracer(
             serviceName: configuration.serviceName,

@@ -13,7 +13,8 @@ extension ChoreoTracerConfiguration {
     /// `OTEL_BSP_MAX_QUEUE_SIZE`, `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, and ours:
     /// `CHOREO_TRACER_SHUTDOWN_TIMEOUT` (ms, how long shutdown keeps exporting; default 5000) and
     /// `CHOREO_TRACER_MAX_UNSENT_SPANS` (spans held while the endpoint is unreachable; default
-    /// 65536). Empty values count as unset.
+    /// 65536). Empty values count as unset. `CHOREO_TRACER_EXPORT_LOG` (see ``ExportLog``) is read by
+    /// ``ChoreoTracing/make(configuration:exportLogPath:logger:)``, not here.
     ///
     /// - Throws: ``ChoreoTracerError`` (`invalid_configuration`) naming the variable at fault.
     public static func fromEnvironment(
