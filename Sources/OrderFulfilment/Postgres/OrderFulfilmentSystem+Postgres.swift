@@ -1,5 +1,6 @@
 import ChoreoInstrumentation
 import ChoreoPostgresBus
+import PostgresNIO
 
 extension OrderFulfilmentSystem {
     /// Where the services of a run on PostgreSQL live.
@@ -141,10 +142,16 @@ extension OrderFulfilmentSystem {
     }
 
     /// Waits (at most `limit`) until no delivery is pending, so the truth holds every message.
+    /// Durable timers (``PostgresServiceTimers``) of settled orders, such as the card deadline
+    /// of an order whose card was updated, change nothing and are not waited for.
     private static func waitForQuiet(_ bus: PostgresBus, limit: Duration) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + limit
-        while try await bus.pendingDeliveries() > 0, clock.now < deadline {
+        let pending: PostgresQuery = """
+            SELECT count(*)::int8 FROM \(unescaped: bus.schema).deliveries
+            WHERE NOT starts_with(topic, \(PostgresServiceTimers.topicPrefix))
+            """
+        while try await bus.execute(pending).first?.decode(Int64.self) ?? 0 > 0, clock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }
     }

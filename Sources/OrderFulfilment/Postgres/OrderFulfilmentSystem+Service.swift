@@ -7,8 +7,10 @@ extension OrderFulfilmentSystem {
     /// business timers.
     ///
     /// Its truth goes to the journal in the bus's schema, in each handler's transaction; its
-    /// idempotent consumer remembers handled messages there too. Its other state (a payment
-    /// waiting for a new card, a chain's half-done join) and its timers live in the process.
+    /// idempotent consumer remembers handled messages there too, and so does payment its
+    /// per-order state (``PostgresPaymentBook``). Payment's card deadline and the account's
+    /// simulated card update are delayed messages (``PostgresServiceTimers``): a process killed
+    /// and restarted fires them. A chain's half-done join still lives in the process.
     ///
     /// - Throws: ``OrderFulfilmentError`` `invalidArgument` for an unknown service name.
     public func runService(_ service: String, on bus: PostgresBus, ready: (@Sendable () -> Void)? = nil) async throws {
@@ -20,9 +22,10 @@ extension OrderFulfilmentSystem {
         try await journal.prepare()
         let timers = BusinessTimers(clock: clock, dayLength: configuration.dayLength)
         _ = try await Self.startServices(
-            on: bus, style: configuration.style, recorder: TruthRecorder(), timers: timers, traceMode: configuration.traceMode,
+            on: bus, style: configuration.style, recorder: TruthRecorder(),
+            serviceTimers: PostgresServiceTimers(bus: bus, dayLength: configuration.dayLength), traceMode: configuration.traceMode,
             missing: Set(known.filter { $0 != service }), isRouted: { await bus.hasSubscribersNow(topic: $0) },
-            journal: journal, idempotency: journal
+            journal: journal, idempotency: journal, paymentBook: PostgresPaymentBook(bus: bus)
         )
         try await journal.markReady(service)
         ready?()

@@ -10,10 +10,13 @@ public struct AccountService<Bus: MessageBus>: Sendable {
     /// The service's bus connection.
     public let endpoint: ServiceEndpoint<Bus>
     /// Where the customers' delayed reactions run.
-    public let timers: BusinessTimers
+    public let timers: any ServiceTimers
+
+    /// The name of the simulated customer's card-update job (``ServiceTimers``).
+    static var cardUpdateJob: String { "account.card-update" }
 
     /// Creates the service.
-    public init(endpoint: ServiceEndpoint<Bus>, timers: BusinessTimers) {
+    public init(endpoint: ServiceEndpoint<Bus>, timers: any ServiceTimers) {
         self.endpoint = endpoint
         self.timers = timers
     }
@@ -21,12 +24,14 @@ public struct AccountService<Bus: MessageBus>: Sendable {
     /// Subscribes the service's handlers.
     public func start() async throws {
         let endpoint = endpoint, timers = timers
+        let update: @Sendable (OrderDetails) async throws -> Void = { order in
+            try await endpoint.publish(.creditCardUpdated, order)
+        }
+        try await timers.register(Self.cardUpdateJob, service: endpoint.service, fire: update)
         try await endpoint.on(.paymentDeclined) { order, _ in
             // The email asking for a new card would be sent here.
             guard let days = order.cardUpdateAfterDays else { return }
-            try timers.schedule(afterDays: days) {
-                try await endpoint.publish(.creditCardUpdated, order)
-            }
+            try await timers.schedule(Self.cardUpdateJob, afterDays: days, order: order, fire: update)
         }
     }
 }
