@@ -3,7 +3,7 @@ import Testing
 
 /// Issue 5, "never lose a span": the agent's disk spool across a long collector outage and a
 /// SIGKILL, and the tracer's bounded shutdown, with the real executables.
-@Suite("Agent outage (end to end)", .serialized)
+@Suite("Agent outage (end to end)", .serialized, .timeLimit(.minutes(10)))
 struct AgentOutageTests {
     /// The agent's memory bound while the collector is away (RSS).
     static let rssBoundKiB = 64 * 1024

@@ -4,7 +4,7 @@ import Testing
 /// Issue 5's chaos run: order-fulfilment at a steady rate through agent and collector while the
 /// collector is SIGKILLed (and restarted 10 s later) and the agent is SIGKILLed once; every span
 /// the tracer had acknowledged (its export log) must be stored, and every flow must match the truth.
-@Suite("Chaos (end to end)", .serialized)
+@Suite("Chaos (end to end)", .serialized, .timeLimit(.minutes(10)))
 struct ChaosEndToEndTests {
     struct Truth: Decodable {
         var status: String

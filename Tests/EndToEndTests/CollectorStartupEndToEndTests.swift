@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The real `choreo-collector` executable: start-up refusals, flags, metrics at start, SIGTERM.
-@Suite("choreo-collector start-up and shutdown")
+@Suite("choreo-collector start-up and shutdown", .timeLimit(.minutes(10)))
 struct CollectorStartupEndToEndTests {
     @Test("beyond loopback without tokens it refuses to start and names the way out")
     func refusesExposure() throws {

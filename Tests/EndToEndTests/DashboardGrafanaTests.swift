@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The Grafana dashboards only query metrics the real executables expose.
-@Suite("Grafana dashboards", .serialized)
+@Suite("Grafana dashboards", .serialized, .timeLimit(.minutes(10)))
 struct DashboardGrafanaTests {
     static let grafanaDir = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

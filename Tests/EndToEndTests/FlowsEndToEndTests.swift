@@ -7,7 +7,7 @@ import Testing
 /// Issue 4 end to end: order-fulfilment with every fault, in both choreography styles, into a
 /// real collector; every flow checked against the truth file through `choreo`, stuck flows name
 /// what they wait for, and the XES export's directly-follows graph equals the map's edges.
-@Suite("Flows end to end", .serialized)
+@Suite("Flows end to end", .serialized, .timeLimit(.minutes(10)))
 struct FlowsEndToEndTests {
     struct Truth: Decodable {
         var status: String

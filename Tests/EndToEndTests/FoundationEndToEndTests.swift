@@ -3,7 +3,7 @@ import Testing
 
 /// The whole data path as real processes: order-fulfilment → choreo-agent → choreo-collector
 /// (SQLite) → `choreo … --json`, checked against the system's own truth file.
-@Suite("End to end", .serialized)
+@Suite("End to end", .serialized, .timeLimit(.minutes(10)))
 struct FoundationEndToEndTests {
     struct Truth: Decodable {
         var status: String

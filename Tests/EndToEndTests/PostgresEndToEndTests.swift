@@ -3,7 +3,7 @@ import Testing
 
 /// The choreography across real processes on the PostgreSQL bus: `order-fulfilment --processes`
 /// starts every service as its own process; their truth comes back through the database.
-@Suite("PostgreSQL bus across processes", .serialized, .enabled(if: PostgresE2E.url != nil, PostgresE2E.skipReason))
+@Suite("PostgreSQL bus across processes", .serialized, .enabled(if: PostgresE2E.url != nil, PostgresE2E.skipReason), .timeLimit(.minutes(10)))
 struct PostgresEndToEndTests {
     struct PathCase: Sendable, CustomStringConvertible {
         var scenario: String

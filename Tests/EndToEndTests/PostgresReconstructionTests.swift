@@ -5,7 +5,7 @@ import Testing
 /// PostgreSQL bus, spans through choreo-agent into choreo-collector, and every flow the
 /// collector rebuilds matches the truth the services journaled, with every path and the
 /// per-order faults (transient, poison, duplicate) mixed in.
-@Suite("Reconstruction across processes on PostgreSQL", .serialized, .enabled(if: PostgresE2E.url != nil, PostgresE2E.skipReason))
+@Suite("Reconstruction across processes on PostgreSQL", .serialized, .enabled(if: PostgresE2E.url != nil, PostgresE2E.skipReason), .timeLimit(.minutes(10)))
 struct PostgresReconstructionTests {
     @Test("flows rebuilt from the spans of separate service processes match the truth, per-order faults on", arguments: ["commanded", "chain"])
     func reconstruction(style: String) async throws {

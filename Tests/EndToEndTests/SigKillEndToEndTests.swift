@@ -5,7 +5,7 @@ import Testing
 /// unacknowledged deliveries are handed out again when it restarts, its durable timers (payment's
 /// card deadline, the account's simulated card update) fire in the restarted process, and
 /// every order ends.
-@Suite("SIGKILL of a service process", .serialized, .enabled(if: PostgresE2E.url != nil, PostgresE2E.skipReason))
+@Suite("SIGKILL of a service process", .serialized, .enabled(if: PostgresE2E.url != nil, PostgresE2E.skipReason), .timeLimit(.minutes(10)))
 struct SigKillEndToEndTests {
     static let services = ["order", "payment", "account", "inventory", "shipment", "notification"]
     static let orders = 300
