@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// Payment's state and the services' timers in PostgreSQL, which a restarted process finds.
-@Suite("Durable timers and payment state on PostgreSQL", .enabled(if: PostgresTestDatabase.url != nil, PostgresTestDatabase.skipReason), .timeLimit(.minutes(1)))
+@Suite("Durable timers and payment state on PostgreSQL", .enabled(if: PostgresTestDatabase.url != nil, PostgresTestDatabase.skipReason), .timeLimit(.minutes(5)))
 struct PostgresDurableStateTests {
     /// Runs `body` with a running bus on a fresh schema.
     func withBus(_ body: @escaping @Sendable (PostgresBus) async throws -> Void) async throws {

@@ -38,7 +38,7 @@ enum PostgresTestDatabase {
     }
 }
 
-@Suite("Paths on the PostgreSQL bus", .enabled(if: PostgresTestDatabase.url != nil, PostgresTestDatabase.skipReason), .timeLimit(.minutes(2)))
+@Suite("Paths on the PostgreSQL bus", .enabled(if: PostgresTestDatabase.url != nil, PostgresTestDatabase.skipReason), .timeLimit(.minutes(5)))
 struct PostgresPathTests {
     @Test("every path publishes its exact messages and ends in its state on the PostgreSQL bus", arguments: ChoreographyStyle.allCases)
     func paths(style: ChoreographyStyle) async throws {
