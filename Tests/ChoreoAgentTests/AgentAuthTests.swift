@@ -1,3 +1,4 @@
+import ChoreoTestSupport
 import ChoreoServer
 import ChoreoAgent
 import ChoreoModel

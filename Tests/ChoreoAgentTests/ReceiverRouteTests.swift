@@ -1,3 +1,4 @@
+import ChoreoTestSupport
 import ChoreoAgent
 import ChoreoModel
 import ChoreoOTLP

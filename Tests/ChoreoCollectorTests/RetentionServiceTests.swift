@@ -30,7 +30,7 @@ struct RetentionServiceTests {
             #expect(await store.calls == [5, 5, 2, ], "chunks of at most 5 until one comes back short")
             #expect(await store.remaining == 3)
             #expect(await store.cutoffs.allSatisfy { $0 == 76 * Self.hour })
-            #expect(clock.requested == [.seconds(300)])
+            #expect(clock.sleeps == [.seconds(300)])
 
             wall.advance(by: 15 * Self.hour)                   // the 10 h old spans are now 25 h old
             clock.advance(by: .seconds(300))
@@ -138,71 +138,3 @@ final class WallClock: Sendable {
     func advance(by nanos: UInt64) { value.withLock { $0 += nanos } }
 }
 
-/// A clock whose sleeps wait until the test advances it past their deadline.
-final class ManualClock: Clock, Sendable {
-    typealias Instant = TestClock.Instant
-
-    private struct Sleeper {
-        var id: Int
-        var deadline: Instant
-        var continuation: CheckedContinuation<Void, any Error>
-    }
-
-    private struct State {
-        var now = Instant(offset: .zero)
-        var sleepers: [Sleeper] = []
-        var cancelled: Set<Int> = []
-        var nextID = 0
-        var requested: [Duration] = []
-    }
-
-    private let state = Mutex(State())
-
-    var now: Instant { state.withLock { $0.now } }
-    var minimumResolution: Duration { .zero }
-    /// Every sleep requested, in order.
-    var requested: [Duration] { state.withLock { $0.requested } }
-
-    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
-        let id = state.withLock { state in
-            state.nextID += 1
-            state.requested.append(state.now.duration(to: deadline))
-            return state.nextID
-        }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let outcome: Result<Void, any Error>? = state.withLock { state in
-                    if state.cancelled.contains(id) { return .failure(CancellationError()) }
-                    if deadline <= state.now { return .success(()) }
-                    state.sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
-                    return nil
-                }
-                if let outcome { continuation.resume(with: outcome) }
-            }
-        } onCancel: {
-            let sleeper = state.withLock { state -> Sleeper? in
-                state.cancelled.insert(id)
-                guard let index = state.sleepers.firstIndex(where: { $0.id == id }) else { return nil }
-                return state.sleepers.remove(at: index)
-            }
-            sleeper?.continuation.resume(throwing: CancellationError())
-        }
-    }
-
-    /// Moves time on and wakes the sleepers that are due.
-    func advance(by duration: Duration) {
-        let due = state.withLock { state -> [Sleeper] in
-            state.now = state.now.advanced(by: duration)
-            let now = state.now
-            let due = state.sleepers.filter { $0.deadline <= now }
-            state.sleepers.removeAll { $0.deadline <= now }
-            return due
-        }
-        for sleeper in due { sleeper.continuation.resume() }
-    }
-
-    /// Returns once `count` sleeps have been requested.
-    func waitForSleeps(_ count: Int) async {
-        while state.withLock({ $0.requested.count }) < count { await Task.yield() }
-    }
-}

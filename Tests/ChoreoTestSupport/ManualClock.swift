@@ -1,13 +1,15 @@
 import Synchronization
 
-/// A clock that only moves when the test advances it, so batching delays and backoff are
-/// tested without sleeping.
-final class ManualClock: Clock, Sendable {
-    struct Instant: InstantProtocol {
-        var offset: Duration
-        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        func duration(to other: Instant) -> Duration { other.offset - offset }
-        static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+/// A clock that only moves when the test advances it, so batching delays, backoff and
+/// periodic work are tested without sleeping. Unlike ``TestClock`` it never jumps by itself:
+/// sleepers wait until ``advance(by:)`` passes their deadline.
+public final class ManualClock: Clock, Sendable {
+    public struct Instant: InstantProtocol {
+        public var offset: Duration
+        public init(offset: Duration) { self.offset = offset }
+        public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        public func duration(to other: Instant) -> Duration { other.offset - offset }
+        public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
     }
 
     private struct Sleeper {
@@ -25,16 +27,19 @@ final class ManualClock: Clock, Sendable {
 
     private let state = Mutex(State())
 
-    var now: Instant { state.withLock { $0.now } }
-    var minimumResolution: Duration { .nanoseconds(1) }
+    /// Creates a clock at offset zero.
+    public init() {}
+
+    public var now: Instant { state.withLock { $0.now } }
+    public var minimumResolution: Duration { .nanoseconds(1) }
 
     /// Every duration a caller has slept for, in order.
-    var sleeps: [Duration] { state.withLock { $0.sleepCalls } }
+    public var sleeps: [Duration] { state.withLock { $0.sleepCalls } }
 
     /// Callers currently sleeping.
-    var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
-    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+    public func sleep(until deadline: Instant, tolerance: Duration?) async throws {
         let id = state.withLock { s -> Int in
             s.nextID += 1
             return s.nextID
@@ -60,7 +65,7 @@ final class ManualClock: Clock, Sendable {
     }
 
     /// Moves time forward and wakes every sleeper whose deadline has come.
-    func advance(by duration: Duration) {
+    public func advance(by duration: Duration) {
         let due = state.withLock { s -> [Sleeper] in
             s.now = s.now.advanced(by: duration)
             let now = s.now
@@ -72,7 +77,12 @@ final class ManualClock: Clock, Sendable {
     }
 
     /// Suspends (yielding) until at least `count` callers are sleeping.
-    func waitForSleepers(_ count: Int = 1) async {
+    public func waitForSleepers(_ count: Int = 1) async {
         while sleeperCount < count { await Task.yield() }
+    }
+
+    /// Suspends (yielding) until at least `count` sleeps have been requested in all.
+    public func waitForSleeps(_ count: Int) async {
+        while state.withLock({ $0.sleepCalls.count }) < count { await Task.yield() }
     }
 }
