@@ -52,6 +52,8 @@ struct PostgresDurableStateTests {
             #expect(context?.correlationID == "flow-1")
             #expect(context?.messageID == "msg-1")
             #expect(context?.type == "RetrievePayment")
+            // The handler records the firing before its transaction commits the ack: wait for it.
+            while try await bus.pendingDeliveries() > 0, clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
             #expect(try await bus.pendingDeliveries() == 0, "the rolled-back job was never stored")
             #expect(fired.values.count == 1)
         }
