@@ -28,6 +28,18 @@ final class DevToolsPage: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        do {
+            fd = try await Self.connectToPage(port: port)
+        } catch {
+            // A throwing initializer runs no deinit: stop Chromium here, or it outlives the test.
+            process.terminate()
+            process.waitUntilExit()
+            throw error
+        }
+    }
+
+    /// Waits up to 20 s for Chromium's DevTools endpoint, then opens its page's WebSocket.
+    private static func connectToPage(port: Int) async throws -> Int32 {
         var wsPath: String?
         var last = "no answer"
         let clock = ContinuousClock()
@@ -35,7 +47,7 @@ final class DevToolsPage: @unchecked Sendable {
         while wsPath == nil, clock.now < deadline {
             do {
                 // Raw HTTP/1.0: FoundationNetworking rejects the DevTools server's header format.
-                let list = try Self.rawGet(port: port, path: "/json/list")
+                let list = try rawGet(port: port, path: "/json/list")
                 let targets = try JSONSerialization.jsonObject(with: list) as? [[String: Any]] ?? []
                 if let page = targets.first(where: { $0["type"] as? String == "page" }),
                    let ws = page["webSocketDebuggerUrl"] as? String, let range = ws.range(of: "/devtools/") {
@@ -49,7 +61,7 @@ final class DevToolsPage: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(100))
         }
         let path = try #require(wsPath, "Chromium's DevTools endpoint did not come up on port \(port): \(last)")
-        fd = try Self.connect(port: port, path: path)
+        return try connect(port: port, path: path)
     }
 
     deinit {
