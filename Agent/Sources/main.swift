@@ -29,6 +29,15 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Spans held in memory while the collector is slow or away, at most.")
     var queueCapacity: Int = 100_000
 
+    @Option(help: "Spans one request to the collector may carry (its --max-spans-per-request). Larger requests get 413 here; --batch-size may not exceed it.")
+    var upstreamMaxSpansPerRequest: Int = 10_000
+
+    @Option(help: "Bytes one request to the collector may carry gzip-compressed (its --max-body-bytes), e.g. 16MiB.")
+    var upstreamMaxBodyBytes: String = "16MiB"
+
+    @Option(help: "Bytes one request to the collector may carry once decompressed (its cap on gunzipped bodies), e.g. 64MiB.")
+    var upstreamMaxDecompressedBytes: String = "64MiB"
+
     @Option(help: "Directory of the disk spool. With it, a request is written to disk before it is acknowledged and survives the agent's death; without it, spans wait in memory only.")
     var spoolDir: String?
 
@@ -63,6 +72,26 @@ struct AgentCommand: AsyncParsableCommand {
         guard SpoolFsyncPolicy(rawValue: spoolFsync) != nil else {
             throw ValidationError("--spool-fsync must be always, interval or never; got \"\(spoolFsync)\"")
         }
+        do {
+            var limits = AgentConfiguration(batchMaxSpans: batchSize)
+            limits.upstream = try upstreamLimits()
+            try limits.validateUpstreamLimits()
+        } catch let error as UpstreamLimitsError {
+            throw ValidationError(error.message)
+        }
+    }
+
+    /// The `--upstream-*` limits, sizes parsed.
+    func upstreamLimits() throws -> UpstreamLimits {
+        func size(_ text: String, _ flag: String) throws -> Int {
+            guard let bytes = ByteSize.parse(text) else { throw ValidationError("\(flag) must be a size, e.g. 16MiB; got \"\(text)\"") }
+            return bytes
+        }
+        return UpstreamLimits(
+            maxSpansPerRequest: upstreamMaxSpansPerRequest,
+            maxBodyBytes: try size(upstreamMaxBodyBytes, "--upstream-max-body-bytes"),
+            maxDecompressedBytes: try size(upstreamMaxDecompressedBytes, "--upstream-max-decompressed-bytes")
+        )
     }
 
     func run() async throws {
@@ -72,6 +101,7 @@ struct AgentCommand: AsyncParsableCommand {
         configuration.batchMaxSpans = batchSize
         configuration.batchMaxDelay = .milliseconds(batchDelayMs)
         configuration.queueCapacity = queueCapacity
+        configuration.upstream = try upstreamLimits()
         if let spoolDir {
             configuration.spool = SpoolConfiguration(
                 directory: spoolDir, maxBytes: ByteSize.parse(spoolMaxBytes) ?? 1 << 30, fsync: SpoolFsyncPolicy(rawValue: spoolFsync) ?? .interval

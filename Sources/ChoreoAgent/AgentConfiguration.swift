@@ -20,8 +20,12 @@ public struct AgentConfiguration: Sendable {
     public var maxDecompressedBytes: Int
     /// Spans held in memory waiting to be forwarded, at most; beyond it senders get 503 + `Retry-After`.
     public var queueCapacity: Int
-    /// Spans per forwarded request, at most.
+    /// Spans per forwarded request, at most; no more than ``UpstreamLimits/maxSpansPerRequest``
+    /// (``validateUpstreamLimits()``).
     public var batchMaxSpans: Int
+    /// What one request to the next hop may carry: the receiver refuses (413) a request beyond
+    /// it, and batches never exceed it.
+    public var upstream: UpstreamLimits
     /// How long the first queued span waits for its batch to fill before it is sent anyway.
     public var batchMaxDelay: Duration
     /// Backoff before the first retry; doubles per retry (with jitter) up to ``maxBackoff``.
@@ -45,6 +49,7 @@ public struct AgentConfiguration: Sendable {
         maxDecompressedBytes: Int = 64 << 20,
         queueCapacity: Int = 100_000,
         batchMaxSpans: Int = 4096,
+        upstream: UpstreamLimits = UpstreamLimits(),
         batchMaxDelay: Duration = .milliseconds(200),
         initialBackoff: Duration = .milliseconds(100),
         maxBackoff: Duration = .seconds(5),
@@ -62,6 +67,7 @@ public struct AgentConfiguration: Sendable {
         self.maxDecompressedBytes = maxDecompressedBytes
         self.queueCapacity = queueCapacity
         self.batchMaxSpans = batchMaxSpans
+        self.upstream = upstream
         self.batchMaxDelay = batchMaxDelay
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff

@@ -9,10 +9,12 @@ import Synchronization
 /// gzip-compressed.
 ///
 /// A batch leaves when it holds ``AgentConfiguration/batchMaxSpans`` spans or when its first
-/// span has waited ``AgentConfiguration/batchMaxDelay``. A retryable failure is retried with
+/// span has waited ``AgentConfiguration/batchMaxDelay``, and never exceeds
+/// ``AgentConfiguration/upstream`` by spans or bytes. A retryable failure is retried with
 /// exponential backoff and full jitter (honouring `Retry-After`) until it succeeds; meanwhile
-/// the queue fills and the receiver pushes back with 503. A permanent rejection (e.g. 400) is
-/// logged and counted as dropped. On graceful shutdown it keeps forwarding for
+/// the queue fills and the receiver pushes back with 503. A 413 splits the batch and resends
+/// its pieces in order; only a single span refused as too large is dropped. Another permanent
+/// rejection (e.g. 400) is logged and counted as dropped. On graceful shutdown it keeps forwarding for
 /// ``AgentConfiguration/shutdownGrace``; what is still queued in memory after that is counted
 /// as dropped, what is in the spool stays there for the next start. With a spool, the spool's
 /// cursor moves only after the next hop accepted a batch, and an ``SpoolFsyncPolicy/interval``
@@ -26,7 +28,8 @@ public final class Forwarder<C: Clock>: Service, Sendable where C.Duration == Du
         public var sentBatches = 0
         /// Retried attempts (`choreo_agent_retries_total`).
         public var retries = 0
-        /// Spans refused for good by the next hop (`choreo_agent_spans_dropped_total{reason="rejected"}`).
+        /// Spans refused for good by the next hop, e.g. with 400, or a single span with 413
+        /// (`choreo_agent_spans_dropped_total{reason="rejected"}`).
         public var droppedRejected = 0
         /// Spans still queued when shutdown gave up (`choreo_agent_spans_dropped_total{reason="shutdown"}`).
         public var droppedShutdown = 0
@@ -149,7 +152,8 @@ public final class Forwarder<C: Clock>: Service, Sendable where C.Duration == Du
                 // Let the batch fill for at most batchMaxDelay.
                 try? await clock.sleep(for: configuration.batchMaxDelay)
             }
-            guard let batch = source.next(maxSpans: configuration.batchMaxSpans) else { continue }
+            let maxSpans = min(configuration.batchMaxSpans, configuration.upstream.maxSpansPerRequest)
+            guard let batch = source.next(maxSpans: maxSpans, maxBytes: configuration.upstream.maxDecompressedBytes) else { continue }
             guard await forward(batch, deadline: &deadline) else { return }
         }
     }

@@ -1,14 +1,3 @@
-import ChoreoOTLP
-
-/// One request's worth of spans taken from a ``ForwardingSource``.
-struct OutgoingBatch: Sendable {
-    /// A serialized (uncompressed) ExportTraceServiceRequest; nil when the spans could not be encoded.
-    var payload: [UInt8]?
-    var spanCount: Int
-    /// For the spool: where the cursor goes once the batch is accepted.
-    var spoolBatch: SpoolBatch?
-}
-
 /// Where the forwarder takes spans from: the in-memory queue or the disk spool.
 protocol ForwardingSource: Sendable {
     /// Spans waiting to be taken.
@@ -17,9 +6,11 @@ protocol ForwardingSource: Sendable {
     var isDurable: Bool { get }
     func waitForSpans() async
     func wakeUp()
-    /// The next batch in order, at most `maxSpans` spans (at least one chunk or record).
-    func next(maxSpans: Int) -> OutgoingBatch?
-    /// The next hop accepted (or refused for good) `batch`: it is never sent again.
+    /// The next batch in order: whole received requests, at most `maxSpans` spans and
+    /// `maxBytes` serialized bytes in all (at least one request, whatever its size).
+    func next(maxSpans: Int, maxBytes: Int) -> OutgoingBatch?
+    /// The next hop accepted (or refused for good) `batch` and every batch taken before it:
+    /// they are never sent again.
     func acknowledge(_ batch: OutgoingBatch)
     /// Stops: the spans still waiting that will be lost (0 for the spool, which keeps them).
     func abandon() -> Int
@@ -29,21 +20,17 @@ extension SpanQueue: ForwardingSource {
     var pendingSpans: Int { depth }
     var isDurable: Bool { false }
 
-    func next(maxSpans: Int) -> OutgoingBatch? {
-        let chunks = take(maxSpans: maxSpans)
+    func next(maxSpans: Int, maxBytes: Int) -> OutgoingBatch? {
+        let chunks = take(maxSpans: maxSpans, maxBytes: maxBytes)
         guard !chunks.isEmpty else { return nil }
-        // Serialized requests concatenate into one request (protobuf appends repeated fields).
-        var payload: [UInt8]? = []
+        var payload: [UInt8] = []
+        payload.reserveCapacity(chunks.reduce(0) { $0 + $1.serialized.count })
+        var parts: [OutgoingBatch.Part] = []
         for chunk in chunks {
-            if let serialized = chunk.serialized {
-                payload? += serialized
-            } else {
-                var request = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest()
-                request.resourceSpans = chunk.resourceSpans
-                if let bytes = try? request.serializedBytes() as [UInt8] { payload? += bytes } else { payload = nil }
-            }
+            payload += chunk.serialized
+            parts.append(OutgoingBatch.Part(payloadEnd: payload.count, spanCount: chunk.spanCount, cursor: nil))
         }
-        return OutgoingBatch(payload: payload, spanCount: chunks.reduce(0) { $0 + $1.spanCount })
+        return OutgoingBatch(payload: payload, parts: parts)
     }
 
     func acknowledge(_ batch: OutgoingBatch) {}
@@ -56,12 +43,15 @@ extension SpanQueue: ForwardingSource {
 extension Spool: ForwardingSource {
     var isDurable: Bool { true }
 
-    func next(maxSpans: Int) -> OutgoingBatch? {
-        nextBatch(maxSpans: maxSpans).map { OutgoingBatch(payload: $0.payload, spanCount: $0.spanCount, spoolBatch: $0) }
+    func next(maxSpans: Int, maxBytes: Int) -> OutgoingBatch? {
+        nextBatch(maxSpans: maxSpans, maxBytes: maxBytes).map { batch in
+            let parts = batch.records.map { OutgoingBatch.Part(payloadEnd: $0.payloadEnd, spanCount: $0.spanCount, cursor: $0.end) }
+            return OutgoingBatch(payload: batch.payload, parts: parts)
+        }
     }
 
     func acknowledge(_ batch: OutgoingBatch) {
-        if let spoolBatch = batch.spoolBatch { commit(spoolBatch) }
+        if let cursor = batch.cursor { commit(through: cursor) }
     }
 
     func abandon() -> Int { 0 }

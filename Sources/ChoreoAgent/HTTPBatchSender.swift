@@ -56,6 +56,7 @@ extension SendResult {
         case .accepted: return self
         case .retryable(let reason, let after): return .retryable(reason: "\(reason): \(detail)", retryAfter: after)
         case .permanent(let reason): return .permanent(reason: "\(reason): \(detail)")
+        case .tooLarge(let reason): return .tooLarge(reason: "\(reason): \(detail)")
         }
     }
 }

@@ -9,8 +9,10 @@ import NIOCore
 ///
 /// 200 once queued (the collector validates each span later) — with a disk spool, once the
 /// request is written to the spool, so an acknowledged request survives the agent's death;
-/// 400 with the reason for a malformed body; 413 when too large; 503 with `Retry-After` when
-/// the queue is full or the spool cannot be written, so the sender keeps the spans and retries.
+/// 400 with the reason for a malformed body; 413 when too large for the agent, or for one
+/// request to the collector (``AgentConfiguration/upstream``: more spans or bytes than it takes,
+/// so it could never be delivered); 503 with `Retry-After` when the queue is full or the spool
+/// cannot be written, so the sender keeps the spans and retries.
 struct ReceiverRoute: Sendable {
     let queue: SpanQueue
     let spool: Spool?
@@ -29,7 +31,7 @@ struct ReceiverRoute: Sendable {
             return Self.answer(.contentTooLarge, OTLPHTTP.statusBody(contentType: contentType, message: "request body exceeds \(configuration.maxBodyBytes) bytes"))
         }
         let message: OTLPExportRequest
-        var serialized: [UInt8]?
+        let serialized: [UInt8]
         do {
             (message, serialized) = try decode(Array(buffer.readableBytesView), contentType: contentType, encoding: request.headers[.contentEncoding])
         } catch {
@@ -38,38 +40,54 @@ struct ReceiverRoute: Sendable {
             let status: HTTPResponse.Status = error.code == .tooLarge ? .contentTooLarge : .badRequest
             return Self.answer(status, OTLPHTTP.statusBody(contentType: contentType, message: error.message))
         }
-        let spanCount = message.spanCount
-        if spanCount > 0, let spool {
-            do {
-                try spool.append(try serialized ?? message.serializedBytes(), spanCount: spanCount)
-            } catch {
-                counters.refused(spans: spanCount)
-                logger.error("cannot write to the spool; refused the request with 503", metadata: ["error": "\(error)"])
-                var response = Self.answer(.serviceUnavailable, OTLPHTTP.statusBody(contentType: contentType, message: "agent spool unavailable; retry later"))
-                response.headers[.retryAfter] = "1"
-                return response
-            }
-        } else if spanCount > 0 {
-            let chunk = serialized.map { SpanChunk(serialized: $0, spanCount: spanCount) }
-                ?? (try? message.serializedBytes()).map { SpanChunk(serialized: $0, spanCount: spanCount) }
-                ?? SpanChunk(resourceSpans: message.resourceSpans, spanCount: spanCount)
-            guard queue.offer(chunk) else {
-                counters.refused(spans: spanCount)
-                var response = Self.answer(.serviceUnavailable, OTLPHTTP.statusBody(contentType: contentType, message: "agent queue full; retry later"))
-                response.headers[.retryAfter] = "1"
-                return response
-            }
+        let spanCount = Self.countSpans(message)
+        if let refusal = configuration.upstream.refusal(spanCount: spanCount, serialized: serialized) {
+            counters.rejected(.tooLarge)
+            logger.debug("refused an OTLP request over the upstream limits", metadata: ["reason": "\(refusal)"])
+            return Self.answer(.contentTooLarge, OTLPHTTP.statusBody(contentType: contentType, message: refusal))
         }
+        if spanCount > 0, let refusal = keep(serialized, spanCount: spanCount, contentType: contentType) { return refusal }
         counters.received(spans: spanCount)
         return Self.answer(.ok, OTLPHTTP.successBody(contentType: contentType, rejectedSpans: 0, errorMessage: nil))
     }
 
+    /// The spans in a request: what the upstream span limit is checked against.
+    static func countSpans(_ message: OTLPExportRequest) -> Int {
+        message.spanCount
+    }
+
+    /// Spools or queues one request; nil once kept, else the 503 to answer.
+    private func keep(_ serialized: [UInt8], spanCount: Int, contentType: String?) -> Response? {
+        if let spool {
+            do {
+                try spool.append(serialized, spanCount: spanCount)
+                return nil
+            } catch {
+                counters.refused(spans: spanCount)
+                logger.error("cannot write to the spool; refused the request with 503", metadata: ["error": "\(error)"])
+                return Self.retryLater(contentType, "agent spool unavailable; retry later")
+            }
+        }
+        guard queue.offer(SpanChunk(serialized: serialized, spanCount: spanCount)) else {
+            counters.refused(spans: spanCount)
+            return Self.retryLater(contentType, "agent queue full; retry later")
+        }
+        return nil
+    }
+
+    /// 503 with `Retry-After: 1`: the sender keeps the spans and retries.
+    private static func retryLater(_ contentType: String?, _ message: String) -> Response {
+        var response = answer(.serviceUnavailable, OTLPHTTP.statusBody(contentType: contentType, message: message))
+        response.headers[.retryAfter] = "1"
+        return response
+    }
+
     /// Decodes into OTLP messages kept as received (the collector validates each span and
-    /// answers with partial success for the ones it rejects). For a protobuf body, also returns
-    /// its decompressed bytes: they are queued or spooled as they are, not re-encoded.
+    /// answers with partial success for the ones it rejects), with the serialized request to
+    /// queue or spool: a protobuf body's decompressed bytes as they are, a JSON body re-encoded.
     private func decode(
         _ body: [UInt8], contentType: String?, encoding: String?
-    ) throws(OTLPDecodingError) -> (OTLPExportRequest, [UInt8]?) {
+    ) throws(OTLPDecodingError) -> (OTLPExportRequest, [UInt8]) {
         let coding = encoding?.trimmingCharacters(in: .whitespaces).lowercased() ?? "identity"
         if OTLPHTTP.format(ofContentType: contentType) == .protobuf, coding == "gzip" || coding == "identity" || coding.isEmpty {
             let bytes = coding == "gzip" ? try Gzip.decompress(body, maxOutputBytes: configuration.maxDecompressedBytes) : body
@@ -81,7 +99,11 @@ struct ReceiverRoute: Sendable {
         let message = try OTLPHTTP.decodeBodyMessage(
             body, contentType: contentType, contentEncoding: encoding, maxDecompressedBytes: configuration.maxDecompressedBytes
         )
-        return (message, nil)
+        do {
+            return (message, try message.serializedBytes())
+        } catch {
+            throw OTLPDecodingError(.malformedJSON, "the request cannot be encoded as OTLP protobuf: \(error)")
+        }
     }
 
     static func answer(_ status: HTTPResponse.Status, _ answer: (body: [UInt8], contentType: String)) -> Response {

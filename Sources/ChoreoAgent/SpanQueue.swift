@@ -1,29 +1,28 @@
 import ChoreoOTLP
 import Synchronization
 
-/// A chunk of received spans, kept in OTLP form so forwarding is faithful (resources, scopes and
-/// fields the agent does not interpret pass through unchanged).
-///
-/// The receiver keeps the serialized request (``serialized``), a few hundred bytes per span,
-/// rather than decoded messages, which take many times more memory.
+/// A chunk of received spans: one received request, kept serialized so forwarding is faithful
+/// (resources, scopes and fields the agent does not interpret pass through unchanged) and
+/// small (a few hundred bytes per span, where decoded messages take many times more).
 public struct SpanChunk: Sendable {
-    /// Decoded resource spans; empty when ``serialized`` holds them.
-    public var resourceSpans: [Opentelemetry_Proto_Trace_V1_ResourceSpans]
+    /// A serialized ExportTraceServiceRequest holding the spans.
+    public var serialized: [UInt8]
+    /// Spans in ``serialized``.
     public var spanCount: Int
-    /// A serialized ExportTraceServiceRequest holding the spans, when kept in that form.
-    public var serialized: [UInt8]?
-
-    public init(resourceSpans: [Opentelemetry_Proto_Trace_V1_ResourceSpans], spanCount: Int) {
-        self.resourceSpans = resourceSpans
-        self.spanCount = spanCount
-        self.serialized = nil
-    }
 
     /// A chunk kept as a serialized ExportTraceServiceRequest.
     public init(serialized: [UInt8], spanCount: Int) {
-        self.resourceSpans = []
-        self.spanCount = spanCount
         self.serialized = serialized
+        self.spanCount = spanCount
+    }
+
+    /// A chunk of decoded resource spans, serialized now.
+    ///
+    /// - Throws: when the message cannot be serialized.
+    public init(resourceSpans: [Opentelemetry_Proto_Trace_V1_ResourceSpans], spanCount: Int) throws {
+        var request = OTLPExportRequest()
+        request.resourceSpans = resourceSpans
+        self.init(serialized: try request.serializedBytes(), spanCount: spanCount)
     }
 }
 
@@ -62,16 +61,21 @@ public final class SpanQueue: Sendable {
         return accepted
     }
 
-    /// Removes up to `maxSpans` spans' worth of chunks from the front (at least one chunk).
-    public func take(maxSpans: Int) -> [SpanChunk] {
+    /// Removes chunks from the front, whole, up to `maxSpans` spans and `maxBytes` serialized
+    /// bytes in all; always at least one chunk (the receiver admits none beyond the upstream
+    /// limits, so one chunk alone always fits them).
+    public func take(maxSpans: Int, maxBytes: Int = .max) -> [SpanChunk] {
         state.withLock { s in
             var taken: [SpanChunk] = []
             var count = 0
+            var bytes = 0
             while s.head < s.chunks.count {
                 let chunk = s.chunks[s.head]
-                if count > 0, count + chunk.spanCount > maxSpans { break }
+                if !taken.isEmpty, count + chunk.spanCount > maxSpans || bytes + chunk.serialized.count > maxBytes { break }
                 taken.append(chunk)
                 count += chunk.spanCount
+                bytes += chunk.serialized.count
+                s.chunks[s.head].serialized = []   // release the bytes now, not at the next compaction
                 s.head += 1
             }
             s.spans -= count

@@ -19,7 +19,7 @@ struct ForwarderTests {
 
     static func chunk(_ spans: [SpanRecord]) throws -> SpanChunk {
         let message = try OTLPProtobuf.decodeRequestMessage(try OTLPProtobuf.encodeRequest(spans))
-        return SpanChunk(resourceSpans: message.resourceSpans, spanCount: spans.count)
+        return try SpanChunk(resourceSpans: message.resourceSpans, spanCount: spans.count)
     }
 
     func configuration(batch: Int = 10) -> AgentConfiguration {

@@ -7,23 +7,37 @@ import Darwin
 
 /// Spooled records read for one forwarding request.
 public struct SpoolBatch: Sendable {
+    /// One record in the batch.
+    struct Record: Sendable {
+        /// Where its payload ends in ``SpoolBatch/payload``.
+        var payloadEnd: Int
+        var spanCount: Int
+        /// Where the cursor may move once it and every record before it were accepted (for the
+        /// last record, ``SpoolBatch/end``).
+        var end: SpoolPosition
+    }
+
     /// The records' payloads concatenated: itself a serialized ExportTraceServiceRequest.
     public var payload: [UInt8]
     /// Spans in the batch.
     public var spanCount: Int
     /// Where the next batch starts; ``Spool/commit(_:)`` persists it as the cursor.
     public var end: SpoolPosition
+    /// The records, in order.
+    var records: [Record]
 }
 
 extension Spool {
-    /// Reads the next records, in order, up to `maxSpans` spans (at least one record), or nil
-    /// when nothing is pending. The reader moves on; the cursor moves only on ``commit(_:)``.
+    /// Reads the next records, in order, up to `maxSpans` spans and `maxBytes` payload bytes
+    /// (at least one record, whatever its size), or nil when nothing is pending. The reader
+    /// moves on; the cursor moves only on ``commit(_:)``.
     ///
     /// A record that fails its checksum ends its segment: the rest of it is skipped, logged and
     /// counted as dropped (`reason="corrupt"`).
-    public func nextBatch(maxSpans: Int) -> SpoolBatch? {
+    public func nextBatch(maxSpans: Int, maxBytes: Int = .max) -> SpoolBatch? {
         state.withLock { s -> SpoolBatch? in
             var payload: [UInt8] = []
+            var records: [SpoolBatch.Record] = []
             var count = 0
             while count < maxSpans, let index = readSegmentIndex(&s) {
                 let segment = s.segments[index]
@@ -37,24 +51,32 @@ extension Spool {
                     skipCorrupt(&s, index: index)
                     continue
                 }
-                if count > 0, count + header.spanCount > maxSpans { break }
+                if !records.isEmpty, count + header.spanCount > maxSpans || payload.count + body.count > maxBytes { break }
                 payload += body
                 count += header.spanCount
                 s.read.offset += SpoolRecord.headerSize + header.length
                 s.readSpansInSegment += header.spanCount
                 s.pendingSpans -= header.spanCount
+                records.append(SpoolBatch.Record(payloadEnd: payload.count, spanCount: header.spanCount, end: s.read))
             }
-            guard !payload.isEmpty else { return nil }
-            return SpoolBatch(payload: payload, spanCount: count, end: s.read)
+            guard !records.isEmpty else { return nil }
+            records[records.count - 1].end = s.read
+            return SpoolBatch(payload: payload, spanCount: count, end: s.read, records: records)
         }
     }
 
     /// Records that the next hop accepted everything before `batch.end`: persists the cursor
     /// and deletes the segments now fully sent.
     public func commit(_ batch: SpoolBatch) {
+        commit(through: batch.end)
+    }
+
+    /// Records that the next hop accepted everything before `position` (a record boundary the
+    /// reader has passed): persists the cursor and deletes the segments now fully sent.
+    func commit(through position: SpoolPosition) {
         let directory = configuration.directory
         state.withLock { s in
-            if batch.end > s.committed { s.committed = batch.end }
+            if position > s.committed { s.committed = position }
             while let first = s.segments.first, first.id != s.writeID,
                   first.id < s.committed.segment || (first.id == s.committed.segment && s.committed.offset >= first.bytes) {
                 s.segments.removeFirst()
