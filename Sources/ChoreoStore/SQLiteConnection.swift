@@ -5,12 +5,15 @@ import Foundation
 final class SQLiteConnection {
     private(set) var handle: OpaquePointer?
     let path: String
-    private var cache: [String: SQLiteStatement] = [:]
+    /// Prepared statements by SQL text, least recently used evicted past the cap.
+    private var cache: SQLiteStatementCache
 
     /// Opens (and, when `create` is true, creates) the database file at `path`; `readOnly`
-    /// opens it for reading only (another process may write it meanwhile, WAL).
-    init(path: String, create: Bool, readOnly: Bool = false) throws {
+    /// opens it for reading only (another process may write it meanwhile, WAL). At most
+    /// `statementCapacity` prepared statements are kept (``cached(_:)``).
+    init(path: String, create: Bool, readOnly: Bool = false, statementCapacity: Int = SQLiteStatementCache.defaultCapacity) throws {
         self.path = path
+        self.cache = SQLiteStatementCache(capacity: statementCapacity)
         var db: OpaquePointer?
         var flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         if create { flags |= SQLITE_OPEN_CREATE }
@@ -30,8 +33,7 @@ final class SQLiteConnection {
 
     /// Finalizes every statement and closes the connection (idempotent).
     func close() {
-        for statement in cache.values { statement.finalize() }
-        cache = [:]
+        for statement in cache.removeAll() { statement.finalize() }
         if let handle { sqlite3_close_v2(handle) }
         handle = nil
     }
@@ -47,15 +49,32 @@ final class SQLiteConnection {
         }
     }
 
-    /// A prepared statement for `sql`, prepared once per connection and reused.
+    /// A prepared statement for `sql`, prepared once and reused while it stays among the
+    /// connection's most recently used (``SQLiteStatementCache``); an evicted one is finalized
+    /// once released and prepared again when next asked for.
     func cached(_ sql: String) throws -> SQLiteStatement {
-        if let statement = cache[sql] { return statement }
+        if let statement = cache.statement(for: sql) { return statement }
         var raw: OpaquePointer?
         let rc = sqlite3_prepare_v3(try open(), sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &raw, nil)
         guard rc == SQLITE_OK, let raw else { throw error(rc, "cannot prepare \(sql.prefix(80))") }
         let statement = SQLiteStatement(handle: raw, connection: self)
-        cache[sql] = statement
+        cache.insert(statement, for: sql)
         return statement
+    }
+
+    /// Prepared statements in the cache now (at most its capacity).
+    var cachedStatementCount: Int { cache.count }
+
+    /// Statements prepared on this connection and not yet finalized, cached or not.
+    var liveStatementCount: Int {
+        guard let handle else { return 0 }
+        var count = 0
+        var next = sqlite3_next_stmt(handle, nil)
+        while let statement = next {
+            count += 1
+            next = sqlite3_next_stmt(handle, statement)
+        }
+        return count
     }
 
     /// The first column of the first row of a parameterless query (e.g. a pragma).

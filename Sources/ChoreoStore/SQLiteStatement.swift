@@ -6,17 +6,25 @@ let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 /// A prepared statement, owned by one ``SQLiteConnection`` and used only on its queue.
 ///
-/// Values are always bound as parameters (`?`), never spliced into SQL text.
+/// Values are always bound as parameters (`?`), never spliced into SQL text. The statement
+/// finalizes itself when released (an evicted cache entry that no caller holds any more), or
+/// earlier when its connection closes.
 final class SQLiteStatement {
     let handle: OpaquePointer
     private unowned let connection: SQLiteConnection
+    private(set) var isFinalized = false
 
     init(handle: OpaquePointer, connection: SQLiteConnection) {
         self.handle = handle
         self.connection = connection
     }
 
+    deinit { finalize() }
+
+    /// Releases SQLite's statement (idempotent); the statement must not be used afterwards.
     func finalize() {
+        guard !isFinalized else { return }
+        isFinalized = true
         sqlite3_finalize(handle)
     }
 
@@ -30,28 +38,42 @@ final class SQLiteStatement {
         try bind(index, Int64(bitPattern: value))
     }
 
+    /// Binds text with its exact UTF-8 length, so a NUL inside it is kept rather than ending it.
     func bind(_ index: Int32, _ value: String?) throws {
-        guard let value else { return try check(sqlite3_bind_null(handle, index)) }
-        try check(sqlite3_bind_text(handle, index, value, -1, sqliteTransient))
+        guard var value else { return try check(sqlite3_bind_null(handle, index)) }
+        try value.withUTF8 { utf8 in
+            // A NULL pointer would bind SQL NULL: the empty string binds a literal "".
+            guard let base = utf8.baseAddress, !utf8.isEmpty else { return try check(sqlite3_bind_text(handle, index, "", 0, sqliteTransient)) }
+            let text = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
+            try check(sqlite3_bind_text(handle, index, text, try length(utf8.count), sqliteTransient))
+        }
     }
 
     /// Binds bytes that SQLite copies at once.
     func bind(_ index: Int32, blob: UnsafeRawBufferPointer) throws {
-        try check(sqlite3_bind_blob(handle, index, blob.baseAddress, Int32(blob.count), sqliteTransient))
+        try check(sqlite3_bind_blob(handle, index, blob.baseAddress, try length(blob.count), sqliteTransient))
     }
 
     /// Binds bytes without copying them (`SQLITE_STATIC`): they must stay valid and unchanged
     /// until the statement is reset.
     func bind(_ index: Int32, borrowedBlob blob: UnsafeRawBufferPointer) throws {
         guard let base = blob.baseAddress else { return try bind(index, blob: blob) }
-        try check(sqlite3_bind_blob(handle, index, base, Int32(blob.count), nil))
+        try check(sqlite3_bind_blob(handle, index, base, try length(blob.count), nil))
     }
 
     /// Binds UTF-8 text without copying it (`SQLITE_STATIC`): it must stay valid and unchanged
     /// until the statement is reset.
     func bind(_ index: Int32, borrowedText utf8: UnsafeRawBufferPointer) throws {
         guard let base = utf8.baseAddress else { return try bind(index, "") }
-        try check(sqlite3_bind_text(handle, index, base.assumingMemoryBound(to: CChar.self), Int32(utf8.count), nil))
+        try check(sqlite3_bind_text(handle, index, base.assumingMemoryBound(to: CChar.self), try length(utf8.count), nil))
+    }
+
+    /// A byte count as SQLite's `Int32`; a value too large to bind throws instead of trapping.
+    private func length(_ count: Int) throws -> Int32 {
+        guard let length = Int32(exactly: count) else {
+            throw StoreError(.sqlite, "a value of \(count) bytes is too large to bind (SQLite takes at most \(Int32.max))")
+        }
+        return length
     }
 
     /// Binds the 16 big-endian bytes of a trace id.
