@@ -29,6 +29,27 @@ struct AgentStartupValidationTests {
         }
     }
 
+    @Test("the batch size may not exceed the collector's span limit, and no upstream limit may be unusable", arguments: [
+        // (batch size, upstream limits, refused with, flags the message names)
+        (4096, UpstreamLimits(), nil, []),
+        (10_000, UpstreamLimits(), nil, []),
+        (10_001, UpstreamLimits(), UpstreamLimitsError.Code.batchOverLimit, ["--batch-size", "--upstream-max-spans-per-request"]),
+        (100, UpstreamLimits(maxSpansPerRequest: 50), .batchOverLimit, ["--batch-size", "--upstream-max-spans-per-request"]),
+        (1, UpstreamLimits(maxSpansPerRequest: 0), .limitTooSmall, ["--upstream-max-spans-per-request"]),
+        (1, UpstreamLimits(maxBodyBytes: 100), .limitTooSmall, ["--upstream-max-body-bytes"]),
+        (1, UpstreamLimits(maxDecompressedBytes: 0), .limitTooSmall, ["--upstream-max-decompressed-bytes"]),
+    ] as [(Int, UpstreamLimits, UpstreamLimitsError.Code?, [String])])
+    func upstreamLimits(batch: Int, limits: UpstreamLimits, code: UpstreamLimitsError.Code?, flags: [String]) {
+        let configuration = AgentConfiguration(batchMaxSpans: batch, upstream: limits)
+        do {
+            try configuration.validateUpstreamLimits()
+            #expect(code == nil, "batch \(batch) with \(limits) should have been refused")
+        } catch {
+            #expect(error.code == code, "\(error.message)")
+            for flag in flags { #expect(error.message.contains(flag), "\(error.message) names \(flag)") }
+        }
+    }
+
     @Test("token files: trimmed when good, refused with the flag and path when empty, unreadable or two tokens", arguments: [
         ("secret\n", nil), ("\n", ConfigurationError.Code.tokenFileEmpty), ("a b", .tokenMalformed), (nil, .tokenFileUnreadable),
     ] as [(String?, ConfigurationError.Code?)])
