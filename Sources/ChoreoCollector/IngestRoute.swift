@@ -13,8 +13,10 @@ import NIOCore
 ///   committed;
 /// - 400 for a malformed body or an unsupported content type or encoding (final: senders must
 ///   not retry);
-/// - 413 for a body over the size limit (compressed or decompressed) or a request with more
-///   spans than ``IngestLimits/maxSpansPerRequest`` (final: send smaller batches);
+/// - 413 for a body over the size limit (compressed or decompressed), a request with more
+///   spans than ``IngestLimits/maxSpansPerRequest`` or more elements than follow from it
+///   (``OTLPRequestLimits``), found on the wire bytes before anything is decoded (final: send
+///   smaller batches);
 /// - 429 with `Retry-After` when the ingest queue is full (overload: retry soon);
 /// - 503 with `Retry-After` when the store failed to commit or the collector is shutting down.
 ///
@@ -49,25 +51,10 @@ struct IngestRoute: Sendable {
         do {
             decoded = try OTLPHTTP.decodeBody(
                 Array(buffer.readableBytesView), contentType: contentType,
-                contentEncoding: request.headers[.contentEncoding], maxDecompressedBytes: maxDecompressedBytes
+                contentEncoding: request.headers[.contentEncoding], limits: requestLimits
             )
         } catch {
-            if error.code == .tooLarge {
-                rejected.count(.bodyTooLarge)
-                return Self.status(.contentTooLarge, contentType, error.message)
-            }
-            rejected.count(.malformed)
-            logger.debug("rejected a malformed OTLP request", metadata: ["reason": "\(error.message)"])
-            return Self.status(.badRequest, contentType, error.message, grpcCode: 3)
-        }
-        let received = decoded.spans.count + decoded.rejectedSpans
-        guard received <= limits.maxSpansPerRequest else {
-            rejected.count(.tooManySpans)
-            return Self.status(
-                .contentTooLarge, contentType,
-                "the request holds \(received) spans, over the limit of \(limits.maxSpansPerRequest) per request "
-                    + "(--max-spans-per-request); send smaller batches"
-            )
+            return refusal(error, contentType: contentType)
         }
         if decoded.rejectedSpans > 0 { rejected.count(.invalidSpan, by: decoded.rejectedSpans) }
         truncated.add(limits.truncateAttributes(&decoded.spans))
@@ -76,6 +63,34 @@ struct IngestRoute: Sendable {
             contentType: contentType, rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.rejectionReason
         )
         return Self.response(.ok, answer.contentType, answer.body)
+    }
+
+    /// What one request may hold: the caps that follow from the span and attribute limits,
+    /// the decoded body no larger than ``maxDecompressedBytes`` either.
+    var requestLimits: OTLPRequestLimits {
+        var derived = limits.requestLimits
+        derived.maxDecodedBytes = min(derived.maxDecodedBytes, maxDecompressedBytes)
+        return derived
+    }
+
+    /// The answer to a body that could not be decoded: 413 when over a limit, else 400.
+    private func refusal(_ error: OTLPDecodingError, contentType: String?) -> Response {
+        switch error.code {
+        case .tooManySpans:
+            rejected.count(.tooManySpans)
+            return Self.status(
+                .contentTooLarge, contentType,
+                "the request holds more than \(limits.maxSpansPerRequest) spans, over the limit per request "
+                    + "(--max-spans-per-request); send smaller batches"
+            )
+        case .tooLarge:
+            rejected.count(.bodyTooLarge)
+            return Self.status(.contentTooLarge, contentType, error.message)
+        default:
+            rejected.count(.malformed)
+            logger.debug("rejected a malformed OTLP request", metadata: ["reason": "\(error.message)"])
+            return Self.status(.badRequest, contentType, error.message, grpcCode: 3)
+        }
     }
 
     /// Hands the spans to the writer; nil once they are committed, else the refusal to answer.

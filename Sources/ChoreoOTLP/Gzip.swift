@@ -60,11 +60,15 @@ private struct Inflater {
     var output: [UInt8]
     var produced = 0
 
+    /// The most the output may grow to: one byte past the limit is how an oversize body is
+    /// detected (saturating, for an unlimited `Int.max`).
+    let capacityLimit: Int
+
     init(limit: Int, inputCount: Int) {
         self.limit = limit
-        // Start near a typical compression ratio; grow by doubling up to limit + 1 (one byte
-        // past the limit is how an oversize body is detected).
-        output = [UInt8](repeating: 0, count: min(limit + 1, max(inputCount * 4, 1024)))
+        capacityLimit = limit == .max ? .max : limit + 1
+        // Start near a typical compression ratio; grow by doubling up to capacityLimit.
+        output = [UInt8](repeating: 0, count: min(capacityLimit, max(inputCount.multipliedReportingOverflow(by: 4).partialValue, 1024)))
     }
 
     mutating func run(_ input: UnsafeBufferPointer<UInt8>) -> OTLPDecodingError? {
@@ -78,9 +82,9 @@ private struct Inflater {
         stream.avail_in = uInt(input.count)
         while true {
             if produced == output.count {
-                let grown = min(limit + 1, output.count * 2)
+                let grown = min(capacityLimit, output.count * 2)
                 if grown <= output.count { return tooLarge() }
-                output.append(contentsOf: repeatElement(0, count: grown - output.count))
+                grow(to: grown)
             }
             let rc = output.withUnsafeMutableBufferPointer { out in
                 stream.next_out = out.baseAddress! + produced
@@ -105,6 +109,19 @@ private struct Inflater {
                 return malformed(stream, "not a valid gzip stream")
             }
         }
+    }
+
+    /// A larger zeroed buffer with what was produced so far copied in (a memset and a memcpy,
+    /// not an element-wise append).
+    private mutating func grow(to count: Int) {
+        var grown = [UInt8](repeating: 0, count: count)
+        let produced = produced
+        grown.withUnsafeMutableBufferPointer { target in
+            output.withUnsafeBufferPointer { source in
+                target.baseAddress!.update(from: source.baseAddress!, count: produced)
+            }
+        }
+        output = grown
     }
 
     mutating func finish() -> [UInt8] {

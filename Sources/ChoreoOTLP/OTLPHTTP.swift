@@ -32,30 +32,63 @@ public enum OTLPHTTP {
 
     /// Decodes a POST /v1/traces body: chooses protobuf or JSON by Content-Type (ignoring
     /// parameters like `;charset`), gunzips when Content-Encoding is gzip (identity or absent:
-    /// as is; anything else: ``OTLPDecodingError/Code/unsupportedEncoding``). A body larger
-    /// than `maxDecompressedBytes` after decompression is ``OTLPDecodingError/Code/tooLarge``.
+    /// as is; anything else: ``OTLPDecodingError/Code/unsupportedEncoding``), then checks
+    /// `limits` on the wire bytes (``OTLPRequestScan``) before decoding anything: a body larger
+    /// than ``OTLPRequestLimits/maxDecodedBytes`` after decompression, or with too many elements,
+    /// is ``OTLPDecodingError/Code/tooLarge``; one with too many spans
+    /// ``OTLPDecodingError/Code/tooManySpans``.
     public static func decodeBody(
-        _ body: [UInt8], contentType: String?, contentEncoding: String?, maxDecompressedBytes: Int
+        _ body: [UInt8], contentType: String?, contentEncoding: String?, limits: OTLPRequestLimits
     ) throws(OTLPDecodingError) -> OTLPDecodedRequest {
-        let format = try requireFormat(contentType)
-        let bytes = try decodedBytes(body, contentEncoding: contentEncoding, maxDecompressedBytes: maxDecompressedBytes)
+        let (format, bytes) = try checkedBytes(body, contentType: contentType, contentEncoding: contentEncoding, limits: limits)
         switch format {
         case .protobuf: return try OTLPProtobuf.decodeRequest(bytes)
         case .json: return try OTLPJSON.decodeRequest(bytes)
         }
     }
 
-    /// Like ``decodeBody(_:contentType:contentEncoding:maxDecompressedBytes:)`` but returns the
-    /// raw request message (ids in binary form, whatever the format), for forwarding.
+    /// Like ``decodeBody(_:contentType:contentEncoding:limits:)`` but returns the raw request
+    /// message (ids in binary form, whatever the format), for forwarding, with the decompressed
+    /// bytes when the body was protobuf (they can be forwarded as they are) and the request's shape.
+    public static func decodeBodyMessage(
+        _ body: [UInt8], contentType: String?, contentEncoding: String?, limits: OTLPRequestLimits
+    ) throws(OTLPDecodingError) -> (message: OTLPExportRequest, protobuf: [UInt8]?, shape: OTLPRequestShape) {
+        let format = try requireFormat(contentType)
+        let bytes = try decodedBytes(body, contentEncoding: contentEncoding, maxDecompressedBytes: limits.maxDecodedBytes)
+        switch format {
+        case .protobuf:
+            let shape = try OTLPRequestScan.protobuf(bytes, limits: limits)
+            return (try OTLPProtobuf.decodeRequestMessage(bytes), bytes, shape)
+        case .json:
+            let shape = try OTLPRequestScan.json(bytes, limits: limits)
+            let message = try OTLPJSON.decodeRequestMessage(bytes)
+            // Spans behind an escaped `spans` key escape the scan's span count, not its element count.
+            let spans = message.spanCount
+            guard spans <= limits.maxSpans else { throw OTLPRequestScan.tooManySpans(limits) }
+            return (message, nil, OTLPRequestShape(spans: spans, elements: shape.elements))
+        }
+    }
+
+    /// The raw request message with only a cap on the decompressed size (no span or element
+    /// limits); being replaced by ``decodeBodyMessage(_:contentType:contentEncoding:limits:)``.
     public static func decodeBodyMessage(
         _ body: [UInt8], contentType: String?, contentEncoding: String?, maxDecompressedBytes: Int
     ) throws(OTLPDecodingError) -> OTLPExportRequest {
+        let limits = OTLPRequestLimits(maxSpans: .max, maxElements: .max, maxDecodedBytes: maxDecompressedBytes)
+        return try decodeBodyMessage(body, contentType: contentType, contentEncoding: contentEncoding, limits: limits).message
+    }
+
+    /// The body decompressed and checked against `limits`, with its format.
+    private static func checkedBytes(
+        _ body: [UInt8], contentType: String?, contentEncoding: String?, limits: OTLPRequestLimits
+    ) throws(OTLPDecodingError) -> (Format, [UInt8]) {
         let format = try requireFormat(contentType)
-        let bytes = try decodedBytes(body, contentEncoding: contentEncoding, maxDecompressedBytes: maxDecompressedBytes)
+        let bytes = try decodedBytes(body, contentEncoding: contentEncoding, maxDecompressedBytes: limits.maxDecodedBytes)
         switch format {
-        case .protobuf: return try OTLPProtobuf.decodeRequestMessage(bytes)
-        case .json: return try OTLPJSON.decodeRequestMessage(bytes)
+        case .protobuf: _ = try OTLPRequestScan.protobuf(bytes, limits: limits)
+        case .json: _ = try OTLPRequestScan.json(bytes, limits: limits)
         }
+        return (format, bytes)
     }
 
     /// An ExportTraceServiceResponse in the request's format (protobuf unless the request was

@@ -22,7 +22,7 @@ struct LimitsTests {
             } else {
                 #expect(answer.status == .contentTooLarge)
                 #expect(answer.message?.contains("--max-spans-per-request") == true, "the message names the flag")
-                #expect(answer.message?.contains("\(count) spans") == true, "and what was sent")
+                #expect(answer.message?.contains("more than \(limit) spans") == true, "and the limit")
                 #expect(answer.retryAfter == nil, "a 413 is final")
             }
         }
@@ -81,10 +81,36 @@ struct LimitsTests {
         ("héllo wörld", 2, "h"), ("héllo wörld", 3, "hé"), ("日本語テキスト", 7, "日本"), ("🎉🎉", 5, "🎉"), ("🎉🎉", 3, ""), ("abc", 0, ""),
     ])
     func characterBoundary(text: String, limit: Int, expected: String) {
-        var spans = [SpanRecord(traceID: trace, spanID: SpanID(1), name: "s", startTimeUnixNano: 1, endTimeUnixNano: 2, attributes: ["k": .string(text)])]
+        var spans = [SpanRecord(traceID: trace, spanID: SpanID(1), name: "", startTimeUnixNano: 1, endTimeUnixNano: 2, attributes: ["k": .string(text)])]
+        spans[0].serviceName = ""
         let cut = IngestLimits(maxAttributeBytes: limit).truncateAttributes(&spans)
         #expect(cut == 1)
         #expect(spans[0].attributes["k"] == .string(expected))
         #expect(spans[0].attributes["k"]!.stringValue!.utf8.count <= limit)
+    }
+
+    @Test("span name, service.name, scope name, status message and event names are bounded like attributes")
+    func namesAreBounded() async throws {
+        let harness = IngestHarness { $0.maxAttributeBytes = 16 }
+        var span = Fixtures.spans(1, trace: trace)[0]
+        span.name = String(repeating: "n", count: 1000)
+        span.serviceName = String(repeating: "s", count: 1000)
+        span.scopeName = String(repeating: "c", count: 17)
+        span.statusCode = .error
+        span.statusMessage = String(repeating: "m", count: 500)
+        span.events = [SpanEvent(name: String(repeating: "e", count: 40), timeUnixNano: Fixtures.t0, attributes: [:])]
+        let body = try OTLPProtobuf.encodeRequest([span])
+        try await harness.application.test(.router) { client in
+            let answer = try await client.ingest(body)
+            #expect(answer.status == .ok)
+        }
+        let stored = try #require(try await harness.store.spans(traceID: trace).first)
+        #expect(stored.name == String(repeating: "n", count: 16))
+        #expect(stored.serviceName == String(repeating: "s", count: 16))
+        #expect(stored.scopeName == String(repeating: "c", count: 16))
+        #expect(stored.statusMessage == String(repeating: "m", count: 16))
+        #expect(stored.events.first?.name == String(repeating: "e", count: 16))
+        #expect(stored.attributes[IngestLimits.truncatedKey] == .stringArray(
+            ["event.name", "resource:service.name", "scope.name", "span.name", "status.message"]))
     }
 }

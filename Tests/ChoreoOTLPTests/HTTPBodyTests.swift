@@ -8,7 +8,7 @@ struct HTTPBodyTests {
     static let limit = 4 << 20
 
     func decode(_ body: [UInt8], _ contentType: String?, _ encoding: String? = nil) throws -> OTLPDecodedRequest {
-        try OTLPHTTP.decodeBody(body, contentType: contentType, contentEncoding: encoding, maxDecompressedBytes: Self.limit)
+        try OTLPHTTP.decodeBody(body, contentType: contentType, contentEncoding: encoding, limits: .bytes(Self.limit))
     }
 
     func code(of body: () throws -> Any) -> OTLPDecodingError.Code? {
@@ -57,11 +57,11 @@ struct HTTPBodyTests {
         let spans = Fixtures.many(50, seed: 1)
         #expect(code {
             try OTLPHTTP.decodeBody(try OTLPProtobuf.encodeRequest(spans), contentType: OTLPHTTP.protobufContentType,
-                                    contentEncoding: nil, maxDecompressedBytes: 100)
+                                    contentEncoding: nil, limits: .bytes(100))
         } == .tooLarge)
         #expect(code {
             try OTLPHTTP.decodeBody(Gzip.compress(try OTLPProtobuf.encodeRequest(spans)), contentType: OTLPHTTP.protobufContentType,
-                                    contentEncoding: "gzip", maxDecompressedBytes: 100)
+                                    contentEncoding: "gzip", limits: .bytes(100))
         } == .tooLarge)
     }
 
@@ -70,7 +70,7 @@ struct HTTPBodyTests {
         for format in OTLPFormatCase.allCases {
             let message = try OTLPHTTP.decodeBodyMessage(
                 Gzip.compress(try format.encode([Fixtures.producer])), contentType: format.contentType,
-                contentEncoding: "gzip", maxDecompressedBytes: Self.limit)
+                contentEncoding: "gzip", limits: .bytes(Self.limit)).message
             #expect(message.spanCount == 1)
             #expect(message.resourceSpans.first?.scopeSpans.first?.spans.first?.traceID == Fixtures.traceID.bytes.data)
         }
@@ -113,7 +113,7 @@ struct HTTPBodyTests {
     @Test("error descriptions name the code and say what to do")
     func errorText() {
         do throws(OTLPDecodingError) {
-            _ = try OTLPHTTP.decodeBody([], contentType: "text/plain", contentEncoding: nil, maxDecompressedBytes: 10)
+            _ = try OTLPHTTP.decodeBody([], contentType: "text/plain", contentEncoding: nil, limits: .bytes(10))
             Issue.record("expected an error")
         } catch {
             #expect(error.description.hasPrefix("unsupportedContentType:"))

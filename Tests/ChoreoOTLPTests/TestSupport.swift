@@ -50,3 +50,10 @@ enum OTLPFormatCase: CaseIterable, Sendable {
 extension [UInt8] {
     var data: Data { Data(self) }
 }
+
+extension OTLPRequestLimits {
+    /// Only a cap on the decoded bytes: no span or element limit.
+    static func bytes(_ maxDecodedBytes: Int) -> OTLPRequestLimits {
+        OTLPRequestLimits(maxSpans: .max, maxElements: .max, maxDecodedBytes: maxDecodedBytes)
+    }
+}

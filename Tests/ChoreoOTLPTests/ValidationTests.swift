@@ -35,7 +35,7 @@ struct ValidationTests {
         let message = request(resource: [kv("service.name", "svc")], spans: [plainSpan(2), span, plainSpan(3)])
         for format in OTLPFormatCase.allCases {
             let bytes = format == .json ? try OTLPJSON.encodeRequestMessage(message) : try OTLPProtobuf.encodeRequestMessage(message)
-            let decoded = try OTLPHTTP.decodeBody(bytes, contentType: format.contentType, contentEncoding: nil, maxDecompressedBytes: 1 << 20)
+            let decoded = try OTLPHTTP.decodeBody(bytes, contentType: format.contentType, contentEncoding: nil, limits: .bytes(1 << 20))
             #expect(decoded.spans.map(\.name) == ["plain 2", "plain 3"])
             #expect(decoded.rejectedSpans == 1)
             let reason = try #require(decoded.rejectionReason)
