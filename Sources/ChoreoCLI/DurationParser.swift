@@ -37,7 +37,9 @@ public enum DurationParser {
     ///   - text: the argument as given, e.g. `1h` or `2026-05-01T12:00:00Z`.
     ///   - option: the option's name for the error message, e.g. `--since`.
     ///   - now: the current time in Unix nanoseconds.
-    /// - Throws: ``CLIError`` with code `usage` when `text` is neither form or reaches before 1970.
+    /// - Throws: ``CLIError`` with code `usage` when `text` is neither form, reaches before
+    ///   1970, has a field out of range (e.g. an offset `+99:99`) or lies after 2262 (the latest
+    ///   time a span store holds, ``UnixTime/latestNanos``).
     public static func instant(_ text: String, option: String, now: UInt64) throws(CLIError) -> UInt64 {
         let trimmed = text.trimmingSpaces
         if let length = duration(trimmed) {
@@ -46,13 +48,16 @@ public enum DurationParser {
             }
             return now - length
         }
-        if let absolute = UnixTime.parseRFC3339(trimmed) {
-            return absolute
+        do {
+            return try UnixTime.requireStorable(try UnixTime.nanos(rfc3339: trimmed))
+        } catch where error.code == .malformed {
+            throw .usage(
+                "invalid \(option) \"\(text)\": expected a duration such as 30s, 15m, 1h, 2d (or 1h30m) "
+                    + "or an RFC 3339 time such as 2026-05-01T12:00:00Z"
+            )
+        } catch {
+            throw .usage("invalid \(option) \"\(text)\": \(error.reason)")
         }
-        throw .usage(
-            "invalid \(option) \"\(text)\": expected a duration such as 30s, 15m, 1h, 2d (or 1h30m) "
-                + "or an RFC 3339 time such as 2026-05-01T12:00:00Z"
-        )
     }
 }
 

@@ -4,6 +4,9 @@ import ChoreoModel
 public struct FlowListQuery: Sendable, Hashable {
     /// The largest `--limit` the collector accepts.
     public static let maxLimit = 100_000
+    /// The most values the collector accepts in one list filter (`--status`, `--type`,
+    /// `--service`, `--attribute`), repeated and comma-separated together.
+    public static let maxListValues = 100
 
     /// Statuses to include; empty means all.
     public var statuses: [FlowStatus]
@@ -38,16 +41,9 @@ public struct FlowListQuery: Sendable, Hashable {
         types: [String] = [], services: [String] = [], maxLimit: Int = FlowListQuery.maxLimit
     ) throws(CLIError) -> FlowListQuery {
         var query = FlowListQuery()
-        func names(_ values: [String]) -> [String] {
-            var out: [String] = []
-            for name in values.flatMap({ $0.split(separator: ",") }).map({ String($0).trimmingSpaces }) where !name.isEmpty && !out.contains(name) {
-                out.append(name)
-            }
-            return out
-        }
-        query.types = names(types)
-        query.services = names(services)
-        for name in status.flatMap({ $0.split(separator: ",") }).map({ String($0).trimmingSpaces }) where !name.isEmpty {
+        query.types = try names(types, option: "--type")
+        query.services = try names(services, option: "--service")
+        for name in try names(status, option: "--status") {
             guard let value = FlowStatus(rawValue: name.lowercased().replacingDashes) else {
                 let valid = FlowStatus.allCases.map(\.rawValue).joined(separator: ", ")
                 throw .usage("invalid --status \"\(name)\": expected one or more of \(valid), comma-separated")
@@ -66,6 +62,19 @@ public struct FlowListQuery: Sendable, Hashable {
             query.limit = limit
         }
         return query
+    }
+
+    /// The distinct non-empty values of a repeatable, comma-separated option; at most
+    /// ``maxListValues`` of them.
+    static func names(_ values: [String], option: String) throws(CLIError) -> [String] {
+        var out: [String] = []
+        for name in values.flatMap({ $0.split(separator: ",") }).map({ String($0).trimmingSpaces }) where !name.isEmpty && !out.contains(name) {
+            guard out.count < maxListValues else {
+                throw .usage("too many \(option) values: at most \(maxListValues), repeated and comma-separated together")
+            }
+            out.append(name)
+        }
+        return out
     }
 
     /// The query string parameters, in a fixed order.

@@ -46,6 +46,9 @@ public struct TracesSearchCommand: AsyncParsableCommand {
     /// The validated query at time `now`.
     public func query(now: UInt64) throws(CLIError) -> TraceQuery {
         var query = TraceQuery(service: service, name: name, errorsOnly: errors, limit: limit)
+        guard attribute.count <= FlowListQuery.maxListValues else {
+            throw .usage("too many --attribute values: at most \(FlowListQuery.maxListValues)")
+        }
         for pair in attribute {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
                 throw .usage("invalid --attribute \"\(pair)\": expected key=value")
