@@ -1,13 +1,32 @@
 #!/usr/bin/env bash
 # The project's test command (README.md; CI runs it through .ci/run).
 #
+# Starts the throwaway servers the tests need when they are installed and not already given:
+# a PostgreSQL cluster on loopback (scripts/pg-test-cluster.sh, exported as
+# CHOREO_TEST_POSTGRES_URL), stopped and deleted on exit. Without PostgreSQL installed, the
+# tests that need it say they were skipped and why.
+#
 # Unit and component tests run in parallel; then the end-to-end suites (Tests/EndToEndTests),
 # which each start real collector, agent, order-fulfilment, PostgreSQL-bus and Chromium
 # processes, run one at a time so they do not compete for the machine's cores (on 2 cores, a
 # 60-second outage test next to a chaos test and a browser test measures the scheduler, not us).
+#
+# CHOREO_FUZZ_CASES=N raises the case count of the fuzz tests (CI's long run).
 
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [ -z "${CHOREO_TEST_POSTGRES_URL:-}" ]; then
+  if [ -x /usr/lib/postgresql/15/bin/initdb ] || command -v initdb >/dev/null 2>&1 || [ -n "${PG_BIN:-}" ]; then
+    export CHOREO_PG_DIR="${CHOREO_PG_DIR:-$(mktemp -d /tmp/choreo-pg-XXXXXX)}"
+    eval "$(scripts/pg-test-cluster.sh start)"
+    trap 'scripts/pg-test-cluster.sh stop >/dev/null 2>&1 || true' EXIT
+    echo "test.sh: throwaway PostgreSQL at $CHOREO_TEST_POSTGRES_URL"
+  else
+    echo "test.sh: PostgreSQL is not installed (postgresql-15); its tests will say they were skipped"
+  fi
+fi
+
 swift build --build-tests
 swift test --skip-build --skip EndToEndTests
 swift test --skip-build --filter EndToEndTests --no-parallel
