@@ -43,56 +43,12 @@ public struct DirtyFlow: Sendable, Hashable {
     }
 }
 
-/// Storage of spans and of the flow index.
+/// Everything a store of spans and of the flow index offers: the collector's SQLite (and, for
+/// tests, in-memory) store implements every seam at once.
 ///
-/// Durability: when ``append(_:)`` returns, the spans are committed and survive a crash of the
-/// process (SQLite: WAL committed). The collector acknowledges an ingest request only then.
-/// The store does no flow logic: it records which correlation ids changed (``dirtyFlows(limit:)``)
-/// and stores the summaries the collector computes.
-///
-/// Spans are keyed by (trace id, span id): a span sent again (at-least-once delivery) is ignored,
-/// never duplicated, and marks nothing dirty. Implementations: ``SQLiteSpanStore``,
-/// ``InMemorySpanStore`` (for tests); every one must pass the shared contract test suite.
-public protocol SpanStore: Sendable {
-    /// Stores spans in one transaction and marks dirty the correlation ids of the spans it
-    /// actually inserted, in the same transaction. Durable on return.
-    func append(_ spans: [SpanRecord]) async throws
-
-    /// All spans of a trace, ordered by start time.
-    func spans(traceID: TraceID) async throws -> [SpanRecord]
-
-    /// All spans carrying a correlation id (`messaging.message.conversation_id`), ordered by start time.
-    func spans(correlationID: String) async throws -> [SpanRecord]
-
-    /// Up to `limit` flows whose spans changed since their summary was last written, oldest
-    /// mark first.
-    func dirtyFlows(limit: Int) async throws -> [DirtyFlow]
-
-    /// Writes flow summaries, then clears each given dirty mark unless spans appended since
-    /// it was read marked the flow again (its version moved on).
-    func upsertSummaries(_ summaries: [FlowSummary], clearing: [DirtyFlow]) async throws
-
-    /// One flow's summary, if indexed.
-    func flowSummary(correlationID: String) async throws -> FlowSummary?
-
-    /// Flow summaries matching a query, most recent activity first (ties by correlation id).
-    func flowSummaries(_ query: FlowQuery) async throws -> [FlowSummary]
-
-    /// The number of spans stored.
-    func spanCount() async throws -> Int
-
-    /// Writes index entries (summary and trail, plus the type and service index rows), then
-    /// clears the dirty marks as ``upsertSummaries(_:clearing:)`` does.
-    func upsertFlows(_ flows: [IndexedFlow], clearing: [DirtyFlow]) async throws
-
-    /// The trails of the flows matching a query, most recent activity first; flows indexed
-    /// without a trail are left out.
-    func flowTrails(_ query: FlowQuery) async throws -> [FlowTrail]
-
-    /// How many indexed flows have each status, among those matching `query` (its statuses
-    /// and limit are ignored).
-    func flowCounts(_ query: FlowQuery) async throws -> [FlowStatus: Int]
-
-    /// Summaries of the traces with a span matching `query`, newest matching span first.
-    func traceSummaries(_ query: TraceQuery) async throws -> [TraceSummary]
-}
+/// Each user depends on the narrow seam it needs, as Jaeger's storage splits reader, writer
+/// and dependency store: ingest on ``SpanWriter``, queries on ``SpanReader`` and
+/// ``FlowIndexReader``, the flow indexer on ``FlowIndexWriter`` (and the reader), retention on
+/// ``SpanRetention``. Implementations: ``SQLiteSpanStore``, ``InMemorySpanStore``; each passes
+/// the contract suite of every seam.
+public typealias SpanStore = SpanWriter & SpanReader & FlowIndexReader & FlowIndexWriter

@@ -1,0 +1,36 @@
+import ChoreoModel
+
+/// The query side of the flow index: summaries, trails and counts. Reads never write.
+public protocol FlowIndexReader: Sendable {
+    /// One flow's summary, if indexed.
+    func flowSummary(correlationID: String) async throws -> FlowSummary?
+
+    /// Flow summaries matching a query, most recent activity first (ties by correlation id).
+    func flowSummaries(_ query: FlowQuery) async throws -> [FlowSummary]
+
+    /// The trails of the flows matching a query, most recent activity first; flows indexed
+    /// without a trail are left out.
+    func flowTrails(_ query: FlowQuery) async throws -> [FlowTrail]
+
+    /// How many indexed flows have each status, among those matching `query` (its statuses
+    /// and limit are ignored).
+    func flowCounts(_ query: FlowQuery) async throws -> [FlowStatus: Int]
+}
+
+/// The indexer's side of the flow index: which flows changed, and writing their entries.
+///
+/// The store does no flow logic: it records which correlation ids changed (``dirtyFlows(limit:)``,
+/// marked by ``SpanWriter/append(_:)``) and stores the entries the collector computes.
+public protocol FlowIndexWriter: Sendable {
+    /// Up to `limit` flows whose spans changed since their summary was last written, oldest
+    /// mark first.
+    func dirtyFlows(limit: Int) async throws -> [DirtyFlow]
+
+    /// Writes flow summaries, then clears each given dirty mark unless spans appended since
+    /// it was read marked the flow again (its version moved on).
+    func upsertSummaries(_ summaries: [FlowSummary], clearing: [DirtyFlow]) async throws
+
+    /// Writes index entries (summary and trail, plus the type and service index rows), then
+    /// clears the dirty marks as ``upsertSummaries(_:clearing:)`` does.
+    func upsertFlows(_ flows: [IndexedFlow], clearing: [DirtyFlow]) async throws
+}
