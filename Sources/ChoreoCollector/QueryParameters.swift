@@ -10,17 +10,42 @@ struct QueryParameterError: Error, Sendable {
 
 /// Parsing of the query API's parameters: lists (repeated or comma-separated), times (RFC 3339
 /// or Unix nanoseconds) and bounded integers.
+///
+/// Every parser is total: any text gives a value or a ``QueryParameterError`` naming the
+/// parameter and the reason, never a trap or a wrapped-around number.
 struct QueryParameters {
+    /// The most values one list parameter (`status`, `type`, `service`, `attribute`) may carry,
+    /// repeated and comma-separated together.
+    static let maxListValues = 100
+    /// The most characters of a rejected value quoted back in an error message.
+    static let maxQuotedCharacters = 200
+
     let parameters: Parameters
 
     init(_ request: Request) {
         parameters = request.uri.queryParameters
     }
 
-    /// Every value of `name`, repeated or comma-separated, trimmed, without empties.
-    func list(_ name: String) -> [String] {
-        parameters.getAll(name).flatMap { $0.split(separator: ",") }
-            .map { String($0).trimmingCharacters(in: " ") }.filter { !$0.isEmpty }
+    /// Every value of `name`, repeated or comma-separated, trimmed, without empties; at most
+    /// ``maxListValues`` of them.
+    func list(_ name: String) throws(QueryParameterError) -> [String] {
+        var values: [String] = []
+        for raw in parameters.getAll(name) {
+            for part in raw.split(separator: ",") {
+                let value = String(part).trimmingCharacters(in: " ")
+                guard !value.isEmpty else { continue }
+                guard values.count < Self.maxListValues else { throw Self.tooManyValues(name) }
+                values.append(value)
+            }
+        }
+        return values
+    }
+
+    /// Every value of `name` as given (repeated, not split); at most ``maxListValues``.
+    func repeated(_ name: String) throws(QueryParameterError) -> [String] {
+        let values = parameters.getAll(name)
+        guard values.count <= Self.maxListValues else { throw Self.tooManyValues(name) }
+        return values
     }
 
     func string(_ name: String) -> String? {
@@ -28,17 +53,28 @@ struct QueryParameters {
         return value
     }
 
-    /// A time as RFC 3339 or Unix nanoseconds.
+    /// A time as RFC 3339 or Unix nanoseconds, at most ``UnixTime/latestNanos`` (the latest a
+    /// store holds).
     func time(_ name: String) throws(QueryParameterError) -> UInt64? {
         guard let text = string(name) else { return nil }
-        if let nanos = UnixTime.parseRFC3339(text) ?? UInt64(text) { return nanos }
-        throw QueryParameterError("\(name) must be an RFC 3339 time (e.g. 2026-11-21T10:00:00Z) or Unix nanoseconds; got \"\(text)\"")
+        do {
+            let nanos = try Self.isDecimal(text) ? Self.unixNanos(text) : UnixTime.nanos(rfc3339: text)
+            return try UnixTime.requireStorable(nanos)
+        } catch where error.code == .tooLate {
+            throw QueryParameterError(
+                "\(name) is after 2262-04-11T23:47:16Z (year 2262), the latest time the store holds; got \(Self.quoted(text))"
+            )
+        } catch {
+            throw QueryParameterError(
+                "\(name) must be an RFC 3339 time (e.g. 2026-11-21T10:00:00Z) or Unix nanoseconds: \(error.reason); got \(Self.quoted(text))"
+            )
+        }
     }
 
     func integer(_ name: String, in range: ClosedRange<Int>) throws(QueryParameterError) -> Int? {
         guard let text = string(name) else { return nil }
         guard let value = Int(text), range.contains(value) else {
-            throw QueryParameterError("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound); got \"\(text)\"")
+            throw QueryParameterError("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound); got \(Self.quoted(text))")
         }
         return value
     }
@@ -46,19 +82,41 @@ struct QueryParameters {
     /// The flow filters shared by the list, stats, map, variants and exports.
     func flowQuery(defaultLimit: Int, maxLimit: Int) throws(QueryParameterError) -> FlowQuery {
         var query = FlowQuery(limit: defaultLimit)
-        for name in list("status") {
+        for name in try list("status") {
             guard let status = FlowStatus(rawValue: name) else {
                 let valid = FlowStatus.allCases.map(\.rawValue).joined(separator: ", ")
-                throw QueryParameterError("unknown status \"\(name)\"; expected one of: \(valid)")
+                throw QueryParameterError("unknown status \(Self.quoted(name)); expected one of: \(valid)")
             }
             if !query.statuses.contains(status) { query.statuses.append(status) }
         }
-        query.types = list("type")
-        query.services = list("service")
+        query.types = try list("type")
+        query.services = try list("service")
         query.since = try time("since")
         query.until = try time("until")
         query.limit = try integer("limit", in: 1...maxLimit) ?? defaultLimit
         return query
+    }
+
+    /// `text` in quotes, cut to ``maxQuotedCharacters``, for an error message.
+    static func quoted(_ text: some StringProtocol) -> String {
+        guard text.count > maxQuotedCharacters else { return "\"\(text)\"" }
+        return "\"\(text.prefix(maxQuotedCharacters))…\" (\(text.utf8.count) bytes)"
+    }
+
+    private static func tooManyValues(_ name: String) -> QueryParameterError {
+        QueryParameterError("\(name) has more than \(maxListValues) values; at most \(maxListValues) are allowed (repeated and comma-separated together)")
+    }
+
+    private static func isDecimal(_ text: String) -> Bool {
+        text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+    }
+
+    /// Digits as Unix nanoseconds; a number past `UInt64` is too late, not wrapped.
+    private static func unixNanos(_ digits: String) throws(TimeParseError) -> UInt64 {
+        guard let nanos = UInt64(digits) else {
+            throw TimeParseError(.tooLate, "the number is larger than \(UInt64.max)")
+        }
+        return nanos
     }
 }
 

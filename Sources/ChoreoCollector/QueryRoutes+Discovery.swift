@@ -121,7 +121,7 @@ enum ExportFormat: String, CaseIterable {
     init(_ text: String?) throws(QueryParameterError) {
         guard let text else { self = .json; return }
         guard let format = ExportFormat(rawValue: text.lowercased()) else {
-            throw QueryParameterError("format must be one of mermaid, dot, json, xes; got \"\(text)\"")
+            throw QueryParameterError("format must be one of mermaid, dot, json, xes; got \(QueryParameters.quoted(text))")
         }
         self = format
     }

@@ -11,14 +11,14 @@ extension QueryRoutes {
         do {
             query.service = parameters.string("service")
             query.name = parameters.string("name")
-            for pair in parameters.parameters.getAll("attribute") {
+            for pair in try parameters.repeated("attribute") {
                 guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-                    throw QueryParameterError("attribute must be key=value; got \"\(pair)\"")
+                    throw QueryParameterError("attribute must be key=value; got \(QueryParameters.quoted(pair))")
                 }
                 query.attributes[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
             }
             if let errors = parameters.string("errors") {
-                guard let flag = Bool(errors) else { throw QueryParameterError("errors must be true or false; got \"\(errors)\"") }
+                guard let flag = Bool(errors) else { throw QueryParameterError("errors must be true or false; got \(QueryParameters.quoted(errors))") }
                 query.errorsOnly = flag
             }
             query.since = try parameters.time("since")

@@ -8,7 +8,8 @@ import Hummingbird
 ///
 /// - `GET /api/v1/flows?status=&type=&service=&since=&until=&limit=`: flow summaries, most
 ///   recent activity first (the index is brought up to date first). List parameters repeat or
-///   are comma-separated; times are RFC 3339 or Unix nanoseconds.
+///   are comma-separated, at most 100 values each (``QueryParameters/maxListValues``); times
+///   are RFC 3339 or Unix nanoseconds, at most 2262-04-11T23:47:16Z.
 /// - `GET /api/v1/flows/stats`, `/api/v1/map`, `/api/v1/variants`, `/api/v1/map/export`,
 ///   `/api/v1/flows/{id}/export`: see `QueryRoutes+Discovery.swift`.
 /// - `GET /api/v1/traces?service=&name=&attribute=k=v&errors=true&since=&until=&limit=`: trace search.
@@ -41,13 +42,13 @@ struct QueryRoutes: Sendable {
         // Path parameters arrive percent-encoded (a correlation id may hold "/").
         let raw = try context.parameters.require("id")
         guard let id = raw.removingPercentEncoding, !id.isEmpty else {
-            return .failure(HTTPResponseError(.badRequest, "malformed correlation id in the path: \"\(raw)\""))
+            return .failure(HTTPResponseError(.badRequest, "malformed correlation id in the path: \(QueryParameters.quoted(raw))"))
         }
         let spans = try await store.spans(correlationID: id)
         var options = options
         options.stuckLimits = learner.limits()
         guard let flow = FlowBuilder(options: options).build(correlationID: id, spans: spans, now: now()) else {
-            return .failure(HTTPResponseError(.notFound, "no flow with correlation id \"\(id)\""))
+            return .failure(HTTPResponseError(.notFound, "no flow with correlation id \(QueryParameters.quoted(id))"))
         }
         return .success(flow)
     }
@@ -62,7 +63,7 @@ struct QueryRoutes: Sendable {
     func getTrace(_ request: Request, context: some RequestContext) async throws -> Response {
         let text = try context.parameters.require("id")
         guard let traceID = TraceID(hex: text), traceID.isValid else {
-            return Self.error(.badRequest, "a trace id is 32 hex digits, not all zero; got \"\(text)\"")
+            return Self.error(.badRequest, "a trace id is 32 hex digits, not all zero; got \(QueryParameters.quoted(text))")
         }
         let spans = try await store.spans(traceID: traceID)
         guard !spans.isEmpty else {
