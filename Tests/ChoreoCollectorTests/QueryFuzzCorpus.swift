@@ -2,7 +2,7 @@ import ChoreoModel
 import Foundation
 
 /// SplitMix64: a small seeded generator, so a failing fuzz run is replayed from its seed.
-struct SeededGenerator: RandomNumberGenerator {
+struct QueryFuzzGenerator: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }
@@ -24,7 +24,7 @@ struct SeededGenerator: RandomNumberGenerator {
 /// fixture data) and hostile ones, as URI text (already percent-encoded where needed).
 enum QueryFuzzCorpus {
     /// Valid values by parameter name, decoded.
-    static func valid(_ name: String, stored: StoredData) -> [String] {
+    static func valid(_ name: String, stored: QueryFuzzStore) -> [String] {
         switch name {
         case "status": ["compensated", "completed", "failed", "in_flight", "stuck", "compensated,completed", " compensated , failed "]
         case "type": ["OrderPlaced", "PaymentReceived", "RefundPayment", "OrderPlaced,RefundPayment", "NoSuchType"]
@@ -67,18 +67,18 @@ enum QueryFuzzCorpus {
     ]
 
     /// Correlation ids for the path, as URI text.
-    static func flowIDs(stored: StoredData) -> (valid: [String], hostile: [String]) {
-        let valid = stored.flowIDs.map { PercentEncoding.encode($0) }
+    static func flowIDs(stored: QueryFuzzStore) -> (valid: [String], hostile: [String]) {
+        let valid = stored.flowIDs.map { QueryFuzzEncoding.encode($0) }
         let hostile = [
-            "nope", "%", "%zz", "%00", "%2E%2E", "%2E", "%FF", "%20", "a%2Fb", "%E2%82", PercentEncoding.encode("注文-1"),
-            String(repeating: "x", count: 5_000), PercentEncoding.encode(String(repeating: "é", count: 1_000)), "-1",
+            "nope", "%", "%zz", "%00", "%2E%2E", "%2E", "%FF", "%20", "a%2Fb", "%E2%82", QueryFuzzEncoding.encode("注文-1"),
+            String(repeating: "x", count: 5_000), QueryFuzzEncoding.encode(String(repeating: "é", count: 1_000)), "-1",
             "18446744073709551615", "order-1%00", "%C0%AF", "a%25b",
         ]
         return (valid, hostile)
     }
 
     /// Trace ids for the path, as URI text.
-    static func traceIDs(stored: StoredData) -> (valid: [String], hostile: [String]) {
+    static func traceIDs(stored: QueryFuzzStore) -> (valid: [String], hostile: [String]) {
         let valid = stored.traceIDs.map(\.hex) + stored.traceIDs.map { $0.hex.uppercased() }
         let hostile = [
             String(repeating: "0", count: 32), String(repeating: "f", count: 31), String(repeating: "f", count: 33),
@@ -90,14 +90,14 @@ enum QueryFuzzCorpus {
 }
 
 /// What the fuzzed store holds, so valid values can point at it.
-struct StoredData: Sendable {
+struct QueryFuzzStore: Sendable {
     var t0: UInt64
     var flowIDs: [String]
     var traceIDs: [TraceID]
 }
 
 /// Minimal RFC 3986 encoding for a query value or path segment in the fuzz (unreserved kept).
-enum PercentEncoding {
+enum QueryFuzzEncoding {
     static func encode(_ text: String) -> String {
         var out = ""
         for byte in text.utf8 {

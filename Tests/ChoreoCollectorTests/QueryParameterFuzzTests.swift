@@ -30,12 +30,12 @@ struct QueryParameterFuzzTests {
         let seed = storeKind == "sqlite" ? Self.seed : Self.seed &+ 1
         let started = ContinuousClock.now
         let tally = try await harness.application.test(.router) { client in
-            var generator = SeededGenerator(seed: seed)
-            var tally = FuzzTally()
+            var generator = QueryFuzzGenerator(seed: seed)
+            var tally = QueryFuzzTally()
             for _ in 0..<Self.cases {
-                let route = generator.pick(FuzzRoute.all)
+                let route = generator.pick(QueryFuzzRoute.all)
                 let uri = route.uri(stored: stored, using: &generator)
-                let answer = try await client.execute(uri: uri, method: .get) { FuzzAnswer($0) }
+                let answer = try await client.execute(uri: uri, method: .get) { QueryFuzzAnswer($0) }
                 tally.record(route: route, uri: uri, answer: answer)
             }
             return tally
@@ -45,7 +45,7 @@ struct QueryParameterFuzzTests {
         #expect(tally.failures.isEmpty, "seed \(seed): \(tally.failures.count) bad answers, e.g. \(tally.failures.prefix(10))")
         #expect(tally.total == Self.cases)
         #expect(tally.ok > 0 && tally.clientErrors > 0, "the fuzz must see both successes and refusals to have tested anything")
-        for route in FuzzRoute.all {
+        for route in QueryFuzzRoute.all {
             let seen = tally.byRoute[route.name] ?? (0, 0)
             #expect(seen.ok > 0 && seen.clientErrors > 0, "\(route.name) saw \(seen.ok) 2xx and \(seen.clientErrors) 4xx")
         }
@@ -53,7 +53,7 @@ struct QueryParameterFuzzTests {
     }
 
     /// Stores five compensated orders (one with a `/` in its id) and returns what valid values use.
-    static func fill(_ store: any SpanStore) async throws -> StoredData {
+    static func fill(_ store: any SpanStore) async throws -> QueryFuzzStore {
         let ids = ["order-1", "order-2", "order-3", "eu/order-4", "order 5"]
         var traces: [TraceID] = []
         for (i, id) in ids.enumerated() {
@@ -61,12 +61,12 @@ struct QueryParameterFuzzTests {
             traces.append(trace)
             try await store.append(Fixtures.compensatedOrder(id, trace: trace))
         }
-        return StoredData(t0: Fixtures.t0, flowIDs: ids, traceIDs: traces)
+        return QueryFuzzStore(t0: Fixtures.t0, flowIDs: ids, traceIDs: traces)
     }
 }
 
 /// One GET route of the query API: its path (with an id, for the `:id` routes) and parameters.
-struct FuzzRoute: Sendable {
+struct QueryFuzzRoute: Sendable {
     enum PathID: Sendable { case none, flow, trace }
 
     var name: String
@@ -76,20 +76,20 @@ struct FuzzRoute: Sendable {
     var mayAnswerText = false
 
     static let flowFilters = ["status", "type", "service", "since", "until", "limit"]
-    static let all: [FuzzRoute] = [
-        FuzzRoute(name: "/api/v1/flows", pathID: .none, parameters: flowFilters),
-        FuzzRoute(name: "/api/v1/flows/stats", pathID: .none, parameters: flowFilters),
-        FuzzRoute(name: "/api/v1/flows/:id", pathID: .flow, parameters: []),
-        FuzzRoute(name: "/api/v1/flows/:id/export", pathID: .flow, parameters: ["format"], mayAnswerText: true),
-        FuzzRoute(name: "/api/v1/map", pathID: .none, parameters: flowFilters),
-        FuzzRoute(name: "/api/v1/map/export", pathID: .none, parameters: ["format"] + flowFilters, mayAnswerText: true),
-        FuzzRoute(name: "/api/v1/variants", pathID: .none, parameters: flowFilters + ["flows"]),
-        FuzzRoute(name: "/api/v1/traces", pathID: .none, parameters: ["service", "name", "attribute", "errors", "since", "until", "limit"]),
-        FuzzRoute(name: "/api/v1/traces/:id", pathID: .trace, parameters: []),
+    static let all: [QueryFuzzRoute] = [
+        QueryFuzzRoute(name: "/api/v1/flows", pathID: .none, parameters: flowFilters),
+        QueryFuzzRoute(name: "/api/v1/flows/stats", pathID: .none, parameters: flowFilters),
+        QueryFuzzRoute(name: "/api/v1/flows/:id", pathID: .flow, parameters: []),
+        QueryFuzzRoute(name: "/api/v1/flows/:id/export", pathID: .flow, parameters: ["format"], mayAnswerText: true),
+        QueryFuzzRoute(name: "/api/v1/map", pathID: .none, parameters: flowFilters),
+        QueryFuzzRoute(name: "/api/v1/map/export", pathID: .none, parameters: ["format"] + flowFilters, mayAnswerText: true),
+        QueryFuzzRoute(name: "/api/v1/variants", pathID: .none, parameters: flowFilters + ["flows"]),
+        QueryFuzzRoute(name: "/api/v1/traces", pathID: .none, parameters: ["service", "name", "attribute", "errors", "since", "until", "limit"]),
+        QueryFuzzRoute(name: "/api/v1/traces/:id", pathID: .trace, parameters: []),
     ]
 
     /// A request URI: the path with a valid or hostile id, then zero to five parameters.
-    func uri(stored: StoredData, using generator: inout SeededGenerator) -> String {
+    func uri(stored: QueryFuzzStore, using generator: inout QueryFuzzGenerator) -> String {
         var path = name
         switch pathID {
         case .none: break
@@ -108,27 +108,27 @@ struct FuzzRoute: Sendable {
         return items.isEmpty ? path : path + "?" + items.joined(separator: "&")
     }
 
-    private static func id(_ ids: (valid: [String], hostile: [String]), _ generator: inout SeededGenerator) -> String {
+    private static func id(_ ids: (valid: [String], hostile: [String]), _ generator: inout QueryFuzzGenerator) -> String {
         generator.chance(60) ? generator.pick(ids.valid) : generator.pick(ids.hostile)
     }
 
     /// A value as URI text: mostly valid, else hostile, raw junk, or a list around the limit.
-    private static func value(for parameter: String, stored: StoredData, using generator: inout SeededGenerator) -> String {
+    private static func value(for parameter: String, stored: QueryFuzzStore, using generator: inout QueryFuzzGenerator) -> String {
         let valid = QueryFuzzCorpus.valid(parameter, stored: stored)
         switch Int.random(in: 0..<100, using: &generator) {
-        case ..<55: return PercentEncoding.encode(generator.pick(valid))
-        case ..<82: return PercentEncoding.encode(generator.pick(QueryFuzzCorpus.hostile))
+        case ..<55: return QueryFuzzEncoding.encode(generator.pick(valid))
+        case ..<82: return QueryFuzzEncoding.encode(generator.pick(QueryFuzzCorpus.hostile))
         case ..<92: return generator.pick(QueryFuzzCorpus.rawHostile)
         default:
             let count = generator.pick([2, 99, 100, 101, 150, 1_000])
             let values = (0..<count).map { _ in generator.chance(90) ? generator.pick(valid) : generator.pick(QueryFuzzCorpus.shortHostile) }
-            return PercentEncoding.encode(values.joined(separator: ","))
+            return QueryFuzzEncoding.encode(values.joined(separator: ","))
         }
     }
 }
 
 /// What the fuzz checks of one answer.
-struct FuzzAnswer: Sendable {
+struct QueryFuzzAnswer: Sendable {
     var code: Int
     var contentType: String
     var body: Data
@@ -141,12 +141,12 @@ struct FuzzAnswer: Sendable {
 }
 
 /// Answers seen by the fuzz, and the ones that break the contract.
-struct FuzzTally: Sendable {
+struct QueryFuzzTally: Sendable {
     var total = 0, ok = 0, clientErrors = 0
     var byRoute: [String: (ok: Int, clientErrors: Int)] = [:]
     var failures: [String] = []
 
-    mutating func record(route: FuzzRoute, uri: String, answer: FuzzAnswer) {
+    mutating func record(route: QueryFuzzRoute, uri: String, answer: QueryFuzzAnswer) {
         total += 1
         let code = answer.code
         let json = answer.contentType.hasPrefix("application/json")
