@@ -99,10 +99,20 @@ public struct TraceSummary: Sendable, Hashable, Codable {
         rootName = try c.decode(String.self, forKey: .rootName)
         service = try c.decode(String.self, forKey: .service)
         startTimeUnixNano = try c.decodeRFC3339(.startTime)
-        durationNanos = UInt64(max(0, (try c.decode(Double.self, forKey: .durationMs) * 1_000_000).rounded()))
+        durationNanos = try Self.nanos(milliseconds: c.decode(Double.self, forKey: .durationMs), in: c)
         spanCount = try c.decode(Int.self, forKey: .spanCount)
         errorCount = try c.decode(Int.self, forKey: .errorCount)
         correlationIDs = try c.decodeIfPresent([String].self, forKey: .correlationIDs) ?? []
+    }
+
+    /// Milliseconds as whole nanoseconds (negative as zero); a value that is not finite or does
+    /// not fit `UInt64` is a decoding error, not a trap.
+    private static func nanos(milliseconds: Double, in c: KeyedDecodingContainer<CodingKeys>) throws -> UInt64 {
+        let nanos = (milliseconds * 1_000_000).rounded()
+        guard nanos.isFinite, nanos < 18_446_744_073_709_551_616.0 else {
+            throw DecodingError.dataCorruptedError(forKey: .durationMs, in: c, debugDescription: "duration_ms \(milliseconds) is out of range")
+        }
+        return nanos <= 0 ? 0 : UInt64(nanos)
     }
 
     public func encode(to encoder: any Encoder) throws {
