@@ -1,4 +1,7 @@
 /// A `HOST:PORT` listen address as given on the command line (`--listen 127.0.0.1:4320`).
+///
+/// Only the text: whether it is loopback is decided by the addresses the host resolves to
+/// (`isLoopback` in ChoreoServer), never by how the host is spelled.
 public struct ListenAddress: Hashable, Sendable, CustomStringConvertible {
     public var host: String
     public var port: Int
@@ -17,11 +20,6 @@ public struct ListenAddress: Hashable, Sendable, CustomStringConvertible {
         if host.isEmpty { host = "127.0.0.1" }
         guard !host.contains(" ") else { return nil }
         self.init(host: host, port: port)
-    }
-
-    /// True for addresses only this machine can reach.
-    public var isLoopback: Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
