@@ -21,15 +21,20 @@ public final class SQLiteSpanStore: SpanStore {
 
     /// Opens the database file at `path`, creating it and its schema if needed.
     ///
-    /// Blocks while it opens and migrates the file: call it at start-up, not on a hot path.
+    /// An existing file is checked first (`PRAGMA quick_check`, which reads every page once):
+    /// a damaged file is refused before anything writes to it, rather than opened to fail
+    /// commits and reads later. Blocks while it checks, opens and migrates the file: call it at
+    /// start-up, not on a hot path.
     ///
     /// - Throws: ``StoreError`` `cannot_open` when the file cannot be opened or created (the
-    ///   message says whether the directory is missing or not writable), `schema` when the file
-    ///   has a newer schema than this build knows.
+    ///   message says whether the directory is missing or not writable) or is damaged (the
+    ///   message names what SQLite found), `schema` when the file has a newer schema than this
+    ///   build knows.
     public init(path: String, options: SQLiteOptions = SQLiteOptions()) throws {
         guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file:") else {
             throw StoreError(.cannotOpen, "'\(path)' is not a file path: give a path such as choreo.sqlite (use InMemorySpanStore for tests)")
         }
+        try Self.checkIntegrity(path: path)
         self.path = path
         let writer = try SQLiteWriter(path: path, options: options)
         self.writerLane = SQLiteLane(label: "choreo.store.writer", resource: writer)
