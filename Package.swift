@@ -258,7 +258,7 @@ let package = Package(
         ),
         .testTarget(name: "ChoreoDashboardTests", dependencies: ["ChoreoDashboard",
                 .product(name: "HummingbirdTesting", package: "hummingbird")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ChoreoModel", "ChoreoTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ChoreoModel", "ChoreoOTLP", "ChoreoTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

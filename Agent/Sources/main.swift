@@ -35,8 +35,8 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Bytes one request to the collector may carry gzip-compressed (its --max-body-bytes), e.g. 16MiB.")
     var upstreamMaxBodyBytes: String = "16MiB"
 
-    @Option(help: "Bytes one request to the collector may carry once decompressed (its cap on gunzipped bodies), e.g. 64MiB.")
-    var upstreamMaxDecompressedBytes: String = "64MiB"
+    @Option(help: "Bytes one request to the collector may carry once decompressed: its --max-spans-per-request × (--max-attribute-length + 1024), 51200000 for its defaults.")
+    var upstreamMaxDecompressedBytes: String = "51200000"
 
     @Option(help: "Directory of the disk spool. With it, a request is written to disk before it is acknowledged and survives the agent's death; without it, spans wait in memory only.")
     var spoolDir: String?

@@ -32,15 +32,17 @@ struct ReceiverRoute: Sendable {
         }
         let message: OTLPExportRequest
         let serialized: [UInt8]
+        let spanCount: Int
         do {
-            (message, serialized) = try decode(Array(buffer.readableBytesView), contentType: contentType, encoding: request.headers[.contentEncoding])
+            (message, serialized, spanCount) = try decode(
+                Array(buffer.readableBytesView), contentType: contentType, encoding: request.headers[.contentEncoding])
         } catch {
-            counters.rejected(error.code == .tooLarge ? .tooLarge : .malformed)
+            let tooLarge = [.tooLarge, .tooManySpans, .tooManyElements].contains(error.code)
+            counters.rejected(tooLarge ? .tooLarge : .malformed)
             logger.debug("rejected an OTLP request", metadata: ["reason": "\(error.message)"])
-            let status: HTTPResponse.Status = error.code == .tooLarge ? .contentTooLarge : .badRequest
-            return Self.answer(status, OTLPHTTP.statusBody(contentType: contentType, message: error.message))
+            let message = configuration.upstream.refusal(for: error, receiverDecodedBytes: configuration.maxDecompressedBytes) ?? error.message
+            return Self.answer(tooLarge ? .contentTooLarge : .badRequest, OTLPHTTP.statusBody(contentType: contentType, message: message))
         }
-        let spanCount = Self.countSpans(message)
         if let refusal = configuration.upstream.refusal(spanCount: spanCount, serialized: serialized) {
             counters.rejected(.tooLarge)
             logger.debug("refused an OTLP request over the upstream limits", metadata: ["reason": "\(refusal)"])
@@ -49,11 +51,6 @@ struct ReceiverRoute: Sendable {
         if spanCount > 0, let refusal = keep(serialized, spanCount: spanCount, contentType: contentType) { return refusal }
         counters.received(spans: spanCount)
         return Self.answer(.ok, OTLPHTTP.successBody(contentType: contentType, rejectedSpans: 0, errorMessage: nil))
-    }
-
-    /// The spans in a request: what the upstream span limit is checked against.
-    static func countSpans(_ message: OTLPExportRequest) -> Int {
-        message.spanCount
     }
 
     /// Spools or queues one request; nil once kept, else the 503 to answer.
@@ -84,23 +81,18 @@ struct ReceiverRoute: Sendable {
 
     /// Decodes into OTLP messages kept as received (the collector validates each span and
     /// answers with partial success for the ones it rejects), with the serialized request to
-    /// queue or spool: a protobuf body's decompressed bytes as they are, a JSON body re-encoded.
+    /// queue or spool (a protobuf body's decompressed bytes as they are, a JSON body re-encoded)
+    /// and its span count. Spans and elements are counted on the wire bytes first
+    /// (``UpstreamLimits/receiverLimits(receiverDecodedBytes:)``), so an amplified body is
+    /// refused before it is decoded.
     private func decode(
         _ body: [UInt8], contentType: String?, encoding: String?
-    ) throws(OTLPDecodingError) -> (OTLPExportRequest, [UInt8]) {
-        let coding = encoding?.trimmingCharacters(in: .whitespaces).lowercased() ?? "identity"
-        if OTLPHTTP.format(ofContentType: contentType) == .protobuf, coding == "gzip" || coding == "identity" || coding.isEmpty {
-            let bytes = coding == "gzip" ? try Gzip.decompress(body, maxOutputBytes: configuration.maxDecompressedBytes) : body
-            guard bytes.count <= configuration.maxDecompressedBytes else {
-                throw OTLPDecodingError(.tooLarge, "the body exceeds \(configuration.maxDecompressedBytes) bytes")
-            }
-            return (try OTLPProtobuf.decodeRequestMessage(bytes), bytes)
-        }
-        let message = try OTLPHTTP.decodeBodyMessage(
-            body, contentType: contentType, contentEncoding: encoding, maxDecompressedBytes: configuration.maxDecompressedBytes
-        )
+    ) throws(OTLPDecodingError) -> (OTLPExportRequest, [UInt8], Int) {
+        let limits = configuration.upstream.receiverLimits(receiverDecodedBytes: configuration.maxDecompressedBytes)
+        let decoded = try OTLPHTTP.decodeBodyMessage(body, contentType: contentType, contentEncoding: encoding, limits: limits)
+        if let protobuf = decoded.protobuf { return (decoded.message, protobuf, decoded.shape.spans) }
         do {
-            return (message, try message.serializedBytes())
+            return (decoded.message, try decoded.message.serializedBytes(), decoded.shape.spans)
         } catch {
             throw OTLPDecodingError(.malformedJSON, "the request cannot be encoded as OTLP protobuf: \(error)")
         }

@@ -4,7 +4,9 @@ import ChoreoOTLP
 /// it at its receiver and never builds a batch beyond it.
 ///
 /// The defaults are the collector's: `--max-spans-per-request` 10,000, `--max-body-bytes`
-/// 16 MiB as received (gzip-compressed), and 64 MiB after decompression. Lower them when the
+/// 16 MiB as received (gzip-compressed), and after decompression the cap that follows from its
+/// default span and attribute limits (``OTLPRequestLimits/derived(maxSpans:maxAttributeBytes:)``:
+/// 10,000 × (4,096 + 1,024) = 51,200,000 bytes). Lower them when the
 /// next hop is configured lower; an agent that believes the next hop takes more than it does
 /// still delivers (a 413 on a batch it built is split and resent), at the cost of round trips.
 public struct UpstreamLimits: Sendable, Equatable {
@@ -17,10 +19,42 @@ public struct UpstreamLimits: Sendable, Equatable {
     public var maxDecompressedBytes: Int
 
     /// Limits; by default the collector's.
-    public init(maxSpansPerRequest: Int = 10_000, maxBodyBytes: Int = 16 << 20, maxDecompressedBytes: Int = 64 << 20) {
+    public init(
+        maxSpansPerRequest: Int = 10_000, maxBodyBytes: Int = 16 << 20,
+        maxDecompressedBytes: Int = UpstreamLimits.collectorDecompressedBytes
+    ) {
         self.maxSpansPerRequest = maxSpansPerRequest
         self.maxBodyBytes = maxBodyBytes
         self.maxDecompressedBytes = maxDecompressedBytes
+    }
+
+    /// The collector's default cap on a decoded request body (51,200,000 bytes).
+    public static let collectorDecompressedBytes =
+        OTLPRequestLimits.derived(maxSpans: 10_000, maxAttributeBytes: 4096).maxDecodedBytes
+
+    /// What the agent's own receiver accepts of one request, checked on the wire bytes before
+    /// decoding: no more spans than one upstream request may carry, the elements that follow
+    /// from them, and at most `receiverDecodedBytes` (and the upstream cap) once decompressed.
+    func receiverLimits(receiverDecodedBytes: Int) -> OTLPRequestLimits {
+        var limits = OTLPRequestLimits.derived(maxSpans: maxSpansPerRequest, maxAttributeBytes: 0)
+        limits.maxDecodedBytes = min(receiverDecodedBytes, maxDecompressedBytes)
+        return limits
+    }
+
+    /// The refusal naming the `--upstream-*` flag behind a limit the receiver's wire scan
+    /// found crossed; nil when the limit is not an upstream one (malformed bodies, the agent's
+    /// own smaller cap).
+    func refusal(for error: OTLPDecodingError, receiverDecodedBytes: Int) -> String? {
+        switch error.code {
+        case .tooManySpans:
+            return "the request holds more than \(maxSpansPerRequest) spans, more than one request to the collector may carry "
+                + "(--upstream-max-spans-per-request); send smaller batches"
+        case .tooLarge where maxDecompressedBytes <= receiverDecodedBytes:
+            return "the request is over \(maxDecompressedBytes) bytes once decompressed, more than one request to the collector "
+                + "may carry (--upstream-max-decompressed-bytes); send smaller batches"
+        default:
+            return nil
+        }
     }
 
     /// Why one request of `spanCount` spans serialized as `serialized` (uncompressed protobuf)

@@ -83,7 +83,7 @@ struct IngestRoute: Sendable {
                 "the request holds more than \(limits.maxSpansPerRequest) spans, over the limit per request "
                     + "(--max-spans-per-request); send smaller batches"
             )
-        case .tooLarge:
+        case .tooLarge, .tooManyElements:
             rejected.count(.bodyTooLarge)
             return Self.status(.contentTooLarge, contentType, error.message)
         default:

@@ -1,7 +1,7 @@
 /// Why an OTLP request body could not be decoded.
 ///
 /// Every case is final for the sender: the same body will fail again, so the receiver answers
-/// 4xx (413 for ``Code/tooLarge`` and ``Code/tooManySpans``, 415 for an unsupported content type, 400 otherwise).
+/// 4xx (413 for ``Code/tooLarge``, ``Code/tooManyElements`` and ``Code/tooManySpans``, 415 for an unsupported content type, 400 otherwise).
 public struct OTLPDecodingError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure, for choosing a status code and for counting.
     public enum Code: String, Sendable {
@@ -15,9 +15,10 @@ public struct OTLPDecodingError: Error, Sendable, CustomStringConvertible {
         case malformedProtobuf
         /// The body is not a valid `ExportTraceServiceRequest` in OTLP/JSON.
         case malformedJSON
-        /// The body (after decompression) is larger than the receiver accepts, or holds more
-        /// elements than ``OTLPRequestLimits/maxElements``.
+        /// The body (after decompression) is larger than the receiver accepts.
         case tooLarge
+        /// The request holds more elements than ``OTLPRequestLimits/maxElements``.
+        case tooManyElements
         /// The request holds more spans than ``OTLPRequestLimits/maxSpans``.
         case tooManySpans
     }

@@ -34,8 +34,9 @@ public enum OTLPHTTP {
     /// parameters like `;charset`), gunzips when Content-Encoding is gzip (identity or absent:
     /// as is; anything else: ``OTLPDecodingError/Code/unsupportedEncoding``), then checks
     /// `limits` on the wire bytes (``OTLPRequestScan``) before decoding anything: a body larger
-    /// than ``OTLPRequestLimits/maxDecodedBytes`` after decompression, or with too many elements,
-    /// is ``OTLPDecodingError/Code/tooLarge``; one with too many spans
+    /// than ``OTLPRequestLimits/maxDecodedBytes`` after decompression is
+    /// ``OTLPDecodingError/Code/tooLarge``, one with too many elements
+    /// ``OTLPDecodingError/Code/tooManyElements``, one with too many spans
     /// ``OTLPDecodingError/Code/tooManySpans``.
     public static func decodeBody(
         _ body: [UInt8], contentType: String?, contentEncoding: String?, limits: OTLPRequestLimits
@@ -67,15 +68,6 @@ public enum OTLPHTTP {
             guard spans <= limits.maxSpans else { throw OTLPRequestScan.tooManySpans(limits) }
             return (message, nil, OTLPRequestShape(spans: spans, elements: shape.elements))
         }
-    }
-
-    /// The raw request message with only a cap on the decompressed size (no span or element
-    /// limits); being replaced by ``decodeBodyMessage(_:contentType:contentEncoding:limits:)``.
-    public static func decodeBodyMessage(
-        _ body: [UInt8], contentType: String?, contentEncoding: String?, maxDecompressedBytes: Int
-    ) throws(OTLPDecodingError) -> OTLPExportRequest {
-        let limits = OTLPRequestLimits(maxSpans: .max, maxElements: .max, maxDecodedBytes: maxDecompressedBytes)
-        return try decodeBodyMessage(body, contentType: contentType, contentEncoding: contentEncoding, limits: limits).message
     }
 
     /// The body decompressed and checked against `limits`, with its format.

@@ -10,7 +10,7 @@ public enum OTLPRequestScan {
     public static let maxDepth = 100
 
     /// Scans protobuf bytes; throws ``OTLPDecodingError/Code/tooManySpans``,
-    /// ``OTLPDecodingError/Code/tooLarge`` (too many elements) or
+    /// ``OTLPDecodingError/Code/tooManyElements`` or
     /// ``OTLPDecodingError/Code/malformedProtobuf``.
     public static func protobuf(_ bytes: [UInt8], limits: OTLPRequestLimits) throws(OTLPDecodingError) -> OTLPRequestShape {
         var walker = ProtobufWalker(limits: limits)
@@ -40,7 +40,7 @@ public enum OTLPRequestScan {
 
     static func tooManyElements(_ limits: OTLPRequestLimits) -> OTLPDecodingError {
         OTLPDecodingError(
-            .tooLarge,
+            .tooManyElements,
             "the request holds more than \(limits.maxElements) elements (spans, attributes, events, links, values), "
                 + "the limit per request (\(OTLPRequestLimits.elementsPerSpan) per span of the span limit); send smaller batches")
     }

@@ -65,7 +65,7 @@ struct RequestScanTests {
             _ = try OTLPRequestScan.protobuf(Self.emptyAttributes(1_000_000), limits: Self.limits)
             Issue.record("accepted")
         } catch {
-            #expect(error.code == .tooLarge)
+            #expect(error.code == .tooManyElements)
             #expect(error.message.contains("640000 elements"))
         }
         #expect(try OTLPRequestScan.protobuf(Self.emptyAttributes(1000), limits: Self.limits).elements == 1003)

@@ -10,11 +10,14 @@ enum AgentOutage {
     }
 
     /// Sends one request with `Connection: close` and reads the whole answer.
-    static func http(_ method: String, port: Int, path: String, body: [UInt8] = [], contentType: String = "application/json") -> Answer {
+    static func http(
+        _ method: String, port: Int, path: String, body: [UInt8] = [], contentType: String = "application/json",
+        headers: [String: String] = [:], timeoutSeconds: Int = 10
+    ) -> Answer {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return Answer(status: 0, body: "") }
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -25,6 +28,7 @@ enum AgentOutage {
         }
         guard connected else { return Answer(status: 0, body: "") }
         let head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: \(contentType)\r\n"
+            + headers.map { "\($0.key): \($0.value)\r\n" }.joined()
             + "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
         let request = Array(head.utf8) + body
         var sent = 0
