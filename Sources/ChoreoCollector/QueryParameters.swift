@@ -44,7 +44,7 @@ struct QueryParameters {
     /// Every value of `name` as given (repeated, not split); at most ``maxListValues``.
     func repeated(_ name: String) throws(QueryParameterError) -> [String] {
         let values = parameters.getAll(name)
-        guard values.count <= Self.maxListValues else { throw Self.tooManyValues(name) }
+        guard values.count <= Self.maxListValues else { throw Self.tooManyValues(name, commaSeparated: false) }
         return values
     }
 
@@ -103,8 +103,9 @@ struct QueryParameters {
         return "\"\(text.prefix(maxQuotedCharacters))…\" (\(text.utf8.count) bytes)"
     }
 
-    private static func tooManyValues(_ name: String) -> QueryParameterError {
-        QueryParameterError("\(name) has more than \(maxListValues) values; at most \(maxListValues) are allowed (repeated and comma-separated together)")
+    private static func tooManyValues(_ name: String, commaSeparated: Bool = true) -> QueryParameterError {
+        let counted = commaSeparated ? " (repeated and comma-separated together)" : ""
+        return QueryParameterError("\(name) has more than \(maxListValues) values; at most \(maxListValues) are allowed\(counted)")
     }
 
     private static func isDecimal(_ text: String) -> Bool {
