@@ -1,6 +1,7 @@
 import ChoreoDashboard
 import ChoreoFlows
 import ChoreoModel
+import ChoreoQuery
 import ChoreoStore
 import Hummingbird
 import Logging
@@ -15,7 +16,12 @@ import ChoreoServer
 /// is needed.
 public struct CollectorApp: Sendable {
     public let configuration: CollectorConfiguration
+    /// The store as given; every part of the collector uses it through ``storeHealth``'s tracking.
     public let store: any SpanStore
+    /// Whether the store's recent reads and commits succeeded; `/readyz` answers 503 while not.
+    public let storeHealth: DependencyHealth
+    /// ``store`` with each call's outcome recorded in ``storeHealth``.
+    let trackedStore: HealthTrackingStore
     public let writer: IngestWriter
     public let indexer: FlowIndexer<ContinuousClock>
     /// Consumption latencies learned from every flow the indexer rebuilds; the source of stuck
@@ -40,22 +46,25 @@ public struct CollectorApp: Sendable {
     ) {
         self.configuration = configuration
         self.store = store
+        self.storeHealth = DependencyHealth()
+        let tracked = HealthTrackingStore(store, health: storeHealth)
+        self.trackedStore = tracked
         self.logger = logger
         self.now = now
         self.metrics = CollectorMetrics()
         self.rejections = RejectionCounters(factory: metrics.factory)
         self.writer = IngestWriter(
-            store: store, capacity: configuration.ingestQueueCapacity,
+            store: tracked, capacity: configuration.ingestQueueCapacity,
             maxSpansPerCommit: configuration.maxSpansPerCommit, logger: logger, metrics: metrics.factory
         )
         self.learner = SharedLatencyLearner(configuration: configuration.latencyLearnerConfiguration)
         self.indexer = FlowIndexer(
-            store: store, options: configuration.flowOptions, learner: learner, clock: ContinuousClock(),
+            store: tracked, options: configuration.flowOptions, learner: learner, clock: ContinuousClock(),
             interval: configuration.indexInterval, now: now, logger: logger
         )
         self.truncatedAttributes = MeteredCounter(label: CollectorMetrics.Name.truncatedAttributes, factory: metrics.factory)
         self.flowCounter = CollectorFlowCounter(
-            store: store, metrics: metrics, clock: ContinuousClock(), interval: configuration.flowCountInterval, logger: logger
+            store: tracked, metrics: metrics, clock: ContinuousClock(), interval: configuration.flowCountInterval, logger: logger
         )
         self.retention = Self.makeRetention(configuration, store: store, metrics: metrics, now: now, logger: logger)
     }
@@ -66,12 +75,17 @@ public struct CollectorApp: Sendable {
     /// `/metrics` by ``CollectorConfiguration/queryToken``; `/healthz` and `/readyz` are open.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
+        // First, so it wraps every route and the not-found answer.
+        router.add(middleware: ErrorBodyMiddleware(classify: Self.answer(to:)))
         let ingest = IngestRoute(
             writer: writer, maxBodyBytes: configuration.maxBodyBytes,
             maxDecompressedBytes: configuration.maxDecompressedBytes, limits: configuration.ingestLimits,
             logger: logger, rejected: rejections, truncated: truncatedAttributes
         )
-        let query = QueryRoutes(store: store, indexer: indexer, options: configuration.flowOptions, learner: learner, now: now)
+        let query = QueryRoutes(
+            service: QueryService(store: trackedStore, fallback: configuration.flowOptions, now: now),
+            indexedAt: { [indexer] in indexer.indexedAtUnixNano }
+        )
         let rejections = rejections
         let ingestGroup = router.group()
         if let token = configuration.ingestToken {
@@ -96,11 +110,7 @@ public struct CollectorApp: Sendable {
 
         DashboardRoutes().register(on: router)  // GET / and /ui/** (static, no token)
         router.get("/healthz") { _, _ in "ok\n" }
-        router.get("/readyz") { [writer] _, _ in
-            // 503 once graceful shutdown began, so a load balancer stops sending spans here.
-            Response(status: writer.isAccepting ? .ok : .serviceUnavailable,
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: writer.isAccepting ? "ready\n" : "shutting down\n")))
-        }
+        router.get("/readyz") { _, _ in await readiness() }
         return router
     }
 

@@ -71,14 +71,14 @@ public final class SQLiteSpanStore: SpanStore {
         await writerLane?.close()
     }
 
-    private var writer: SQLiteLane<SQLiteWriter> {
+    var writer: SQLiteLane<SQLiteWriter> {
         get throws {
             guard let writerLane else { throw StoreError(.cannotOpen, "the span database '\(path)' is open read-only") }
             return writerLane
         }
     }
 
-    private var reader: SQLiteLane<SQLiteReader> {
+    var reader: SQLiteLane<SQLiteReader> {
         let n = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
         return readers[Int(n % UInt(readers.count))]
     }
