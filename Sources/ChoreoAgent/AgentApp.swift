@@ -54,6 +54,8 @@ public struct AgentApp<C: Clock>: Sendable where C.Duration == Duration {
     /// it is set; `/healthz` is open.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
+        // First, so it wraps every route and the not-found answer: every error has a body.
+        router.add(middleware: ErrorBodyMiddleware())
         let receiver = ReceiverRoute(queue: queue, spool: spool, configuration: configuration, counters: receiverCounters, logger: logger)
         let counters = receiverCounters
         let guarded = router.group()
