@@ -1,22 +1,22 @@
 import ChoreoInstrumentation
-import Foundation
 import ChoreoModel
+import ChoreoTestSupport
 import InMemoryTracing
 import Synchronization
 import Testing
 import Tracing
 
-/// 100,000 random and mutated `traceparent` / `tracestate` values through TracedBus's consumer
+/// Random and mutated `traceparent` / `tracestate` values through TracedBus's consumer
 /// extraction, with a W3C propagator built on ChoreoModel's `TraceParent` and `TraceState`.
 ///
 /// The oracle is an independent strict reading of W3C Trace Context level 1: a valid value makes
 /// the consumer span a child of the sender's span; anything else starts a new trace and drops
-/// `tracestate`. Seeded, so a failing case reproduces from its number.
+/// `tracestate`. Seeded, so a failing case reproduces from its number. 5,000 cases by default;
+/// `CHOREO_FUZZ_CASES=100000` for the long run.
 @Suite("traceparent fuzzing")
 struct TraceParentFuzzTests {
     static let seed: UInt64 = 0x7_2ACE_9A2E
-    /// 100,000; `CHOREO_FUZZ_CASES` overrides it for a quick local run.
-    static let cases = ProcessInfo.processInfo.environment["CHOREO_FUZZ_CASES"].flatMap { Int($0) } ?? 100_000
+    static let cases = FuzzBudget.cases(default: 5000)
 
     @Test("random and mutated headers never crash; invalid ones start a new trace and drop tracestate")
     func fuzz() async throws {
@@ -154,7 +154,7 @@ struct FuzzRandom {
 /// A bus that hands a delivered message straight to its one subscriber.
 ///
 /// The handler sits in a struct: a bare closure inside a `Mutex` is re-abstracted on every
-/// `withLock` write-back, wrapping it in more thunks per call (quadratic over 100,000 calls).
+/// `withLock` write-back, wrapping it in more thunks per call (quadratic over a long run).
 final class DirectBus: MessageBus {
     private struct Subscriber: Sendable { var handler: MessageHandler }
     private let subscriber = Mutex<Subscriber?>(nil)
