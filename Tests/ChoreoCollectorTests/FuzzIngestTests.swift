@@ -2,141 +2,134 @@ import ChoreoCollector
 import ChoreoModel
 import ChoreoOTLP
 import ChoreoStore
-import Foundation
+import ChoreoTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
-/// 100,000 random and mutated OTLP bodies against the router, in process.
+/// Random and mutated OTLP bodies against the router, in process. What the fuzzing is for:
+/// - every answer is 200, 400 or 413 (never a 5xx, never a crash);
+/// - every span of an accepted request is in the store right after the 200, the 200 reports the
+///   spans it rejected, and at the end the store holds exactly the accepted spans (nothing of a
+///   refused request, no rejected span);
+/// - a good request is still ingested after each refusal;
+/// - the corpus reaches the code under test: mutated bodies that decode and are stored, partial
+///   successes, and refusals with both 400 and 413.
 ///
 /// Every case comes from one seeded generator: a failure names its case number and the seed,
-/// so it reproduces. Bodies are small (a few spans) to keep a debug run well under a minute.
+/// so it reproduces. 1,000 cases by default; `CHOREO_FUZZ_CASES=100000` for the long run.
 @Suite("Ingest fuzzing")
 struct FuzzIngestTests {
     static let seed: UInt64 = 0xC0FFEE_5EED
-    /// 100,000; `CHOREO_FUZZ_CASES` overrides it for a quick local run.
-    static let cases = ProcessInfo.processInfo.environment["CHOREO_FUZZ_CASES"].flatMap { Int($0) } ?? 100_000
+    static let cases = FuzzBudget.cases(default: 1000)
 
-    @Test("random and mutated bodies never crash the collector or get a 5xx; it still ingests afterwards")
+    @Test("random and mutated bodies get 200, 400 or 413 only; accepted spans are stored, nothing else; good requests work after each refusal")
     func fuzz() async throws {
         let harness = IngestHarness { $0.maxDecompressedBytes = 256 << 10; $0.maxSpansPerRequest = 50 }
-        let started = ContinuousClock.now
-        let (histogram, failures) = try await harness.application.test(.router) { client in
+        let tally = try await harness.application.test(.router) { client in
+            var tally = IngestFuzzTally(store: harness.store, seed: Self.seed)
             var generator = BodyGenerator(seed: Self.seed)
-            var histogram: [Int: Int] = [:]
-            var failures: [String] = []
-            for index in 0..<Self.cases {
-                let body = generator.next()
+            for index in 0..<Self.cases where tally.failures.count < 20 {
+                let body = try generator.next(case: index)
                 let answer = try await client.ingest(body.bytes, contentType: body.contentType, encoding: body.encoding)
-                histogram[answer.status.code, default: 0] += 1
-                if !(200..<300).contains(answer.status.code) && !(400..<500).contains(answer.status.code), failures.count < 20 {
-                    failures.append("case \(index) (seed \(Self.seed), \(body.kind)): \(answer.status)")
-                }
+                try await tally.record(answer, to: body, case: index)
+                if answer.status != .ok { try await tally.probe(client, after: index) }
             }
-            let good = Fixtures.compensatedOrder("after-fuzz", trace: TraceID(high: 0xF00D, low: 1))
-            let answer = try await client.ingest(try OTLPProtobuf.encodeRequest(good))
-            #expect(answer.status == .ok, "a good body is still ingested after the fuzzing")
-            #expect(try await harness.store.spans(correlationID: "after-fuzz").count == good.count)
-            return (histogram, failures)
+            return tally
         }
-        let elapsed = started.duration(to: .now)
-        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
-        #expect(histogram.values.reduce(0, +) == Self.cases)
-        #expect(histogram[200, default: 0] > 0 && histogram[400, default: 0] > 0, "the mix reaches both outcomes: \(histogram)")
-        print("fuzz: \(Self.cases) cases in \(elapsed), answers \(histogram.sorted { $0.key < $1.key })")
+        #expect(tally.failures.isEmpty, "\(tally.failures.joined(separator: "\n"))")
+        let stored = try await harness.store.spanCount()
+        #expect(stored == tally.accepted.count, "the store holds exactly the accepted spans: \(stored) stored, \(tally.accepted.count) accepted")
+        let answers = tally.statuses
+        #expect(answers[200, default: 0] > 0 && answers[400, default: 0] > 0 && answers[413, default: 0] > 0, "the mix reaches 200, 400 and 413: \(answers)")
+        #expect(tally.acceptedMutations > 0, "some mutated bodies decoded and were stored (\(tally.acceptedMutations))")
+        #expect(tally.partialSuccesses > 0, "some accepted requests had a span rejected (partial success)")
+        #expect(tally.probes > 0 && tally.probes == Self.cases - answers[200, default: 0], "a good request followed every refusal")
     }
 }
 
-/// One generated request body.
-struct FuzzBody {
-    var kind: String
-    var bytes: [UInt8]
-    var contentType: String?
-    var encoding: String?
-}
-
-/// Seeded bodies: random bytes, and valid protobuf/JSON/gzip bodies mutated by bit flips,
-/// truncation, splices, inserted junk, huge varint lengths, odd content types and encodings.
-struct BodyGenerator {
-    private var random: SeededRandom
-    private let seeds: [(bytes: [UInt8], contentType: String, gzip: Bool)]
-
-    static let contentTypes: [String?] = [
-        nil, "", "application/x-protobuf", "application/json", "application/protobuf", "APPLICATION/JSON; charset=utf-8",
-        "application/x-protobuf; proto=opentelemetry", "text/plain", "application/octet-stream", "multipart/form-data; boundary=x",
-        "application/json;;;", " application/json ", "application/x-protobuf\u{7F}",
-    ]
-    static let encodings: [String?] = [nil, "identity", "gzip", "GZIP", "x-gzip", "br", "deflate", "gzip, gzip", "", "zstd"]
-
-    init(seed: UInt64) {
-        random = SeededRandom(seed: seed)
-        var small = Fixtures.spans(3, trace: TraceID(high: 0xFA, low: 0x11), prefix: "fz")
-        small[0].attributes["note"] = .stringArray(["a", "b"])
-        small[1].events = [SpanEvent(name: "exception", timeUnixNano: 5, attributes: ["exception.message": .string("boom")])]
-        small[2].links = [SpanLink(traceID: TraceID(high: 1, low: 2), spanID: SpanID(3))]
-        let protobuf = try! OTLPProtobuf.encodeRequest(small)
-        let json = try! OTLPJSON.encodeRequest(small)
-        let bomb = Gzip.compress([UInt8](repeating: 0, count: 300 << 10))
-        seeds = [
-            (protobuf, OTLPHTTP.protobufContentType, false),
-            (json, OTLPHTTP.jsonContentType, false),
-            (Gzip.compress(protobuf), OTLPHTTP.protobufContentType, true),
-            (Gzip.compress(json), OTLPHTTP.jsonContentType, true),
-            (try! OTLPProtobuf.encodeRequest([]), OTLPHTTP.protobufContentType, false),
-            (Array("{}".utf8), OTLPHTTP.jsonContentType, false),
-            (bomb, OTLPHTTP.protobufContentType, true),
-        ]
+/// What the fuzz run saw, and the checks made after each answer.
+struct IngestFuzzTally {
+    /// A stored span's identity.
+    struct Key: Hashable {
+        var trace: TraceID
+        var span: SpanID
     }
 
-    mutating func next() -> FuzzBody {
-        let seed = seeds[Int.random(in: 0..<(seeds.count - 1), using: &random) + (chance(0.002) ? 1 : 0)]
-        var body = FuzzBody(kind: "", bytes: seed.bytes, contentType: seed.contentType, encoding: seed.gzip ? "gzip" : nil)
-        switch Int.random(in: 0..<10, using: &random) {
-        case 0:
-            body.kind = "random bytes"
-            body.bytes = (0..<Int.random(in: 0...200, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
-        case 1, 2:
-            body.kind = "bit flips"
-            for _ in 0..<Int.random(in: 1...8, using: &random) where !body.bytes.isEmpty {
-                body.bytes[Int.random(in: 0..<body.bytes.count, using: &random)] ^= 1 << UInt8.random(in: 0...7, using: &random)
-            }
-        case 3:
-            body.kind = "truncation"
-            body.bytes = Array(body.bytes.prefix(Int.random(in: 0...body.bytes.count, using: &random)))
-        case 4:
-            body.kind = "splice"
-            let other = seeds[Int.random(in: 0..<(seeds.count - 1), using: &random)].bytes
-            body.bytes = Array(body.bytes.prefix(Int.random(in: 0...body.bytes.count, using: &random)))
-                + other.suffix(Int.random(in: 0...other.count, using: &random))
-        case 5:
-            body.kind = "inserted junk"
-            let at = Int.random(in: 0...body.bytes.count, using: &random)
-            let junk = (0..<Int.random(in: 1...16, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
-            body.bytes.insert(contentsOf: junk, at: at)
-        case 6:
-            body.kind = "huge length"
-            let at = Int.random(in: 0...body.bytes.count, using: &random)
-            body.bytes.insert(contentsOf: [0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F], at: at)
-        case 7:
-            body.kind = "mutated then gzipped"
-            if !body.bytes.isEmpty && !seed.gzip {
-                body.bytes[Int.random(in: 0..<body.bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
-            }
-            body.bytes = seed.gzip ? body.bytes : Gzip.compress(body.bytes)
-            body.encoding = "gzip"
-        case 8:
-            body.kind = "odd content type or encoding"
-            body.contentType = Self.contentTypes[Int.random(in: 0..<Self.contentTypes.count, using: &random)]
-            body.encoding = Self.encodings[Int.random(in: 0..<Self.encodings.count, using: &random)]
-        default:
-            body.kind = "valid"
-        }
-        if chance(0.05) {
-            body.kind += " + odd encoding"
-            body.encoding = Self.encodings[Int.random(in: 0..<Self.encodings.count, using: &random)]
-        }
-        return body
+    let store: any SpanStore
+    let seed: UInt64
+    /// Answers by status code.
+    var statuses: [Int: Int] = [:]
+    /// Every span the collector acknowledged (fuzzed bodies and good requests).
+    var accepted: Set<Key> = []
+    /// Mutated bodies (not sent as generated) that were accepted with at least one span.
+    var acceptedMutations = 0
+    /// Accepted requests with a rejected span (OTLP partial success).
+    var partialSuccesses = 0
+    /// Good requests sent after a refusal.
+    var probes = 0
+    var failures: [String] = []
+
+    init(store: any SpanStore, seed: UInt64) {
+        self.store = store
+        self.seed = seed
     }
 
-    private mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &random) < p }
+    /// Checks one answer: a 200 only for a body that decodes, with every decoded span stored;
+    /// otherwise a 400 or 413.
+    mutating func record(_ answer: IngestAnswer, to body: FuzzBody, case index: Int) async throws {
+        let code = answer.status.code
+        statuses[code, default: 0] += 1
+        guard code == 200 else {
+            if code != 400 && code != 413 { failures.append("case \(index) (seed \(seed), \(body.label)): answered \(answer.status)") }
+            return
+        }
+        // The limits only refuse: a body the collector accepted decodes to the same spans without
+        // them. The headers are read as the collector got them (HTTP turns invalid characters into spaces).
+        let unlimited = OTLPRequestLimits(maxSpans: .max, maxElements: .max, maxDecodedBytes: .max)
+        var headers = HTTPFields()
+        if let contentType = body.contentType { headers[.contentType] = contentType }
+        if let encoding = body.encoding { headers[.contentEncoding] = encoding }
+        let decoded: OTLPDecodedRequest
+        do {
+            decoded = try OTLPHTTP.decodeBody(
+                body.bytes, contentType: headers[.contentType], contentEncoding: headers[.contentEncoding], limits: unlimited
+            )
+        } catch {
+            failures.append("case \(index) (seed \(seed), \(body.label)): 200 for a body that does not decode (\(error.message))")
+            return
+        }
+        let expected = OTLPHTTP.successBody(contentType: headers[.contentType], rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.rejectionReason)
+        if answer.body != expected.body {
+            failures.append("case \(index) (seed \(seed), \(body.label)): the 200 does not report the \(decoded.rejectedSpans) rejected spans as it should")
+        }
+        if let missing = try await unstored(decoded.spans) {
+            failures.append("case \(index) (seed \(seed), \(body.label)): span \(missing) acknowledged but not stored")
+        }
+        if !body.isValid && !decoded.spans.isEmpty { acceptedMutations += 1 }
+        if decoded.rejectedSpans > 0 { partialSuccesses += 1 }
+    }
+
+    /// Sends a good request (two spans in a trace of its own) and checks it is stored.
+    mutating func probe(_ client: some TestClientProtocol, after index: Int) async throws {
+        probes += 1
+        let good = Fixtures.spans(2, trace: TraceID(high: 0x600D, low: UInt64(index) + 1), prefix: "good-\(index)")
+        let answer = try await client.ingest(try OTLPProtobuf.encodeRequest(good))
+        if answer.status != .ok {
+            failures.append("case \(index) (seed \(seed)): a good request after it got \(answer.status)")
+        } else if let missing = try await unstored(good) {
+            failures.append("case \(index) (seed \(seed)): the good request after it was acknowledged, span \(missing) not stored")
+        }
+    }
+
+    /// Adds `spans` to the accepted ones; the first that the store does not hold, if any.
+    private mutating func unstored(_ spans: [SpanRecord]) async throws -> String? {
+        for span in spans { accepted.insert(Key(trace: span.traceID, span: span.spanID)) }
+        var stored: [TraceID: Set<SpanID>] = [:]
+        for span in spans {
+            if stored[span.traceID] == nil { stored[span.traceID] = Set(try await store.spans(traceID: span.traceID).map(\.spanID)) }
+            if stored[span.traceID]?.contains(span.spanID) != true { return "\(span.traceID.hex)/\(span.spanID.hex)" }
+        }
+        return nil
+    }
 }
