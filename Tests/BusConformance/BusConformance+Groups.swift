@@ -28,11 +28,14 @@ extension BusConformance {
     }
 
     /// A consumer that dies mid-handling acknowledged nothing: the delivery is handed out
-    /// again, to another consumer of the same group, with the message intact.
+    /// again, to another consumer of the same group, with the message intact and the same
+    /// attempt number (a crash is not a failed attempt), while the dead consumer's handler is
+    /// still blocked. When that handler finally throws, nothing more happens: the message was
+    /// handled once after the crash, no retry, no dead letter.
     public func redeliveryAfterCrash() async throws {
         let topic = Self.topic("crash")
         let crashing = try await fixture.makeBus()
-        let entered = Probe<Delivery>(), gate = HandlerGate(), survivor = Probe<Delivery>()
+        let entered = Probe<Delivery>(), gate = HandlerGate(), released = Probe<Int>(), survivor = Probe<Delivery>()
         let sent = Self.message(topic, 1)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await fixture.run(crashing) }
@@ -41,6 +44,7 @@ extension BusConformance {
                 entered.append(delivery)
                 if entered.values.count == 1 {
                     await gate.wait()
+                    released.append(1)
                     throw SimulatedCrash()
                 }
                 survivor.append(delivery)
@@ -48,14 +52,18 @@ extension BusConformance {
             try await crashing.publish(sent)
             _ = try await entered.wait(for: 1, "the first delivery")
             try await fixture.crash(crashing)
-            gate.open()
-            // Another consumer of the group (for a durable bus, another process) takes over.
+            // Another consumer of the group (for a durable bus, another process) takes over
+            // while the crashed handler is still blocked.
             let other = try await fixture.makeBus()
             group.addTask { try await fixture.run(other) }
             try await other.subscribe(topic: topic, group: "g") { survivor.append($0) }
-            let redelivered = try await survivor.wait(for: 1, "redeliveries")
+            let redelivered = try await survivor.wait(for: 1, "redeliveries while the crashed handler is blocked")
             try check(redelivered[0].message == sent, "the redelivered message is the one published: \(redelivered[0].message)")
+            try check(redelivered[0].attempt == 1, "a crash is not a failed attempt: redelivered as attempt \(redelivered[0].attempt)")
+            gate.open()
+            _ = try await released.wait(for: 1, "the crashed handler to end")
             try await waitUntilNothingPending(other)
+            try check(survivor.values.count == 1, "handled once after the crash, got \(survivor.values.map(\.attempt))")
             try check(try await fixture.deadLetters(other).filter { $0.message.topic == topic }.isEmpty, "no dead letters")
         }
     }

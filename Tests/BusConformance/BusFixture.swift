@@ -24,13 +24,15 @@ public protocol BusFixture: Sendable {
     func pending(_ bus: Bus) async throws -> Int
 
     /// Kills `bus`'s consumers while they handle deliveries, as a process crash does, without
-    /// acknowledging anything. A durable bus must then hand those deliveries out again.
-    /// After it, the suite also releases the blocked handler by throwing ``SimulatedCrash``
-    /// (the in-memory bus lives in the crashing process, so for it that error is the crash).
+    /// acknowledging anything. The bus must then hand those deliveries out again, to another
+    /// consumer of the same group, with the same attempt number, while the killed handler is
+    /// still blocked (a dead process never returns); when the suite later lets that handler
+    /// throw ``SimulatedCrash``, the bus must ignore it (no retry, no dead letter). Each
+    /// fixture says in its documentation what this proves for its bus.
     func crash(_ bus: Bus) async throws
 }
 
-/// Thrown by the suite's handler that was "killed" by ``BusFixture/crash(_:)``.
+/// Thrown, once it is released, by the suite's handler that ``BusFixture/crash(_:)`` killed.
 public struct SimulatedCrash: Error, Sendable {
     public init() {}
 }

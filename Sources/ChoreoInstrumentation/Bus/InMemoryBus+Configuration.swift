@@ -73,5 +73,7 @@ extension InMemoryBus {
         public var deadLettersDropped = 0
         /// Extra deliveries made because a message asked for a duplicate (``InMemoryBus/duplicateDeliveryHeader``).
         public var duplicated = 0
+        /// Deliveries abandoned by a crash of their consumer and queued again (``InMemoryBus/crashConsumers(group:)``).
+        public var abandoned = 0
     }
 }

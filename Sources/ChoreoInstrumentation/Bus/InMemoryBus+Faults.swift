@@ -24,6 +24,35 @@ extension InMemoryBus {
         tracker.resume(group)
     }
 
+    /// Crashes the consumers of `group` (of every group when nil), as if the service running
+    /// them died while the bus lived on: the group's handlers are unsubscribed, and each
+    /// delivery they are handling is abandoned — whatever its handler does later (returns,
+    /// throws, never ends) settles nothing — and queued again with the same attempt number,
+    /// since a crash is not a failed attempt. Until a consumer of the group subscribes again
+    /// (``subscribe(topic:group:handler:)``), the group's messages wait in its queue.
+    ///
+    /// What an abandoned handler published stays published: the in-memory bus has no
+    /// transactions. A worker stuck in an abandoned handler is replaced at once, so the new
+    /// consumers get the group's full ``Configuration/concurrencyPerSubscription``.
+    ///
+    /// - Returns: the number of deliveries abandoned and queued again.
+    @discardableResult
+    public func crashConsumers(group: String? = nil) -> Int {
+        let subscriptions = state.withLock { state in
+            state.subscriptions.values.joined().filter { group == nil || $0.group == group }
+        }
+        var abandoned = 0
+        for subscription in subscriptions {
+            let deliveries = subscription.crash()
+            guard !deliveries.isEmpty else { continue }
+            abandoned += deliveries.count
+            eventSink.yield(.replaceWorkers(subscription, count: deliveries.count))
+            for delivery in deliveries { eventSink.yield(.retry(delivery, subscription, after: .zero)) }
+        }
+        state.withLock { $0.statistics.abandoned += abandoned }
+        return abandoned
+    }
+
     /// The consumer groups currently paused.
     public var pausedGroups: Set<String> { tracker.paused }
 

@@ -18,7 +18,9 @@ import Synchronization
 /// - Faults on demand, for testing consumers: ``pause(group:)`` and ``resume(group:)`` stop
 ///   and restart a consumer group (an outage: its backlog waits and drains on resume), and the
 ///   ``duplicateDeliveryHeader`` asks for one extra delivery after a successful one (a lost
-///   acknowledgement), which an idempotent consumer must ignore.
+///   acknowledgement), which an idempotent consumer must ignore. ``crashConsumers(group:)``
+///   kills a group's consumers mid-handling: what they were handling is handed to the next
+///   consumer of the group that subscribes.
 ///
 /// Deliveries run only while ``run()`` runs; it owns every task of the bus. Publish and
 /// subscribe work before it starts (messages wait in the queues).
