@@ -58,6 +58,8 @@ struct AgentCommand: AsyncParsableCommand {
 
     @OptionGroup var daemon: DaemonOptions
 
+    @OptionGroup(title: "Connections") var server: ServerOptions
+
     func validate() throws {
         _ = try Daemon.listenAddress(listen, example: "127.0.0.1:4318")
         guard let url = URL(string: collector), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
@@ -123,12 +125,19 @@ struct AgentCommand: AsyncParsableCommand {
         } catch {
             throw Daemon.startupFailure("choreo-agent", error.message)
         }
-        logger.info("choreo-agent listening", metadata: [
+        let startup: Logger.Metadata = [
             "spool": "\(configuration.spool.map { "\($0.directory) (max \($0.maxBytes) bytes, fsync \($0.fsync))" } ?? "none (memory only)")",
             "listen": "\(address)", "collector": "\(configuration.tracesURL)",
             "ingest_auth": "\(configuration.ingestToken != nil)", "collector_auth": "\(configuration.collectorToken != nil)",
-        ])
-        try await Daemon.run([agent.makeApplication()], logger: logger)
+        ]
+        // Logged once the port is bound, never before.
+        let listening = ListenSignal { port in
+            logger.info("choreo-agent listening", metadata: startup.merging(["port": "\(port.map(String.init) ?? "?")"]) { $1 })
+        }
+        let application = agent.makeApplication(limits: server.limits, onServerRunning: listening.serverRunning)
+        try await Daemon.serve(
+            application, listening: listening, bindTimeout: server.bindLimit, program: "choreo-agent", address: address, logger: logger
+        )
         let stats = agent.forwarder.stats
         logger.info("choreo-agent stopped", metadata: [
             "sent_spans": "\(stats.sentSpans)", "dropped_rejected": "\(stats.droppedRejected)",

@@ -65,6 +65,8 @@ struct CollectorCommand: AsyncParsableCommand {
 
     @OptionGroup var daemon: DaemonOptions
 
+    @OptionGroup(title: "Connections") var server: ServerOptions
+
     func validate() throws {
         _ = try Daemon.listenAddress(listen, example: "127.0.0.1:4320")
         guard stuckAfter > 0, stuckAfter < 1e9 else { throw ValidationError("--stuck-after must be a positive number of seconds") }
@@ -128,12 +130,24 @@ struct CollectorCommand: AsyncParsableCommand {
             throw Daemon.startupFailure("choreo-collector", "cannot open database \(db): \(error)")
         }
         let collector = CollectorApp(configuration: configuration, store: store, logger: logger)
-        logger.info("choreo-collector listening", metadata: [
+        let startup: Logger.Metadata = [
             "listen": "\(address)", "db": "\(db)",
             "ingest_auth": "\(configuration.ingestToken != nil)", "query_auth": "\(configuration.queryToken != nil)",
             "retention": "\(configuration.retention.map(RetentionDuration.format) ?? "forever")",
-        ])
-        try await Daemon.run([collector.makeApplication()], logger: logger)
+        ]
+        // Logged once the port is bound, never before.
+        let listening = ListenSignal { port in
+            logger.info("choreo-collector listening", metadata: startup.merging(["port": "\(port.map(String.init) ?? "?")"]) { $1 })
+        }
+        let application = collector.makeApplication(limits: server.limits, onServerRunning: listening.serverRunning)
+        do {
+            try await Daemon.serve(
+                application, listening: listening, bindTimeout: server.bindLimit, program: "choreo-collector", address: address, logger: logger
+            )
+        } catch {
+            await store.close()
+            throw error
+        }
         await store.close()
     }
 }

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 import ChoreoServer
 
@@ -69,11 +70,20 @@ public struct AgentApp<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     /// The HTTP application with the forwarder as its service.
-    public func makeApplication() -> some ApplicationProtocol {
+    ///
+    /// - Parameters:
+    ///   - limits: time and size limits on every connection.
+    ///   - onServerRunning: called once the listen address is bound (``ListenSignal/serverRunning(_:)``).
+    public func makeApplication(
+        limits: HTTPServerLimits = HTTPServerLimits(),
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
+            server: limits.serverBuilder,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: [forwarder],
+            onServerRunning: onServerRunning,
             logger: logger
         )
     }

@@ -5,6 +5,7 @@ import ChoreoQuery
 import ChoreoStore
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 import ChoreoServer
 
@@ -115,11 +116,20 @@ public struct CollectorApp: Sendable {
     }
 
     /// The HTTP application with the ingest writer and the flow indexer as its services.
-    public func makeApplication() -> some ApplicationProtocol {
+    ///
+    /// - Parameters:
+    ///   - limits: time and size limits on every connection.
+    ///   - onServerRunning: called once the listen address is bound (``ListenSignal/serverRunning(_:)``).
+    public func makeApplication(
+        limits: HTTPServerLimits = HTTPServerLimits(),
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
+            server: limits.serverBuilder,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: [writer, indexer] + backgroundServices,
+            onServerRunning: onServerRunning,
             logger: logger
         )
     }

@@ -117,12 +117,19 @@ public final class IngestWriter: Service, Sendable {
     }
 
     /// Runs the writer loop until graceful shutdown; drains what is queued before returning.
+    ///
+    /// Cancellation (the service group failed, e.g. the server could not bind) closes the writer
+    /// too, so the loop ends instead of waiting for spans that will never come.
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            while let batch = await nextBatch() {
-                await commit(batch)
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                while let batch = await nextBatch() {
+                    await commit(batch)
+                }
+            } onGracefulShutdown: {
+                self.close()
             }
-        } onGracefulShutdown: {
+        } onCancel: {
             self.close()
         }
     }

@@ -48,4 +48,29 @@ public enum Daemon {
         )
         try await group.run()
     }
+
+    /// Runs an HTTP application (built with `onServerRunning: listening.serverRunning`) until
+    /// SIGTERM or SIGINT; fails start-up when it cannot bind or is not listening within
+    /// `bindTimeout`.
+    ///
+    /// - Throws: an exit code of 1 after writing `<program>: cannot listen on <address>: <reason>`
+    ///   when the server never listened; the application's error when it failed later.
+    public static func serve(
+        _ application: any Service, listening: ListenSignal, bindTimeout: Duration, program: String,
+        address: ListenAddress, logger: Logger
+    ) async throws {
+        let watchdog = BindWatchdog(signal: listening, limit: bindTimeout, clock: ContinuousClock())
+        do {
+            try await run([watchdog, application], logger: logger)
+        } catch where !listening.isListening {
+            throw startupFailure(program, "cannot listen on \(address): \(bindFailure(error))")
+        }
+    }
+
+    /// A bind error in words, with what to do about the common one.
+    static func bindFailure(_ error: any Error) -> String {
+        let text = "\(error)"
+        guard text.contains("Address already in use") else { return text }
+        return "\(text); another process listens on that port: stop it or choose another --listen port"
+    }
 }
