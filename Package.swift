@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "ChoreoOTLP", targets: ["ChoreoOTLP"]),
         .library(name: "ChoreoStore", targets: ["ChoreoStore"]),
         .library(name: "ChoreoFlows", targets: ["ChoreoFlows"]),
+        .library(name: "ChoreoQuery", targets: ["ChoreoQuery"]),
         .library(name: "ChoreoCollector", targets: ["ChoreoCollector"]),
         .library(name: "ChoreoInstrumentation", targets: ["ChoreoInstrumentation"]),
         .library(name: "ChoreoTracer", targets: ["ChoreoTracer"]),
@@ -102,6 +103,9 @@ let package = Package(
         ),
         // Store: SpanStore protocol, SQLite implementation.
         .target(name: "ChoreoStore", dependencies: ["ChoreoModel", "CSQLite"], swiftSettings: strict),
+        // Query: the one query service behind the collector's API and `choreo --db`, and the
+        // wire types both sides share.
+        .target(name: "ChoreoQuery", dependencies: ["ChoreoModel", "ChoreoStore", "ChoreoFlows"], swiftSettings: strict),
         // Server support shared by the collector and the agent: bearer tokens, metrics plumbing.
         .target(
             name: "ChoreoServer",
@@ -120,7 +124,7 @@ let package = Package(
         .target(
             name: "ChoreoCollector",
             dependencies: [
-                "ChoreoModel", "ChoreoOTLP", "ChoreoStore", "ChoreoFlows", "ChoreoServer", "ChoreoDashboard",
+                "ChoreoModel", "ChoreoOTLP", "ChoreoStore", "ChoreoFlows", "ChoreoQuery", "ChoreoServer", "ChoreoDashboard",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -149,7 +153,7 @@ let package = Package(
         .target(
             name: "ChoreoCLI",
             dependencies: [
-                "ChoreoModel", "ChoreoFlows", "ChoreoStore",
+                "ChoreoModel", "ChoreoFlows", "ChoreoStore", "ChoreoQuery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -234,7 +238,7 @@ let package = Package(
             name: "ChoreoCollectorTests",
             dependencies: [
                 "ChoreoTestSupport",
-                "ChoreoCollector", "ChoreoServer", "ChoreoOTLP", "ChoreoStore", "ChoreoModel",
+                "ChoreoCollector", "ChoreoServer", "ChoreoOTLP", "ChoreoStore", "ChoreoModel", "ChoreoFlows", "ChoreoQuery",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
@@ -246,7 +250,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "ChoreoCLITests", dependencies: ["ChoreoCLI", "ChoreoFlows", "ChoreoStore", "ChoreoModel"]),
+        .testTarget(name: "ChoreoCLITests", dependencies: ["ChoreoCLI", "ChoreoFlows", "ChoreoQuery", "ChoreoStore", "ChoreoModel"]),
         .testTarget(name: "OrderFulfilmentTests", dependencies: [
                 "ChoreoTestSupport", "OrderFulfilment", "ChoreoInstrumentation", "ChoreoPostgresBus", "ChoreoModel"]),
         .testTarget(

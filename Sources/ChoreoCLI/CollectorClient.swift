@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import ChoreoFlows
 import ChoreoModel
+import ChoreoQuery
 
 /// The collector's JSON query API over HTTP, returning decoded models.
 ///

@@ -1,16 +1,18 @@
 import ChoreoFlows
 import ChoreoModel
+import ChoreoQuery
 import ChoreoStore
 
 /// Reads a collector's SQLite file directly, read-only (`choreo --db PATH`); works while the
-/// collector runs. Flows are rebuilt with a fixed stuck limit (`builder`), since the
-/// collector's learned limits live in its memory; summaries are the index as last written.
+/// collector runs. Every answer comes from the same ``QueryService`` as the collector's API,
+/// judging flows as the collector recorded it in the file (``FlowJudging``), so `--db` and the
+/// API answer alike for the same file.
 public struct DatabaseSource: QuerySource {
-    let store: SQLiteSpanStore
-    let builder: FlowBuilder
-    let now: @Sendable () -> UInt64
+    let service: QueryService
 
     /// Runs `body` with the database at `path` open read-only, and closes it afterwards.
+    ///
+    /// `options` judge flows only when no collector has recorded its judging in the file.
     public static func with<Result: Sendable>(
         path: String, options: FlowOptions = FlowOptions(), now: @escaping @Sendable () -> UInt64 = UnixTime.nowNanos,
         _ body: (DatabaseSource) async throws -> Result
@@ -21,7 +23,7 @@ public struct DatabaseSource: QuerySource {
         } catch let error as StoreError {
             throw CLIError.usage("cannot read --db \(path): \(error.message)")
         }
-        let source = DatabaseSource(store: store, builder: FlowBuilder(options: options), now: now)
+        let source = DatabaseSource(service: QueryService(store: store, fallback: options, now: now))
         do {
             let result = try await body(source)
             await store.close()
@@ -33,44 +35,34 @@ public struct DatabaseSource: QuerySource {
     }
 
     public func flows(_ query: FlowListQuery) async throws -> [FlowSummary] {
-        try await store.flowSummaries(query.storeQuery(defaultLimit: 100))
+        try await service.flows(query.storeQuery(defaultLimit: 100))
     }
 
     public func flow(correlationID: String) async throws -> Flow {
-        let spans = try await store.spans(correlationID: correlationID)
-        guard let flow = builder.build(correlationID: correlationID, spans: spans, now: now()) else {
+        guard let flow = try await service.flow(correlationID: correlationID) else {
             throw CLIError.notFound("no flow with correlation id \"\(correlationID)\"")
         }
         return flow
     }
 
-    func discovery(_ query: FlowListQuery) async throws -> ProcessDiscovery {
-        var discovery = ProcessDiscovery()
-        for trail in try await store.flowTrails(query.storeQuery(defaultLimit: DiscoveryLimits.defaultFlows)) {
-            discovery.add(trail.path)
-        }
-        return discovery
-    }
-
     public func map(_ query: FlowListQuery) async throws -> ProcessMap {
-        try await discovery(query).map
+        try await service.discovery(query.storeQuery(defaultLimit: QueryService.defaultDiscoveryFlows)).map
     }
 
     public func variants(_ query: FlowListQuery, top: Int?) async throws -> VariantReport {
-        try await discovery(query).variantReport.prefix(top)
+        try await service.discovery(query.storeQuery(defaultLimit: QueryService.defaultDiscoveryFlows)).variantReport.prefix(top)
     }
 
     public func xes(_ query: FlowListQuery) async throws -> String {
-        FlowExport.xes(try await store.flowTrails(query.storeQuery(defaultLimit: DiscoveryLimits.defaultFlows)).map(\.path))
+        FlowExport.xes(try await service.paths(query.storeQuery(defaultLimit: QueryService.defaultDiscoveryFlows)))
     }
 
     public func trace(_ traceID: TraceID) async throws -> TraceDocument {
-        let spans = try await store.spans(traceID: traceID)
-        guard !spans.isEmpty else { throw CLIError.notFound("no trace with id \(traceID.hex)") }
-        return TraceDocument(traceID: traceID, spans: spans)
+        guard let document = try await service.trace(traceID) else { throw CLIError.notFound("no trace with id \(traceID.hex)") }
+        return document
     }
 
     public func traces(_ query: TraceQuery) async throws -> [TraceSummary] {
-        try await store.traceSummaries(query)
+        try await service.traces(query)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChoreoFlows
 import ChoreoModel
+import ChoreoQuery
 
 /// `choreo flows export [ID] --format mermaid|dot|json|xes`.
 public struct FlowsExportCommand: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ChoreoFlows
 import ChoreoModel
+import ChoreoQuery
 import ChoreoStore
 
 /// Where the CLI reads from: a collector's query API, or its SQLite file directly (`--db`).
@@ -24,22 +25,13 @@ public protocol QuerySource: Sendable {
 
 /// Flows read for discovery when no `--limit` is given, and at most.
 public enum DiscoveryLimits {
-    public static let defaultFlows = 10_000
-    public static let maxFlows = 1_000_000
+    public static let defaultFlows = QueryService.defaultDiscoveryFlows
+    public static let maxFlows = QueryService.maxDiscoveryFlows
 }
 
 extension FlowListQuery {
     /// The store query of these filters; `defaultLimit` when no limit was given.
     func storeQuery(defaultLimit: Int) -> FlowQuery {
         FlowQuery(statuses: statuses, types: types, services: services, since: since, until: until, limit: limit ?? defaultLimit)
-    }
-}
-
-extension FlowTrail {
-    /// The trail as a path for process discovery.
-    var path: FlowPath {
-        FlowPath(correlationID: correlationID, events: steps.map {
-            FlowPath.Event(type: $0.type, service: $0.service, publishedAtUnixNano: $0.publishedAtUnixNano)
-        })
     }
 }

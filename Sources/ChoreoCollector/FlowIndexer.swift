@@ -1,8 +1,10 @@
 import ChoreoFlows
 import ChoreoModel
+import ChoreoQuery
 import ChoreoStore
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Keeps the flow index (one ``FlowSummary`` per correlation id) up to date.
 ///
@@ -13,6 +15,11 @@ import ServiceLifecycle
 /// Every rebuilt flow feeds the ``SharedLatencyLearner``, and flows are judged with the limits
 /// it has learned so far (per awaited message type); quiet in-flight flows are re-evaluated once
 /// they pass the smallest current limit, so a flow turns stuck within one interval of its limit.
+///
+/// The indexer records how it judges flows (``FlowJudging``: its options with the limits learned
+/// so far) in the store whenever that changes, so the query API and `choreo --db` rebuild a
+/// flow exactly as the index did. Queries never run the indexer: it catches up on its own
+/// schedule, and ``indexedAtUnixNano`` says how fresh the index is.
 public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == Duration {
     private let store: any SpanStore
     private let options: FlowOptions
@@ -22,6 +29,9 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
     private let now: @Sendable () -> UInt64
     private let logger: Logger
     private let batchSize = 500
+    /// What was last recorded in the store, to write only changes.
+    private let recorded = Mutex<FlowJudging?>(nil)
+    private let lastCatchUp = Atomic<UInt64>(0)
 
     public init(
         store: any SpanStore, options: FlowOptions, learner: SharedLatencyLearner? = nil, clock: C, interval: Duration,
@@ -42,6 +52,9 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
     /// Returns the number of summaries written.
     @discardableResult
     public func catchUp() async throws -> Int {
+        let started = now()
+        defer { lastCatchUp.store(started, ordering: .relaxed) }
+        try await recordJudging()
         var written = 0
         while true {
             let dirty = try await store.dirtyFlows(limit: batchSize)
@@ -71,6 +84,18 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         }
     }
 
+    /// When the last completed ``catchUp()`` started (Unix nanoseconds; 0 before the first):
+    /// every span committed before then is in the index.
+    public var indexedAtUnixNano: UInt64 { lastCatchUp.load(ordering: .relaxed) }
+
+    /// Records the current judging in the store when it changed since it was last recorded.
+    private func recordJudging() async throws {
+        let judging = FlowJudging(currentOptions())
+        guard recorded.withLock({ $0 }) != judging else { return }
+        try await store.saveJudging(judging.encoded)
+        recorded.withLock { $0 = judging }
+    }
+
     /// The options with the stuck limits learned so far.
     private func currentOptions() -> FlowOptions {
         var current = options
@@ -88,6 +113,7 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
             if let flow = builder.build(correlationID: id, spans: spans, now: at) { flows.append(flow) }
         }
         learner.observe(flows)
+        try await recordJudging()
         let entries = flows.map { IndexedFlow(summary: builder.summary(of: $0), trail: $0.trail) }
         try await store.upsertFlows(entries, clearing: clearing)
         return entries.count

@@ -1,5 +1,6 @@
 import ChoreoFlows
 import ChoreoModel
+import ChoreoQuery
 import ChoreoStore
 import Foundation
 import Hummingbird
@@ -17,22 +18,18 @@ import Hummingbird
 /// the flow filters of `GET /api/v1/flows` (status, type, service).
 extension QueryRoutes {
     /// Flows read for discovery when no `limit` is given, and at most.
-    static let defaultDiscoveryFlows = 10_000
-    static let maxDiscoveryFlows = 1_000_000
+    static let defaultDiscoveryFlows = QueryService.defaultDiscoveryFlows
+    static let maxDiscoveryFlows = QueryService.maxDiscoveryFlows
 
     func flowStats(_ request: Request, context: some RequestContext) async throws -> Response {
         let query: FlowQuery
         do { query = try QueryParameters(request).flowQuery(defaultLimit: 1, maxLimit: 1) } catch { return Self.error(.badRequest, error.message) }
-        try await indexer.catchUp()
-        let counts = try await store.flowCounts(query)
-        var byStatus: [String: Int] = [:]
-        for status in FlowStatus.allCases { byStatus[status.rawValue] = counts[status] ?? 0 }
-        return try Self.json(.ok, FlowStats(byStatus: byStatus, total: counts.values.reduce(0, +)))
+        return try json(.ok, try await service.stats(query))
     }
 
     func processMap(_ request: Request, context: some RequestContext) async throws -> Response {
         do {
-            return try Self.json(.ok, try await discover(request).map)
+            return try json(.ok, try await discover(request).map)
         } catch let error as QueryParameterError {
             return Self.error(.badRequest, error.message)
         }
@@ -44,10 +41,7 @@ extension QueryRoutes {
             let shown = try parameters.integer("limit", in: 1...100_000)
             var query = try parameters.flowQuery(defaultLimit: Self.defaultDiscoveryFlows, maxLimit: Self.maxDiscoveryFlows)
             query.limit = try parameters.integer("flows", in: 1...Self.maxDiscoveryFlows) ?? Self.defaultDiscoveryFlows
-            try await indexer.catchUp()
-            var discovery = ProcessDiscovery()
-            for trail in try await store.flowTrails(query) { discovery.add(trail.path) }
-            return try Self.json(.ok, discovery.variantReport.prefix(shown))
+            return try json(.ok, try await service.discovery(query).variantReport.prefix(shown))
         } catch let error as QueryParameterError {
             return Self.error(.badRequest, error.message)
         }
@@ -58,15 +52,13 @@ extension QueryRoutes {
             let format = try ExportFormat(QueryParameters(request).string("format"))
             if format == .xes {
                 let query = try QueryParameters(request).flowQuery(defaultLimit: Self.defaultDiscoveryFlows, maxLimit: Self.maxDiscoveryFlows)
-                try await indexer.catchUp()
-                let paths = try await store.flowTrails(query).map(\.path)
-                return Self.text(FlowExport.xes(paths), contentType: ExportFormat.xes.contentType)
+                return Self.text(FlowExport.xes(try await service.paths(query)), contentType: ExportFormat.xes.contentType)
             }
             let map = try await discover(request).map
             switch format {
             case .mermaid: return Self.text(FlowExport.mermaidMap(map), contentType: format.contentType)
             case .dot: return Self.text(FlowExport.dot(map), contentType: format.contentType)
-            case .json, .xes: return try Self.json(.ok, map)
+            case .json, .xes: return try json(.ok, map)
             }
         } catch let error as QueryParameterError {
             return Self.error(.badRequest, error.message)
@@ -83,7 +75,7 @@ extension QueryRoutes {
             case .mermaid: return Self.text(FlowExport.mermaidSequence(flow), contentType: format.contentType)
             case .dot: return Self.text(FlowExport.dot(flow), contentType: format.contentType)
             case .xes: return Self.text(FlowExport.xes([flow.path]), contentType: format.contentType)
-            case .json: return try Self.json(.ok, flow)
+            case .json: return try json(.ok, flow)
             }
         }
     }
@@ -91,26 +83,13 @@ extension QueryRoutes {
     /// Discovery over the flows the request's filters select (default the latest 10000).
     private func discover(_ request: Request) async throws -> ProcessDiscovery {
         let query = try QueryParameters(request).flowQuery(defaultLimit: Self.defaultDiscoveryFlows, maxLimit: Self.maxDiscoveryFlows)
-        try await indexer.catchUp()
-        var discovery = ProcessDiscovery()
-        for trail in try await store.flowTrails(query) { discovery.add(trail.path) }
-        return discovery
+        return try await service.discovery(query)
     }
 
     static func text(_ body: String, contentType: String) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = contentType
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
-    }
-}
-
-/// `{"by_status": {...}, "total": n}`.
-struct FlowStats: Encodable {
-    var byStatus: [String: Int]
-    var total: Int
-    enum CodingKeys: String, CodingKey {
-        case byStatus = "by_status"
-        case total
     }
 }
 

@@ -27,6 +27,6 @@ extension QueryRoutes {
         } catch let error as QueryParameterError {
             return Self.error(.badRequest, error.message)
         }
-        return try Self.json(.ok, try await store.traceSummaries(query))
+        return try json(.ok, try await service.traces(query))
     }
 }

@@ -1,30 +1,33 @@
 import ChoreoFlows
 import ChoreoModel
+import ChoreoQuery
 import ChoreoStore
 import Foundation
+import HTTPTypes
 import Hummingbird
 
-/// The JSON query API used by the CLI and the dashboard (contract: notes/API-v1.md).
+/// The JSON query API used by the CLI and the dashboard (contract: Collector/README.md, "Query
+/// API"): HTTP in front of the ``QueryService`` that `choreo --db` calls too.
+///
+/// Reads never write: no route runs the indexer. Every answer carries `Choreo-Index-Updated-At`,
+/// the time (RFC 3339) up to which every committed span is in the flow index.
 ///
 /// - `GET /api/v1/flows?status=&type=&service=&since=&until=&limit=`: flow summaries, most
-///   recent activity first (the index is brought up to date first). List parameters repeat or
+///   recent activity first, as indexed. List parameters repeat or
 ///   are comma-separated, at most 100 values each (``QueryParameters/maxListValues``); times
 ///   are RFC 3339 or Unix nanoseconds, at most 2262-04-11T23:47:16Z.
 /// - `GET /api/v1/flows/stats`, `/api/v1/map`, `/api/v1/variants`, `/api/v1/map/export`,
 ///   `/api/v1/flows/{id}/export`: see `QueryRoutes+Discovery.swift`.
 /// - `GET /api/v1/traces?service=&name=&attribute=k=v&errors=true&since=&until=&limit=`: trace search.
-/// - `GET /api/v1/flows/{correlation id}`: one flow, rebuilt from its spans now with the
-///   currently learned stuck limits.
+/// - `GET /api/v1/flows/{correlation id}`: one flow, rebuilt from its spans now, judged as the
+///   indexer recorded in the store.
 /// - `GET /api/v1/traces/{trace id}`: every span of a trace.
 ///
 /// Errors are JSON `{"error": "..."}` with 400 (bad parameter) or 404 (nothing found).
 struct QueryRoutes: Sendable {
-    let store: any SpanStore
-    let indexer: FlowIndexer<ContinuousClock>
-    /// Fixed options; the learner's current stuck limits are added at each request.
-    let options: FlowOptions
-    let learner: SharedLatencyLearner
-    let now: @Sendable () -> UInt64
+    let service: QueryService
+    /// When the index last caught up (Unix nanoseconds), for `Choreo-Index-Updated-At`.
+    let indexedAt: @Sendable () -> UInt64
 
     func listFlows(_ request: Request, context: some RequestContext) async throws -> Response {
         let query: FlowQuery
@@ -33,8 +36,7 @@ struct QueryRoutes: Sendable {
         } catch {
             return Self.error(.badRequest, error.message)
         }
-        try await indexer.catchUp()
-        return try Self.json(.ok, try await store.flowSummaries(query))
+        return try json(.ok, try await service.flows(query))
     }
 
     /// The flow with the correlation id in the path, rebuilt now; nil (and a 400/404 response) otherwise.
@@ -44,10 +46,7 @@ struct QueryRoutes: Sendable {
         guard let id = raw.removingPercentEncoding, !id.isEmpty else {
             return .failure(HTTPResponseError(.badRequest, "malformed correlation id in the path: \(QueryParameters.quoted(raw))"))
         }
-        let spans = try await store.spans(correlationID: id)
-        var options = options
-        options.stuckLimits = learner.limits()
-        guard let flow = FlowBuilder(options: options).build(correlationID: id, spans: spans, now: now()) else {
+        guard let flow = try await service.flow(correlationID: id) else {
             return .failure(HTTPResponseError(.notFound, "no flow with correlation id \(QueryParameters.quoted(id))"))
         }
         return .success(flow)
@@ -55,7 +54,7 @@ struct QueryRoutes: Sendable {
 
     func showFlow(_ request: Request, context: some RequestContext) async throws -> Response {
         switch try await flow(context) {
-        case .success(let flow): return try Self.json(.ok, flow)
+        case .success(let flow): return try json(.ok, flow)
         case .failure(let error): return Self.error(error.status, error.message)
         }
     }
@@ -65,21 +64,20 @@ struct QueryRoutes: Sendable {
         guard let traceID = TraceID(hex: text), traceID.isValid else {
             return Self.error(.badRequest, "a trace id is 32 hex digits, not all zero; got \(QueryParameters.quoted(text))")
         }
-        let spans = try await store.spans(traceID: traceID)
-        guard !spans.isEmpty else {
+        guard let document = try await service.trace(traceID) else {
             return Self.error(.notFound, "no trace with id \(traceID.hex)")
         }
-        return try Self.json(.ok, TraceDocument(traceID: traceID, spans: spans))
+        return try json(.ok, document)
     }
 
-    struct TraceDocument: Encodable {
-        var traceID: TraceID
-        var spans: [SpanRecord]
-        enum CodingKeys: String, CodingKey {
-            case traceID = "trace_id"
-            case spans
-        }
+    /// A JSON answer carrying the index's freshness.
+    func json(_ status: HTTPResponse.Status, _ value: some Encodable) throws -> Response {
+        var response = try Self.json(status, value)
+        response.headers[Self.indexUpdatedAt] = UnixTime.rfc3339(indexedAt())
+        return response
     }
+
+    static let indexUpdatedAt = HTTPField.Name("Choreo-Index-Updated-At")!
 
     static func json(_ status: HTTPResponse.Status, _ value: some Encodable) throws -> Response {
         let encoder = JSONEncoder()

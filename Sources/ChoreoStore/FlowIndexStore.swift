@@ -15,6 +15,11 @@ public protocol FlowIndexReader: Sendable {
     /// How many indexed flows have each status, among those matching `query` (its statuses
     /// and limit are ignored).
     func flowCounts(_ query: FlowQuery) async throws -> [FlowStatus: Int]
+
+    /// How the indexer judges flows, as it last recorded it (``FlowIndexWriter/saveJudging(_:)``),
+    /// so every reader of the store (the query API, `choreo --db`) rebuilds a flow exactly as the
+    /// index did; nil when nothing was recorded. Opaque bytes: the store does no flow logic.
+    func judging() async throws -> [UInt8]?
 }
 
 /// The indexer's side of the flow index: which flows changed, and writing their entries.
@@ -33,4 +38,7 @@ public protocol FlowIndexWriter: Sendable {
     /// Writes index entries (summary and trail, plus the type and service index rows), then
     /// clears the dirty marks as ``upsertSummaries(_:clearing:)`` does.
     func upsertFlows(_ flows: [IndexedFlow], clearing: [DirtyFlow]) async throws
+
+    /// Records how flows are judged (replacing what was recorded); durable on return.
+    func saveJudging(_ settings: [UInt8]) async throws
 }

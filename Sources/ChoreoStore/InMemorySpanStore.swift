@@ -21,6 +21,7 @@ public actor InMemorySpanStore: SpanStore {
     private var sequence = 0
     var summaries: [String: FlowSummary] = [:]
     var trails: [String: [FlowTrail.Step]] = [:]
+    var judgingSettings: [UInt8]?
 
     /// Creates an empty store.
     public init() {}

@@ -72,6 +72,14 @@ enum SQLiteSchema {
             DELETE FROM flow_services WHERE correlation_id = old.correlation_id;
         END;
         """,
+        // 3: settings the collector records for every reader of the file (how flows are judged:
+        // terminal types, time limits, the flow definition, learned stuck limits), opaque bytes.
+        """
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value BLOB NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// The schema version this build writes.

@@ -1,5 +1,6 @@
 import ChoreoFlows
 import ChoreoModel
+import ChoreoQuery
 import Testing
 
 @testable import ChoreoCLI

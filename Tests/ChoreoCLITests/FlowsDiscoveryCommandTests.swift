@@ -1,5 +1,6 @@
 import ChoreoFlows
 import ChoreoModel
+import ChoreoQuery
 import ChoreoStore
 import Foundation
 import Testing

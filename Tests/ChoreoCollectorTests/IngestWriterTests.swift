@@ -112,5 +112,7 @@ actor GatedStore: SpanStore {
     func upsertFlows(_ flows: [IndexedFlow], clearing: [DirtyFlow]) async throws { try await inner.upsertFlows(flows, clearing: clearing) }
     func flowTrails(_ query: FlowQuery) async throws -> [FlowTrail] { try await inner.flowTrails(query) }
     func flowCounts(_ query: FlowQuery) async throws -> [FlowStatus: Int] { try await inner.flowCounts(query) }
+    func judging() async throws -> [UInt8]? { try await inner.judging() }
+    func saveJudging(_ settings: [UInt8]) async throws { try await inner.saveJudging(settings) }
     func traceSummaries(_ query: TraceQuery) async throws -> [TraceSummary] { try await inner.traceSummaries(query) }
 }

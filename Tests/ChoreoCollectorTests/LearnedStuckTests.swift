@@ -54,6 +54,7 @@ struct LearnedStuckTests {
     @Test("with 30 completed flows learned, an unconsumed message is stuck 3 s later, naming its type")
     func stuckAfterFloor() async throws {
         let harness = try await harness(history: 30, idle: 3 * Self.second)
+        try await harness.app.indexer.catchUp()  // the indexer's schedule, driven by the test
         try await harness.application.test(.router) { client in
             try await client.execute(uri: "/api/v1/flows?status=stuck", method: .get) { response in
                 #expect(response.status == .ok)
@@ -74,6 +75,7 @@ struct LearnedStuckTests {
     @Test("within the floor the flow is still in flight")
     func inFlightWithinFloor() async throws {
         let harness = try await harness(history: 30, idle: Self.second)
+        try await harness.app.indexer.catchUp()  // the indexer's schedule, driven by the test
         try await harness.application.test(.router) { client in
             try await client.execute(uri: "/api/v1/flows?status=in_flight", method: .get) { response in
                 let flows = try #require(try json(response) as? [[String: Any]])
@@ -85,6 +87,7 @@ struct LearnedStuckTests {
     @Test("without enough history the limit is the ceiling (--stuck-after)")
     func ceilingWithoutHistory() async throws {
         let harness = try await harness(history: 5, idle: 3 * Self.second)
+        try await harness.app.indexer.catchUp()  // the indexer's schedule, driven by the test
         try await harness.application.test(.router) { client in
             try await client.execute(uri: "/api/v1/flows?status=stuck", method: .get) { response in
                 let flows = try #require(try json(response) as? [Any])

@@ -31,6 +31,7 @@ struct QueryDiscoveryRoutesTests {
     @Test("flows are listed by type and service (repeated or comma-separated), and bad values are 400s")
     func listFilters() async throws {
         let harness = try await harness()
+        try await harness.app.indexer.catchUp()  // the indexer's schedule, driven by the test
         try await harness.application.test(.router) { client in
             try await client.execute(uri: "/api/v1/flows?type=RefundPayment", method: .get) { (response: TestResponse) async throws in
                 let ids = try #require(try json(response) as? [[String: Any]]).compactMap { $0["correlation_id"] as? String }
@@ -54,6 +55,7 @@ struct QueryDiscoveryRoutesTests {
     @Test("stats count flows per status, every status present")
     func stats() async throws {
         let harness = try await harness()
+        try await harness.app.indexer.catchUp()  // the indexer's schedule, driven by the test
         try await harness.application.test(.router) { client in
             try await client.execute(uri: "/api/v1/flows/stats", method: .get) { (response: TestResponse) async throws in
                 #expect(response.status == .ok)
@@ -68,6 +70,7 @@ struct QueryDiscoveryRoutesTests {
     @Test("the map, variants and the map's exports come from the index")
     func discovery() async throws {
         let harness = try await harness()
+        try await harness.app.indexer.catchUp()  // the indexer's schedule, driven by the test
         try await harness.application.test(.router) { client in
             try await client.execute(uri: "/api/v1/map", method: .get) { (response: TestResponse) async throws in
                 let map = try JSONDecoder().decode(ProcessMap.self, from: Data(buffer: response.body))
@@ -103,6 +106,7 @@ struct QueryDiscoveryRoutesTests {
     @Test("one flow exports as Mermaid, DOT, JSON and XES; an unknown flow is 404")
     func flowExport() async throws {
         let harness = try await harness()
+        try await harness.app.indexer.catchUp()  // the indexer's schedule, driven by the test
         try await harness.application.test(.router) { client in
             try await client.execute(uri: "/api/v1/flows/order-a/export?format=mermaid", method: .get) { (response: TestResponse) async throws in
                 #expect(response.status == .ok)
@@ -121,6 +125,7 @@ struct QueryDiscoveryRoutesTests {
     @Test("a stuck flow names what it waits for and the message nobody consumed; gaps is a number")
     func waitingFor() async throws {
         let harness = try await harness()
+        try await harness.app.indexer.catchUp()  // the indexer's schedule, driven by the test
         try await harness.application.test(.router) { client in
             try await client.execute(uri: "/api/v1/flows/order-c", method: .get) { (response: TestResponse) async throws in
                 let flow = try #require(try json(response) as? [String: Any])
@@ -134,6 +139,7 @@ struct QueryDiscoveryRoutesTests {
     @Test("traces are searched by service, attribute and errors")
     func traceSearch() async throws {
         let harness = try await harness()
+        try await harness.app.indexer.catchUp()  // the indexer's schedule, driven by the test
         try await harness.application.test(.router) { client in
             try await client.execute(uri: "/api/v1/traces?service=notification", method: .get) { (response: TestResponse) async throws in
                 let traces = try #require(try json(response) as? [[String: Any]])

@@ -1,8 +1,11 @@
 import ChoreoCollector
+import ChoreoFlows
 import ChoreoModel
 import ChoreoOTLP
+import ChoreoQuery
 import ChoreoStore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -20,6 +23,7 @@ struct QueryRoutesTests {
         let harness = Fixtures.collector()
         try await harness.store.append(Fixtures.compensatedOrder("order-7", trace: trace))
         try await harness.store.append(Fixtures.compensatedOrder("eu/order-8", trace: TraceID(high: 8, low: 8)))
+        try await harness.app.indexer.catchUp()  // the indexer's schedule, driven by the test
         try await harness.application.test(.router) { client in
             try await client.execute(uri: "/api/v1/flows/order-7", method: .get) { response in
                 #expect(response.status == .ok)
@@ -52,6 +56,7 @@ struct QueryRoutesTests {
         let harness = Fixtures.collector()
         try await harness.store.append(Fixtures.compensatedOrder("order-a", trace: trace))
         try await harness.store.append(Fixtures.compensatedOrder("order-b", trace: TraceID(high: 1, low: 2)))
+        try await harness.app.indexer.catchUp()  // the indexer's schedule, driven by the test
         try await harness.application.test(.router) { client in
             try await client.execute(uri: "/api/v1/flows?status=compensated", method: .get) { response in
                 #expect(response.status == .ok)
@@ -80,6 +85,7 @@ struct QueryRoutesTests {
         let harness = Fixtures.collector()
         let spans = Fixtures.compensatedOrder("order-t", trace: trace)
         try await harness.store.append(spans)
+        try await harness.app.indexer.catchUp()  // the indexer's schedule, driven by the test
         try await harness.application.test(.router) { client in
             try await client.execute(uri: "/api/v1/traces/\(trace.hex)", method: .get) { response in
                 #expect(response.status == .ok)
@@ -92,6 +98,45 @@ struct QueryRoutesTests {
             }
             try await client.execute(uri: "/api/v1/traces/xyz", method: .get) { response in
                 #expect(response.status == .badRequest)
+            }
+        }
+    }
+}
+
+@Suite("Collector query API: reads never write")
+struct QueryReadsNeverWriteTests {
+    @Test("a GET does not run the indexer: new flows appear only after it caught up, and the answer says how fresh the index is")
+    func getNeverIndexes() async throws {
+        let harness = Fixtures.collector()
+        try await harness.store.append(Fixtures.compensatedOrder("order-a", trace: TraceID(high: 9, low: 9)))
+        try await harness.application.test(.router) { client in
+            try await client.execute(uri: "/api/v1/flows", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body) == "[]", "nothing indexed yet, and the GET indexed nothing")
+                #expect(response.headers[HTTPField.Name("Choreo-Index-Updated-At")!] == UnixTime.rfc3339(0))
+            }
+        }
+        #expect(try await harness.store.dirtyFlows(limit: 10).map(\.correlationID) == ["order-a"], "the dirty mark is untouched")
+        try await harness.app.indexer.catchUp()
+        try await harness.application.test(.router) { client in
+            try await client.execute(uri: "/api/v1/flows", method: .get) { response in
+                #expect(String(buffer: response.body).contains("order-a"))
+                #expect(response.headers[HTTPField.Name("Choreo-Index-Updated-At")!] == UnixTime.rfc3339(Fixtures.t0 + 10_000_000_000))
+            }
+        }
+    }
+
+    @Test("one flow is judged as the indexer recorded in the store, not by the options the routes were built with")
+    func flowJudgedAsRecorded() async throws {
+        let harness = Fixtures.collector()
+        try await harness.store.append(Fixtures.compensatedOrder("order-a", trace: TraceID(high: 9, low: 9)))
+        var recorded = FlowOptions()
+        recorded.terminalTypes = ["RefundPayment"]
+        try await harness.store.saveJudging(FlowJudging(recorded).encoded)
+        try await harness.application.test(.router) { client in
+            try await client.execute(uri: "/api/v1/flows/order-a", method: .get) { response in
+                let flow = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                #expect(flow["outcome"] as? String == "RefundPayment", "the recorded terminal type names the outcome")
             }
         }
     }

@@ -101,6 +101,17 @@ struct FlowIndexStoreTests {
             #expect(try await store.traceSummaries(TraceQuery(errorsOnly: true)).first?.errorCount == 1)
         }
     }
+
+    @Test("the judging the indexer records is read back as written, replaced by the next, and absent at first", arguments: StoreKind.allCases)
+    func judgingRoundTrip(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            #expect(try await store.judging() == nil)
+            try await store.saveJudging(Array("{\"a\":1}".utf8))
+            #expect(try await store.judging() == Array("{\"a\":1}".utf8))
+            try await store.saveJudging([0, 1, 2, 255])
+            #expect(try await store.judging() == [0, 1, 2, 255], "binary bytes survive, the newer replaces the older")
+        }
+    }
 }
 
 @Suite("SQLite store: read-only opening and migration")
@@ -147,7 +158,7 @@ struct SQLiteIndexMigrationTests {
         #expect(try await store.flowSummaries(FlowQuery(services: ["checkout"])).map(\.correlationID) == ["old-1"])
         #expect(try await store.dirtyFlows(limit: 10).map(\.correlationID) == ["old-1"])
         await store.close()
-        #expect(try SQLiteTool.run(path, "PRAGMA user_version") == ["2"])
+        #expect(try SQLiteTool.run(path, "PRAGMA user_version") == ["3"])
         try SQLiteTool.run(path, "DELETE FROM flow_summaries WHERE correlation_id = 'old-1'")
         #expect(try SQLiteTool.run(path, "SELECT count(*) FROM flow_types") == ["0"], "deleting a summary deletes its index rows")
     }

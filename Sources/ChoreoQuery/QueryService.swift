@@ -1,0 +1,94 @@
+import ChoreoFlows
+import ChoreoModel
+import ChoreoStore
+
+/// The queries of Choreoscope, once: the collector's HTTP routes and `choreo --db` both call
+/// this service, so the same store gives the same answer through either.
+///
+/// Reads never write. Flow summaries, counts and trails come from the flow index as the indexer
+/// last wrote it; one flow is rebuilt from its spans with the judging the indexer recorded in the
+/// store (``FlowJudging``: terminal types, fixed and learned stuck limits, the flow definition).
+public struct QueryService: Sendable {
+    let spans: any SpanReader
+    let index: any FlowIndexReader
+    /// The judging used when the store has none recorded (a store no collector has opened).
+    let fallback: FlowOptions
+    let now: @Sendable () -> UInt64
+
+    /// Flows read for discovery when no limit is given, and at most.
+    public static let defaultDiscoveryFlows = 10_000
+    public static let maxDiscoveryFlows = 1_000_000
+
+    public init(
+        spans: any SpanReader, index: any FlowIndexReader, fallback: FlowOptions = FlowOptions(),
+        now: @escaping @Sendable () -> UInt64 = UnixTime.nowNanos
+    ) {
+        self.spans = spans
+        self.index = index
+        self.fallback = fallback
+        self.now = now
+    }
+
+    /// A service over one store that offers both seams.
+    public init(store: any SpanReader & FlowIndexReader, fallback: FlowOptions = FlowOptions(),
+                now: @escaping @Sendable () -> UInt64 = UnixTime.nowNanos) {
+        self.init(spans: store, index: store, fallback: fallback, now: now)
+    }
+
+    /// How flows are judged now: as recorded in the store, else ``fallback``.
+    public func options() async throws -> FlowOptions {
+        guard let bytes = try await index.judging() else { return fallback }
+        return try FlowJudging(decoding: bytes).options
+    }
+
+    /// Flow summaries matching `query`, most recent activity first.
+    public func flows(_ query: FlowQuery) async throws -> [FlowSummary] {
+        try await index.flowSummaries(query)
+    }
+
+    /// How many flows have each status among those matching `query` (statuses and limit ignored).
+    public func stats(_ query: FlowQuery) async throws -> FlowStats {
+        let counts = try await index.flowCounts(query)
+        var byStatus: [String: Int] = [:]
+        for status in FlowStatus.allCases { byStatus[status.rawValue] = counts[status] ?? 0 }
+        return FlowStats(byStatus: byStatus, total: counts.values.reduce(0, +))
+    }
+
+    /// One flow rebuilt from its spans now; nil when no span carries the correlation id.
+    public func flow(correlationID: String) async throws -> Flow? {
+        let spans = try await spans.spans(correlationID: correlationID)
+        return FlowBuilder(options: try await options()).build(correlationID: correlationID, spans: spans, now: now())
+    }
+
+    /// The index's trails of the flows matching `query`, as paths for discovery and XES.
+    public func paths(_ query: FlowQuery) async throws -> [FlowPath] {
+        try await index.flowTrails(query).map(\.path)
+    }
+
+    /// The process map and variants of the flows matching `query`.
+    public func discovery(_ query: FlowQuery) async throws -> ProcessDiscovery {
+        var discovery = ProcessDiscovery()
+        for path in try await paths(query) { discovery.add(path) }
+        return discovery
+    }
+
+    /// Every span of a trace; nil when there is none.
+    public func trace(_ traceID: TraceID) async throws -> TraceDocument? {
+        let spans = try await spans.spans(traceID: traceID)
+        return spans.isEmpty ? nil : TraceDocument(traceID: traceID, spans: spans)
+    }
+
+    /// Summaries of the traces with a span matching `query`.
+    public func traces(_ query: TraceQuery) async throws -> [TraceSummary] {
+        try await spans.traceSummaries(query)
+    }
+}
+
+extension FlowTrail {
+    /// The trail as a path for process discovery.
+    public var path: FlowPath {
+        FlowPath(correlationID: correlationID, events: steps.map {
+            FlowPath.Event(type: $0.type, service: $0.service, publishedAtUnixNano: $0.publishedAtUnixNano)
+        })
+    }
+}
