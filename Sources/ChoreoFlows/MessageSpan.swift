@@ -1,6 +1,6 @@
 import ChoreoModel
 
-/// A span read as one publish or one delivery attempt of a message (DESIGN.md's conventions).
+/// A span read as one publish or one delivery attempt of a message (docs/DESIGN.md's conventions).
 ///
 /// Everything is keyed by message id: parent/child links are never needed, so a flow may span
 /// any number of traces.
