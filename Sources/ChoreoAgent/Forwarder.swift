@@ -1,3 +1,4 @@
+import ChoreoModel
 import ChoreoServer
 import ChoreoOTLP
 import Logging
@@ -156,20 +157,5 @@ public final class Forwarder<C: Clock>: Service, Sendable where C.Duration == Du
             guard let batch = source.next(maxSpans: maxSpans, maxBytes: configuration.upstream.maxDecompressedBytes) else { continue }
             guard await forward(batch, deadline: &deadline) else { return }
         }
-    }
-}
-
-/// A tiny deterministic generator for jitter (no system randomness per call).
-struct SplitMix64: Sendable {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

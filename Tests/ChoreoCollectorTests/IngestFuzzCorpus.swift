@@ -38,10 +38,10 @@ struct BodyGenerator {
     /// 300 KiB of zeros, gzipped: over the fuzz test's 256 KiB decompressed limit.
     static let bomb = Gzip.compress([UInt8](repeating: 0, count: 300 << 10))
 
-    private var random: SeededRandom
+    private var random: SplitMix64
 
     init(seed: UInt64) {
-        random = SeededRandom(seed: seed)
+        random = SplitMix64(seed: seed)
     }
 
     /// The trace every span of case `index`'s seed belongs to.

@@ -78,7 +78,7 @@ struct OverloadTests {
         let capacity = 8
         let harness = IngestHarness(store: store) { $0.ingestQueueCapacity = capacity; $0.maxSpansPerRequest = 6 }
         let maxDepth = MaxTracker()
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let requests = (0..<60).map { i in
             Fixtures.spans(Int.random(in: 1...6, using: &random), trace: TraceID(high: seed, low: UInt64(i + 1)), prefix: "s\(seed)-r\(i)")
         }
@@ -140,19 +140,6 @@ actor SlowStore: SpanStore {
     func judging() async throws -> [UInt8]? { try await inner.judging() }
     func saveJudging(_ settings: [UInt8]) async throws { try await inner.saveJudging(settings) }
     func traceSummaries(_ query: TraceQuery) async throws -> [TraceSummary] { try await inner.traceSummaries(query) }
-}
-
-/// SplitMix64: a small seeded generator, so a failing case reproduces from its seed.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// The largest value observed, from any task.

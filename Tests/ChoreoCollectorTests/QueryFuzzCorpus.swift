@@ -1,20 +1,9 @@
 import ChoreoModel
 import Foundation
 
-/// SplitMix64: a small seeded generator, so a failing fuzz run is replayed from its seed.
-struct QueryFuzzGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// The draws the query fuzzer needs, on the shared seeded generator, so a failing fuzz run is
+/// replayed from its seed.
+extension SplitMix64 {
     mutating func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &self) < percent }
 
     mutating func pick<T>(_ values: [T]) -> T { values.randomElement(using: &self)! }

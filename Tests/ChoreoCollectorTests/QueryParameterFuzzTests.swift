@@ -30,7 +30,7 @@ struct QueryParameterFuzzTests {
         let seed = storeKind == "sqlite" ? Self.seed : Self.seed &+ 1
         let started = ContinuousClock.now
         let tally = try await harness.application.test(.router) { client in
-            var generator = QueryFuzzGenerator(seed: seed)
+            var generator = SplitMix64(seed: seed)
             var tally = QueryFuzzTally()
             for _ in 0..<Self.cases {
                 let route = generator.pick(QueryFuzzRoute.all)
@@ -89,7 +89,7 @@ struct QueryFuzzRoute: Sendable {
     ]
 
     /// A request URI: the path with a valid or hostile id, then zero to five parameters.
-    func uri(stored: QueryFuzzStore, using generator: inout QueryFuzzGenerator) -> String {
+    func uri(stored: QueryFuzzStore, using generator: inout SplitMix64) -> String {
         var path = name
         switch pathID {
         case .none: break
@@ -108,12 +108,12 @@ struct QueryFuzzRoute: Sendable {
         return items.isEmpty ? path : path + "?" + items.joined(separator: "&")
     }
 
-    private static func id(_ ids: (valid: [String], hostile: [String]), _ generator: inout QueryFuzzGenerator) -> String {
+    private static func id(_ ids: (valid: [String], hostile: [String]), _ generator: inout SplitMix64) -> String {
         generator.chance(60) ? generator.pick(ids.valid) : generator.pick(ids.hostile)
     }
 
     /// A value as URI text: mostly valid, else hostile, raw junk, or a list around the limit.
-    private static func value(for parameter: String, stored: QueryFuzzStore, using generator: inout QueryFuzzGenerator) -> String {
+    private static func value(for parameter: String, stored: QueryFuzzStore, using generator: inout SplitMix64) -> String {
         let valid = QueryFuzzCorpus.valid(parameter, stored: stored)
         switch Int.random(in: 0..<100, using: &generator) {
         case ..<55: return QueryFuzzEncoding.encode(generator.pick(valid))

@@ -6,17 +6,6 @@ import ChoreoFlows
 /// out right, and every one that does not says so with a gap.
 @Suite("Flows from a lossy span set")
 struct DroppedSpansTests {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// `count` flows cycling through the settled scenarios, each with its own correlation id and traces.
     static func spans(count: Int) -> [SpanRecord] {
         let scenarios: [Scenario] = [.happy, .declined, .compensated, .retried, .deadLettered]
@@ -58,7 +47,7 @@ struct DroppedSpansTests {
         let builder = FlowBuilder(options: FlowOptions(terminalTypes: ["OrderCompleted", "OrderCancelled"]))
         let now = SpanScript.nanos(3_600_000)
         let all = Self.spans(count: 2_000)
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         var kept: [SpanRecord] = []
         var dropped: [SpanRecord] = []
         for span in all {

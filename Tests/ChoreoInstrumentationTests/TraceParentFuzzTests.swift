@@ -24,7 +24,7 @@ struct TraceParentFuzzTests {
         let bus = DirectBus()
         let seen = Mutex<(traceState: String?, count: Int)>((nil, 0))
         let traced = TracedBus(bus, service: "fuzz")
-        var random = FuzzRandom(seed: Self.seed)
+        var random = SplitMix64(seed: Self.seed)
         var failures: [String] = []
         var valid = 0
         try await withTracer(tracer) {
@@ -103,7 +103,7 @@ enum HeaderMutator {
     static let hex = Array("0123456789abcdef".utf8)
     static let junk = Array("0123456789abcdefABCDEF-_=,; \t\u{0}ÿ~zx".utf8)
 
-    static func validTraceParent(_ random: inout FuzzRandom) -> [UInt8] {
+    static func validTraceParent(_ random: inout SplitMix64) -> [UInt8] {
         let version: [UInt8] = random.chance(0.8) ? Array("00".utf8) : [hex[random.int(0..<15)], hex[random.int(0..<16)]]
         var value = version + [0x2D]
         value += (0..<32).map { _ in hex[random.int(0..<16)] } + [0x2D]
@@ -112,7 +112,7 @@ enum HeaderMutator {
         return value
     }
 
-    static func next(_ random: inout FuzzRandom) -> (String?, String?) {
+    static func next(_ random: inout SplitMix64) -> (String?, String?) {
         var parent = validTraceParent(&random)
         switch random.int(0..<9) {
         case 0: parent = (0..<random.int(0..<80)).map { _ in junk[random.int(0..<junk.count)] }
@@ -135,20 +135,11 @@ enum HeaderMutator {
     }
 }
 
-/// SplitMix64 with the draws the mutator needs.
-struct FuzzRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// The draws the mutator needs, on the shared seeded generator.
+extension SplitMix64 {
     mutating func int(_ range: Range<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
     mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-    mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
+    mutating func chance(_ p: Double) -> Bool { nextFraction() < p }
 }
 
 /// A bus that hands a delivered message straight to its one subscriber.

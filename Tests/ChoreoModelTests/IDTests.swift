@@ -3,21 +3,9 @@ import Testing
 
 @Suite("Trace and span ids")
 struct IDTests {
-    /// A deterministic generator (SplitMix64) so random cases repeat exactly.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("trace ids round-trip through hex and bytes")
     func traceIDRoundTrips() throws {
-        var rng = SplitMix64(state: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<500 {
             let id = TraceID(high: rng.next(), low: rng.next())
             #expect(id.hex.utf8.count == 32)
@@ -31,7 +19,7 @@ struct IDTests {
 
     @Test("span ids round-trip through hex and bytes")
     func spanIDRoundTrips() throws {
-        var rng = SplitMix64(state: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<500 {
             let id = SpanID(rng.next())
             #expect(id.hex.utf8.count == 16)

@@ -67,21 +67,9 @@ enum Fixtures {
         )
     }
 
-    /// A deterministic generator (SplitMix64) so "random" cases repeat exactly.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Many spans across services and scopes, for grouping and volume tests.
     static func many(_ count: Int, seed: UInt64) -> [SpanRecord] {
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         let services = ["checkout", "order", "payment", "inventory"]
         return (0..<count).map { i in
             SpanRecord(

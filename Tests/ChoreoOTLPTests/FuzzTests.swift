@@ -16,7 +16,7 @@ struct FuzzTests {
 
     @Test("random byte strings never crash decodeBody; each gives a result or a coded error", arguments: [UInt64(1), 2, 3, 4])
     func randomBytes(_ seed: UInt64) {
-        var rng = Fixtures.SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         var outcomes: [OTLPDecodingError.Code?: Int] = [:]
         for i in 0..<Self.cases {
             let count = Int(rng.next() % 300)
@@ -45,7 +45,7 @@ struct FuzzTests {
     @Test("mutations of a valid request: the scan counts exactly the spans the decoder finds, every span accounted for")
     func mutatedRequests() throws {
         let valid = try OTLPProtobuf.encodeRequest(Fixtures.many(20, seed: 5) + [Fixtures.producer, Fixtures.consumer])
-        var rng = Fixtures.SplitMix64(state: 99)
+        var rng = SplitMix64(seed: 99)
         let unlimited = OTLPRequestLimits.bytes(.max)
         var decodedCount = 0
         var failedCount = 0

@@ -1,10 +1,11 @@
+import ChoreoModel
 @testable import ChoreoOTLP
 import Testing
 
 @Suite("gzip")
 struct GzipTests {
     static func pseudoRandom(_ count: Int, seed: UInt64) -> [UInt8] {
-        var rng = Fixtures.SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         return (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
     }
 

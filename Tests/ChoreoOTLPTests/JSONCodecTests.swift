@@ -124,7 +124,7 @@ struct JSONCodecTests {
 
     @Test("the hex bridge maps every id exactly in both directions")
     func hexBridge() throws {
-        var rng = Fixtures.SplitMix64(state: 3)
+        var rng = SplitMix64(seed: 3)
         for _ in 0..<200 {
             let trace = TraceID(high: rng.next(), low: rng.next())
             let span = SpanID(rng.next())

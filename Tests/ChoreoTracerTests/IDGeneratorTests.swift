@@ -55,15 +55,8 @@ struct IDGeneratorTests {
     @Test("xoshiro256** output matches an independent computation of its first values")
     func xoshiroReference() {
         // Seed 0 through SplitMix64 gives this state (SplitMix64 reference values).
-        var splitMix: UInt64 = 0
-        func splitMixNext() -> UInt64 {
-            splitMix &+= 0x9E37_79B9_7F4A_7C15
-            var z = splitMix
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        var s = [splitMixNext(), splitMixNext(), splitMixNext(), splitMixNext()]
+        var splitMix = SplitMix64(seed: 0)
+        var s = [splitMix.next(), splitMix.next(), splitMix.next(), splitMix.next()]
         #expect(s[0] == 0xE220_A839_7B1D_CDAF)
         func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
         var expected: [UInt64] = []

@@ -1,3 +1,5 @@
+import ChoreoModel
+
 /// What a run draws its orders from: the style (faults are aimed at its deliveries), the
 /// scenario mix and the fault rates.
 public struct PlanSettings: Sendable, Hashable {
@@ -65,7 +67,7 @@ public struct OrderPlan: Sendable, Hashable {
     /// Draws each per-order fault with its rate and aims it at one of the route's deliveries
     /// (a poison only at a poisonable one; none when the route has none).
     static func drawFaults(_ settings: FaultSettings, route: [RouteDelivery], random: inout SplitMix64) -> OrderFaults {
-        func hit(_ rate: Double) -> Bool { Double(random.next() >> 11) / Double(1 << 53) < rate }
+        func hit(_ rate: Double) -> Bool { random.nextFraction() < rate }
         func pick(_ candidates: [RouteDelivery]) -> FaultTarget? {
             candidates.isEmpty ? nil : candidates[Int(random.next() % UInt64(candidates.count))].target
         }
@@ -82,20 +84,5 @@ public struct OrderPlan: Sendable, Hashable {
         if poison { faults.poison = poisonTarget }
         if duplicate { faults.duplicate = duplicateTarget }
         return faults
-    }
-}
-
-/// SplitMix64: a small, fast, seedable generator with good statistical quality.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,3 +1,5 @@
+import ChoreoModel
+
 /// The xoshiro256** pseudo-random generator (Blackman & Vigna): fast, 256 bits of state, good
 /// statistical quality. Not cryptographically secure, which trace and span ids do not need.
 ///
@@ -11,7 +13,7 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
     /// Seeds the state from `seed` through SplitMix64, as the authors recommend, so that any
     /// seed (including 0) yields a valid, non-zero state.
     public init(seed: UInt64) {
-        var splitMix = SplitMix64(state: seed)
+        var splitMix = SplitMix64(seed: seed)
         s0 = splitMix.next()
         s1 = splitMix.next()
         s2 = splitMix.next()
@@ -43,18 +45,5 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
 
     private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 {
         (x << k) | (x >> (64 - k))
-    }
-}
-
-/// SplitMix64, used only to expand a 64-bit seed into xoshiro's 256-bit state.
-struct SplitMix64 {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

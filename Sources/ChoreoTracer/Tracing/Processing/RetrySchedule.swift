@@ -1,3 +1,5 @@
+import ChoreoModel
+
 /// The outcome of one export attempt, as the processor sees it.
 enum ExportOutcome: Equatable {
     case exported
@@ -26,7 +28,7 @@ struct RetrySchedule<Instant: Sendable>: Sendable {
     private let initial: Duration
     private let max: Duration
     private var backoff: Duration
-    private var random = SplitMix(state: 0x2545_F491_4F6C_DD1D)
+    private var random = SplitMix64(seed: 0x2545_F491_4F6C_DD1D)
 
     init(initial: Duration, max: Duration) {
         self.initial = initial
@@ -38,7 +40,7 @@ struct RetrySchedule<Instant: Sendable>: Sendable {
     mutating func nextDelay() -> Duration {
         let current = backoff
         backoff = Swift.min(backoff * 2, max)
-        let unit = Double(random.next() >> 11) * 0x1.0p-53
+        let unit = random.nextFraction()
         return current / 2 + (current / 2) * unit
     }
 
@@ -46,18 +48,5 @@ struct RetrySchedule<Instant: Sendable>: Sendable {
     mutating func reset() {
         due = nil
         backoff = initial
-    }
-
-    /// A tiny deterministic generator for jitter.
-    private struct SplitMix: Sendable {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }
