@@ -51,6 +51,9 @@ final class HealthTrackingStore: SpanStore {
     func spans(correlationID: String) async throws -> [SpanRecord] {
         try await track(.read) { try await base.spans(correlationID: correlationID) }
     }
+    func spans(correlationIDs: [String]) async throws -> [String: [SpanRecord]] {
+        try await track(.read) { try await base.spans(correlationIDs: correlationIDs) }
+    }
     func dirtyFlows(limit: Int) async throws -> [DirtyFlow] { try await track(.read) { try await base.dirtyFlows(limit: limit) } }
     func upsertSummaries(_ summaries: [FlowSummary], clearing: [DirtyFlow]) async throws {
         try await track(.write) { try await base.upsertSummaries(summaries, clearing: clearing) }

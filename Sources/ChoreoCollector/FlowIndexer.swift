@@ -108,9 +108,9 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         let builder = FlowBuilder(options: currentOptions())
         var flows: [Flow] = []
         flows.reserveCapacity(ids.count)
+        let spansByFlow = try await store.spans(correlationIDs: ids)  // one batched read per cycle
         for id in ids {
-            let spans = try await store.spans(correlationID: id)
-            if let flow = builder.build(correlationID: id, spans: spans, now: at) { flows.append(flow) }
+            if let flow = builder.build(correlationID: id, spans: spansByFlow[id] ?? [], now: at) { flows.append(flow) }
         }
         learner.observe(flows)
         try await recordJudging()

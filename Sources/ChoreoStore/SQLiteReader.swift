@@ -32,6 +32,30 @@ final class SQLiteReader: SQLiteResource {
         return try records(query)
     }
 
+    /// Correlation ids read per statement by ``spans(correlationIDs:)``: one SQL text whatever
+    /// the number of ids (unused slots bind NULL, which matches nothing).
+    static let correlationIDsPerRead = 64
+    static let spansOfFlows = "SELECT correlation_id, record FROM spans WHERE correlation_id IN ("
+        + (1...correlationIDsPerRead).map { "?\($0)" }.joined(separator: ", ") + ") ORDER BY correlation_id, start_ns, rowid"
+
+    func spans(correlationIDs: [String]) throws -> [String: [SpanRecord]] {
+        var result: [String: [SpanRecord]] = [:]
+        let query = try db.cached(Self.spansOfFlows)
+        var start = 0
+        while start < correlationIDs.count {
+            let chunk = correlationIDs[start..<min(start + Self.correlationIDsPerRead, correlationIDs.count)]
+            defer { query.reset() }
+            for slot in 0..<Self.correlationIDsPerRead {
+                try query.bind(Int32(slot + 1), slot < chunk.count ? chunk[chunk.startIndex + slot] : nil)
+            }
+            while try query.step() {
+                result[query.text(0) ?? "", default: []].append(try SpanRecord(binaryEncoded: query.blob(1)))
+            }
+            start += Self.correlationIDsPerRead
+        }
+        return result
+    }
+
     func dirtyFlows(limit: Int) throws -> [DirtyFlow] {
         let query = try db.cached("SELECT correlation_id, version FROM dirty_flows ORDER BY rowid LIMIT ?1")
         defer { query.reset() }

@@ -97,6 +97,10 @@ public final class SQLiteSpanStore: SpanStore {
         try await reader.run { try $0.spans(correlationID: correlationID) }
     }
 
+    public func spans(correlationIDs: [String]) async throws -> [String: [SpanRecord]] {
+        try await reader.run { try $0.spans(correlationIDs: correlationIDs) }
+    }
+
     public func dirtyFlows(limit: Int) async throws -> [DirtyFlow] {
         try await reader.run { try $0.dirtyFlows(limit: limit) }
     }

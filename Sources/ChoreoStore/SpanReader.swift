@@ -8,9 +8,25 @@ public protocol SpanReader: Sendable {
     /// All spans carrying a correlation id (`messaging.message.conversation_id`), ordered by start time.
     func spans(correlationID: String) async throws -> [SpanRecord]
 
+    /// The spans of each of several flows, by correlation id, each ordered by start time: what
+    /// the flow indexer reads once per cycle instead of once per flow. Ids without spans are absent.
+    func spans(correlationIDs: [String]) async throws -> [String: [SpanRecord]]
+
     /// Summaries of the traces with a span matching `query`, newest matching span first.
     func traceSummaries(_ query: TraceQuery) async throws -> [TraceSummary]
 
     /// The number of spans stored.
     func spanCount() async throws -> Int
+}
+
+extension SpanReader {
+    /// One read per flow: correct for any reader; stores override it with one batched read.
+    public func spans(correlationIDs: [String]) async throws -> [String: [SpanRecord]] {
+        var result: [String: [SpanRecord]] = [:]
+        for id in correlationIDs {
+            let spans = try await spans(correlationID: id)
+            if !spans.isEmpty { result[id] = spans }
+        }
+        return result
+    }
 }

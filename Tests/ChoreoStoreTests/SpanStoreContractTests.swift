@@ -37,6 +37,28 @@ struct SpanStoreContractTests {
         }
     }
 
+    @Test("spans of many flows in one read: each flow's spans in start order, past one statement's 64 ids, unknown ids absent", arguments: StoreKind.allCases)
+    func readManyFlows(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            var spans: [SpanRecord] = []
+            for flow in 0..<150 {
+                for step in 0..<3 {
+                    spans.append(Spans.make(trace: UInt64(flow), span: UInt64(flow * 10 + step), correlationID: "order-\(flow)", startMs: UInt64(30 - step * 10)))
+                }
+            }
+            try await store.append(spans)
+            let ids = (0..<150).map { "order-\($0)" } + ["order-none", "order-7"]
+            let byFlow = try await store.spans(correlationIDs: ids)
+            #expect(byFlow.count == 150)
+            for flow in [0, 63, 64, 65, 127, 128, 149] {
+                #expect(byFlow["order-\(flow)"] == (try await store.spans(correlationID: "order-\(flow)")), "flow \(flow)")
+                #expect(byFlow["order-\(flow)"]?.map(\.startTimeUnixNano) == [10, 20, 30].map { Spans.base + $0 * 1_000_000 })
+            }
+            #expect(byFlow["order-none"] == nil)
+            #expect(try await store.spans(correlationIDs: []).isEmpty)
+        }
+    }
+
     @Test("a re-sent span is stored once", arguments: StoreKind.allCases)
     func duplicates(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
