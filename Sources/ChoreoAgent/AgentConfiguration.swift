@@ -1,3 +1,4 @@
+import ChoreoModel
 import ChoreoServer
 
 /// Everything the agent needs to start. Validated at start-up by the executable.
@@ -30,7 +31,13 @@ public struct AgentConfiguration: Sendable {
     public var batchMaxDelay: Duration
     /// Backoff before the first retry; doubles per retry (with jitter) up to ``maxBackoff``.
     public var initialBackoff: Duration
+    /// The retry backoff never grows past this.
     public var maxBackoff: Duration
+    /// The forwarder's retry backoff: ``initialBackoff`` doubling up to ``maxBackoff``, each
+    /// wait drawn between half the backoff and the backoff (equal jitter).
+    public var backoff: Backoff {
+        Backoff(initial: initialBackoff, maximum: maxBackoff, jitter: .equal)
+    }
     /// Timeout of one forwarding request.
     public var requestTimeout: Duration
     /// How long graceful shutdown keeps trying to forward what is queued.

@@ -1,3 +1,4 @@
+import ChoreoModel
 import Logging
 
 extension Forwarder {
@@ -50,7 +51,7 @@ extension Forwarder {
             ])
             return .split(first, second)
         }
-        var backoff = configuration.initialBackoff
+        var retry = 0
         while true {
             switch await sender.send(body) {
             case .accepted:
@@ -76,8 +77,8 @@ extension Forwarder {
                 }
                 retries.add()
                 logger.warning("forwarding failed; retrying", metadata: ["reason": "\(reason)", "spans": "\(spanCount)"])
-                let wait = retryAfter ?? jittered(backoff)
-                backoff = min(backoff * 2, configuration.maxBackoff)
+                retry += 1
+                let wait = retryAfter ?? jittered(beforeRetry: retry)
                 try? await clock.sleep(for: wait)
             }
         }
@@ -99,9 +100,8 @@ extension Forwarder {
         return .done
     }
 
-    /// Full jitter: a random wait between half the backoff and the backoff.
-    func jittered(_ backoff: Duration) -> Duration {
-        let fraction = jitter.withLock { Double($0.next() % 1_000_000) / 1_000_000 }
-        return backoff * (0.5 + fraction / 2)
+    /// The wait before retry `retry` (1-based): ``AgentConfiguration/backoff``, equal jitter.
+    func jittered(beforeRetry retry: Int) -> Duration {
+        jitter.withLock { configuration.backoff.delay(beforeRetry: retry, using: &$0) }
     }
 }

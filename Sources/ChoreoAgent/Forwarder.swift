@@ -12,7 +12,7 @@ import Synchronization
 /// A batch leaves when it holds ``AgentConfiguration/batchMaxSpans`` spans or when its first
 /// span has waited ``AgentConfiguration/batchMaxDelay``, and never exceeds
 /// ``AgentConfiguration/upstream`` by spans or bytes. A retryable failure is retried with
-/// exponential backoff and full jitter (honouring `Retry-After`) until it succeeds; meanwhile
+/// exponential backoff and equal jitter (honouring `Retry-After`) until it succeeds; meanwhile
 /// the queue fills and the receiver pushes back with 503. A 413 splits the batch and resends
 /// its pieces in order; only a single span refused as too large is dropped. Another permanent
 /// rejection (e.g. 400) is logged and counted as dropped. On graceful shutdown it keeps forwarding for

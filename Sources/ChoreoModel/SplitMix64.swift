@@ -21,10 +21,4 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
-
-    /// A uniform value in `0 ..< 1` made from the top 53 bits of one draw (every such value
-    /// is exactly representable as a `Double`).
-    public mutating func nextFraction() -> Double {
-        Double(next() >> 11) * 0x1.0p-53
-    }
 }

@@ -1,3 +1,4 @@
+import ChoreoModel
 import ChoreoInstrumentation
 import Foundation
 import PostgresNIO
@@ -101,14 +102,10 @@ extension PostgresBus {
         }
 
         /// The delay before redelivering after failed attempt `attempt`: `initialBackoff * 2^(attempt-1)`, at most ``maxBackoff``.
+        ///
+        /// No jitter: redeliveries of one message are already spread by each row's own `visible_at`.
         public func backoff(afterAttempt attempt: Int) -> Duration {
-            var delay = initialBackoff
-            var step = 1
-            while step < attempt, delay < maxBackoff {
-                delay = delay * 2
-                step += 1
-            }
-            return min(delay, maxBackoff)
+            Backoff(initial: initialBackoff, maximum: maxBackoff, jitter: .none).ceiling(beforeRetry: attempt)
         }
 
         /// True for a lower-case SQL identifier that needs no quoting.

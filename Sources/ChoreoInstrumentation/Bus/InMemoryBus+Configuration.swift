@@ -1,3 +1,5 @@
+import ChoreoModel
+
 extension InMemoryBus {
     /// Tuning of an ``InMemoryBus``. Every queue is bounded; the defaults suit tests and demos.
     public struct Configuration: Sendable, Hashable {
@@ -46,14 +48,10 @@ extension InMemoryBus {
 
         /// The delay before redelivering after failed attempt number `attempt` (1-based):
         /// `initialBackoff * 2^(attempt-1)`, at most ``maxBackoff``.
+        ///
+        /// No jitter, so tests can predict redelivery times on their clock.
         public func backoff(afterAttempt attempt: Int) -> Duration {
-            var delay = initialBackoff
-            var step = 1
-            while step < attempt, delay < maxBackoff {
-                delay = delay * 2
-                step += 1
-            }
-            return min(delay, maxBackoff)
+            Backoff(initial: initialBackoff, maximum: maxBackoff, jitter: .none).ceiling(beforeRetry: attempt)
         }
     }
 

@@ -127,7 +127,7 @@ public final class OTLPHTTPExporter<C: Clock>: SpanExporter, Sendable where C.Du
                 retry += 1
                 let delay = state.withLock { state in
                     state.counters.retries += 1
-                    let unit = Double(state.random.next() >> 11) * 0x1.0p-53
+                    let unit = state.random.nextFraction()
                     return configuration.retry.delay(beforeRetry: retry, retryAfter: retryAfter, unitRandom: unit)
                 }
                 logger.debug("Retrying OTLP export", metadata: ["reason": "\(reason)", "retry": "\(retry)", "delay": "\(delay)"])

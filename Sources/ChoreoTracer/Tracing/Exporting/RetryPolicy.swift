@@ -1,3 +1,4 @@
+import ChoreoModel
 /// When and how often an exporter retries a failed request: exponential backoff with jitter,
 /// bounded, honouring the receiver's `Retry-After`.
 ///
@@ -41,14 +42,13 @@ public struct RetryPolicy: Hashable, Sendable {
         if let retryAfter {
             return min(max(retryAfter, .zero), maxRetryAfter)
         }
-        var backoff = initialBackoff
-        for _ in 1..<max(retry, 1) {
-            backoff = backoff * 2
-            if backoff >= maxBackoff { break }
-        }
-        backoff = min(backoff, maxBackoff)
-        let half = backoff / 2
-        return half + half * min(max(unitRandom, 0), 1)
+        return backoff.delay(beforeRetry: retry, fraction: unitRandom)
+    }
+
+    /// The backoff without `Retry-After`: ``initialBackoff`` doubling up to ``maxBackoff``,
+    /// equal jitter.
+    public var backoff: Backoff {
+        Backoff(initial: initialBackoff, maximum: maxBackoff, jitter: .equal)
     }
 
     /// Throws ``ChoreoTracerError`` (`invalid_configuration`) when a value is out of range.

@@ -25,28 +25,23 @@ enum RunTaskEnd: Sendable {
 struct RetrySchedule<Instant: Sendable>: Sendable {
     /// The next attempt's time; nil while the endpoint works.
     var due: Instant?
-    private let initial: Duration
-    private let max: Duration
-    private var backoff: Duration
+    private let backoff: Backoff
+    private var retries = 0
     private var random = SplitMix64(seed: 0x2545_F491_4F6C_DD1D)
 
     init(initial: Duration, max: Duration) {
-        self.initial = initial
-        self.max = max
-        self.backoff = initial
+        self.backoff = Backoff(initial: initial, maximum: max, jitter: .equal)
     }
 
     /// The wait before the next attempt (half fixed, half random), doubling the backoff.
     mutating func nextDelay() -> Duration {
-        let current = backoff
-        backoff = Swift.min(backoff * 2, max)
-        let unit = random.nextFraction()
-        return current / 2 + (current / 2) * unit
+        retries += 1
+        return backoff.delay(beforeRetry: retries, using: &random)
     }
 
     /// The endpoint took a batch: back to the initial backoff, nothing due.
     mutating func reset() {
         due = nil
-        backoff = initial
+        retries = 0
     }
 }
