@@ -138,7 +138,7 @@ let package = Package(
         .target(
             name: "ChoreoAgent",
             dependencies: [
-                "ChoreoModel", "ChoreoOTLP", "ChoreoServer",
+                "ChoreoModel", "ChoreoOTLP", "ChoreoServer", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -1,26 +1,19 @@
-/// CRC-32 (IEEE 802.3, the zlib/gzip polynomial), table-driven, for the spool's record checksums.
-enum CRC32 {
-    private static let table: [UInt32] = (0..<256).map { n -> UInt32 in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        return c
-    }
+import CZlib
 
+/// CRC-32 (IEEE 802.3, the zlib/gzip polynomial) for the spool's record and cursor checksums:
+/// zlib's `crc32`, so the spool's files are checked by the same code that checks gzip.
+enum CRC32 {
     /// The checksum of `bytes`, continuing from `crc` (0 to start).
     static func checksum(_ bytes: some Collection<UInt8>, continuing crc: UInt32 = 0) -> UInt32 {
-        var c = ~crc
-        table.withUnsafeBufferPointer { table in
-            for byte in bytes { c = table[Int((c ^ UInt32(byte)) & 0xFF)] ^ (c >> 8) }
+        if let sum = bytes.withContiguousStorageIfAvailable({ checksum(UnsafeRawBufferPointer($0), continuing: crc) }) {
+            return sum
         }
-        return ~c
+        return Array(bytes).withUnsafeBytes { checksum($0, continuing: crc) }
     }
 
     /// The checksum of a raw buffer, continuing from `crc`.
     static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
-        var c = ~crc
-        table.withUnsafeBufferPointer { table in
-            for byte in bytes { c = table[Int((c ^ UInt32(byte)) & 0xFF)] ^ (c >> 8) }
-        }
-        return ~c
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: Bytef.self) else { return crc }
+        return UInt32(truncatingIfNeeded: crc32_z(uLong(crc), base, z_size_t(bytes.count)))
     }
 }
