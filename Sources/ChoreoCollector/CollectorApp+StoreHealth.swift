@@ -68,6 +68,9 @@ final class HealthTrackingStore: SpanStore {
     }
     func flowTrails(_ query: FlowQuery) async throws -> [FlowTrail] { try await track(.read) { try await base.flowTrails(query) } }
     func flowCounts(_ query: FlowQuery) async throws -> [FlowStatus: Int] { try await track(.read) { try await base.flowCounts(query) } }
+    func dueFlows(at unixNano: UInt64, limit: Int) async throws -> [String] {
+        try await track(.read) { try await base.dueFlows(at: unixNano, limit: limit) }
+    }
     func judging() async throws -> [UInt8]? { try await track(.read) { try await base.judging() } }
     func saveJudging(_ settings: [UInt8]) async throws { try await track(.write) { try await base.saveJudging(settings) } }
     func traceSummaries(_ query: TraceQuery) async throws -> [TraceSummary] {

@@ -114,20 +114,38 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         }
         learner.observe(flows)
         try await recordJudging()
-        let entries = flows.map { IndexedFlow(summary: builder.summary(of: $0), trail: $0.trail) }
+        // Due times from the limits learned including these flows: a flow judged in flight under
+        // the limits before them falls due (in this very catch-up) if the new limits say so.
+        let learned = currentOptions()
+        let entries = flows.map { flow in
+            let summary = builder.summary(of: flow)
+            return IndexedFlow(summary: summary, trail: flow.trail, dueAtUnixNano: Self.due(summary, options: learned))
+        }
         try await store.upsertFlows(entries, clearing: clearing)
         return entries.count
     }
 
-    /// In-flight flows quiet for longer than the smallest current stuck limit are rebuilt; those
-    /// past the limit of the type they wait for become stuck.
+    /// When an in-flight flow would turn stuck if nothing arrived: just past its last activity
+    /// plus the limit of the type it waits for (saturating at the latest time a store holds).
+    /// Nil for any other status.
+    static func due(_ summary: FlowSummary, options: FlowOptions) -> UInt64? {
+        guard summary.status == .inFlight else { return nil }
+        let limit = options.stuckLimitNanos(waitingFor: summary.waitingFor ?? "")
+        let (due, overflow) = summary.lastActivityAtUnixNano.addingReportingOverflow(limit &+ 1)
+        return overflow || limit == .max ? UInt64(Int64.max) : min(due, UInt64(Int64.max))
+    }
+
+    /// In-flight flows whose due time passed are rebuilt: those past the limit of the type they
+    /// wait for become stuck; the others get a new due time. An index lookup (the stored due
+    /// times), not a scan of every in-flight flow. A limit learned shorter since a flow's due time
+    /// was written takes effect at that due time, at the latest.
     private func reevaluateQuietFlows() async throws -> Int {
-        let at = now()
-        let limit = currentOptions().smallestStuckLimitNanos
-        guard at > limit else { return 0 }
-        let inFlight = try await store.flowSummaries(FlowQuery(statuses: [.inFlight], limit: 10_000))
-        let quiet = inFlight.filter { $0.lastActivityAtUnixNano < at - limit }.map(\.correlationID)
-        guard !quiet.isEmpty else { return 0 }
-        return try await reindex(quiet, clearing: [])
+        var written = 0
+        while true {
+            let due = try await store.dueFlows(at: now(), limit: batchSize)
+            if due.isEmpty { return written }
+            written += try await reindex(due, clearing: [])
+            if due.count < batchSize { return written }
+        }
     }
 }

@@ -39,6 +39,10 @@ public protocol FlowIndexWriter: Sendable {
     /// clears the dirty marks as ``upsertSummaries(_:clearing:)`` does.
     func upsertFlows(_ flows: [IndexedFlow], clearing: [DirtyFlow]) async throws
 
+    /// Up to `limit` flows whose due time (``IndexedFlow/dueAtUnixNano``) is at or before
+    /// `unixNano`, earliest first: an index lookup, whatever the number of flows.
+    func dueFlows(at unixNano: UInt64, limit: Int) async throws -> [String]
+
     /// Records how flows are judged (replacing what was recorded); durable on return.
     func saveJudging(_ settings: [UInt8]) async throws
 }

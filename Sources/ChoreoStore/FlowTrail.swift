@@ -41,11 +41,15 @@ public struct IndexedFlow: Hashable, Sendable {
     public var summary: FlowSummary
     /// What discovery reads.
     public var trail: [FlowTrail.Step]
+    /// When the flow must be judged again though no span arrives (an in-flight flow may turn
+    /// stuck then; Unix nanoseconds); nil when only new spans can change it.
+    public var dueAtUnixNano: UInt64?
 
     /// Creates an entry.
-    public init(summary: FlowSummary, trail: [FlowTrail.Step]) {
+    public init(summary: FlowSummary, trail: [FlowTrail.Step], dueAtUnixNano: UInt64? = nil) {
         self.summary = summary
         self.trail = trail
+        self.dueAtUnixNano = dueAtUnixNano
     }
 }
 

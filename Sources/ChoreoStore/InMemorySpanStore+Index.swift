@@ -3,7 +3,10 @@ import ChoreoModel
 extension InMemorySpanStore {
     public func upsertFlows(_ flows: [IndexedFlow], clearing: [DirtyFlow]) async throws {
         try await upsertSummaries(flows.map(\.summary), clearing: clearing)
-        for flow in flows { setTrail(flow.trail, for: flow.summary.correlationID) }
+        for flow in flows {
+            setTrail(flow.trail, for: flow.summary.correlationID)
+            dues[flow.summary.correlationID] = flow.dueAtUnixNano
+        }
     }
 
     public func flowTrails(_ query: FlowQuery) async throws -> [FlowTrail] {

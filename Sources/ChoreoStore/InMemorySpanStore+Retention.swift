@@ -29,6 +29,7 @@ extension InMemorySpanStore: SpanRetention {
             deletedFlows += 1
             summaries[correlationID] = nil
             trails[correlationID] = nil
+            dues[correlationID] = nil
             dirty[correlationID] = nil
         }
         return RetentionChunk(deletedSpans: doomed.count, deletedFlows: deletedFlows)

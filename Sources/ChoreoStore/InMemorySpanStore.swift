@@ -22,6 +22,7 @@ public actor InMemorySpanStore: SpanStore {
     var summaries: [String: FlowSummary] = [:]
     var trails: [String: [FlowTrail.Step]] = [:]
     var judgingSettings: [UInt8]?
+    var dues: [String: UInt64] = [:]
 
     /// Creates an empty store.
     public init() {}
@@ -63,7 +64,10 @@ public actor InMemorySpanStore: SpanStore {
     }
 
     public func upsertSummaries(_ summaries: [FlowSummary], clearing: [DirtyFlow]) async throws {
-        for summary in summaries { self.summaries[summary.correlationID] = summary }
+        for summary in summaries {
+            self.summaries[summary.correlationID] = summary
+            dues[summary.correlationID] = nil
+        }
         for mark in clearing where dirty[mark.correlationID]?.version == mark.version {
             dirty[mark.correlationID] = nil
         }

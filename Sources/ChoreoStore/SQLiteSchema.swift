@@ -73,12 +73,15 @@ enum SQLiteSchema {
         END;
         """,
         // 3: settings the collector records for every reader of the file (how flows are judged:
-        // terminal types, time limits, the flow definition, learned stuck limits), opaque bytes.
+        // terminal types, time limits, the flow definition, learned stuck limits), opaque bytes;
+        // and when an in-flight flow falls due to be judged again (it may have become stuck).
         """
         CREATE TABLE settings (
             key TEXT PRIMARY KEY,
             value BLOB NOT NULL
         ) WITHOUT ROWID;
+        ALTER TABLE flow_summaries ADD COLUMN due_ns INTEGER;
+        CREATE INDEX flow_summaries_by_due ON flow_summaries (due_ns) WHERE due_ns IS NOT NULL;
         """,
     ]
 

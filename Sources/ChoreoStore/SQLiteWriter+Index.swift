@@ -1,7 +1,7 @@
 import ChoreoModel
 
 extension SQLiteWriter {
-    static let setTrail = "UPDATE flow_summaries SET trail = ?2 WHERE correlation_id = ?1"
+    static let setTrail = "UPDATE flow_summaries SET trail = ?2, due_ns = ?3 WHERE correlation_id = ?1"
     static let forgetTypes = "DELETE FROM flow_types WHERE correlation_id = ?1"
     static let forgetServices = "DELETE FROM flow_services WHERE correlation_id = ?1"
     static let addType = "INSERT OR IGNORE INTO flow_types (type, correlation_id, last_activity_ns) VALUES (?1, ?2, ?3)"
@@ -17,6 +17,7 @@ extension SQLiteWriter {
                 try trail.bind(1, flow.summary.correlationID)
                 let bytes = FlowTrail.Step.encode(flow.trail)
                 try bytes.withUnsafeBytes { try trail.bind(2, blob: $0) }
+                if let due = flow.dueAtUnixNano { try trail.bind(3, due) } else { try trail.bind(3, nil as String?) }
                 try trail.run()
             }
         }

@@ -25,7 +25,7 @@ final class SQLiteWriter: SQLiteResource {
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
         ON CONFLICT (correlation_id) DO UPDATE SET
             status = excluded.status, outcome = excluded.outcome, started_ns = excluded.started_ns,
-            last_activity_ns = excluded.last_activity_ns, step_count = excluded.step_count,
+            last_activity_ns = excluded.last_activity_ns, step_count = excluded.step_count, due_ns = NULL,
             compensation_count = excluded.compensation_count, error_count = excluded.error_count,
             waiting_for = excluded.waiting_for, services = excluded.services, types = excluded.types
         """

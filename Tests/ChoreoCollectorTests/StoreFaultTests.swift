@@ -45,6 +45,7 @@ final class FaultyStore: SpanStore {
     func flowTrails(_ query: FlowQuery) async throws -> [FlowTrail] { try await read { try await inner.flowTrails(query) } }
     func flowCounts(_ query: FlowQuery) async throws -> [FlowStatus: Int] { try await read { try await inner.flowCounts(query) } }
     func judging() async throws -> [UInt8]? { try await inner.judging() }
+    func dueFlows(at unixNano: UInt64, limit: Int) async throws -> [String] { try await inner.dueFlows(at: unixNano, limit: limit) }
     func saveJudging(_ settings: [UInt8]) async throws { try await inner.saveJudging(settings) }
     func traceSummaries(_ query: TraceQuery) async throws -> [TraceSummary] { try await read { try await inner.traceSummaries(query) } }
 }

@@ -102,6 +102,22 @@ struct FlowIndexStoreTests {
         }
     }
 
+    @Test("due times: flows at or before a time, earliest first, limited; a new entry without one, or a plain summary, clears it", arguments: StoreKind.allCases)
+    func dueTimes(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            func entry(_ id: String, due: UInt64?) -> IndexedFlow {
+                IndexedFlow(summary: Spans.summary(id, .inFlight, startedMs: 0, lastMs: 1), trail: [], dueAtUnixNano: due)
+            }
+            try await store.upsertFlows([entry("c", due: 300), entry("a", due: 100), entry("b", due: 200), entry("x", due: nil)], clearing: [])
+            #expect(try await store.dueFlows(at: 99, limit: 10).isEmpty)
+            #expect(try await store.dueFlows(at: 200, limit: 10) == ["a", "b"])
+            #expect(try await store.dueFlows(at: 1_000, limit: 2) == ["a", "b"])
+            try await store.upsertFlows([entry("a", due: nil)], clearing: [])
+            try await store.upsertSummaries([Spans.summary("b", .stuck, startedMs: 0, lastMs: 1)], clearing: [])
+            #expect(try await store.dueFlows(at: .max, limit: 10) == ["c"])
+        }
+    }
+
     @Test("the judging the indexer records is read back as written, replaced by the next, and absent at first", arguments: StoreKind.allCases)
     func judgingRoundTrip(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
