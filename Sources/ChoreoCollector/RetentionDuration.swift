@@ -1,9 +1,8 @@
-import Foundation
+import ChoreoModel
 
-/// The text form of `--retention` and `--retention-interval`: a whole number and a unit.
-///
-/// Units: `s` seconds, `m` minutes, `h` hours, `d` days, `w` weeks (`7d`, `12h`, `30m`).
-/// `forever` (retention only) keeps spans forever, as does leaving the flag out.
+/// The text form of `--retention` and `--retention-interval`: a positive duration in
+/// ``DurationText``'s grammar (`7d`, `12h`, `30m`, `1h30m`, `2w`), or `forever` (retention only,
+/// the default) to keep spans forever.
 public enum RetentionDuration {
     /// What a `--retention` value says.
     public enum Value: Sendable, Hashable {
@@ -13,27 +12,32 @@ public enum RetentionDuration {
         case window(Duration)
     }
 
-    /// Parses `7d`, `12h`, `30m`, `45s`, `2w` or `forever`; nil for anything else, zero included.
+    /// The longest window: beyond ~290 years nanosecond cut-offs overflow; nobody means that.
+    public static let longest = Duration.seconds(9_000_000_000)
+
+    /// Parses `7d`, `12h`, `30m`, `1h30m`, `2w` or `forever`; nil for anything else, zero included.
     public static func parse(_ text: String) -> Value? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-        if trimmed == "forever" { return .forever }
-        guard let unit = trimmed.last, let seconds = unitSeconds[unit],
-              let count = Int64(trimmed.dropLast()), count > 0
-        else { return nil }
-        let total = count.multipliedReportingOverflow(by: seconds)
-        // Beyond ~290 years nanosecond cut-offs overflow; nobody means that.
-        guard !total.overflow, total.partialValue <= 9_000_000_000 else { return nil }
-        return .window(.seconds(total.partialValue))
+        try? value(text)
     }
 
-    /// A duration written back in the largest unit that divides it (`7d`, `90m`).
+    /// The value `text` names, or a ``DurationTextError`` saying why it names none.
+    public static func value(_ text: String) throws(DurationTextError) -> Value {
+        if text.trimmingSpaces.lowercased() == "forever" { return .forever }
+        let window = try DurationText.parse(text)
+        guard window > .zero else { throw DurationTextError(text, "a window must be longer than zero") }
+        guard window <= longest else { throw DurationTextError(text, "it is longer than \(format(longest)), the longest window") }
+        return .window(window)
+    }
+
+    /// A duration written back in the grammar, largest unit first (`1w`, `1h30m`).
     public static func format(_ duration: Duration) -> String {
-        let seconds = duration.components.seconds
-        for (unit, size) in [("w", Int64(604_800)), ("d", 86_400), ("h", 3_600), ("m", 60)] where seconds % size == 0 && seconds > 0 {
-            return "\(seconds / size)\(unit)"
-        }
-        return "\(seconds)s"
+        DurationText.format(duration)
     }
+}
 
-    private static let unitSeconds: [Character: Int64] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800]
+extension String {
+    /// The string without leading or trailing spaces and tabs.
+    fileprivate var trimmingSpaces: String {
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
 }

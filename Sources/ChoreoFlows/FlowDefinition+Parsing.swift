@@ -1,3 +1,4 @@
+import ChoreoModel
 import Yams
 
 /// Why a flow definition could not be read; the message names the file's problem.
@@ -75,21 +76,21 @@ extension FlowDefinition {
         return try list.map { try string($0, key) }
     }
 
-    /// A duration: a number of seconds, or text such as `250ms`, `30s`, `5m`, `1h`, `2d`.
+    /// A duration: a number of seconds, or text in ``DurationText``'s grammar (`250ms`, `30s`,
+    /// `5m`, `1h30m`, `2d`).
     static func duration(_ raw: Any, _ key: String) throws -> UInt64 {
-        if let seconds = raw as? Int, seconds >= 0 { return UInt64(seconds) * 1_000_000_000 }
-        if let seconds = raw as? Double, seconds >= 0, seconds < 1e9 { return UInt64(seconds * 1e9) }
-        if let text = raw as? String, let nanos = parseDuration(text) { return nanos }
-        throw FlowDefinitionError("\(key) must be a duration such as 250ms, 30s, 5m, 1h or a number of seconds; got \(raw)")
-    }
-
-    /// `250ms`, `30s`, `5m`, `1h`, `2d` (one number, one unit) in nanoseconds.
-    static func parseDuration(_ text: String) -> UInt64? {
-        let units: [(String, Double)] = [("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9), ("d", 86_400e9)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let value = Double(text.dropLast(suffix.count)), value >= 0, value * scale < 1e18 else { return nil }
-            return UInt64(value * scale)
+        let example = "a duration such as 250ms, 30s, 5m, 1h30m or a number of seconds"
+        if let seconds = raw as? Int {
+            let (nanos, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+            guard seconds >= 0, !overflow else { throw FlowDefinitionError("\(key) must be \(example); got \(raw)") }
+            return UInt64(nanos)
         }
-        return nil
+        if let seconds = raw as? Double, seconds >= 0, seconds < 1e9 { return UInt64(seconds * 1e9) }
+        guard let text = raw as? String else { throw FlowDefinitionError("\(key) must be \(example); got \(raw)") }
+        do {
+            return UInt64(try DurationText.nanoseconds(text))
+        } catch {
+            throw FlowDefinitionError("\(key) must be \(example): \(error.description)")
+        }
     }
 }

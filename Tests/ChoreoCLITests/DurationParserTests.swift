@@ -8,7 +8,7 @@ struct DurationParserTests {
     let now = Fixtures.t0
 
     @Test("relative durations count back from now", arguments: [
-        ("30s", UInt64(30)), ("15m", 900), ("1h", 3600), ("2d", 172_800), ("1h30m", 5400), ("0s", 0), (" 5m ", 300),
+        ("30s", UInt64(30)), ("15m", 900), ("1h", 3600), ("2d", 172_800), ("1h30m", 5400), ("0s", 0), (" 5m ", 300), ("1.5h", 5400), ("1w", 604_800),
     ])
     func relative(text: String, seconds: UInt64) throws {
         let instant = try DurationParser.instant(text, option: "--since", now: now)
@@ -25,7 +25,7 @@ struct DurationParserTests {
     }
 
     @Test("anything else is a usage error naming the option and value", arguments: [
-        "", "h", "1", "5x", "1.5h", "-1h", "1h 30m", "yesterday", "2026-13-01T00:00:00Z", "2026-05-01",
+        "", "h", "1", "5x", "1.h", "-1h", "1h 30m", "yesterday", "2026-13-01T00:00:00Z", "2026-05-01",
         "99999999999999999999d",
     ])
     func invalid(text: String) {
@@ -36,6 +36,14 @@ struct DurationParserTests {
         #expect(error?.exitCode == 2)
         #expect(error?.message.contains("--until") == true)
         #expect(error?.message.contains("\"\(text)\"") == true)
+    }
+
+    @Test("text that looks like a duration is refused with the grammar's reason", arguments: [
+        ("5x", "\"x\" is not a unit"), ("90", "needs a unit"), ("99999999999999999999d", "292 years"),
+    ])
+    func durationReason(text: String, reason: String) {
+        let error = #expect(throws: CLIError.self) { try DurationParser.instant(text, option: "--since", now: now) }
+        #expect(error?.message.contains(reason) == true, "\(error?.message ?? "")")
     }
 
     @Test("a duration reaching before 1970 is rejected, not wrapped around")

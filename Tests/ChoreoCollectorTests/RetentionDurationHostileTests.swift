@@ -1,3 +1,4 @@
+import ChoreoModel
 import ChoreoCollector
 import Testing
 
@@ -17,6 +18,14 @@ struct RetentionDurationHostileTests {
     ])
     func junk(text: String) {
         #expect(RetentionDuration.parse(text) == nil)
+    }
+
+    @Test("a refused window says why", arguments: [
+        ("0d", "longer than zero"), ("9000000001s", "the longest window"), ("7x", "\"x\" is not a unit"), ("7", "needs a unit"),
+    ])
+    func reasons(text: String, reason: String) {
+        let error = #expect(throws: DurationTextError.self) { try RetentionDuration.value(text) }
+        #expect(error?.reason.contains(reason) == true, "\(error?.description ?? "")")
     }
 
     @Test("the longest window accepted is 9,000,000,000 seconds")

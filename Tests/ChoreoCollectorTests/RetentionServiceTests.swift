@@ -80,12 +80,13 @@ struct RetentionServiceTests {
     @Test("--retention values", arguments: [
         ("7d", RetentionDuration.Value.window(.seconds(7 * 86_400))), ("12h", .window(.seconds(43_200))), ("30m", .window(.seconds(1800))),
         ("45s", .window(.seconds(45))), ("2w", .window(.seconds(1_209_600))), ("forever", .forever), (" 7D ", .window(.seconds(604_800))),
+        ("1.5h", .window(.seconds(5_400))), ("1d12h", .window(.seconds(129_600))),
     ])
     func parses(text: String, value: RetentionDuration.Value) {
         #expect(RetentionDuration.parse(text) == value)
     }
 
-    @Test("bad --retention values are refused", arguments: ["", "7", "d", "0d", "-1d", "1.5h", "7 days", "1y", "99999999999w"])
+    @Test("bad --retention values are refused", arguments: ["", "7", "d", "0d", "0h0m", "-1d", "7 days", "1y", "99999999999w"])
     func refuses(text: String) {
         #expect(RetentionDuration.parse(text) == nil)
     }
