@@ -13,6 +13,10 @@ struct BindWatchdog<C: Clock>: Service where C.Duration == Duration {
     let signal: ListenSignal
     let limit: Duration
     let clock: C
+    /// Called when the limit passed unbound, before ``run()`` throws. A bind blocked in the
+    /// system (a host name whose resolution hangs) cannot be cancelled, so the daemon exits
+    /// from here rather than wait for it.
+    var onTimeout: @Sendable (Timeout) -> Void = { _ in }
 
     func run() async throws {
         let listening = await withTaskGroup(of: Bool.self) { group in
@@ -26,7 +30,10 @@ struct BindWatchdog<C: Clock>: Service where C.Duration == Duration {
             return first
         }
         if Task.isCancelled { return }  // the group ends for another reason (a failed bind)
-        guard listening || signal.isListening else { throw Timeout(limit: limit) }
+        guard listening || signal.isListening else {
+            onTimeout(Timeout(limit: limit))
+            throw Timeout(limit: limit)
+        }
         try? await gracefulShutdown()
     }
 }

@@ -59,7 +59,13 @@ public enum Daemon {
         _ application: any Service, listening: ListenSignal, bindTimeout: Duration, program: String,
         address: ListenAddress, logger: Logger
     ) async throws {
-        let watchdog = BindWatchdog(signal: listening, limit: bindTimeout, clock: ContinuousClock())
+        var watchdog = BindWatchdog(signal: listening, limit: bindTimeout, clock: ContinuousClock())
+        watchdog.onTimeout = { timeout in
+            // The bind may be blocked in the system where cancellation cannot reach it: leave now.
+            // Nothing was acknowledged yet, since nothing could connect.
+            _ = startupFailure(program, "cannot listen on \(address): \(timeout)")
+            exit(1)
+        }
         do {
             try await run([watchdog, application], logger: logger)
         } catch where !listening.isListening {

@@ -12,15 +12,19 @@ struct BindWatchdogTests {
     @Test("a server not listening when the bind time limit passes fails start-up")
     func timesOut() async throws {
         let clock = ManualClock()
-        let watchdog = BindWatchdog(signal: ListenSignal(), limit: .seconds(30), clock: clock)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
+        let timeouts = Calls()
+        var watchdog = BindWatchdog(signal: ListenSignal(), limit: .seconds(30), clock: clock)
+        watchdog.onTimeout = { _ in timeouts.record(nil) }
+        try await withThrowingTaskGroup(of: Void.self) { [watchdog] tasks in
             tasks.addTask { try await watchdog.run() }
             await clock.waitForSleepers()
             clock.advance(by: .seconds(29))
             #expect(clock.sleeperCount == 1, "still waiting before the limit")
+            #expect(timeouts.ports.isEmpty)
             clock.advance(by: .seconds(1))
             await #expect(throws: BindWatchdog<ManualClock>.Timeout.self) { try await tasks.next() }
         }
+        #expect(timeouts.ports.count == 1, "the daemon's exit hook ran once")
     }
 
     @Test("once the server listens the watchdog waits for shutdown and never fails, whatever the clock does")
