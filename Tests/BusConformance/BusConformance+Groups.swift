@@ -40,6 +40,8 @@ extension BusConformance {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await fixture.run(crashing) }
             defer { group.cancelAll() }
+            // On every way out: a handler still blocked at the gate would keep the bus from stopping.
+            defer { gate.open() }
             try await crashing.subscribe(topic: topic, group: "g") { delivery in
                 entered.append(delivery)
                 if entered.values.count == 1 {

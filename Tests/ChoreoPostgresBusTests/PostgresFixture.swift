@@ -36,6 +36,13 @@ enum TestDatabase {
 }
 
 /// One schema of the test database; every bus instance made is a separate "process" on it.
+///
+/// Crash: the server terminates the consumer's connection while its handler runs, as it does
+/// when the consumer's process dies. What the crash check proves for this bus: the claim's
+/// transaction is the lease — the server aborts it, the row (same attempt number, nothing
+/// acknowledged) is claimable again at once by another process of the group while the dead
+/// handler is still blocked, and that handler's late failure changes nothing. The end-to-end
+/// SIGKILL tests (Tests/EndToEndTests/SigKillEndToEndTests.swift) kill real processes.
 final class PostgresFixture: BusFixture {
     let schema = TestDatabase.freshSchema("conformance")
     private let instances = Mutex(0)
@@ -57,14 +64,27 @@ final class PostgresFixture: BusFixture {
     func pending(_ bus: PostgresBus) async throws -> Int { try await bus.pendingDeliveries() }
 
     /// Terminates the connection of the instance's consumer that is handling (its transaction
-    /// idles while the handler runs), as the kernel closes it when the process dies.
+    /// idles while the handler runs), as the kernel closes it when the process dies. Looks again
+    /// until one was terminated (safety limit 10 s), so a crash that hit nothing fails here
+    /// instead of passing later when the lease timeout frees the delivery.
     func crash(_ bus: PostgresBus) async throws {
-        try await bus.execute(
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(10)
+        while try await terminateHandlingConnections(bus) == 0 {
+            guard clock.now < deadline else { throw ConformanceFailure("no connection of \(bus.configuration.applicationName) was handling a delivery") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Terminates the instance's connections that idle inside a transaction; how many.
+    private func terminateHandlingConnections(_ bus: PostgresBus) async throws -> Int {
+        let rows = try await bus.execute(
             """
             SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity
             WHERE application_name = \(bus.configuration.applicationName) AND pid <> pg_backend_pid()
               AND state = 'idle in transaction'
             """
         )
+        return try rows.filter { try $0.decode(String.self) == "true" }.count
     }
 }
