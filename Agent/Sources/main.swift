@@ -23,8 +23,8 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Spans per forwarded batch, at most.")
     var batchSize: Int = 4096
 
-    @Option(help: "Milliseconds a span may wait for its batch to fill.")
-    var batchDelayMs: Int = 200
+    @Option(help: "How long a span may wait for its batch to fill, e.g. 200ms or 1s (a bare number is milliseconds; default 200ms).", transform: DurationFlag.milliseconds)
+    var batchDelayMs: Duration = .milliseconds(200)
 
     @Option(help: "Spans held in memory while the collector is slow or away, at most.")
     var queueCapacity: Int = 100_000
@@ -65,8 +65,8 @@ struct AgentCommand: AsyncParsableCommand {
         guard let url = URL(string: collector), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
             throw ValidationError("--collector must be an http(s) URL, e.g. http://127.0.0.1:4320; got \"\(collector)\"")
         }
-        guard batchSize > 0, batchDelayMs >= 0, queueCapacity >= batchSize else {
-            throw ValidationError("need --batch-size > 0, --batch-delay-ms >= 0 and --queue-capacity >= --batch-size")
+        guard batchSize > 0, queueCapacity >= batchSize else {
+            throw ValidationError("need --batch-size > 0 and --queue-capacity >= --batch-size")
         }
         guard let maxBytes = ByteSize.parse(spoolMaxBytes), maxBytes >= 1 << 20 else {
             throw ValidationError("--spool-max-bytes must be a size of at least 1MiB, e.g. 512MiB or 2GiB; got \"\(spoolMaxBytes)\"")
@@ -101,7 +101,7 @@ struct AgentCommand: AsyncParsableCommand {
         let address = try Daemon.listenAddress(listen, example: "127.0.0.1:4318")
         var configuration = AgentConfiguration(host: address.host, port: address.port, collectorURL: collector)
         configuration.batchMaxSpans = batchSize
-        configuration.batchMaxDelay = .milliseconds(batchDelayMs)
+        configuration.batchMaxDelay = batchDelayMs
         configuration.queueCapacity = queueCapacity
         configuration.upstream = try upstreamLimits()
         if let spoolDir {

@@ -21,11 +21,11 @@ struct CollectorCommand: AsyncParsableCommand {
     @Option(help: "Path of the SQLite database file (created if missing).")
     var db: String = "choreo.sqlite"
 
-    @Option(help: "Ceiling of the learned stuck limits, in seconds: a pending flow quiet this long is stuck whatever its history; the limit of every type until enough is learned.")
-    var stuckAfter: Double = 300
+    @Option(help: "Ceiling of the learned stuck limits, e.g. 5m or 90s (a bare number is seconds; default 5m): a pending flow quiet this long is stuck whatever its history; the limit of every type until enough is learned.", transform: DurationFlag.seconds)
+    var stuckAfter: Duration = .seconds(300)
 
-    @Option(help: "Shortest learned stuck limit, in seconds.")
-    var stuckFloor: Double = 2
+    @Option(help: "Shortest learned stuck limit, e.g. 2s or 500ms (a bare number is seconds; default 2s).", transform: DurationFlag.seconds)
+    var stuckFloor: Duration = .seconds(2)
 
     @Option(help: "A learned stuck limit is this many times the p99 consumption latency of the awaited message type.")
     var stuckMargin: Double = 10
@@ -69,8 +69,12 @@ struct CollectorCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try Daemon.listenAddress(listen, example: "127.0.0.1:4320")
-        guard stuckAfter > 0, stuckAfter < 1e9 else { throw ValidationError("--stuck-after must be a positive number of seconds") }
-        guard stuckFloor >= 0, stuckFloor < 1e9 else { throw ValidationError("--stuck-floor must be zero or a positive number of seconds") }
+        guard stuckAfter > .zero, stuckAfter < .seconds(1_000_000_000) else {
+            throw ValidationError("--stuck-after must be above 0s and under 1000000000s, e.g. 5m; got \(DurationText.format(stuckAfter))")
+        }
+        guard stuckFloor < .seconds(1_000_000_000) else {
+            throw ValidationError("--stuck-floor must be under 1000000000s, e.g. 2s; got \(DurationText.format(stuckFloor))")
+        }
         guard stuckMargin > 0, stuckMargin < 1e9 else { throw ValidationError("--stuck-margin must be a positive number, e.g. 10") }
         guard (1...1_000_000).contains(maxSpansPerRequest) else {
             throw ValidationError("--max-spans-per-request must be from 1 to 1000000; got \(maxSpansPerRequest)")
@@ -83,10 +87,10 @@ struct CollectorCommand: AsyncParsableCommand {
         }
         guard ingestQueueCapacity >= 1 else { throw ValidationError("--ingest-queue-capacity must be at least 1") }
         guard RetentionDuration.parse(retention) != nil else {
-            throw ValidationError("--retention must be a whole number with a unit s, m, h, d or w (e.g. 7d, 12h, 30m) or 'forever'; got \"\(retention)\"")
+            throw ValidationError("--retention must be a duration such as 7d, 12h, 30m or 1h30m, or 'forever'; got \"\(retention)\"")
         }
         guard case .window = RetentionDuration.parse(retentionInterval) else {
-            throw ValidationError("--retention-interval must be a whole number with a unit s, m, h, d or w, e.g. 5m; got \"\(retentionInterval)\"")
+            throw ValidationError("--retention-interval must be a duration such as 5m or 1h; got \"\(retentionInterval)\"")
         }
     }
 
@@ -94,8 +98,8 @@ struct CollectorCommand: AsyncParsableCommand {
         let logger = daemon.logger(label: "choreo-collector")
         let address = try Daemon.listenAddress(listen, example: "127.0.0.1:4320")
         var configuration = CollectorConfiguration(host: address.host, port: address.port, databasePath: db)
-        configuration.flowOptions.stuckAfterNanos = UInt64(stuckAfter * 1e9)
-        configuration.stuckFloorNanos = UInt64(stuckFloor * 1e9)
+        configuration.flowOptions.stuckAfterNanos = UInt64(DurationText.nanoseconds(of: stuckAfter))
+        configuration.stuckFloorNanos = UInt64(DurationText.nanoseconds(of: stuckFloor))
         configuration.stuckMargin = stuckMargin
         configuration.maxSpansPerRequest = maxSpansPerRequest
         configuration.maxAttributeBytes = maxAttributeLength

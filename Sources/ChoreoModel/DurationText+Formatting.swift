@@ -3,11 +3,17 @@ extension DurationText {
     /// so that ``parse(_:bareNumbersIn:)`` gives it back exactly; durations past `Int64.max`
     /// nanoseconds are written as that.
     public static func format(_ duration: Duration) -> String {
+        guard duration >= .zero else { return "-" + format(.zero - duration) }
+        return format(nanoseconds: nanoseconds(of: duration))
+    }
+
+    /// Whole nanoseconds in `duration` (at least 0), at most `Int64.max`.
+    public static func nanoseconds(of duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
-        guard seconds >= 0, attoseconds >= 0 else { return "-" + format(.zero - duration) }
+        guard seconds >= 0, attoseconds >= 0 else { return 0 }
         let (wholeNanos, o1) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         let (nanos, o2) = wholeNanos.addingReportingOverflow(attoseconds / 1_000_000_000)
-        return format(nanoseconds: o1 || o2 ? .max : nanos)
+        return o1 || o2 ? .max : nanos
     }
 
     /// `nanoseconds` (at least 0) in the grammar, largest unit first.

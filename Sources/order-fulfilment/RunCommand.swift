@@ -50,8 +50,8 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
     @Option(help: "Length of one business day, e.g. 2s or 100ms (a declined card waits 7 days).")
     var day = "1s"
 
-    @Option(help: "Fail when no order reaches a final state for this many seconds. Default 60 plus 8 business days.")
-    var timeout: Int?
+    @Option(help: "Fail when no order reaches a final state for this long, e.g. 90s or 5m (a bare number is seconds). Default 60s plus 8 business days.", transform: { try RunArguments.duration($0, bareNumbersIn: .seconds) })
+    var timeout: Duration?
 
     @OptionGroup var bus: BusOptions
 
@@ -64,7 +64,7 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
     func validate() throws {
         guard orders >= 0 else { throw ValidationError("--orders must be 0 or more") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be 1 or more") }
-        if let timeout, timeout < 1 { throw ValidationError("--timeout must be 1 or more") }
+        if let timeout, timeout < .seconds(1) { throw ValidationError("--timeout must be 1s or more") }
         if processes || externalServices {
             guard bus.isPostgres else { throw ValidationError("--processes and --external-services need --bus postgres://...") }
             guard !(processes && externalServices) else { throw ValidationError("use either --processes or --external-services") }
@@ -92,7 +92,7 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
         do {
             return OrderFulfilmentSystem.Configuration(
                 style: style, mix: mix, faults: try FaultSettings(parsing: faults),
-                dayLength: try RunArguments.duration(day), traceMode: try bus.consumerTraceMode(), timeout: timeout.map { .seconds($0) },
+                dayLength: try RunArguments.duration(day), traceMode: try bus.consumerTraceMode(), timeout: timeout,
                 runID: runID ?? Self.freshRunID()
             )
         } catch let error as OrderFulfilmentError {

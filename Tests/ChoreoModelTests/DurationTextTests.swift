@@ -57,4 +57,12 @@ struct DurationTextTests {
         #expect(DurationText.format(duration) == text)
         #expect(try DurationText.parse(text) == duration)
     }
+
+    @Test("a Duration's nanoseconds are clamped to 0 ... Int64.max")
+    func nanosecondsOfDuration() {
+        #expect(DurationText.nanoseconds(of: .milliseconds(1_500)) == 1_500_000_000)
+        #expect(DurationText.nanoseconds(of: .seconds(-1)) == 0)
+        #expect(DurationText.nanoseconds(of: .seconds(Int64.max)) == .max)
+        #expect(DurationText.format(.seconds(-90)) == "-1m30s")
+    }
 }
