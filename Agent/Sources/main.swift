@@ -23,7 +23,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Spans per forwarded batch, at most.")
     var batchSize: Int = 4096
 
-    @Option(help: "How long a span may wait for its batch to fill, e.g. 200ms or 1s (a bare number is milliseconds; default 200ms).", transform: DurationFlag.milliseconds)
+    @Option(
+        help: "How long a span may wait for its batch to fill, e.g. 200ms or 1s (a bare number is milliseconds; default 200ms).",
+        transform: DurationFlag.milliseconds)
     var batchDelayMs: Duration = .milliseconds(200)
 
     @Option(help: "Spans held in memory while the collector is slow or away, at most.")
@@ -35,10 +37,16 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Bytes one request to the collector may carry gzip-compressed (its --max-body-bytes), e.g. 16MiB.")
     var upstreamMaxBodyBytes: String = "16MiB"
 
-    @Option(help: "Bytes one request to the collector may carry once decompressed: its --max-spans-per-request × (--max-attribute-length + 1024), 51200000 for its defaults.")
+    @Option(
+        help:
+            "Bytes one request to the collector may carry once decompressed: its --max-spans-per-request × (--max-attribute-length + 1024), 51200000 for its defaults."
+    )
     var upstreamMaxDecompressedBytes: String = "51200000"
 
-    @Option(help: "Directory of the disk spool. With it, a request is written to disk before it is acknowledged and survives the agent's death; without it, spans wait in memory only.")
+    @Option(
+        help:
+            "Directory of the disk spool. With it, a request is written to disk before it is acknowledged and survives the agent's death; without it, spans wait in memory only."
+    )
     var spoolDir: String?
 
     @Option(help: "Most bytes the spool may hold (e.g. 512MiB, 2GiB); beyond it the oldest segment is deleted and its spans counted as dropped.")
@@ -139,9 +147,11 @@ struct AgentCommand: AsyncParsableCommand {
             application, listening: listening, bindTimeout: server.bindLimit, program: "choreo-agent", address: address, logger: logger
         )
         let stats = agent.forwarder.stats
-        logger.info("choreo-agent stopped", metadata: [
-            "sent_spans": "\(stats.sentSpans)", "dropped_rejected": "\(stats.droppedRejected)",
-            "dropped_shutdown": "\(stats.droppedShutdown)",
-        ])
+        logger.info(
+            "choreo-agent stopped",
+            metadata: [
+                "sent_spans": "\(stats.sentSpans)", "dropped_rejected": "\(stats.droppedRejected)",
+                "dropped_shutdown": "\(stats.droppedShutdown)",
+            ])
     }
 }

@@ -21,7 +21,10 @@ struct CollectorCommand: AsyncParsableCommand {
     @Option(help: "Path of the SQLite database file (created if missing).")
     var db: String = "choreo.sqlite"
 
-    @Option(help: "Ceiling of the learned stuck limits, e.g. 5m or 90s (a bare number is seconds; default 5m): a pending flow quiet this long is stuck whatever its history; the limit of every type until enough is learned.", transform: DurationFlag.seconds)
+    @Option(
+        help:
+            "Ceiling of the learned stuck limits, e.g. 5m or 90s (a bare number is seconds; default 5m): a pending flow quiet this long is stuck whatever its history; the limit of every type until enough is learned.",
+        transform: DurationFlag.seconds)
     var stuckAfter: Duration = .seconds(300)
 
     @Option(help: "Shortest learned stuck limit, e.g. 2s or 500ms (a bare number is seconds; default 2s).", transform: DurationFlag.seconds)
@@ -57,7 +60,10 @@ struct CollectorCommand: AsyncParsableCommand {
     @Option(help: "How often retention runs, e.g. 5m.")
     var retentionInterval: String = "5m"
 
-    @Option(help: "A flow definition file (YAML or JSON): terminal types, which types compensate which, expected transitions with time limits; flows are checked against it.")
+    @Option(
+        help:
+            "A flow definition file (YAML or JSON): terminal types, which types compensate which, expected transitions with time limits; flows are checked against it."
+    )
     var flowDefinition: String?
 
     @Flag(help: "Allow a non-loopback --listen without both tokens (only behind a trusted network or proxy).")
@@ -114,8 +120,9 @@ struct CollectorCommand: AsyncParsableCommand {
             )
         }
         if let flowDefinition {
-            do { configuration.flowOptions.definition = try FlowDefinitionFile.load(flowDefinition) }
-            catch { throw Daemon.startupFailure("choreo-collector", "cannot use --flow-definition \(flowDefinition): \(error)") }
+            do { configuration.flowOptions.definition = try FlowDefinitionFile.load(flowDefinition) } catch {
+                throw Daemon.startupFailure("choreo-collector", "cannot use --flow-definition \(flowDefinition): \(error)")
+            }
         }
         do {
             configuration.ingestToken = try ingestTokenFile.map { try AccessToken.load(file: $0, flag: "--ingest-token-file") }

@@ -33,9 +33,11 @@ public struct DashboardAssets: Sendable {
     public static func load(from root: URL) throws -> DashboardAssets {
         let manager = FileManager.default
         let base = root.standardizedFileURL.resolvingSymlinksInPath()
-        guard let enumerator = manager.enumerator(
-            at: base, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]
-        ) else {
+        guard
+            let enumerator = manager.enumerator(
+                at: base, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]
+            )
+        else {
             throw DashboardError(code: .assetsUnreadable, message: "cannot list the dashboard assets in \(base.path)")
         }
         var files: [DashboardAsset] = []

@@ -37,8 +37,10 @@ public final class AgentMetrics: Sendable {
         Name.spansSent: "Spans the next hop accepted.",
         Name.batchesSent: "Batches (forwarded requests) the next hop accepted.",
         Name.retries: "Forwarding attempts that failed retryably (429, 502, 503, 504, connection error) and were retried.",
-        Name.spansDropped: "Spans given up, by reason: rejected (the next hop refused them for good, e.g. 400, or refused a single span as too large), shutdown (still queued in memory when the shutdown grace ran out), queue_full (refused with 503 at the receiver; the sender keeps and retries them), spool_full (unsent when the oldest spool segment was deleted to respect --spool-max-bytes), corrupt (in a spool record that failed its checksum).",
-        Name.requestsRejected: "Requests refused by the receiver, by reason: malformed (400), too_large (413: over the agent's own limits or over what one request to the collector may carry), unauthorized (401).",
+        Name.spansDropped:
+            "Spans given up, by reason: rejected (the next hop refused them for good, e.g. 400, or refused a single span as too large), shutdown (still queued in memory when the shutdown grace ran out), queue_full (refused with 503 at the receiver; the sender keeps and retries them), spool_full (unsent when the oldest spool segment was deleted to respect --spool-max-bytes), corrupt (in a spool record that failed its checksum).",
+        Name.requestsRejected:
+            "Requests refused by the receiver, by reason: malformed (400), too_large (413: over the agent's own limits or over what one request to the collector may carry), unauthorized (401).",
         Name.queueDepth: "Spans waiting to be forwarded: in the memory queue, or with --spool-dir not yet read from the spool (read at scrape).",
         Name.spooledBytes: "Bytes in the disk spool's segment files (0 without --spool-dir; read at scrape).",
     ]

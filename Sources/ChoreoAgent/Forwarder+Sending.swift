@@ -45,10 +45,13 @@ extension Forwarder {
         let spanCount = batch.spanCount
         let body = ForwardingBody.compress(batch.payload)
         if !configuration.upstream.admits(spanCount: spanCount, payloadBytes: batch.payload.count, bodyBytes: body.count),
-           let (first, second) = batch.halves() {
-            logger.debug("batch over the upstream limits; split in two", metadata: [
-                "spans": "\(spanCount)", "bytes": "\(batch.payload.count)", "compressed_bytes": "\(body.count)",
-            ])
+            let (first, second) = batch.halves()
+        {
+            logger.debug(
+                "batch over the upstream limits; split in two",
+                metadata: [
+                    "spans": "\(spanCount)", "bytes": "\(batch.payload.count)", "compressed_bytes": "\(body.count)",
+                ])
             return .split(first, second)
         }
         var retry = 0
@@ -87,16 +90,20 @@ extension Forwarder {
     /// A 413: the batch in two halves, or, for a single span, dropped and counted.
     private func refusedAsTooLarge(_ batch: OutgoingBatch, reason: String) -> Delivery {
         if let (first, second) = batch.halves() {
-            logger.notice("the collector refused a batch as too large; splitting it in two", metadata: [
-                "reason": "\(reason)", "spans": "\(batch.spanCount)", "bytes": "\(batch.payload.count)",
-            ])
+            logger.notice(
+                "the collector refused a batch as too large; splitting it in two",
+                metadata: [
+                    "reason": "\(reason)", "spans": "\(batch.spanCount)", "bytes": "\(batch.payload.count)",
+                ])
             return .split(first, second)
         }
         source.acknowledge(batch)
         droppedRejected.add(batch.spanCount)
-        logger.error("the collector refused a single span as too large; dropped", metadata: [
-            "reason": "\(reason)", "spans": "\(batch.spanCount)", "bytes": "\(batch.payload.count)",
-        ])
+        logger.error(
+            "the collector refused a single span as too large; dropped",
+            metadata: [
+                "reason": "\(reason)", "spans": "\(batch.spanCount)", "bytes": "\(batch.payload.count)",
+            ])
         return .done
     }
 

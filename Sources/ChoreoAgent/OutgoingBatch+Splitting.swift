@@ -10,9 +10,9 @@ extension OutgoingBatch {
     func halves() -> (OutgoingBatch, OutgoingBatch)? {
         if parts.count > 1 { return splitParts(at: parts.count / 2) }
         guard let request = try? OTLPProtobuf.decodeRequestMessage(payload),
-              let (first, second) = request.halves(),
-              let firstBytes = try? first.serializedBytes() as [UInt8],
-              let secondBytes = try? second.serializedBytes() as [UInt8]
+            let (first, second) = request.halves(),
+            let firstBytes = try? first.serializedBytes() as [UInt8],
+            let secondBytes = try? second.serializedBytes() as [UInt8]
         else { return nil }
         return (
             OutgoingBatch(serialized: firstBytes, spanCount: first.spanCount, cursor: nil),
@@ -47,17 +47,20 @@ extension OTLPExportRequest {
         guard let resource = resourceSpans.first else { return nil }
         if resource.scopeSpans.count > 1 {
             let mid = resource.scopeSpans.count / 2
-            var first = resource, second = resource
+            var first = resource
+            var second = resource
             first.scopeSpans = Array(resource.scopeSpans[..<mid])
             second.scopeSpans = Array(resource.scopeSpans[mid...])
             return (with([first]), with([second]))
         }
         guard let scope = resource.scopeSpans.first, scope.spans.count > 1 else { return nil }
         let mid = scope.spans.count / 2
-        var firstScope = scope, secondScope = scope
+        var firstScope = scope
+        var secondScope = scope
         firstScope.spans = Array(scope.spans[..<mid])
         secondScope.spans = Array(scope.spans[mid...])
-        var first = resource, second = resource
+        var first = resource
+        var second = resource
         first.scopeSpans = [firstScope]
         second.scopeSpans = [secondScope]
         return (with([first]), with([second]))

@@ -28,7 +28,8 @@ struct ReceiverRoute: Sendable {
             buffer = try await request.collectBody(upTo: configuration.maxBodyBytes)
         } catch is NIOTooManyBytesError {
             counters.rejected(.tooLarge)
-            return Self.answer(.contentTooLarge, OTLPHTTP.statusBody(contentType: contentType, message: "request body exceeds \(configuration.maxBodyBytes) bytes"))
+            return Self.answer(
+                .contentTooLarge, OTLPHTTP.statusBody(contentType: contentType, message: "request body exceeds \(configuration.maxBodyBytes) bytes"))
         }
         let message: OTLPExportRequest
         let serialized: [UInt8]

@@ -75,7 +75,7 @@ public final class SpanQueue: Sendable {
                 taken.append(chunk)
                 count += chunk.spanCount
                 bytes += chunk.serialized.count
-                s.chunks[s.head].serialized = []   // release the bytes now, not at the next compaction
+                s.chunks[s.head].serialized = []  // release the bytes now, not at the next compaction
                 s.head += 1
             }
             s.spans -= count

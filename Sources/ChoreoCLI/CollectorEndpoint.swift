@@ -24,7 +24,7 @@ public struct CollectorEndpoint: Sendable, Hashable {
         }
         let rest = base.dropFirst(scheme.count)
         guard let host = rest.split(separator: "/", omittingEmptySubsequences: false).first, !host.isEmpty,
-              !rest.contains("?"), !rest.contains("#"), !rest.contains(" ")
+            !rest.contains("?"), !rest.contains("#"), !rest.contains(" ")
         else {
             throw .usage("invalid collector URL \"\(url)\": expected http://HOST:PORT or https://HOST:PORT")
         }
@@ -53,7 +53,8 @@ public struct CollectorEndpoint: Sendable, Hashable {
     /// The ids `.` and `..` are sent as `%2E` and `%2E%2E`, so no client or proxy resolves them
     /// as dot segments.
     public func flowURL(correlationID: String) -> String {
-        let segment = correlationID == "." || correlationID == ".."
+        let segment =
+            correlationID == "." || correlationID == ".."
             ? String(repeating: "%2E", count: correlationID.count)
             : PercentEncoding.encode(correlationID)
         return baseURL + "/api/v1/flows/" + segment
@@ -79,8 +80,8 @@ public enum PercentEncoding {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                 UInt8(ascii: "_"), UInt8(ascii: "~"):
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.append(byte)
             case _ where kept.contains(byte):
                 out.append(byte)

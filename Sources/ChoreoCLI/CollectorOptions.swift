@@ -5,30 +5,38 @@ import Foundation
 /// The options every query command shares: where the collector is, the token, `--json`.
 public struct CollectorOptions: ParsableArguments, Sendable {
     /// `--collector URL`; else `CHOREO_COLLECTOR`; else http://127.0.0.1:4320.
-    @Option(name: .long, help: ArgumentHelp(
-        "The collector's base URL (default: $CHOREO_COLLECTOR, else \(CollectorEndpoint.defaultURL)).",
-        valueName: "url"
-    ))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The collector's base URL (default: $CHOREO_COLLECTOR, else \(CollectorEndpoint.defaultURL)).",
+            valueName: "url"
+        ))
     public var collector: String?
 
     /// `--token TOKEN`; else `CHOREO_TOKEN`; sent as a bearer token.
-    @Option(name: .long, help: ArgumentHelp(
-        "A bearer token for the collector (default: $CHOREO_TOKEN).", valueName: "token"
-    ))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A bearer token for the collector (default: $CHOREO_TOKEN).", valueName: "token"
+        ))
     public var token: String?
 
     /// `--db PATH`: read a collector's SQLite file directly (read-only) instead of its API.
-    @Option(name: .long, help: ArgumentHelp(
-        "Read this collector database file directly, read-only (works while the collector runs), instead of the HTTP API.",
-        valueName: "path"
-    ))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Read this collector database file directly, read-only (works while the collector runs), instead of the HTTP API.",
+            valueName: "path"
+        ))
     public var db: String?
 
     /// `--flow-definition FILE`, with `--db`: judge flows against this definition.
-    @Option(name: .long, help: ArgumentHelp(
-        "With --db: a flow definition file (YAML or JSON) for terminal types, compensations and conformance.",
-        valueName: "file"
-    ))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "With --db: a flow definition file (YAML or JSON) for terminal types, compensations and conformance.",
+            valueName: "file"
+        ))
     public var flowDefinition: String?
 
     /// `--json`: print the JSON contract instead of the human view.

@@ -18,11 +18,14 @@ public struct ProcessMapRenderer: Sendable {
         }
         var edges = TextTable(headers: ["FROM", "TO", "COUNT", "P50", "P95"], alignments: [.left, .left, .right, .right, .right])
         for edge in map.edges {
-            edges.append([.init(edge.from), .init(edge.to), .init(String(edge.count)),
-                          .init(DurationFormat.string(edge.p50Nanos)), .init(DurationFormat.string(edge.p95Nanos))])
+            edges.append([
+                .init(edge.from), .init(edge.to), .init(String(edge.count)),
+                .init(DurationFormat.string(edge.p50Nanos)), .init(DurationFormat.string(edge.p95Nanos)),
+            ])
         }
         let noun = map.flows == 1 ? "flow" : "flows"
-        let lines = nodes.render(palette: palette) + [""] + edges.render(palette: palette)
+        let lines =
+            nodes.render(palette: palette) + [""] + edges.render(palette: palette)
             + ["", "\(map.flows) \(noun), \(map.nodes.count) types, \(map.edges.count) transitions"]
         return lines.joined(separator: "\n") + "\n"
     }
@@ -41,8 +44,10 @@ public struct VariantTableRenderer: Sendable {
         var table = TextTable(headers: ["COUNT", "SHARE", "EXAMPLE", "PATH"], alignments: [.right, .right, .left, .left])
         for variant in report.variants {
             let percent = (variant.share * 1000).rounded() / 10
-            table.append([.init(String(variant.count)), .init("\(percent)%"), .init(variant.example, .dim),
-                          .init(variant.types.joined(separator: " → "))])
+            table.append([
+                .init(String(variant.count)), .init("\(percent)%"), .init(variant.example, .dim),
+                .init(variant.types.joined(separator: " → ")),
+            ])
         }
         let lines = table.render(palette: palette) + ["", "\(report.variants.count) variants shown of \(report.flows) flows"]
         return lines.joined(separator: "\n") + "\n"

@@ -25,7 +25,7 @@ public enum DurationParser {
         }
         do {
             return try UnixTime.requireStorable(try UnixTime.nanos(rfc3339: trimmed))
-        } catch where error.code == .malformed {
+        } catch  where error.code == .malformed {
             throw .usage(
                 "invalid \(option) \"\(text)\": expected a duration such as 30s, 15m, 1h, 2d (or 1h30m) "
                     + "or an RFC 3339 time such as 2026-05-01T12:00:00Z"

@@ -4,10 +4,12 @@ import ChoreoModel
 /// The flow filters shared by `flows list`, `map`, `variants` and `export`.
 public struct FlowFilterOptions: ParsableArguments, Sendable {
     /// `--status completed,failed` (repeatable).
-    @Option(name: .long, help: ArgumentHelp(
-        "Only these statuses, comma-separated: \(FlowStatus.allCases.map(\.rawValue).joined(separator: ", ")).",
-        valueName: "status"
-    ))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Only these statuses, comma-separated: \(FlowStatus.allCases.map(\.rawValue).joined(separator: ", ")).",
+            valueName: "status"
+        ))
     public var status: [String] = []
 
     /// `--type PaymentReceived` (repeatable, comma-separated).

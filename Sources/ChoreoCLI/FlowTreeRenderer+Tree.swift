@@ -67,7 +67,8 @@ extension FlowTreeRenderer {
         if let queued = delivery.queueTimeNanos {
             attempts += ", queued " + DurationFormat.string(queued) + ", ran " + DurationFormat.string(delivery.handlingTimeNanos)
         }
-        var line = palette.paint(symbol, color) + " \(delivery.consumer): "
+        var line =
+            palette.paint(symbol, color) + " \(delivery.consumer): "
             + palette.paint(delivery.outcome.rawValue, color) + " (\(attempts))"
         if let error = delivery.error, !error.isEmpty {
             line += " " + palette.paint("error: \(error)", .red)

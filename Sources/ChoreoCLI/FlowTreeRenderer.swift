@@ -36,8 +36,11 @@ public struct FlowTreeRenderer: Sendable {
             ("outcome", flow.outcome ?? "-"),
             ("traces", flow.traceIDs.isEmpty ? "-" : flow.traceIDs.map(\.hex).joined(separator: ", ")),
             ("started", UnixTime.rfc3339(flow.startedAtUnixNano)),
-            ("ended", UnixTime.rfc3339(flow.endedAtUnixNano)
-                + "  (" + DurationFormat.between(flow.startedAtUnixNano, flow.endedAtUnixNano) + ")"),
+            (
+                "ended",
+                UnixTime.rfc3339(flow.endedAtUnixNano)
+                    + "  (" + DurationFormat.between(flow.startedAtUnixNano, flow.endedAtUnixNano) + ")"
+            ),
             ("waiting for", flow.waitingFor ?? "-"),
         ]
         if flow.gaps > 0 {
@@ -60,8 +63,9 @@ public struct FlowTreeRenderer: Sendable {
             rows.append(("deviation", palette.paint("\(deviation.kind.rawValue): \(deviation.detail)", .yellow)))
         }
         let width = rows.map(\.0.count).max() ?? 0
-        return [palette.paint("Flow \(flow.correlationID)", .bold)] + rows.map { label, value in
-            "  " + label + String(repeating: " ", count: width - label.count) + "  " + value
-        }
+        return [palette.paint("Flow \(flow.correlationID)", .bold)]
+            + rows.map { label, value in
+                "  " + label + String(repeating: " ", count: width - label.count) + "  " + value
+            }
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The process's side of the terminal: environment, whether stdout is a TTY, stderr.
@@ -40,9 +40,9 @@ enum Terminal {
     static func exit(_ status: Int32) -> Never {
         fflush(nil)
         #if canImport(Glibc)
-        Glibc.exit(status)
+            Glibc.exit(status)
         #else
-        Darwin.exit(status)
+            Darwin.exit(status)
         #endif
     }
 

@@ -40,7 +40,8 @@ public struct TraceTreeRenderer: Sendable {
 
     private func summary(_ spans: [SpanRecord]) -> String {
         guard let start = spans.map(\.startTimeUnixNano).min(),
-              let end = spans.map(\.endTimeUnixNano).max() else { return "" }
+            let end = spans.map(\.endTimeUnixNano).max()
+        else { return "" }
         let services = Set(spans.map(\.serviceName)).count
         let noun = spans.count == 1 ? "span" : "spans"
         return "\(spans.count) \(noun), \(services) service\(services == 1 ? "" : "s"), "
@@ -49,7 +50,8 @@ public struct TraceTreeRenderer: Sendable {
 
     /// The span's own line and, when it has any, a line of key attributes.
     func spanLines(_ span: SpanRecord, orphanParent: SpanID?) -> [String] {
-        var head = palette.paint(span.name, .bold) + "  [\(span.serviceName)]  \(span.kind.rawValue)  "
+        var head =
+            palette.paint(span.name, .bold) + "  [\(span.serviceName)]  \(span.kind.rawValue)  "
             + DurationFormat.between(span.startTimeUnixNano, span.endTimeUnixNano)
         switch span.statusCode {
         case .error:

@@ -44,8 +44,10 @@ public final class CollectorMetrics: Sendable {
         Name.spansIngested: "Spans committed to the store and acknowledged (a re-sent span is counted again; the store keeps it once).",
         Name.commits: "Store transactions committed by the ingest writer (group commit: one per batch of waiting requests).",
         Name.commitDuration: "Duration of successful store commits, in seconds.",
-        Name.rejected: "Ingest rejections by reason. Unit depends on the reason: malformed, body_too_large, too_many_spans and unauthorized count requests; invalid_span, overloaded, shutting_down and store_failure count spans.",
-        Name.truncatedAttributes: "String attribute values longer than --max-attribute-length, truncated at ingest (the span lists their keys in choreo.truncated).",
+        Name.rejected:
+            "Ingest rejections by reason. Unit depends on the reason: malformed, body_too_large, too_many_spans and unauthorized count requests; invalid_span, overloaded, shutting_down and store_failure count spans.",
+        Name.truncatedAttributes:
+            "String attribute values longer than --max-attribute-length, truncated at ingest (the span lists their keys in choreo.truncated).",
         Name.queueDepth: "Spans waiting to be committed (read at scrape).",
         Name.storeSize: "Size of the SQLite database file plus its WAL, in bytes (read at scrape).",
         Name.flows: "Indexed flows by status (recounted in the background every few seconds).",

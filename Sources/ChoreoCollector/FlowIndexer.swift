@@ -39,9 +39,11 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
     ) {
         self.store = store
         self.options = options
-        self.learner = learner ?? SharedLatencyLearner(
-            configuration: LatencyLearner.Configuration(ceilingNanos: options.stuckAfterNanos)
-        )
+        self.learner =
+            learner
+            ?? SharedLatencyLearner(
+                configuration: LatencyLearner.Configuration(ceilingNanos: options.stuckAfterNanos)
+            )
         self.clock = clock
         self.interval = interval
         self.now = now

@@ -55,8 +55,14 @@ public struct IngestLimits: Sendable, Hashable {
         }
         bound(&span.name, "span.name")
         bound(&span.serviceName, "resource:service.name")
-        if var scope = span.scopeName { bound(&scope, "scope.name"); span.scopeName = scope }
-        if var message = span.statusMessage { bound(&message, "status.message"); span.statusMessage = message }
+        if var scope = span.scopeName {
+            bound(&scope, "scope.name")
+            span.scopeName = scope
+        }
+        if var message = span.statusMessage {
+            bound(&message, "status.message")
+            span.statusMessage = message
+        }
         for e in span.events.indices { bound(&span.events[e].name, "event.name") }
     }
 

@@ -97,10 +97,11 @@ public final class IngestWriter: Service, Sendable {
                     return .failure(IngestError(code: .shuttingDown, message: "the collector is shutting down"))
                 }
                 if state.pendingSpans > 0, state.pendingSpans + spans.count > capacity {
-                    return .failure(IngestError(
-                        code: .overloaded,
-                        message: "ingest queue full (\(state.pendingSpans) spans waiting, capacity \(capacity))"
-                    ))
+                    return .failure(
+                        IngestError(
+                            code: .overloaded,
+                            message: "ingest queue full (\(state.pendingSpans) spans waiting, capacity \(capacity))"
+                        ))
                 }
                 state.pending.append(Pending(spans: spans, continuation: continuation))
                 state.pendingSpans += spans.count

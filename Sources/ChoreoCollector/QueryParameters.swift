@@ -60,7 +60,7 @@ struct QueryParameters {
         do {
             let nanos = try Self.isDecimal(text) ? Self.unixNanos(text) : UnixTime.nanos(rfc3339: text)
             return try UnixTime.requireStorable(nanos)
-        } catch where error.code == .tooLate {
+        } catch  where error.code == .tooLate {
             throw QueryParameterError(
                 "\(name) is after 2262-04-11T23:47:16Z (year 2262), the latest time the store holds; got \(Self.quoted(text))"
             )

@@ -98,7 +98,10 @@ enum ExportFormat: String, CaseIterable {
     case mermaid, dot, json, xes
 
     init(_ text: String?) throws(QueryParameterError) {
-        guard let text else { self = .json; return }
+        guard let text else {
+            self = .json
+            return
+        }
         guard let format = ExportFormat(rawValue: text.lowercased()) else {
             throw QueryParameterError("format must be one of mermaid, dot, json, xes; got \(QueryParameters.quoted(text))")
         }

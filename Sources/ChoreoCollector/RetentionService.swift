@@ -72,9 +72,11 @@ public final class RetentionService<C: Clock>: Service, Sendable where C.Duratio
             await Task.yield()
         }
         if total.deletedSpans > 0 {
-            logger.info("retention deleted expired spans", metadata: [
-                "spans": "\(total.deletedSpans)", "flows": "\(total.deletedFlows)", "cutoff_unix_nano": "\(cutoff)",
-            ])
+            logger.info(
+                "retention deleted expired spans",
+                metadata: [
+                    "spans": "\(total.deletedSpans)", "flows": "\(total.deletedFlows)", "cutoff_unix_nano": "\(cutoff)",
+                ])
         }
         return total
     }

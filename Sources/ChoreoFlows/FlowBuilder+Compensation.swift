@@ -62,13 +62,16 @@ extension FlowBuilder {
             },
             gapIDs: gapIDs.sorted(),
             unseenDeliveries: steps.filter { step in
-                causes.contains(step.messageID) && !step.deliveries.contains { delivery in
-                    delivery.attemptLog.contains { $0.outcome == .handled || $0.outcome == .duplicateIgnored }
-                }
+                causes.contains(step.messageID)
+                    && !step.deliveries.contains { delivery in
+                        delivery.attemptLog.contains { $0.outcome == .handled || $0.outcome == .duplicateIgnored }
+                    }
             }.map(\.messageID),
-            unseenRetries: status != .stuck ? [] : steps.filter { step in
-                !causes.contains(step.messageID) && step.deliveries.contains { $0.outcome == .retry }
-            }.map(\.messageID),
+            unseenRetries: status != .stuck
+                ? []
+                : steps.filter { step in
+                    !causes.contains(step.messageID) && step.deliveries.contains { $0.outcome == .retry }
+                }.map(\.messageID),
             uncompensated: unwound ? uncompensated(steps) : [],
             deviations: options.definition?.deviations(of: steps, settled: status != .inFlight && status != .stuck) ?? []
         )

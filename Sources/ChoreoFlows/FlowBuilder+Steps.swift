@@ -39,7 +39,8 @@ extension FlowBuilder {
         let producer = producers.first
         let all = producers + consumers
         func attribute(_ read: (MessageSpan) -> String?) -> String? { all.lazy.compactMap(read).first }
-        let published = producer?.span.startTimeUnixNano
+        let published =
+            producer?.span.startTimeUnixNano
             ?? consumers.map(\.span.startTimeUnixNano).min() ?? 0
 
         var groups: [String: [MessageSpan]] = [:]

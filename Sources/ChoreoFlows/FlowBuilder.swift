@@ -51,7 +51,10 @@ public struct FlowBuilder: Sendable {
 
     /// The spans without repeats of the same (trace id, span id); the first copy wins.
     static func deduplicated(_ spans: [SpanRecord]) -> [SpanRecord] {
-        struct Key: Hashable { var trace: TraceID; var span: SpanID }
+        struct Key: Hashable {
+            var trace: TraceID
+            var span: SpanID
+        }
         var seen: Set<Key> = []
         seen.reserveCapacity(spans.count)
         return spans.filter { seen.insert(Key(trace: $0.traceID, span: $0.spanID)).inserted }

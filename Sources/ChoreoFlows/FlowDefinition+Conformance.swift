@@ -25,8 +25,10 @@ extension FlowDefinition {
             if known.contains(step.type) {
                 sequence.append(step)
             } else {
-                out.append(FlowDeviation(kind: .unexpectedType, type: step.type, messageID: step.messageID,
-                                         detail: "\(step.type) is not a type of the flow definition"))
+                out.append(
+                    FlowDeviation(
+                        kind: .unexpectedType, type: step.type, messageID: step.messageID,
+                        detail: "\(step.type) is not a type of the flow definition"))
             }
         }
         guard !transitions.isEmpty else { return out }
@@ -38,16 +40,21 @@ extension FlowDefinition {
         }
         let starts = startTypes
         if let first = sequence.first, !starts.isEmpty, !starts.contains(first.type) {
-            out.append(FlowDeviation(kind: .wrongOrder, type: first.type, messageID: first.messageID,
-                                     detail: "the flow starts with \(first.type); expected \(starts.sorted().joined(separator: " or "))"))
+            out.append(
+                FlowDeviation(
+                    kind: .wrongOrder, type: first.type, messageID: first.messageID,
+                    detail: "the flow starts with \(first.type); expected \(starts.sorted().joined(separator: " or "))"))
         }
         for i in sequence.indices.dropFirst() {
-            let a = sequence[i - 1], b = sequence[i]
+            let a = sequence[i - 1]
+            let b = sequence[i]
             if let limit = limits[Pair(a.type, b.type)] {
                 let took = b.publishedAtUnixNano > a.publishedAtUnixNano ? b.publishedAtUnixNano - a.publishedAtUnixNano : 0
                 if let limit, took > limit {
-                    out.append(FlowDeviation(kind: .slowTransition, type: b.type, messageID: b.messageID,
-                                             detail: "\(a.type) → \(b.type) took \(took / 1_000_000) ms; expected within \(limit / 1_000_000) ms"))
+                    out.append(
+                        FlowDeviation(
+                            kind: .slowTransition, type: b.type, messageID: b.messageID,
+                            detail: "\(a.type) → \(b.type) took \(took / 1_000_000) ms; expected within \(limit / 1_000_000) ms"))
                 }
                 continue
             }
@@ -55,20 +62,25 @@ extension FlowDefinition {
             if let between = Self.path(from: a.type, to: b.type, successors: successors), !between.isEmpty {
                 for type in between {
                     let kind: FlowDeviation.Kind = later.contains(type) ? .wrongOrder : .missingStep
-                    let detail = kind == .wrongOrder
+                    let detail =
+                        kind == .wrongOrder
                         ? "\(type) came after \(b.type); expected it between \(a.type) and \(b.type)"
                         : "expected \(type) between \(a.type) and \(b.type)"
                     out.append(FlowDeviation(kind: kind, type: type, messageID: nil, detail: detail))
                 }
             } else {
-                out.append(FlowDeviation(kind: .wrongOrder, type: b.type, messageID: b.messageID,
-                                         detail: "\(b.type) after \(a.type) is not an expected transition"))
+                out.append(
+                    FlowDeviation(
+                        kind: .wrongOrder, type: b.type, messageID: b.messageID,
+                        detail: "\(b.type) after \(a.type) is not an expected transition"))
             }
         }
         if settled, !terminal.isEmpty, let last = sequence.last, !terminal.contains(last.type) {
             let next = successors[last.type]?.sorted().joined(separator: " or ") ?? terminal.sorted().joined(separator: " or ")
-            out.append(FlowDeviation(kind: .missingStep, type: successors[last.type]?.sorted().first ?? terminal.sorted()[0],
-                                     messageID: nil, detail: "the flow ended after \(last.type); expected \(next)"))
+            out.append(
+                FlowDeviation(
+                    kind: .missingStep, type: successors[last.type]?.sorted().first ?? terminal.sorted()[0],
+                    messageID: nil, detail: "the flow ended after \(last.type); expected \(next)"))
         }
         return out
     }
@@ -86,7 +98,10 @@ extension FlowDefinition {
                 if next == to {
                     var between: [String] = []
                     var cursor = node
-                    while cursor != from { between.append(cursor); cursor = previous[cursor] ?? from }
+                    while cursor != from {
+                        between.append(cursor)
+                        cursor = previous[cursor] ?? from
+                    }
                     return between.reversed()
                 }
                 queue.append(next)
@@ -97,6 +112,9 @@ extension FlowDefinition {
 
     private struct Pair: Hashable {
         var from: String, to: String
-        init(_ from: String, _ to: String) { self.from = from; self.to = to }
+        init(_ from: String, _ to: String) {
+            self.from = from
+            self.to = to
+        }
     }
 }

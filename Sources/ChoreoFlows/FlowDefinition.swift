@@ -62,8 +62,14 @@ public struct FlowDefinition: Hashable, Sendable {
     /// Every type the definition names.
     public var knownTypes: Set<String> {
         var types = Set(start).union(terminal)
-        for (a, b) in compensations { types.insert(a); types.insert(b) }
-        for t in transitions { types.insert(t.from); types.insert(t.to) }
+        for (a, b) in compensations {
+            types.insert(a)
+            types.insert(b)
+        }
+        for t in transitions {
+            types.insert(t.from)
+            types.insert(t.to)
+        }
         return types
     }
 

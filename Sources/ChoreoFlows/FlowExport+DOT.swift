@@ -5,8 +5,10 @@ extension FlowExport {
     /// each cause to what its handling published, a dashed edge from each compensation to the
     /// step it undoes; failed steps red, compensations orange, unconsumed steps dashed.
     public static func dot(_ flow: Flow) -> String {
-        var lines = ["digraph flow {", "  label=\"\(ExportEscaping.dot("Flow \(flow.correlationID) (\(flow.status.rawValue))"))\";",
-                     "  rankdir=TB;", "  node [shape=box, fontname=\"Helvetica\"];"]
+        var lines = [
+            "digraph flow {", "  label=\"\(ExportEscaping.dot("Flow \(flow.correlationID) (\(flow.status.rawValue))"))\";",
+            "  rankdir=TB;", "  node [shape=box, fontname=\"Helvetica\"];",
+        ]
         var ids: [String: String] = [:]
         for (i, step) in flow.steps.enumerated() where ids[step.messageID] == nil { ids[step.messageID] = "s\(i)" }
         for (i, step) in flow.steps.enumerated() {

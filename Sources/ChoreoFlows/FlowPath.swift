@@ -40,8 +40,10 @@ public struct FlowPath: Hashable, Sendable {
 extension Flow {
     /// The flow's path: one event per step, in step order.
     public var path: FlowPath {
-        FlowPath(correlationID: correlationID, events: steps.map {
-            FlowPath.Event(type: $0.type, service: $0.source, publishedAtUnixNano: $0.publishedAtUnixNano)
-        })
+        FlowPath(
+            correlationID: correlationID,
+            events: steps.map {
+                FlowPath.Event(type: $0.type, service: $0.source, publishedAtUnixNano: $0.publishedAtUnixNano)
+            })
     }
 }

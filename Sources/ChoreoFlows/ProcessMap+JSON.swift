@@ -66,4 +66,3 @@ extension ProcessMap.Edge: Codable {
         try c.encode(Milliseconds.value(p95Nanos), forKey: .p95)
     }
 }
-

@@ -116,8 +116,9 @@ public struct ProcessDiscovery: Sendable {
             .sorted { ($1.count, $0.type) < ($0.count, $1.type) }
         let edges = edgeTimes.map { key, times in
             let sorted = times.sorted()
-            return ProcessMap.Edge(from: key.from, to: key.to, count: times.count,
-                                   p50Nanos: Self.percentile(0.5, sorted), p95Nanos: Self.percentile(0.95, sorted))
+            return ProcessMap.Edge(
+                from: key.from, to: key.to, count: times.count,
+                p50Nanos: Self.percentile(0.5, sorted), p95Nanos: Self.percentile(0.95, sorted))
         }.sorted { ($1.count, $0.from, $0.to) < ($0.count, $1.from, $1.to) }
         return ProcessMap(nodes: nodes, edges: edges, flows: flows)
     }

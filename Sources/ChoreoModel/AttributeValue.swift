@@ -42,14 +42,23 @@ public enum AttributeValue: Hashable, Sendable {
 extension AttributeValue: Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let i = try? c.decode(Int64.self) { self = .int(i) }
-        else if let d = try? c.decode(Double.self) { self = .double(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([Bool].self) { self = .boolArray(a) }
-        else if let a = try? c.decode([Int64].self) { self = .intArray(a) }
-        else if let a = try? c.decode([Double].self) { self = .doubleArray(a) }
-        else { self = .stringArray(try c.decode([String].self)) }
+        if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? c.decode(Int64.self) {
+            self = .int(i)
+        } else if let d = try? c.decode(Double.self) {
+            self = .double(d)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([Bool].self) {
+            self = .boolArray(a)
+        } else if let a = try? c.decode([Int64].self) {
+            self = .intArray(a)
+        } else if let a = try? c.decode([Double].self) {
+            self = .doubleArray(a)
+        } else {
+            self = .stringArray(try c.decode([String].self))
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {

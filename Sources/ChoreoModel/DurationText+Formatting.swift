@@ -26,7 +26,8 @@ extension DurationText {
             rest %= unit.nanoseconds
         }
         guard rest > 0 else { return text }
-        let milliseconds = rest / 1_000_000, below = rest % 1_000_000
+        let milliseconds = rest / 1_000_000
+        let below = rest % 1_000_000
         var fraction = ""
         if below > 0 {
             fraction = String(below)

@@ -13,8 +13,8 @@ public struct TraceID: Hashable, Sendable, Comparable {
     /// Parses 32 lower- or upper-case hex digits. Use ``TraceParent`` for strict W3C rules.
     public init?(hex: some StringProtocol) {
         guard hex.utf8.count == 32,
-              let high = HexCoding.uint64(hex.utf8.prefix(16)),
-              let low = HexCoding.uint64(hex.utf8.dropFirst(16))
+            let high = HexCoding.uint64(hex.utf8.prefix(16)),
+            let low = HexCoding.uint64(hex.utf8.dropFirst(16))
         else { return nil }
         self.init(high: high, low: low)
     }

@@ -51,7 +51,7 @@ public struct TraceParent: Hashable, Sendable {
             guard utf8[55] == dash else { return nil }
         }
         guard let high = lowerHex(utf8, 3..<19), let low = lowerHex(utf8, 19..<35),
-              let span = lowerHex(utf8, 36..<52), let flags = lowerHex(utf8, 53..<55)
+            let span = lowerHex(utf8, 36..<52), let flags = lowerHex(utf8, 53..<55)
         else { return nil }
         let traceID = TraceID(high: high, low: low)
         let spanID = SpanID(span)

@@ -41,7 +41,8 @@ public struct TraceState: Hashable, Sendable {
             let member = Self.trimmingOWS(segment)
             if member.isEmpty { continue }
             guard let eq = member.firstIndex(of: UInt8(ascii: "=")) else { return nil }
-            let key = member[..<eq], value = member[member.index(after: eq)...]
+            let key = member[..<eq]
+            let value = member[member.index(after: eq)...]
             guard Self.isValidKey(key), Self.isValidValue(value), members.count < Self.maxMembers else { return nil }
             let keyString = String(decoding: key, as: UTF8.self)
             guard !members.contains(where: { $0.key == keyString }) else { return nil }
@@ -102,7 +103,8 @@ extension TraceState {
         guard let at = key.firstIndex(of: UInt8(ascii: "@")) else {
             return isIdentifier(key, maxLength: 256, digitFirst: false)
         }
-        let tenant = key[..<at], system = key[key.index(after: at)...]
+        let tenant = key[..<at]
+        let system = key[key.index(after: at)...]
         return isIdentifier(tenant, maxLength: 241, digitFirst: true)
             && isIdentifier(system, maxLength: 14, digitFirst: false)
     }
@@ -141,7 +143,7 @@ extension TraceState {
     private static func trimmingOWS<S: BidirectionalCollection<UInt8>>(_ bytes: S) -> S.SubSequence {
         let isOWS: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
         guard let first = bytes.firstIndex(where: { !isOWS($0) }),
-              let last = bytes.lastIndex(where: { !isOWS($0) })
+            let last = bytes.lastIndex(where: { !isOWS($0) })
         else { return bytes[bytes.endIndex...] }
         return bytes[first...last]
     }

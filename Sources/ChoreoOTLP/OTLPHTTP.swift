@@ -144,7 +144,8 @@ public enum OTLPHTTP {
     private static func encode(_ message: some SwiftProtobuf.Message, answering contentType: String?) -> (body: [UInt8], contentType: String) {
         // Encoding these small messages cannot fail: they have no required fields or Any values.
         if format(ofContentType: contentType) == .json,
-           let body: [UInt8] = try? message.jsonUTF8Bytes(options: OTLPJSON.encodingOptions) {
+            let body: [UInt8] = try? message.jsonUTF8Bytes(options: OTLPJSON.encodingOptions)
+        {
             return (body, jsonContentType)
         }
         let body: [UInt8] = (try? message.serializedBytes()) ?? []
@@ -157,7 +158,7 @@ extension StringProtocol {
     fileprivate var trimmingSpaces: Substring {
         let s = self[...]
         guard let first = s.firstIndex(where: { $0 != " " && $0 != "\t" }),
-              let last = s.lastIndex(where: { $0 != " " && $0 != "\t" })
+            let last = s.lastIndex(where: { $0 != " " && $0 != "\t" })
         else { return Substring() }
         return Substring(s[first...last])
     }

@@ -20,8 +20,9 @@ enum OTLPIDs {
     static func traceID(_ data: Data) -> TraceID? {
         guard data.count == 16 else { return nil }
         return data.withUnsafeBytes { raw in
-            TraceID(high: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
-                    low: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+            TraceID(
+                high: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                low: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
         }
     }
 

@@ -22,7 +22,10 @@ enum OTLPHexIDs {
             while i < data.endIndex, ok {
                 let group = UInt32(data[i]) << 16 | UInt32(data[i + 1]) << 8 | UInt32(data[i + 2])
                 for shift in stride(from: 18, through: 0, by: -6) {
-                    guard let nibble = hexValue(alphabet[Int(group >> UInt32(shift) & 0x3F)]) else { ok = false; break }
+                    guard let nibble = hexValue(alphabet[Int(group >> UInt32(shift) & 0x3F)]) else {
+                        ok = false
+                        break
+                    }
                     if nibbles % 2 == 0 { out[nibbles / 2] = nibble << 4 } else { out[nibbles / 2] |= nibble }
                     nibbles += 1
                 }
@@ -46,7 +49,8 @@ enum OTLPHexIDs {
         var out = Data(capacity: hex.count * 3 / 4)
         var i = 0
         while i + 3 < hex.count {
-            let group = base64Value(hex[i]) << 18 | base64Value(hex[i + 1]) << 12
+            let group =
+                base64Value(hex[i]) << 18 | base64Value(hex[i + 1]) << 12
                 | base64Value(hex[i + 2]) << 6 | base64Value(hex[i + 3])
             out.append(UInt8(truncatingIfNeeded: group >> 16))
             out.append(UInt8(truncatingIfNeeded: group >> 8))

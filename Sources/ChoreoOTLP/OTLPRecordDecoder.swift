@@ -67,27 +67,28 @@ struct OTLPRecordDecoder {
             if !name.isEmpty { service = name }
         }
         let status = span.status
-        spans.append(SpanRecord(
-            traceID: traceID,
-            spanID: spanID,
-            parentSpanID: parentSpanID,
-            traceState: span.traceState.isEmpty ? nil : span.traceState,
-            name: span.name,
-            kind: span.kind.model,
-            startTimeUnixNano: span.startTimeUnixNano,
-            endTimeUnixNano: span.endTimeUnixNano,
-            attributes: attributes,
-            events: span.events.map { SpanEvent(name: $0.name, timeUnixNano: $0.timeUnixNano, attributes: $0.attributes.attributes) },
-            links: span.links.compactMap { link in
-                guard let traceID = OTLPIDs.traceID(link.traceID), let spanID = OTLPIDs.spanID(link.spanID) else { return nil }
-                return SpanLink(traceID: traceID, spanID: spanID, attributes: link.attributes.attributes)
-            },
-            statusCode: status.code.model,
-            statusMessage: status.message.isEmpty ? nil : status.message,
-            serviceName: service,
-            resourceAttributes: resourceAttributes,
-            scopeName: scopeName
-        ))
+        spans.append(
+            SpanRecord(
+                traceID: traceID,
+                spanID: spanID,
+                parentSpanID: parentSpanID,
+                traceState: span.traceState.isEmpty ? nil : span.traceState,
+                name: span.name,
+                kind: span.kind.model,
+                startTimeUnixNano: span.startTimeUnixNano,
+                endTimeUnixNano: span.endTimeUnixNano,
+                attributes: attributes,
+                events: span.events.map { SpanEvent(name: $0.name, timeUnixNano: $0.timeUnixNano, attributes: $0.attributes.attributes) },
+                links: span.links.compactMap { link in
+                    guard let traceID = OTLPIDs.traceID(link.traceID), let spanID = OTLPIDs.spanID(link.spanID) else { return nil }
+                    return SpanLink(traceID: traceID, spanID: spanID, attributes: link.attributes.attributes)
+                },
+                statusCode: status.code.model,
+                statusMessage: status.message.isEmpty ? nil : status.message,
+                serviceName: service,
+                resourceAttributes: resourceAttributes,
+                scopeName: scopeName
+            ))
     }
 
     private mutating func reject(_ span: OTLPSpan, _ reason: String) {

@@ -69,7 +69,8 @@ extension PostgresBus {
         /// - Throws: ``BusError`` `invalidConfiguration` naming what is wrong.
         public init(url: String) throws {
             guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme ?? ""),
-                  let host = parts.host, !host.isEmpty else {
+                let host = parts.host, !host.isEmpty
+            else {
                 throw BusError(.invalidConfiguration, "'\(url)' is not a PostgreSQL URL; write postgres://user@host:port/database")
             }
             self.init(host: host, port: parts.port ?? 5432, username: parts.user ?? "postgres", password: parts.password)

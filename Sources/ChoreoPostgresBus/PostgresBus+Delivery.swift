@@ -80,7 +80,8 @@ extension PostgresBus {
     private func fail(id: Int64, _ delivery: Delivery, group: String, error: any Error, on connection: PostgresConnection) async throws {
         let s = configuration.schema
         if delivery.isLastAttempt {
-            let type = String(describing: Swift.type(of: error)), description = String(describing: error)
+            let type = String(describing: Swift.type(of: error))
+            let description = String(describing: error)
             try await connection.run(
                 """
                 WITH gone AS (DELETE FROM \(unescaped: s).deliveries WHERE id = \(id) RETURNING topic, consumer_group, headers, body, attempt)

@@ -30,8 +30,10 @@ public struct QueryService: Sendable {
     }
 
     /// A service over one store that offers both seams.
-    public init(store: any SpanReader & FlowIndexReader, fallback: FlowOptions = FlowOptions(),
-                now: @escaping @Sendable () -> UInt64 = UnixTime.nowNanos) {
+    public init(
+        store: any SpanReader & FlowIndexReader, fallback: FlowOptions = FlowOptions(),
+        now: @escaping @Sendable () -> UInt64 = UnixTime.nowNanos
+    ) {
         self.init(spans: store, index: store, fallback: fallback, now: now)
     }
 
@@ -87,8 +89,10 @@ public struct QueryService: Sendable {
 extension FlowTrail {
     /// The trail as a path for process discovery.
     public var path: FlowPath {
-        FlowPath(correlationID: correlationID, events: steps.map {
-            FlowPath.Event(type: $0.type, service: $0.service, publishedAtUnixNano: $0.publishedAtUnixNano)
-        })
+        FlowPath(
+            correlationID: correlationID,
+            events: steps.map {
+                FlowPath.Event(type: $0.type, service: $0.service, publishedAtUnixNano: $0.publishedAtUnixNano)
+            })
     }
 }

@@ -20,7 +20,10 @@ struct BindWatchdog<C: Clock>: Service where C.Duration == Duration {
 
     func run() async throws {
         let listening = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await signal.wait(); return true }
+            group.addTask {
+                await signal.wait()
+                return true
+            }
             group.addTask { [clock, limit] in
                 try? await clock.sleep(for: limit)
                 return false

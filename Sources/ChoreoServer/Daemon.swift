@@ -68,7 +68,7 @@ public enum Daemon {
         }
         do {
             try await run([watchdog, application], logger: logger)
-        } catch where !listening.isListening {
+        } catch  where !listening.isListening {
             throw startupFailure(program, "cannot listen on \(address): \(bindFailure(error))")
         }
     }

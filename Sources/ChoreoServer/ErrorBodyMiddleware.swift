@@ -50,9 +50,11 @@ public struct ErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             let answer = self.answer(to: error, request: request)
             if answer.status.code >= 500 {
-                context.logger.error("\(request.method) \(request.uri.path) failed", metadata: [
-                    "status": "\(answer.status.code)", "error": "\(error)",
-                ])
+                context.logger.error(
+                    "\(request.method) \(request.uri.path) failed",
+                    metadata: [
+                        "status": "\(answer.status.code)", "error": "\(error)",
+                    ])
             }
             var headers = (error as? HTTPError)?.headers ?? HTTPFields()
             if let retryAfter = answer.retryAfter { headers[.retryAfter] = retryAfter }
@@ -102,14 +104,14 @@ public struct ErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The gRPC status code an OTLP `Status` carries for an HTTP status.
     static func grpcCode(_ status: HTTPResponse.Status) -> Int32 {
         switch status.code {
-        case 400: 3        // INVALID_ARGUMENT
-        case 401: 16       // UNAUTHENTICATED
-        case 403: 7        // PERMISSION_DENIED
+        case 400: 3  // INVALID_ARGUMENT
+        case 401: 16  // UNAUTHENTICATED
+        case 403: 7  // PERMISSION_DENIED
         case 404, 405: 12  // UNIMPLEMENTED (no such endpoint)
-        case 413, 429: 8   // RESOURCE_EXHAUSTED
-        case 503: 14       // UNAVAILABLE
-        case 500...: 13    // INTERNAL
-        default: 2         // UNKNOWN
+        case 413, 429: 8  // RESOURCE_EXHAUSTED
+        case 503: 14  // UNAVAILABLE
+        case 500...: 13  // INTERNAL
+        default: 2  // UNKNOWN
         }
     }
 }

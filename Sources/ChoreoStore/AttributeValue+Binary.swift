@@ -13,14 +13,34 @@ extension ByteWriter {
         for (key, value) in attributes {
             attributeKey(key)
             switch value {
-            case .string(let v): u8(Tag.string); string(v)
-            case .int(let v): u8(Tag.int); u64(UInt64(bitPattern: v))
-            case .double(let v): u8(Tag.double); u64(v.bitPattern)
-            case .bool(let v): u8(Tag.bool); u8(v ? 1 : 0)
-            case .stringArray(let a): u8(Tag.stringArray); varint(a.count); a.forEach { string($0) }
-            case .intArray(let a): u8(Tag.intArray); varint(a.count); a.forEach { u64(UInt64(bitPattern: $0)) }
-            case .doubleArray(let a): u8(Tag.doubleArray); varint(a.count); a.forEach { u64($0.bitPattern) }
-            case .boolArray(let a): u8(Tag.boolArray); varint(a.count); a.forEach { u8($0 ? 1 : 0) }
+            case .string(let v):
+                u8(Tag.string)
+                string(v)
+            case .int(let v):
+                u8(Tag.int)
+                u64(UInt64(bitPattern: v))
+            case .double(let v):
+                u8(Tag.double)
+                u64(v.bitPattern)
+            case .bool(let v):
+                u8(Tag.bool)
+                u8(v ? 1 : 0)
+            case .stringArray(let a):
+                u8(Tag.stringArray)
+                varint(a.count)
+                a.forEach { string($0) }
+            case .intArray(let a):
+                u8(Tag.intArray)
+                varint(a.count)
+                a.forEach { u64(UInt64(bitPattern: $0)) }
+            case .doubleArray(let a):
+                u8(Tag.doubleArray)
+                varint(a.count)
+                a.forEach { u64($0.bitPattern) }
+            case .boolArray(let a):
+                u8(Tag.boolArray)
+                varint(a.count)
+                a.forEach { u8($0 ? 1 : 0) }
             }
         }
     }

@@ -37,13 +37,14 @@ struct EncodedBatch: Sendable {
             span.encode(into: &writer)
             let record = recordStart..<writer.count
             let correlationID = span.correlationID
-            rows.append(Row(
-                ids: ids, record: record, correlationID: correlationID,
-                correlation: correlationID.map { writer.raw($0) },
-                service: writer.raw(span.serviceName), name: writer.raw(span.name),
-                kind: writer.raw(span.kind.rawValue), status: writer.raw(span.statusCode.rawValue),
-                start: span.startTimeUnixNano, end: span.endTimeUnixNano
-            ))
+            rows.append(
+                Row(
+                    ids: ids, record: record, correlationID: correlationID,
+                    correlation: correlationID.map { writer.raw($0) },
+                    service: writer.raw(span.serviceName), name: writer.raw(span.name),
+                    kind: writer.raw(span.kind.rawValue), status: writer.raw(span.statusCode.rawValue),
+                    start: span.startTimeUnixNano, end: span.endTimeUnixNano
+                ))
         }
         self.rows = rows
         self.bytes = writer.bytes

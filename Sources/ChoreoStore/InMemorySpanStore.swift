@@ -79,7 +79,8 @@ public actor InMemorySpanStore: SpanStore {
 
     public func flowSummaries(_ query: FlowQuery) async throws -> [FlowSummary] {
         let statuses = Set(query.statuses)
-        let types = Set(query.types), services = Set(query.services)
+        let types = Set(query.types)
+        let services = Set(query.services)
         let matching = summaries.values.filter { summary in
             (statuses.isEmpty || statuses.contains(summary.status))
                 && (types.isEmpty || !types.isDisjoint(with: summary.types))

@@ -35,11 +35,27 @@ extension SQLiteReader {
         var texts: [(Int32, String)] = []
         var numbers: [(Int32, UInt64)] = []
         var index: Int32 = 1
-        if let service = query.service { clauses.append("service = ?\(index)"); texts.append((index, service)); index += 1 }
-        if let name = query.name { clauses.append("instr(name, ?\(index)) > 0"); texts.append((index, name)); index += 1 }
+        if let service = query.service {
+            clauses.append("service = ?\(index)")
+            texts.append((index, service))
+            index += 1
+        }
+        if let name = query.name {
+            clauses.append("instr(name, ?\(index)) > 0")
+            texts.append((index, name))
+            index += 1
+        }
         if query.errorsOnly { clauses.append("status = 'error'") }
-        if let since = query.since { clauses.append("start_ns >= ?\(index)"); numbers.append((index, since)); index += 1 }
-        if let until = query.until { clauses.append("start_ns <= ?\(index)"); numbers.append((index, until)); index += 1 }
+        if let since = query.since {
+            clauses.append("start_ns >= ?\(index)")
+            numbers.append((index, since))
+            index += 1
+        }
+        if let until = query.until {
+            clauses.append("start_ns <= ?\(index)")
+            numbers.append((index, until))
+            index += 1
+        }
         let condition = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
         let statement = try db.cached("SELECT trace_id, record FROM spans\(condition) ORDER BY start_ns DESC LIMIT ?\(index)")
         defer { statement.reset() }

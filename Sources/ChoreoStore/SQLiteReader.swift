@@ -35,7 +35,8 @@ final class SQLiteReader: SQLiteResource {
     /// Correlation ids read per statement by ``spans(correlationIDs:)``: one SQL text whatever
     /// the number of ids (unused slots bind NULL, which matches nothing).
     static let correlationIDsPerRead = 64
-    static let spansOfFlows = "SELECT correlation_id, record FROM spans WHERE correlation_id IN ("
+    static let spansOfFlows =
+        "SELECT correlation_id, record FROM spans WHERE correlation_id IN ("
         + (1...correlationIDsPerRead).map { "?\($0)" }.joined(separator: ", ") + ") ORDER BY correlation_id, start_ns, rowid"
 
     func spans(correlationIDs: [String]) throws -> [String: [SpanRecord]] {

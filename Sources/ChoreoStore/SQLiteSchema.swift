@@ -100,7 +100,8 @@ enum SQLiteSchema {
     static func requireCurrent(_ db: SQLiteConnection) throws {
         let found = Int(try db.scalar("PRAGMA user_version") ?? "0") ?? 0
         guard found == currentVersion else {
-            let hint = found < currentVersion
+            let hint =
+                found < currentVersion
                 ? "start a choreo-collector of this version on it once to migrate it"
                 : "upgrade Choreoscope"
             throw StoreError(.schema, "the database at '\(db.path)' has schema version \(found), this build reads \(currentVersion): \(hint)")

@@ -63,12 +63,13 @@ extension SQLiteSpanStore: SpanRetention {
         let path = self.path
         return try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global(qos: .utility).async {
-                continuation.resume(with: Result {
-                    let db = try SQLiteConnection(path: path, create: false)
-                    defer { db.close() }
-                    sqlite3_busy_timeout(db.handle, 5_000)
-                    return try work(db)
-                })
+                continuation.resume(
+                    with: Result {
+                        let db = try SQLiteConnection(path: path, create: false)
+                        defer { db.close() }
+                        sqlite3_busy_timeout(db.handle, 5_000)
+                        return try work(db)
+                    })
             }
         }
     }

@@ -5,7 +5,7 @@ import Foundation
 enum StringList {
     static func encode(_ list: [String]) -> String {
         guard let data = try? JSONSerialization.data(withJSONObject: list),
-              let text = String(data: data, encoding: .utf8)
+            let text = String(data: data, encoding: .utf8)
         else { return "[]" }
         return text
     }

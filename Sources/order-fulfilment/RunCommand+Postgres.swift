@@ -15,7 +15,9 @@ extension OrderFulfilmentCommand {
         let plans = system.plans(orders: orders, seed: seed)
         let faults = system.configuration.faults
         let services = Set(OrderFulfilmentSystem.services).subtracting(["checkout"] + [faults.missingSubscriber].compactMap { $0 })
-        let processes = processes, external = externalServices, concurrency = concurrency
+        let processes = processes
+        let external = externalServices
+        let concurrency = concurrency
         return try await withThrowingTaskGroup(of: Truth?.self) { group in
             group.addTask {
                 try await bus.run()

@@ -9,18 +9,18 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run the order-fulfilment choreography (checkout, order, payment, account, inventory, shipment, notification).",
         discussion: """
-        Spans go to OTEL_EXPORTER_OTLP_ENDPOINT (default http://127.0.0.1:4318). \
-        The same seed always yields the same scenario and faults per order.
+            Spans go to OTEL_EXPORTER_OTLP_ENDPOINT (default http://127.0.0.1:4318). \
+            The same seed always yields the same scenario and faults per order.
 
-        Faults (--faults, comma-separated): all, none, transient[=RATE], poison[=RATE], \
-        duplicate[=RATE], outage[=SERVICE], missing-subscriber[=SERVICE]. \
-        Example: --faults all or --faults transient=0.1,poison=0.02,outage=payment,missing-subscriber=shipment.
+            Faults (--faults, comma-separated): all, none, transient[=RATE], poison[=RATE], \
+            duplicate[=RATE], outage[=SERVICE], missing-subscriber[=SERVICE]. \
+            Example: --faults all or --faults transient=0.1,poison=0.02,outage=payment,missing-subscriber=shipment.
 
-        Buses: --bus memory (default, one process) or --bus postgres://user@host:port/db: every \
-        service in this process on the durable PostgreSQL bus; with --processes, every service in \
-        its own child process (`order-fulfilment service NAME`); with --external-services, the \
-        services were started separately and this process only places orders and writes the truth.
-        """
+            Buses: --bus memory (default, one process) or --bus postgres://user@host:port/db: every \
+            service in this process on the durable PostgreSQL bus; with --processes, every service in \
+            its own child process (`order-fulfilment service NAME`); with --external-services, the \
+            services were started separately and this process only places orders and writes the truth.
+            """
     )
 
     @Option(help: "Choreography style: commanded (the order service sends commands) or chain (services react to each other's events).")
@@ -29,7 +29,10 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
     @Option(help: "Faults to inject (see below). Default none.")
     var faults: String = "none"
 
-    @Option(help: "Name of this run inside every order id (order-<run>-000042). Default: a fresh random name, so runs sharing a collector never share an order id; give one to reproduce ids.")
+    @Option(
+        help:
+            "Name of this run inside every order id (order-<run>-000042). Default: a fresh random name, so runs sharing a collector never share an order id; give one to reproduce ids."
+    )
     var runID: String?
 
     @Option(help: "Send every order down one path: happy, vip, card-updated, declined, unavailable. Default: a seeded mix.")
@@ -50,7 +53,9 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
     @Option(help: "Length of one business day, e.g. 2s or 100ms (a declined card waits 7 days).")
     var day = "1s"
 
-    @Option(help: "Fail when no order reaches a final state for this long, e.g. 90s or 5m (a bare number is seconds). Default 60s plus 8 business days.", transform: { try RunArguments.duration($0, bareNumbersIn: .seconds) })
+    @Option(
+        help: "Fail when no order reaches a final state for this long, e.g. 90s or 5m (a bare number is seconds). Default 60s plus 8 business days.",
+        transform: { try RunArguments.duration($0, bareNumbersIn: .seconds) })
     var timeout: Duration?
 
     @OptionGroup var bus: BusOptions
@@ -58,7 +63,10 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
     @Flag(help: "With a PostgreSQL bus: start every service as its own child process (empties the schema first).")
     var processes = false
 
-    @Flag(help: "With a PostgreSQL bus: the services run in other processes (`order-fulfilment service NAME`) on the same schema; only place orders and write the truth.")
+    @Flag(
+        help:
+            "With a PostgreSQL bus: the services run in other processes (`order-fulfilment service NAME`) on the same schema; only place orders and write the truth."
+    )
     var externalServices = false
 
     func validate() throws {
@@ -162,4 +170,3 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
         return lines.joined(separator: "\n")
     }
 }
-

@@ -9,9 +9,9 @@ struct ServiceCommand: AsyncParsableCommand {
         commandName: "service",
         abstract: "Run one service (order, payment, account, inventory, shipment, notification) alone on a PostgreSQL bus.",
         discussion: """
-        It runs until stopped. Prints `ready SERVICE` once subscribed, then `handled N` when its count changes \
-        (at most once a second). Start `order-fulfilment run --bus ... --external-services` to place orders.
-        """
+            It runs until stopped. Prints `ready SERVICE` once subscribed, then `handled N` when its count changes \
+            (at most once a second). Start `order-fulfilment run --bus ... --external-services` to place orders.
+            """
     )
 
     @Argument(help: "The service to run.")
@@ -41,19 +41,24 @@ struct ServiceCommand: AsyncParsableCommand {
     func run() async throws {
         guard var postgres = try bus.postgresConfiguration() else { return }
         postgres.applicationName = "choreo-\(name)"
-        let system = OrderFulfilmentSystem(configuration: .init(
-            style: ChoreographyStyle(rawValue: style) ?? .commanded, dayLength: try RunArguments.duration(day),
-            traceMode: try bus.consumerTraceMode()
-        ))
+        let system = OrderFulfilmentSystem(
+            configuration: .init(
+                style: ChoreographyStyle(rawValue: style) ?? .commanded, dayLength: try RunArguments.duration(day),
+                traceMode: try bus.consumerTraceMode()
+            ))
         let postgresBus = try PostgresBus(configuration: postgres)
-        let service = name, parent = getppid(), watchParent = exitWithParent
+        let service = name
+        let parent = getppid()
+        let watchParent = exitWithParent
         try await OrderFulfilmentCommand().withSpanExport {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await postgresBus.run() }
                 group.addTask {
-                    try await system.runService(service, on: postgresBus, ready: {
-                        Self.say("ready \(service)")
-                    })
+                    try await system.runService(
+                        service, on: postgresBus,
+                        ready: {
+                            Self.say("ready \(service)")
+                        })
                 }
                 group.addTask { try await Self.report(postgresBus, parent: watchParent ? parent : nil) }
                 // SIGTERM and SIGINT stop the service gracefully: its last spans are exported.

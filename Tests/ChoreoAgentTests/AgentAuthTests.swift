@@ -27,9 +27,11 @@ struct AgentAuthTests {
         return try await client.execute(uri: uri, method: method, headers: headers, body: body) { $0 }
     }
 
-    @Test("the ingest token guards the receiver and /metrics; /healthz stays open", arguments: [
-        (HTTPRequest.Method.post, "/v1/traces", true), (.get, "/metrics", true), (.get, "/healthz", false),
-    ])
+    @Test(
+        "the ingest token guards the receiver and /metrics; /healthz stays open",
+        arguments: [
+            (HTTPRequest.Method.post, "/v1/traces", true), (.get, "/metrics", true), (.get, "/healthz", false),
+        ])
     func guarded(method: HTTPRequest.Method, uri: String, isGuarded: Bool) async throws {
         let agent = agent(ingestToken: Self.ingestToken)
         try await Application(router: agent.makeRouter()).test(.router) { client in

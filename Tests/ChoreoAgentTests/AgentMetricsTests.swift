@@ -65,7 +65,7 @@ struct AgentMetricsTests {
             // First batch: 503 then (retried) 400, dropped as rejected; second batch accepted.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await agent.forwarder.run() }
-                await clock.waitForSleepers()          // backing off after the 503
+                await clock.waitForSleepers()  // backing off after the 503
                 clock.advance(by: .seconds(1))
                 while sender.accepted.count < 1 { await Task.yield() }
                 group.cancelAll()

@@ -5,16 +5,18 @@ import Testing
 
 @Suite("Agent start-up validation")
 struct AgentStartupValidationTests {
-    @Test("beyond loopback the receiver needs an ingest token unless --insecure", arguments: [
-        // (host, ingest token, insecure, refused)
-        ("127.0.0.1", false, false, false),
-        ("127.0.0.53", false, false, false),
-        ("localhost", false, false, false),
-        ("0.0.0.0", false, false, true),
-        ("192.168.1.9", false, false, true),
-        ("0.0.0.0", true, false, false),
-        ("0.0.0.0", false, true, false),
-    ] as [(String, Bool, Bool, Bool)])
+    @Test(
+        "beyond loopback the receiver needs an ingest token unless --insecure",
+        arguments: [
+            // (host, ingest token, insecure, refused)
+            ("127.0.0.1", false, false, false),
+            ("127.0.0.53", false, false, false),
+            ("localhost", false, false, false),
+            ("0.0.0.0", false, false, true),
+            ("192.168.1.9", false, false, true),
+            ("0.0.0.0", true, false, false),
+            ("0.0.0.0", false, true, false),
+        ] as [(String, Bool, Bool, Bool)])
     func exposure(host: String, token: Bool, insecure: Bool, refused: Bool) throws {
         var configuration = AgentConfiguration(host: host)
         configuration.ingestToken = token ? try AccessToken("t0ken") : nil
@@ -29,16 +31,18 @@ struct AgentStartupValidationTests {
         }
     }
 
-    @Test("the batch size may not exceed the collector's span limit, and no upstream limit may be unusable", arguments: [
-        // (batch size, upstream limits, refused with, flags the message names)
-        (4096, UpstreamLimits(), nil, []),
-        (10_000, UpstreamLimits(), nil, []),
-        (10_001, UpstreamLimits(), UpstreamLimitsError.Code.batchOverLimit, ["--batch-size", "--upstream-max-spans-per-request"]),
-        (100, UpstreamLimits(maxSpansPerRequest: 50), .batchOverLimit, ["--batch-size", "--upstream-max-spans-per-request"]),
-        (1, UpstreamLimits(maxSpansPerRequest: 0), .limitTooSmall, ["--upstream-max-spans-per-request"]),
-        (1, UpstreamLimits(maxBodyBytes: 100), .limitTooSmall, ["--upstream-max-body-bytes"]),
-        (1, UpstreamLimits(maxDecompressedBytes: 0), .limitTooSmall, ["--upstream-max-decompressed-bytes"]),
-    ] as [(Int, UpstreamLimits, UpstreamLimitsError.Code?, [String])])
+    @Test(
+        "the batch size may not exceed the collector's span limit, and no upstream limit may be unusable",
+        arguments: [
+            // (batch size, upstream limits, refused with, flags the message names)
+            (4096, UpstreamLimits(), nil, []),
+            (10_000, UpstreamLimits(), nil, []),
+            (10_001, UpstreamLimits(), UpstreamLimitsError.Code.batchOverLimit, ["--batch-size", "--upstream-max-spans-per-request"]),
+            (100, UpstreamLimits(maxSpansPerRequest: 50), .batchOverLimit, ["--batch-size", "--upstream-max-spans-per-request"]),
+            (1, UpstreamLimits(maxSpansPerRequest: 0), .limitTooSmall, ["--upstream-max-spans-per-request"]),
+            (1, UpstreamLimits(maxBodyBytes: 100), .limitTooSmall, ["--upstream-max-body-bytes"]),
+            (1, UpstreamLimits(maxDecompressedBytes: 0), .limitTooSmall, ["--upstream-max-decompressed-bytes"]),
+        ] as [(Int, UpstreamLimits, UpstreamLimitsError.Code?, [String])])
     func upstreamLimits(batch: Int, limits: UpstreamLimits, code: UpstreamLimitsError.Code?, flags: [String]) {
         let configuration = AgentConfiguration(batchMaxSpans: batch, upstream: limits)
         do {
@@ -50,9 +54,11 @@ struct AgentStartupValidationTests {
         }
     }
 
-    @Test("token files: trimmed when good, refused with the flag and path when empty, unreadable or two tokens", arguments: [
-        ("secret\n", nil), ("\n", ConfigurationError.Code.tokenFileEmpty), ("a b", .tokenMalformed), (nil, .tokenFileUnreadable),
-    ] as [(String?, ConfigurationError.Code?)])
+    @Test(
+        "token files: trimmed when good, refused with the flag and path when empty, unreadable or two tokens",
+        arguments: [
+            ("secret\n", nil), ("\n", ConfigurationError.Code.tokenFileEmpty), ("a b", .tokenMalformed), (nil, .tokenFileUnreadable),
+        ] as [(String?, ConfigurationError.Code?)])
     func tokenFiles(content: String?, code: ConfigurationError.Code?) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("choreo-agent-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

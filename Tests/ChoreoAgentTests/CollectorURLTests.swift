@@ -3,13 +3,15 @@ import Testing
 
 @Suite("Agent --collector URL")
 struct CollectorURLTests {
-    @Test("a base URL gets /v1/traces; a full traces URL is used as it is", arguments: [
-        ("http://127.0.0.1:4320", "http://127.0.0.1:4320/v1/traces"),
-        ("http://127.0.0.1:4320/", "http://127.0.0.1:4320/v1/traces"),
-        ("https://tempo.internal:4318/v1/traces", "https://tempo.internal:4318/v1/traces"),
-        ("https://otel.example/v1/traces/", "https://otel.example/v1/traces"),
-        ("http://gateway/otlp", "http://gateway/otlp/v1/traces"),
-    ])
+    @Test(
+        "a base URL gets /v1/traces; a full traces URL is used as it is",
+        arguments: [
+            ("http://127.0.0.1:4320", "http://127.0.0.1:4320/v1/traces"),
+            ("http://127.0.0.1:4320/", "http://127.0.0.1:4320/v1/traces"),
+            ("https://tempo.internal:4318/v1/traces", "https://tempo.internal:4318/v1/traces"),
+            ("https://otel.example/v1/traces/", "https://otel.example/v1/traces"),
+            ("http://gateway/otlp", "http://gateway/otlp/v1/traces"),
+        ])
     func tracesURL(given: String, expected: String) {
         #expect(AgentConfiguration(collectorURL: given).tracesURL == expected)
     }

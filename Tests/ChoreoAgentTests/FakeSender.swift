@@ -29,8 +29,9 @@ final class FakeSender: BatchSender {
             return s.script.isEmpty ? .accepted : s.script.removeFirst()
         }
         if case .accepted = result,
-           let body = try? Gzip.decompress(gzippedBody, maxOutputBytes: 1 << 26),
-           let decoded = try? OTLPProtobuf.decodeRequest(body) {
+            let body = try? Gzip.decompress(gzippedBody, maxOutputBytes: 1 << 26),
+            let decoded = try? OTLPProtobuf.decodeRequest(body)
+        {
             state.withLock { $0.received.append(decoded.spans) }
         }
         return result

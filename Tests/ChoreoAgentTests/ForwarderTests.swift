@@ -121,7 +121,7 @@ struct ForwarderTests {
             tasks.addTask { try await group.run() }
             let sevenSpans = try Self.chunk(Self.spans(7))
             #expect(queue.offer(sevenSpans))
-            await clock.waitForSleepers()          // waiting for the batch to fill
+            await clock.waitForSleepers()  // waiting for the batch to fill
             await group.triggerGracefulShutdown()
             clock.advance(by: .milliseconds(200))
             try await tasks.waitForAll()
@@ -134,7 +134,7 @@ struct ForwarderTests {
     func boundedQueue() throws {
         let queue = SpanQueue(capacity: 15)
         let firstBatch = try Self.chunk(Self.spans(10))
-            #expect(queue.offer(firstBatch))
+        #expect(queue.offer(firstBatch))
         let extra = try Self.chunk(Self.spans(10))
         #expect(!queue.offer(extra))
         #expect(queue.depth == 10)

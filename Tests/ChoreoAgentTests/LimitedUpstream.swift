@@ -43,7 +43,7 @@ final class LimitedUpstream: BatchSender {
 
     func send(_ gzippedBody: [UInt8]) async -> SendResult {
         guard let body = try? Gzip.decompress(gzippedBody, maxOutputBytes: 1 << 30),
-              let spans = try? OTLPProtobuf.decodeRequest(body).spans
+            let spans = try? OTLPProtobuf.decodeRequest(body).spans
         else { return classify(status: 400, retryAfter: nil) }
         return state.withLock { s in
             let status: Int
@@ -87,9 +87,10 @@ enum LimitSpans {
         guard noisy else { return String(repeating: "x", count: count) }
         let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/")
         var state = seed
-        return String((0..<count).map { _ in
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return letters[Int(state >> 58)]
-        })
+        return String(
+            (0..<count).map { _ in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return letters[Int(state >> 58)]
+            })
     }
 }

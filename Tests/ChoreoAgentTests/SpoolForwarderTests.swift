@@ -78,7 +78,7 @@ struct SpoolForwarderTests {
             let forwarder = Forwarder(spool: spool, sender: sender, configuration: configuration(), clock: clock, logger: Logger(label: "t"))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await forwarder.run() }
-                await clock.waitForSleepers()   // the second batch is backing off: it was read, not accepted
+                await clock.waitForSleepers()  // the second batch is backing off: it was read, not accepted
                 #expect(sender.accepted.count == 1)
                 group.cancelAll()
             }
@@ -99,12 +99,12 @@ struct SpoolForwarderTests {
             let group = ServiceGroup(services: [forwarder], logger: Logger(label: "t"))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
-                await clock.waitForSleepers()          // backing off on the first batch
+                await clock.waitForSleepers()  // backing off on the first batch
                 await group.triggerGracefulShutdown()
                 while !forwarder.isShuttingDown { await Task.yield() }
-                clock.advance(by: .seconds(3))         // the retry sets the 2 s shutdown deadline
+                clock.advance(by: .seconds(3))  // the retry sets the 2 s shutdown deadline
                 await clock.waitForSleepers()
-                clock.advance(by: .seconds(3))         // past it: the next failure stops forwarding
+                clock.advance(by: .seconds(3))  // past it: the next failure stops forwarding
                 try await tasks.waitForAll()
             }
             #expect(forwarder.stats.droppedShutdown == 0)

@@ -38,9 +38,11 @@ struct SpoolRecordTests {
         #expect(SpoolRecord.decodeHeader(record.prefix(5)) == nil)
     }
 
-    @Test("byte sizes parse with binary and decimal suffixes", arguments: [
-        ("1024", 1024), ("512MiB", 512 << 20), ("1GiB", 1 << 30), ("64M", 64 << 20), ("2gib", 2 << 30), ("10KB", 10_000), ("3 KiB", 3072),
-    ])
+    @Test(
+        "byte sizes parse with binary and decimal suffixes",
+        arguments: [
+            ("1024", 1024), ("512MiB", 512 << 20), ("1GiB", 1 << 30), ("64M", 64 << 20), ("2gib", 2 << 30), ("10KB", 10_000), ("3 KiB", 3072),
+        ])
     func byteSizes(text: String, bytes: Int) {
         #expect(ByteSize.parse(text) == bytes)
     }

@@ -27,7 +27,7 @@ struct SpoolTests {
             for i in 0..<5 { try spool.append(try SpoolDirectory.request(3, from: i * 3), spanCount: 3) }
             let sent = try #require(spool.nextBatch(maxSpans: 6))
             spool.commit(sent)
-            _ = spool.nextBatch(maxSpans: 3)   // read, but never acknowledged by the next hop
+            _ = spool.nextBatch(maxSpans: 3)  // read, but never acknowledged by the next hop
         }
         let reopened = try dir.open()
         #expect(reopened.pendingSpans == 9)

@@ -35,9 +35,10 @@ struct UpstreamLimitsTests {
         try await Application(router: agent.makeRouter()).test(.router) { client in
             var answers: [(HTTPResponse.Status, String)] = []
             for body in requests {
-                answers.append(try await client.execute(
-                    uri: "/v1/traces", method: .post, headers: [.contentType: "application/x-protobuf"], body: ByteBuffer(bytes: body)
-                ) { ($0.status, String(buffer: $0.body)) })
+                answers.append(
+                    try await client.execute(
+                        uri: "/v1/traces", method: .post, headers: [.contentType: "application/x-protobuf"], body: ByteBuffer(bytes: body)
+                    ) { ($0.status, String(buffer: $0.body)) })
             }
             return answers
         }
@@ -75,9 +76,11 @@ struct UpstreamLimitsTests {
         #expect((agent.spool?.pendingSpans ?? agent.queue.depth) == 10_000)
     }
 
-    @Test("a request larger than one request to the collector may carry gets 413 naming the flag", arguments: [
-        ("--upstream-max-decompressed-bytes", false), ("--upstream-max-body-bytes", true),
-    ])
+    @Test(
+        "a request larger than one request to the collector may carry gets 413 naming the flag",
+        arguments: [
+            ("--upstream-max-decompressed-bytes", false), ("--upstream-max-body-bytes", true),
+        ])
     func tooManyBytes(flag: String, noisy: Bool) async throws {
         var c = AgentConfiguration()
         c.upstream = noisy ? UpstreamLimits(maxBodyBytes: 4096) : UpstreamLimits(maxDecompressedBytes: 4096)
@@ -120,7 +123,9 @@ struct UpstreamLimitsTests {
         #expect(agent.forwarder.stats.sentSpans == 180)
     }
 
-    @Test("a collector refusing batches over 2 spans with 413 gets every span, in order, split down to requests, resources, scopes and spans", arguments: Store.allCases)
+    @Test(
+        "a collector refusing batches over 2 spans with 413 gets every span, in order, split down to requests, resources, scopes and spans",
+        arguments: Store.allCases)
     func splitsOnTooLarge(store: Store) async throws {
         var c = AgentConfiguration()
         c.batchMaxSpans = 100

@@ -24,9 +24,11 @@ struct CollectorEndpointTests {
         #expect(try CollectorEndpoint(url: "http://c", token: "").token == nil)
     }
 
-    @Test("URLs that are not http(s)://host are usage errors", arguments: [
-        "127.0.0.1:4320", "ftp://c", "http://", "http:///path", "http://c?x=1", "", "http://a b",
-    ])
+    @Test(
+        "URLs that are not http(s)://host are usage errors",
+        arguments: [
+            "127.0.0.1:4320", "ftp://c", "http://", "http:///path", "http://c?x=1", "", "http://a b",
+        ])
     func invalidURL(url: String) {
         let error = #expect(throws: CLIError.self) { try CollectorEndpoint(url: url) }
         #expect(error?.code == .usage)
@@ -38,9 +40,12 @@ struct CollectorEndpointTests {
         #expect(endpoint.traceURL(Fixtures.traceID) == "https://obs.example.com/choreo/api/v1/traces/4bf92f3577b34da6a3ce929d0e0e4736")
     }
 
-    @Test("a correlation id is percent-encoded as one path segment", arguments: [
-        ("order-42", "order-42"), ("a/b", "a%2Fb"), ("x y?z#", "x%20y%3Fz%23"), ("é", "%C3%A9"), ("..", "%2E%2E"), (".", "%2E"), ("a.b", "a.b"), ("a%b", "a%25b"),
-    ])
+    @Test(
+        "a correlation id is percent-encoded as one path segment",
+        arguments: [
+            ("order-42", "order-42"), ("a/b", "a%2Fb"), ("x y?z#", "x%20y%3Fz%23"), ("é", "%C3%A9"), ("..", "%2E%2E"), (".", "%2E"), ("a.b", "a.b"),
+            ("a%b", "a%25b"),
+        ])
     func correlationIDEncoding(id: String, encoded: String) throws {
         let endpoint = try CollectorEndpoint(url: "http://c")
         #expect(endpoint.flowURL(correlationID: id) == "http://c/api/v1/flows/" + encoded)

@@ -12,8 +12,9 @@ struct CollectorResponseTests {
     @Test("a 404 on a lookup by id is not-found (exit 1) with the caller's message")
     func notFound() {
         let error = #expect(throws: CLIError.self) {
-            try CollectorResponse.decode(Flow.self, status: 404, body: bytes(#"{"error":"nope"}"#), url: "u",
-                                         notFound: "no flow with correlation id \"x\"")
+            try CollectorResponse.decode(
+                Flow.self, status: 404, body: bytes(#"{"error":"nope"}"#), url: "u",
+                notFound: "no flow with correlation id \"x\"")
         }
         #expect(error?.code == .notFound)
         #expect(error?.exitCode == 1)
@@ -33,8 +34,9 @@ struct CollectorResponseTests {
     @Test("other statuses are unexpected and quote the collector's error", arguments: [400, 500, 503])
     func unexpected(status: Int) {
         let error = #expect(throws: CLIError.self) {
-            try CollectorResponse.decode([FlowSummary].self, status: status, body: bytes(#"{"error":"limit must be a whole number"}"#),
-                                         url: "http://c/api/v1/flows", notFound: nil)
+            try CollectorResponse.decode(
+                [FlowSummary].self, status: status, body: bytes(#"{"error":"limit must be a whole number"}"#),
+                url: "http://c/api/v1/flows", notFound: nil)
         }
         #expect(error?.exitCode == 3)
         #expect(error?.message.hasSuffix("unexpected status \(status): limit must be a whole number") == true)

@@ -5,9 +5,11 @@ import Testing
 
 @Suite("Exit codes")
 struct ExitCodeTests {
-    @Test("each error code maps to its exit status", arguments: [
-        (CLIError.Code.notFound, Int32(1)), (.usage, 2), (.unreachable, 3), (.unexpectedResponse, 3),
-    ])
+    @Test(
+        "each error code maps to its exit status",
+        arguments: [
+            (CLIError.Code.notFound, Int32(1)), (.usage, 2), (.unreachable, 3), (.unexpectedResponse, 3),
+        ])
     func codes(code: CLIError.Code, status: Int32) {
         #expect(ChoreoCommand.exitCode(forError: CLIError(code, "m")) == status)
         #expect(ChoreoCommand.message(for: CLIError(code, "no flow with correlation id \"x\"")) == "Error: no flow with correlation id \"x\"")
@@ -39,9 +41,11 @@ struct ExitCodeTests {
     @Test("invalid values are usage errors before any request is made")
     func localValidation() throws {
         let list = try #require(try ChoreoCommand.parseAsRoot(["flows", "list", "--since", "yesterday"]) as? FlowsListCommand)
-        #expect(throws: CLIError.usage(
-            "invalid --since \"yesterday\": expected a duration such as 30s, 15m, 1h, 2d (or 1h30m) or an RFC 3339 time such as 2026-05-01T12:00:00Z"
-        )) { try list.query(now: Fixtures.t0) }
+        #expect(
+            throws: CLIError.usage(
+                "invalid --since \"yesterday\": expected a duration such as 30s, 15m, 1h, 2d (or 1h30m) or an RFC 3339 time such as 2026-05-01T12:00:00Z"
+            )
+        ) { try list.query(now: Fixtures.t0) }
 
         let get = try #require(try ChoreoCommand.parseAsRoot(["traces", "get", "xyz"]) as? TracesGetCommand)
         let error = #expect(throws: CLIError.self) { try get.validatedTraceID() }

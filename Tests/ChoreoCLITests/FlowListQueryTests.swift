@@ -26,8 +26,9 @@ struct FlowListQueryTests {
     func queryString() throws {
         let query = try FlowListQuery.parse(status: ["completed,failed"], since: "1h", until: "2026-05-01T11:30:00Z", limit: 20, now: now)
         let endpoint = try CollectorEndpoint(url: "http://collector:4320/")
-        #expect(endpoint.flowsURL(query) ==
-            "http://collector:4320/api/v1/flows?status=completed,failed&since=2026-05-01T11:00:00.000Z&until=2026-05-01T11:30:00.000Z&limit=20")
+        #expect(
+            endpoint.flowsURL(query)
+                == "http://collector:4320/api/v1/flows?status=completed,failed&since=2026-05-01T11:00:00.000Z&until=2026-05-01T11:30:00.000Z&limit=20")
     }
 
     @Test("no filters means no query string")

@@ -9,18 +9,23 @@ struct FlowTreeRendererTests {
     typealias F = Fixtures
 
     /// A compensated order: payment charged, goods unavailable, payment refunded.
-    let saga = F.flow([
-        F.step("m1", "OrderPlaced", from: "checkout", at: 0, deliveries: [F.delivery("payment", .handled)]),
-        F.step("m2", "PaymentCharged", from: "payment", causedBy: "m1", at: 120, deliveries: [
-            F.delivery("inventory", .handled, attempts: 3, failed: 2, error: "database locked"),
-        ]),
-        F.step("m3", "GoodsUnavailable", from: "inventory", causedBy: "m2", at: 200, deliveries: [
-            F.delivery("payment", .handled),
-            F.delivery("shipment", .deadLettered, attempts: 5, failed: 5, error: "timeout"),
-        ]),
-        F.step("m4", "PaymentRefunded", from: "payment", causedBy: "m3", compensates: "m2", at: 300),
-        F.step("m5", "OrderCancelled", from: "order", causedBy: "m3", at: 310),
-    ], status: .compensated, outcome: "OrderCancelled")
+    let saga = F.flow(
+        [
+            F.step("m1", "OrderPlaced", from: "checkout", at: 0, deliveries: [F.delivery("payment", .handled)]),
+            F.step(
+                "m2", "PaymentCharged", from: "payment", causedBy: "m1", at: 120,
+                deliveries: [
+                    F.delivery("inventory", .handled, attempts: 3, failed: 2, error: "database locked")
+                ]),
+            F.step(
+                "m3", "GoodsUnavailable", from: "inventory", causedBy: "m2", at: 200,
+                deliveries: [
+                    F.delivery("payment", .handled),
+                    F.delivery("shipment", .deadLettered, attempts: 5, failed: 5, error: "timeout"),
+                ]),
+            F.step("m4", "PaymentRefunded", from: "payment", causedBy: "m3", compensates: "m2", at: 300),
+            F.step("m5", "OrderCancelled", from: "order", causedBy: "m3", at: 310),
+        ], status: .compensated, outcome: "OrderCancelled")
 
     func line(_ needle: String, _ text: String) throws -> String {
         try #require(F.line(containing: needle, in: text), "no line with \(needle)")
@@ -80,11 +85,13 @@ struct FlowTreeRendererTests {
 
     @Test("a step whose cause never arrived starts its own tree and says so")
     func gapRoot() throws {
-        let flow = F.flow([
-            F.step("m1", "OrderPlaced", from: "checkout", at: 0),
-            F.step("m9", "ShipmentDispatched", from: "shipment", causedBy: "m7", at: 50,
-                   deliveries: [F.delivery("notification", .retry, attempts: 2, failed: 2, error: "smtp down")]),
-        ], status: .inFlight, outcome: nil, gaps: 1)
+        let flow = F.flow(
+            [
+                F.step("m1", "OrderPlaced", from: "checkout", at: 0),
+                F.step(
+                    "m9", "ShipmentDispatched", from: "shipment", causedBy: "m7", at: 50,
+                    deliveries: [F.delivery("notification", .retry, attempts: 2, failed: 2, error: "smtp down")]),
+            ], status: .inFlight, outcome: nil, gaps: 1)
         let text = FlowTreeRenderer().render(flow)
         let orphan = try line("ShipmentDispatched", text)
         #expect(F.indent(of: orphan) == 0)

@@ -11,9 +11,10 @@ import Testing
 struct FlowsDiscoveryCommandTests {
     @Test("flows list parses type and service filters into the query string")
     func listFilters() throws {
-        let list = try #require(try ChoreoCommand.parseAsRoot([
-            "flows", "list", "--type", "RefundPayment,GoodsReleased", "--service", "payment", "--status", "failed", "--since", "7d",
-        ]) as? FlowsListCommand)
+        let list = try #require(
+            try ChoreoCommand.parseAsRoot([
+                "flows", "list", "--type", "RefundPayment,GoodsReleased", "--service", "payment", "--status", "failed", "--since", "7d",
+            ]) as? FlowsListCommand)
         let query = try list.query(now: Fixtures.t0)
         #expect(query.types == ["RefundPayment", "GoodsReleased"])
         #expect(query.services == ["payment"])
@@ -22,15 +23,17 @@ struct FlowsDiscoveryCommandTests {
         #expect(url == "http://c:1/api/v1/flows?status=failed&type=RefundPayment&type=GoodsReleased&service=payment&since=2026-04-24T12:00:00.000Z")
     }
 
-    @Test("map, variants and export parse; a bad format or window is a usage error (exit 2)", arguments: [
-        (["flows", "map", "--type", "A", "--limit", "500000"], true),
-        (["flows", "variants", "--top", "3", "--since", "1h"], true),
-        (["flows", "export", "--format", "xes", "--since", "30m"], true),
-        (["flows", "export", "order-1", "--format", "mermaid"], true),
-        (["flows", "export", "--format", "png"], false),
-        (["flows", "export"], false),
-        (["traces", "search", "--service", "payment", "--attribute", "k=v", "--errors"], true),
-    ])
+    @Test(
+        "map, variants and export parse; a bad format or window is a usage error (exit 2)",
+        arguments: [
+            (["flows", "map", "--type", "A", "--limit", "500000"], true),
+            (["flows", "variants", "--top", "3", "--since", "1h"], true),
+            (["flows", "export", "--format", "xes", "--since", "30m"], true),
+            (["flows", "export", "order-1", "--format", "mermaid"], true),
+            (["flows", "export", "--format", "png"], false),
+            (["flows", "export"], false),
+            (["traces", "search", "--service", "payment", "--attribute", "k=v", "--errors"], true),
+        ])
     func parsing(_ arguments: [String], _ valid: Bool) {
         do {
             _ = try ChoreoCommand.parseAsRoot(arguments)
@@ -43,14 +46,16 @@ struct FlowsDiscoveryCommandTests {
 
     @Test("trace search validates attributes, limits and times locally")
     func traceSearchQuery() throws {
-        let search = try #require(try ChoreoCommand.parseAsRoot([
-            "traces", "search", "--attribute", "messaging.message.conversation_id=a=b", "--errors", "--since", "1h", "--limit", "5",
-        ]) as? TracesSearchCommand)
+        let search = try #require(
+            try ChoreoCommand.parseAsRoot([
+                "traces", "search", "--attribute", "messaging.message.conversation_id=a=b", "--errors", "--since", "1h", "--limit", "5",
+            ]) as? TracesSearchCommand)
         let query = try search.query(now: Fixtures.t0)
         #expect(query.attributes == ["messaging.message.conversation_id": "a=b"])
         #expect(query.errorsOnly && query.limit == 5)
-        #expect(try CollectorEndpoint(url: "http://c:1").tracesURL(query)
-            == "http://c:1/api/v1/traces?attribute=messaging.message.conversation_id%3Da%3Db&errors=true&since=2026-05-01T11:00:00.000Z&limit=5")
+        #expect(
+            try CollectorEndpoint(url: "http://c:1").tracesURL(query)
+                == "http://c:1/api/v1/traces?attribute=messaging.message.conversation_id%3Da%3Db&errors=true&since=2026-05-01T11:00:00.000Z&limit=5")
         for bad in [["--attribute", "=x"], ["--attribute", "novalue"], ["--limit", "0"], ["--since", "soon"]] {
             let command = try #require(try ChoreoCommand.parseAsRoot(["traces", "search"] + bad) as? TracesSearchCommand)
             #expect(throws: CLIError.self) { try command.query(now: Fixtures.t0) }
@@ -64,9 +69,10 @@ struct FlowsDiscoveryCommandTests {
     }
 
     func map() -> ProcessMap {
-        ProcessMap(nodes: [.init(type: "OrderPlaced", count: 10, starts: 10), .init(type: "PaymentReceived", count: 7)],
-                   edges: [.init(from: "OrderPlaced", to: "PaymentReceived", count: 7, p50Nanos: 1_500_000, p95Nanos: 12_000_000)],
-                   flows: 10)
+        ProcessMap(
+            nodes: [.init(type: "OrderPlaced", count: 10, starts: 10), .init(type: "PaymentReceived", count: 7)],
+            edges: [.init(from: "OrderPlaced", to: "PaymentReceived", count: 7, p50Nanos: 1_500_000, p95Nanos: 12_000_000)],
+            flows: 10)
     }
 
     @Test("the map renders as aligned tables of types and transitions")
@@ -86,10 +92,13 @@ struct FlowsDiscoveryCommandTests {
         let report = VariantReport(flows: 4, variants: [Variant(types: ["A", "B"], count: 3, share: 0.75, example: "o-1")])
         let variants = VariantTableRenderer().render(report)
         #expect(variants.contains("75.0%") && variants.contains("A → B") && variants.contains("o-1"))
-        let summary = try! #require(TraceSummary(traceID: Fixtures.traceID, spans: [
-            Fixtures.span(1, "send x", service: "order", start: 0, end: 5),
-            Fixtures.span(2, parent: 1, "process x", service: "payment", start: 2, end: 9, status: .error),
-        ]))
+        let summary = try! #require(
+            TraceSummary(
+                traceID: Fixtures.traceID,
+                spans: [
+                    Fixtures.span(1, "send x", service: "order", start: 0, end: 5),
+                    Fixtures.span(2, parent: 1, "process x", service: "payment", start: 2, end: 9, status: .error),
+                ]))
         let traces = TraceTableRenderer(palette: Palette(isEnabled: true)).render([summary])
         #expect(traces.contains(Fixtures.traceID.hex) && traces.contains("send x") && traces.contains("9.0ms"))
         #expect(traces.contains("\u{1B}[31m1\u{1B}[0m"), "errors are red on a terminal")
@@ -104,22 +113,31 @@ struct FlowsDiscoveryCommandTests {
         let path = directory.appendingPathComponent("choreo.sqlite").path
         let writer = try SQLiteSpanStore(path: path)
         let spans = [
-            Fixtures.span(1, "send", kind: .producer, start: 0, end: 1, attributes: [
-                MessagingKey.messageID: .string("m1"), MessagingKey.conversationID: .string("order-9"),
-                MessagingKey.operationType: .string("send"), ChoreoKey.eventType: .string("OrderPlaced"),
-            ]),
-            Fixtures.span(2, parent: 1, "process", kind: .consumer, start: 2, end: 3, attributes: [
-                MessagingKey.messageID: .string("m1"), MessagingKey.conversationID: .string("order-9"),
-                MessagingKey.operationType: .string("process"), ChoreoKey.eventType: .string("OrderPlaced"),
-                ChoreoKey.deliveryOutcome: .string("handled"),
-            ]),
+            Fixtures.span(
+                1, "send", kind: .producer, start: 0, end: 1,
+                attributes: [
+                    MessagingKey.messageID: .string("m1"), MessagingKey.conversationID: .string("order-9"),
+                    MessagingKey.operationType: .string("send"), ChoreoKey.eventType: .string("OrderPlaced"),
+                ]),
+            Fixtures.span(
+                2, parent: 1, "process", kind: .consumer, start: 2, end: 3,
+                attributes: [
+                    MessagingKey.messageID: .string("m1"), MessagingKey.conversationID: .string("order-9"),
+                    MessagingKey.operationType: .string("process"), ChoreoKey.eventType: .string("OrderPlaced"),
+                    ChoreoKey.deliveryOutcome: .string("handled"),
+                ]),
         ]
         try await writer.append(spans)
         let flow = try #require(FlowBuilder().build(correlationID: "order-9", spans: spans, now: Fixtures.ms(10)))
         let summary = FlowBuilder().summary(of: flow)
-        try await writer.upsertFlows([IndexedFlow(summary: summary, trail: [
-            FlowTrail.Step(type: "OrderPlaced", service: "svc", publishedAtUnixNano: Fixtures.t0),
-        ])], clearing: [])
+        try await writer.upsertFlows(
+            [
+                IndexedFlow(
+                    summary: summary,
+                    trail: [
+                        FlowTrail.Step(type: "OrderPlaced", service: "svc", publishedAtUnixNano: Fixtures.t0)
+                    ])
+            ], clearing: [])
 
         try await DatabaseSource.with(path: path, now: { Fixtures.ms(10) }) { (source: DatabaseSource) async throws -> Void in
             #expect(try await source.flows(FlowListQuery(types: ["OrderPlaced"])).map(\.correlationID) == ["order-9"])

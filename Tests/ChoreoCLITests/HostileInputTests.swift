@@ -12,10 +12,12 @@ struct HostileInputTests {
         #expect(throws: CLIError.self) { try DurationParser.instant(text, option: option, now: now) }
     }
 
-    @Test("times past 2262 are usage errors naming the year, not a trap or a wrapped-around time", arguments: [
-        "2600-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2554-07-21T23:34:34Z", "2554-07-21T23:34:33.709551616Z",
-        "2262-04-11T23:47:16.854775808Z", "2500-01-01T00:00:00+05:00",
-    ])
+    @Test(
+        "times past 2262 are usage errors naming the year, not a trap or a wrapped-around time",
+        arguments: [
+            "2600-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2554-07-21T23:34:34Z", "2554-07-21T23:34:33.709551616Z",
+            "2262-04-11T23:47:16.854775808Z", "2500-01-01T00:00:00+05:00",
+        ])
     func tooLate(text: String) {
         let error = usageError(text)
         #expect(error?.exitCode == 2)
@@ -28,21 +30,25 @@ struct HostileInputTests {
         #expect(try DurationParser.instant("2262-04-11T23:47:16.854775807Z", option: "--until", now: now) == UInt64(Int64.max))
     }
 
-    @Test("fields and offsets out of range are usage errors with the reason", arguments: [
-        ("2026-01-01T00:00:00+99:99", "the offset +99:99 is out of range"),
-        ("2026-01-01T00:00:00-24:00", "the offset -24:00 is out of range"),
-        ("2026-02-30T00:00:00Z", "day 30 is out of range"),
-        ("0000-01-01T00:00:00Z", "before 1970"),
-    ])
+    @Test(
+        "fields and offsets out of range are usage errors with the reason",
+        arguments: [
+            ("2026-01-01T00:00:00+99:99", "the offset +99:99 is out of range"),
+            ("2026-01-01T00:00:00-24:00", "the offset -24:00 is out of range"),
+            ("2026-02-30T00:00:00Z", "day 30 is out of range"),
+            ("0000-01-01T00:00:00Z", "before 1970"),
+        ])
     func outOfRange(text: String, reason: String) {
         let error = usageError(text, option: "--until")
         #expect(error?.message.contains("--until") == true)
         #expect(error?.message.contains(reason) == true, "\(error?.message ?? "")")
     }
 
-    @Test("durations whose nanoseconds overflow are not durations", arguments: [
-        "18446744073709551615s", "99999999999999999999999h", "106751991167301d", "5124095576030432h", "18446744073s18446744073s",
-    ])
+    @Test(
+        "durations whose nanoseconds overflow are not durations",
+        arguments: [
+            "18446744073709551615s", "99999999999999999999999h", "106751991167301d", "5124095576030432h", "18446744073s18446744073s",
+        ])
     func overflowingDuration(text: String) {
         #expect(throws: DurationTextError.self) { try DurationText.nanoseconds(text) }
         #expect(usageError(text)?.code == .usage)

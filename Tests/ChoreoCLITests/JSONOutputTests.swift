@@ -39,14 +39,16 @@ struct JSONOutputTests {
             F.step("m2", "PaymentRefunded", from: "payment", causedBy: "m1", compensates: "m1", at: 5),
         ])
         let root = try #require(try object(JSONOutput.string(flow)) as? [String: Any])
-        #expect(Set(root.keys).isSuperset(of: [
-            "correlation_id", "status", "outcome", "trace_ids", "started_at", "ended_at", "waiting_for", "gaps", "steps",
-        ]))
+        #expect(
+            Set(root.keys).isSuperset(of: [
+                "correlation_id", "status", "outcome", "trace_ids", "started_at", "ended_at", "waiting_for", "gaps", "steps",
+            ]))
         #expect(root["trace_ids"] as? [String] == [F.traceID.hex])
         let steps = try #require(root["steps"] as? [[String: Any]])
-        #expect(Set(steps[0].keys).isSuperset(of: [
-            "message_id", "type", "source", "causation_id", "compensates", "published_at", "topic", "trace_id", "span_id", "deliveries",
-        ]))
+        #expect(
+            Set(steps[0].keys).isSuperset(of: [
+                "message_id", "type", "source", "causation_id", "compensates", "published_at", "topic", "trace_id", "span_id", "deliveries",
+            ]))
         #expect(steps[1]["compensates"] as? String == "m1")
         #expect(steps[0]["causation_id"] is NSNull)
         let delivery = try #require((steps[0]["deliveries"] as? [[String: Any]])?.first)

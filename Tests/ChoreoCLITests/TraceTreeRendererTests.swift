@@ -9,18 +9,23 @@ struct TraceTreeRendererTests {
 
     let spans = [
         // Given out of order on purpose.
-        F.span(3, parent: 2, "process payments", service: "inventory", kind: .consumer, start: 130, end: 180, attributes: [
-            MessagingKey.destinationName: .string("payments"), MessagingKey.messageID: .string("m2"),
-            ChoreoKey.deliveryAttempt: .int(2), ChoreoKey.deliveryOutcome: .string("handled"),
-        ]),
+        F.span(
+            3, parent: 2, "process payments", service: "inventory", kind: .consumer, start: 130, end: 180,
+            attributes: [
+                MessagingKey.destinationName: .string("payments"), MessagingKey.messageID: .string("m2"),
+                ChoreoKey.deliveryAttempt: .int(2), ChoreoKey.deliveryOutcome: .string("handled"),
+            ]),
         F.span(1, "POST /checkout", service: "checkout", kind: .server, start: 0, end: 200, status: .ok),
-        F.span(2, parent: 1, "send payments", service: "checkout", kind: .producer, start: 10, end: 12, attributes: [
-            MessagingKey.destinationName: .string("payments"), ChoreoKey.eventType: .string("OrderPlaced"),
-            "http.unrelated": .string("hidden"),
-        ]),
+        F.span(
+            2, parent: 1, "send payments", service: "checkout", kind: .producer, start: 10, end: 12,
+            attributes: [
+                MessagingKey.destinationName: .string("payments"), ChoreoKey.eventType: .string("OrderPlaced"),
+                "http.unrelated": .string("hidden"),
+            ]),
         F.span(4, parent: 1, "send audit", service: "checkout", kind: .producer, start: 20, end: 21),
-        F.span(9, parent: 77, "process shipments", service: "shipment", kind: .consumer, start: 150, end: 2150,
-               status: .error, message: "carrier down"),
+        F.span(
+            9, parent: 77, "process shipments", service: "shipment", kind: .consumer, start: 150, end: 2150,
+            status: .error, message: "carrier down"),
     ]
 
     func line(_ needle: String, _ text: String) throws -> String {

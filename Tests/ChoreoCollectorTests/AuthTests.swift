@@ -45,8 +45,9 @@ struct AuthTests {
         return harness
     }
 
-    @Test("with tokens, each endpoint answers 200 with its own token and 401 without it; health stays open",
-          arguments: AuthTests.endpoints.indices)
+    @Test(
+        "with tokens, each endpoint answers 200 with its own token and 401 without it; health stays open",
+        arguments: AuthTests.endpoints.indices)
     func guarded(index: Int) async throws {
         let endpoint = Self.endpoints[index]
         let harness = try await harness()
@@ -61,7 +62,9 @@ struct AuthTests {
             #expect(open.body.readableBytes > 0, "a 401 says why")
 
             let other = guardian == "ingest" ? "query" : "ingest"
-            for wrong in ["Bearer nope", "Bearer \(Self.tokenText[other]!)", "Basic \(Self.tokenText[guardian]!)", "Bearer ", "Bearer \(Self.tokenText[guardian]!)x"] {
+            for wrong in [
+                "Bearer nope", "Bearer \(Self.tokenText[other]!)", "Basic \(Self.tokenText[guardian]!)", "Bearer ", "Bearer \(Self.tokenText[guardian]!)x",
+            ] {
                 let response = try await request(client, endpoint, authorization: wrong)
                 #expect(response.status == .unauthorized, "\(endpoint.name) with \"\(wrong)\"")
             }

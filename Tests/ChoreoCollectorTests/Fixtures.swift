@@ -66,10 +66,11 @@ enum Fixtures {
             let at = t0 + UInt64(i) * 1_000_000
             let p = UInt64(i * 2 + 1)
             let message = "\(id)-\(step.0)"
-            spans.append(producer(
-                trace: trace, span: p, message: message, type: step.1, correlation: id,
-                causation: step.2.map { "\(id)-\($0)" }, compensates: step.3.map { "\(id)-\($0)" }, service: step.4, at: at
-            ))
+            spans.append(
+                producer(
+                    trace: trace, span: p, message: message, type: step.1, correlation: id,
+                    causation: step.2.map { "\(id)-\($0)" }, compensates: step.3.map { "\(id)-\($0)" }, service: step.4, at: at
+                ))
             spans.append(consumer(trace: trace, span: p + 1, parent: p, message: message, type: step.1, correlation: id, group: step.5, at: at + 100_000))
         }
         return spans

@@ -37,7 +37,7 @@ struct FlowIndexerDueTests {
         let trace = TraceID(high: 0xD0E, low: 1)
         let sent = Fixtures.t0
         try await store.append([
-            Fixtures.producer(trace: trace, span: 1, message: "d-m1", type: "OrderPlaced", correlation: "order-due", service: "checkout", at: sent),
+            Fixtures.producer(trace: trace, span: 1, message: "d-m1", type: "OrderPlaced", correlation: "order-due", service: "checkout", at: sent)
         ])
         clock.set(sent + Self.second)
         try await indexer.catchUp()

@@ -25,7 +25,10 @@ struct FuzzIngestTests {
 
     @Test("random and mutated bodies get 200, 400 or 413 only; accepted spans are stored, nothing else; good requests work after each refusal")
     func fuzz() async throws {
-        let harness = IngestHarness { $0.maxDecompressedBytes = 256 << 10; $0.maxSpansPerRequest = 50 }
+        let harness = IngestHarness {
+            $0.maxDecompressedBytes = 256 << 10
+            $0.maxSpansPerRequest = 50
+        }
         let tally = try await harness.application.test(.router) { client in
             var tally = IngestFuzzTally(store: harness.store, seed: Self.seed)
             var generator = BodyGenerator(seed: Self.seed)

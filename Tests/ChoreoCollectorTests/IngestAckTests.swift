@@ -23,7 +23,7 @@ struct IngestAckTests {
                     return answer
                 }
                 await store.waitForAppendToStart()
-                for _ in 0..<1000 { await Task.yield() }          // give a premature answer every chance
+                for _ in 0..<1000 { await Task.yield() }  // give a premature answer every chance
                 #expect(answered.value == false, "no answer while the commit is pending")
                 #expect(try await store.inner.spanCount() == 0)
                 await store.open()

@@ -61,7 +61,8 @@ struct BodyGenerator {
 
     /// The seed's bytes with its content type and encoding, spans in case `index`'s trace.
     static func body(_ seed: Seed, case index: Int) throws -> FuzzBody {
-        let protobuf = OTLPHTTP.protobufContentType, json = OTLPHTTP.jsonContentType
+        let protobuf = OTLPHTTP.protobufContentType
+        let json = OTLPHTTP.jsonContentType
         switch seed {
         case .protobuf: return FuzzBody(kind: "", bytes: try OTLPProtobuf.encodeRequest(spans(case: index)), contentType: protobuf)
         case .json: return FuzzBody(kind: "", bytes: try OTLPJSON.encodeRequest(spans(case: index)), contentType: json)
@@ -107,7 +108,8 @@ struct BodyGenerator {
             return "truncation"
         case 4:
             let other = try Self.body(Seed.allCases[Int.random(in: 0..<(Seed.allCases.count - 1), using: &random)], case: index).bytes
-            body.bytes = Array(body.bytes.prefix(Int.random(in: 0...body.bytes.count, using: &random)))
+            body.bytes =
+                Array(body.bytes.prefix(Int.random(in: 0...body.bytes.count, using: &random)))
                 + other.suffix(Int.random(in: 0...other.count, using: &random))
             return "splice"
         case 5:

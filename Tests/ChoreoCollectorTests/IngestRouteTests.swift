@@ -46,13 +46,15 @@ struct IngestRouteTests {
         }
     }
 
-    @Test("bad input gets a 400 with a message, and the collector keeps serving", arguments: [
-        ("application/x-protobuf", nil, [UInt8](repeating: 0xFF, count: 64)),
-        ("application/json", nil, Array("{\"resourceSpans\": [".utf8)),
-        ("text/plain", nil, Array("hello".utf8)),
-        ("application/x-protobuf", "gzip", Array("not gzip at all".utf8)),
-        ("application/x-protobuf", "br", [UInt8]([1, 2, 3])),
-    ] as [(String, String?, [UInt8])])
+    @Test(
+        "bad input gets a 400 with a message, and the collector keeps serving",
+        arguments: [
+            ("application/x-protobuf", nil, [UInt8](repeating: 0xFF, count: 64)),
+            ("application/json", nil, Array("{\"resourceSpans\": [".utf8)),
+            ("text/plain", nil, Array("hello".utf8)),
+            ("application/x-protobuf", "gzip", Array("not gzip at all".utf8)),
+            ("application/x-protobuf", "br", [UInt8]([1, 2, 3])),
+        ] as [(String, String?, [UInt8])])
     func badInput(contentType: String, encoding: String?, body: [UInt8]) async throws {
         let harness = Fixtures.collector()
         try await harness.application.test(.router) { client in

@@ -17,7 +17,7 @@ struct IngestShutdownTests {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             tasks.addTask { try await writer.submit(inFlight) }
-            await store.waitForAppendToStart()                 // the first commit is under way
+            await store.waitForAppendToStart()  // the first commit is under way
             tasks.addTask { try await writer.submit(queued) }
             while writer.queueDepth < queued.count { await Task.yield() }
             await group.triggerGracefulShutdown()

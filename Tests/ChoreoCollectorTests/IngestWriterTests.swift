@@ -17,7 +17,7 @@ struct IngestWriterTests {
             group.addTask { try await writer.run() }
             let first = Fixtures.compensatedOrder("a", trace: trace)
             group.addTask { try await writer.submit(first) }
-            await store.waitForAppendToStart()          // the writer holds batch 1 in its commit
+            await store.waitForAppendToStart()  // the writer holds batch 1 in its commit
             for id in ["b", "c", "d"] {
                 let spans = Fixtures.compensatedOrder(id, trace: TraceID(high: 8, low: UInt64(id.unicodeScalars.first!.value)))
                 group.addTask { try await writer.submit(spans) }
@@ -25,7 +25,10 @@ struct IngestWriterTests {
             while writer.queueDepth < 30 { await Task.yield() }
             #expect(try await store.inner.spanCount() == 0, "nothing is visible before the commit")
             await store.open()
-            try await group.next(); try await group.next(); try await group.next(); try await group.next()
+            try await group.next()
+            try await group.next()
+            try await group.next()
+            try await group.next()
             #expect(try await store.inner.spanCount() == 40)
             #expect(writer.stats.commits == 2, "the three queued requests share one transaction")
             writer.close()
@@ -48,7 +51,8 @@ struct IngestWriterTests {
             }
             #expect(error?.code == .overloaded)
             await store.open()
-            try await group.next(); try await group.next()
+            try await group.next()
+            try await group.next()
             #expect(try await store.inner.spanCount() == 20, "everything accepted was committed")
             writer.close()
             try await group.waitForAll()

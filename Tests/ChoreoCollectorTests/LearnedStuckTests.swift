@@ -20,8 +20,11 @@ struct LearnedStuckTests {
         return [
             Fixtures.producer(trace: trace, span: 1, message: "\(id)-m1", type: "OrderPlaced", correlation: id, service: "checkout", at: at),
             Fixtures.consumer(trace: trace, span: 2, parent: 1, message: "\(id)-m1", type: "OrderPlaced", correlation: id, group: "payment", at: at + 100_000),
-            Fixtures.producer(trace: trace, span: 3, message: "\(id)-m2", type: "OrderCompleted", correlation: id, causation: "\(id)-m1", service: "order", at: at + 1_000_000),
-            Fixtures.consumer(trace: trace, span: 4, parent: 3, message: "\(id)-m2", type: "OrderCompleted", correlation: id, group: "notification", at: at + 1_100_000),
+            Fixtures.producer(
+                trace: trace, span: 3, message: "\(id)-m2", type: "OrderCompleted", correlation: id, causation: "\(id)-m1", service: "order", at: at + 1_000_000
+            ),
+            Fixtures.consumer(
+                trace: trace, span: 4, parent: 3, message: "\(id)-m2", type: "OrderCompleted", correlation: id, group: "notification", at: at + 1_100_000),
         ]
     }
 
@@ -33,7 +36,8 @@ struct LearnedStuckTests {
         return [
             Fixtures.producer(trace: trace, span: 1, message: "s-m1", type: "OrderPlaced", correlation: id, service: "checkout", at: placed),
             Fixtures.consumer(trace: trace, span: 2, parent: 1, message: "s-m1", type: "OrderPlaced", correlation: id, group: "payment", at: placed + 100_000),
-            Fixtures.producer(trace: trace, span: 3, message: "s-m2", type: "PaymentDeclined", correlation: id, causation: "s-m1", service: "payment", at: declinedAt),
+            Fixtures.producer(
+                trace: trace, span: 3, message: "s-m2", type: "PaymentDeclined", correlation: id, causation: "s-m1", service: "payment", at: declinedAt),
         ]
     }
 

@@ -10,9 +10,11 @@ import Testing
 struct LimitsTests {
     let trace = TraceID(high: 0x11, low: 0x22)
 
-    @Test("a request over --max-spans-per-request gets 413 naming the limit; one at the limit is stored", arguments: [
-        (5, 5, true), (5, 6, false), (1, 2, false), (10_000, 10, true),
-    ])
+    @Test(
+        "a request over --max-spans-per-request gets 413 naming the limit; one at the limit is stored",
+        arguments: [
+            (5, 5, true), (5, 6, false), (1, 2, false), (10_000, 10, true),
+        ])
     func spansPerRequest(limit: Int, count: Int, accepted: Bool) async throws {
         let harness = IngestHarness { $0.maxSpansPerRequest = limit }
         try await harness.application.test(.router) { client in
@@ -52,7 +54,9 @@ struct LimitsTests {
         span.attributes["exact"] = .string(String(repeating: "e", count: 16))
         span.attributes["number"] = .int(12_345_678_901_234_567)
         span.resourceAttributes["host.description"] = .string(String(repeating: "h", count: 17))
-        span.events = [SpanEvent(name: "exception", timeUnixNano: Fixtures.t0, attributes: ["exception.stacktrace": .string(String(repeating: "s", count: 100))])]
+        span.events = [
+            SpanEvent(name: "exception", timeUnixNano: Fixtures.t0, attributes: ["exception.stacktrace": .string(String(repeating: "s", count: 100))])
+        ]
         let untouched = Fixtures.spans(2, trace: trace)[1]
         let body = try OTLPProtobuf.encodeRequest([span, untouched])
         try await harness.application.test(.router) { client in
@@ -77,9 +81,11 @@ struct LimitsTests {
         #expect(metrics.contains("choreo_collector_truncated_attributes_total 4"))
     }
 
-    @Test("truncation never splits a UTF-8 character", arguments: [
-        ("héllo wörld", 2, "h"), ("héllo wörld", 3, "hé"), ("日本語テキスト", 7, "日本"), ("🎉🎉", 5, "🎉"), ("🎉🎉", 3, ""), ("abc", 0, ""),
-    ])
+    @Test(
+        "truncation never splits a UTF-8 character",
+        arguments: [
+            ("héllo wörld", 2, "h"), ("héllo wörld", 3, "hé"), ("日本語テキスト", 7, "日本"), ("🎉🎉", 5, "🎉"), ("🎉🎉", 3, ""), ("abc", 0, ""),
+        ])
     func characterBoundary(text: String, limit: Int, expected: String) {
         var spans = [SpanRecord(traceID: trace, spanID: SpanID(1), name: "", startTimeUnixNano: 1, endTimeUnixNano: 2, attributes: ["k": .string(text)])]
         spans[0].serviceName = ""
@@ -110,7 +116,9 @@ struct LimitsTests {
         #expect(stored.scopeName == String(repeating: "c", count: 16))
         #expect(stored.statusMessage == String(repeating: "m", count: 16))
         #expect(stored.events.first?.name == String(repeating: "e", count: 16))
-        #expect(stored.attributes[IngestLimits.truncatedKey] == .stringArray(
-            ["event.name", "resource:service.name", "scope.name", "span.name", "status.message"]))
+        #expect(
+            stored.attributes[IngestLimits.truncatedKey]
+                == .stringArray(
+                    ["event.name", "resource:service.name", "scope.name", "span.name", "status.message"]))
     }
 }

@@ -5,12 +5,14 @@ import Testing
 
 @Suite("Loopback decided by the resolved address")
 struct LoopbackResolutionTests {
-    @Test("hosts are loopback only when every address they resolve to is", arguments: [
-        ("127.0.0.1", true), ("127.0.0.2", true), ("localhost", true), ("::1", true), ("0x7f.1", true),
-        ("2130706433", true), ("::ffff:127.0.0.1", true),
-        ("127.evil.example.com", false), ("127.0.0.1.nip.invalid", false), ("0.0.0.0", false), ("::", false),
-        ("10.1.2.3", false), ("::ffff:10.0.0.1", false), ("", false),
-    ] as [(String, Bool)])
+    @Test(
+        "hosts are loopback only when every address they resolve to is",
+        arguments: [
+            ("127.0.0.1", true), ("127.0.0.2", true), ("localhost", true), ("::1", true), ("0x7f.1", true),
+            ("2130706433", true), ("::ffff:127.0.0.1", true),
+            ("127.evil.example.com", false), ("127.0.0.1.nip.invalid", false), ("0.0.0.0", false), ("::", false),
+            ("10.1.2.3", false), ("::ffff:10.0.0.1", false), ("", false),
+        ] as [(String, Bool)])
     func resolvedHosts(host: String, loopback: Bool) {
         let address = ListenAddress(host: host, port: 4320)
         #expect(address.isLoopback == loopback, "\(host) resolves to \(ListenAddress.resolve(host))")

@@ -11,17 +11,18 @@ import Testing
 @Suite("Collector metrics at start")
 struct MetricsStartupTests {
     /// Every series a dashboard graphs, by exact name.
-    static let series: [String] = [
-        "choreo_collector_spans_ingested_total",
-        "choreo_collector_commits_total",
-        "choreo_collector_commit_duration_seconds_count",
-        "choreo_collector_ingest_queue_depth",
-        "choreo_collector_store_size_bytes",
-        "choreo_collector_truncated_attributes_total",
-        "choreo_collector_retention_deleted_spans_total",
-        "choreo_collector_retention_deleted_flows_total",
-    ] + RejectionCounters.Reason.allCases.map { "choreo_collector_rejected_total{reason=\"\($0.rawValue)\"}" }
-      + FlowStatus.allCases.map { "choreo_collector_flows{status=\"\($0.rawValue)\"}" }
+    static let series: [String] =
+        [
+            "choreo_collector_spans_ingested_total",
+            "choreo_collector_commits_total",
+            "choreo_collector_commit_duration_seconds_count",
+            "choreo_collector_ingest_queue_depth",
+            "choreo_collector_store_size_bytes",
+            "choreo_collector_truncated_attributes_total",
+            "choreo_collector_retention_deleted_spans_total",
+            "choreo_collector_retention_deleted_flows_total",
+        ] + RejectionCounters.Reason.allCases.map { "choreo_collector_rejected_total{reason=\"\($0.rawValue)\"}" }
+        + FlowStatus.allCases.map { "choreo_collector_flows{status=\"\($0.rawValue)\"}" }
 
     @Test("right after start every metric is exposed at zero, with HELP and TYPE")
     func zeroAtStart() async throws {

@@ -19,9 +19,9 @@ struct OverloadTests {
         try await harness.application.test(.router) { client in
             try await withThrowingTaskGroup(of: IngestAnswer.self) { group in
                 group.addTask { try await client.ingestJSON(a) }
-                await store.waitForAppendToStart()             // a is being committed
+                await store.waitForAppendToStart()  // a is being committed
                 group.addTask { try await client.ingestJSON(b) }
-                while harness.app.writer.queueDepth < 10 { await Task.yield() } // b waits in the queue
+                while harness.app.writer.queueDepth < 10 { await Task.yield() }  // b waits in the queue
                 let refused = try await client.ingestJSON(c)
                 #expect(refused.status == .tooManyRequests)
                 #expect(refused.retryAfter == "1")
@@ -45,7 +45,7 @@ struct OverloadTests {
         try await harness.application.test(.router) { client in
             async let first = client.ingestJSON(inFlight)
             await store.waitForAppendToStart()
-            harness.app.writer.close()                          // graceful shutdown begins
+            harness.app.writer.close()  // graceful shutdown begins
             let late = try await client.ingestJSON(Fixtures.spans(2, trace: TraceID(high: 5, low: 5), prefix: "y"))
             #expect(late.status == .serviceUnavailable)
             #expect(late.retryAfter == "5")
@@ -71,12 +71,16 @@ struct OverloadTests {
         #expect(harness.app.rejections.value(.overloaded) == 0)
     }
 
-    @Test("many senders against a tiny queue and a slow store: refusals are 429 with Retry-After and every acknowledged span is stored",
-          arguments: [UInt64(1), 2, 3])
+    @Test(
+        "many senders against a tiny queue and a slow store: refusals are 429 with Retry-After and every acknowledged span is stored",
+        arguments: [UInt64(1), 2, 3])
     func flood(seed: UInt64) async throws {
         let store = SlowStore()
         let capacity = 8
-        let harness = IngestHarness(store: store) { $0.ingestQueueCapacity = capacity; $0.maxSpansPerRequest = 6 }
+        let harness = IngestHarness(store: store) {
+            $0.ingestQueueCapacity = capacity
+            $0.maxSpansPerRequest = 6
+        }
         let maxDepth = MaxTracker()
         var random = SplitMix64(seed: seed)
         let requests = (0..<60).map { i in

@@ -21,10 +21,12 @@ struct QueryDiscoveryRoutesTests {
         let harness = Fixtures.collector()
         try await harness.store.append(Fixtures.compensatedOrder("order-a", trace: TraceID(high: 1, low: 1)))
         try await harness.store.append(Fixtures.compensatedOrder("order-b", trace: TraceID(high: 2, low: 2)))
-        try await harness.store.append([Fixtures.producer(
-            trace: TraceID(high: 3, low: 3), span: 1, message: "c-m1", type: "OrderPlaced", correlation: "order-c",
-            causation: nil, compensates: nil, service: "checkout", at: Fixtures.t0 + 9_000_000_000
-        )])
+        try await harness.store.append([
+            Fixtures.producer(
+                trace: TraceID(high: 3, low: 3), span: 1, message: "c-m1", type: "OrderPlaced", correlation: "order-c",
+                causation: nil, compensates: nil, service: "checkout", at: Fixtures.t0 + 9_000_000_000
+            )
+        ])
         return harness
     }
 
@@ -144,9 +146,13 @@ struct QueryDiscoveryRoutesTests {
             try await client.execute(uri: "/api/v1/traces?service=notification", method: .get) { (response: TestResponse) async throws in
                 let traces = try #require(try json(response) as? [[String: Any]])
                 #expect(Set(traces.compactMap { $0["trace_id"] as? String }) == [TraceID(high: 1, low: 1).hex, TraceID(high: 2, low: 2).hex])
-                #expect(traces.allSatisfy { Set($0.keys).isSuperset(of: ["root_name", "service", "start_time", "duration_ms", "span_count", "error_count", "correlation_ids"]) })
+                #expect(
+                    traces.allSatisfy {
+                        Set($0.keys).isSuperset(of: ["root_name", "service", "start_time", "duration_ms", "span_count", "error_count", "correlation_ids"])
+                    })
             }
-            try await client.execute(uri: "/api/v1/traces?attribute=messaging.message.conversation_id=order-c", method: .get) { (response: TestResponse) async throws in
+            try await client.execute(uri: "/api/v1/traces?attribute=messaging.message.conversation_id=order-c", method: .get) {
+                (response: TestResponse) async throws in
                 let traces = try #require(try json(response) as? [[String: Any]])
                 #expect(traces.compactMap { $0["correlation_ids"] as? [String] } == [["order-c"]])
             }
@@ -162,13 +168,13 @@ struct QueryDiscoveryRoutesTests {
     func definition() async throws {
         let path = try Fixtures.temporaryPath("flows.yaml")
         try """
-            terminal: [OrderCancelled]
-            compensations: {RefundPayment: PaymentReceived}
-            transitions:
-              - {from: OrderPlaced, to: PaymentReceived}
-              - {from: PaymentReceived, to: GoodsUnavailable}
-              - {from: RefundPayment, to: OrderCancelled}
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        terminal: [OrderCancelled]
+        compensations: {RefundPayment: PaymentReceived}
+        transitions:
+          - {from: OrderPlaced, to: PaymentReceived}
+          - {from: PaymentReceived, to: GoodsUnavailable}
+          - {from: RefundPayment, to: OrderCancelled}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         var configuration = CollectorConfiguration()
         configuration.databasePath = "/nonexistent/choreo.sqlite"
         configuration.flowOptions.definition = try FlowDefinitionFile.load(path)

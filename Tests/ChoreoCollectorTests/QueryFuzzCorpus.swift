@@ -19,8 +19,10 @@ enum QueryFuzzCorpus {
         case "type": ["OrderPlaced", "PaymentReceived", "RefundPayment", "OrderPlaced,RefundPayment", "NoSuchType"]
         case "service": ["order", "payment", "checkout", "order,payment", "nobody"]
         case "since", "until":
-            [UnixTime.rfc3339(stored.t0 - 3_600_000_000_000), String(stored.t0), UnixTime.rfc3339(stored.t0 + 60_000_000_000),
-             "1970-01-01T00:00:00Z", "2262-04-11T23:47:16.854775807Z", "9223372036854775807", "2027-01-15T08:00:00+05:30", "0"]
+            [
+                UnixTime.rfc3339(stored.t0 - 3_600_000_000_000), String(stored.t0), UnixTime.rfc3339(stored.t0 + 60_000_000_000),
+                "1970-01-01T00:00:00Z", "2262-04-11T23:47:16.854775807Z", "9223372036854775807", "2027-01-15T08:00:00+05:30", "0",
+            ]
         case "limit": ["1", "2", "20", "100", "1000"]
         case "flows": ["1", "10", "10000"]
         case "format": ["mermaid", "dot", "json", "xes", "JSON", "Mermaid"]
@@ -92,7 +94,7 @@ enum QueryFuzzEncoding {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
                 out += String(format: "%%%02X", byte)

@@ -98,7 +98,8 @@ struct QueryFuzzRoute: Sendable {
         }
         var items: [String] = []
         for _ in 0..<Int.random(in: 0...5, using: &generator) {
-            let parameter = generator.chance(8) || parameters.isEmpty
+            let parameter =
+                generator.chance(8) || parameters.isEmpty
                 ? generator.pick(["x", "LIMIT", "status[]", "%73tatus", "", "since%00"]) : generator.pick(parameters)
             let value = Self.value(for: parameter, stored: stored, using: &generator)
             let repeats = generator.chance(5) && value.utf8.count < 300 ? generator.pick([2, 100, 101, 250]) : 1

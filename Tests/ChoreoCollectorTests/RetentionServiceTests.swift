@@ -26,13 +26,13 @@ struct RetentionServiceTests {
         let group = ServiceGroup(services: [service], logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            await clock.waitForSleeps(1)                       // first sweep done, waiting for the interval
-            #expect(await store.calls == [5, 5, 2, ], "chunks of at most 5 until one comes back short")
+            await clock.waitForSleeps(1)  // first sweep done, waiting for the interval
+            #expect(await store.calls == [5, 5, 2], "chunks of at most 5 until one comes back short")
             #expect(await store.remaining == 3)
             #expect(await store.cutoffs.allSatisfy { $0 == 76 * Self.hour })
             #expect(clock.sleeps == [.seconds(300)])
 
-            wall.advance(by: 15 * Self.hour)                   // the 10 h old spans are now 25 h old
+            wall.advance(by: 15 * Self.hour)  // the 10 h old spans are now 25 h old
             clock.advance(by: .seconds(300))
             await clock.waitForSleeps(2)
             #expect(await store.remaining == 0)
@@ -77,11 +77,13 @@ struct RetentionServiceTests {
         #expect(make(Self.hour, .seconds(7200)).cutoffUnixNano == 0)
     }
 
-    @Test("--retention values", arguments: [
-        ("7d", RetentionDuration.Value.window(.seconds(7 * 86_400))), ("12h", .window(.seconds(43_200))), ("30m", .window(.seconds(1800))),
-        ("45s", .window(.seconds(45))), ("2w", .window(.seconds(1_209_600))), ("forever", .forever), (" 7D ", .window(.seconds(604_800))),
-        ("1.5h", .window(.seconds(5_400))), ("1d12h", .window(.seconds(129_600))),
-    ])
+    @Test(
+        "--retention values",
+        arguments: [
+            ("7d", RetentionDuration.Value.window(.seconds(7 * 86_400))), ("12h", .window(.seconds(43_200))), ("30m", .window(.seconds(1800))),
+            ("45s", .window(.seconds(45))), ("2w", .window(.seconds(1_209_600))), ("forever", .forever), (" 7D ", .window(.seconds(604_800))),
+            ("1.5h", .window(.seconds(5_400))), ("1d12h", .window(.seconds(129_600))),
+        ])
     func parses(text: String, value: RetentionDuration.Value) {
         #expect(RetentionDuration.parse(text) == value)
     }
@@ -101,8 +103,9 @@ struct RetentionServiceTests {
         let app = CollectorApp(configuration: configuration, store: store, logger: Logger(label: "t"))
         #expect(app.retention?.window == .seconds(7 * 86_400))
         #expect(app.retention?.chunkSpans == 5000)
-        #expect(CollectorApp(configuration: configuration, store: InMemorySpanStore(), logger: Logger(label: "t")).retention != nil,
-                "the in-memory store deletes too")
+        #expect(
+            CollectorApp(configuration: configuration, store: InMemorySpanStore(), logger: Logger(label: "t")).retention != nil,
+            "the in-memory store deletes too")
     }
 }
 
@@ -118,7 +121,10 @@ actor FakeRetentionStore: SpanRetention {
     func failNext() { failing = true }
 
     func deleteSpans(startedBefore cutoffUnixNano: UInt64, limit: Int) async throws -> RetentionChunk {
-        if failing { failing = false; throw StoreError(.sqlite, "disk I/O error") }
+        if failing {
+            failing = false
+            throw StoreError(.sqlite, "disk I/O error")
+        }
         cutoffs.append(cutoffUnixNano)
         var deleted = 0
         startTimes.sort()
@@ -138,4 +144,3 @@ final class WallClock: Sendable {
     var now: UInt64 { value.withLock { $0 } }
     func advance(by nanos: UInt64) { value.withLock { $0 += nanos } }
 }
-

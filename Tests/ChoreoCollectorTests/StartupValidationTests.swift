@@ -7,18 +7,20 @@ import Testing
 struct StartupValidationTests {
     static let token = try! AccessToken("s3cret")
 
-    @Test("beyond loopback both tokens are needed unless --insecure", arguments: [
-        // (host, ingest token, query token, insecure, refused)
-        ("127.0.0.1", false, false, false, false),
-        ("localhost", false, false, false, false),
-        ("::1", false, false, false, false),
-        ("0.0.0.0", false, false, false, true),
-        ("0.0.0.0", true, false, false, true),
-        ("0.0.0.0", false, true, false, true),
-        ("10.1.2.3", true, true, false, false),
-        ("0.0.0.0", false, false, true, false),
-        ("::", true, false, true, false),
-    ] as [(String, Bool, Bool, Bool, Bool)])
+    @Test(
+        "beyond loopback both tokens are needed unless --insecure",
+        arguments: [
+            // (host, ingest token, query token, insecure, refused)
+            ("127.0.0.1", false, false, false, false),
+            ("localhost", false, false, false, false),
+            ("::1", false, false, false, false),
+            ("0.0.0.0", false, false, false, true),
+            ("0.0.0.0", true, false, false, true),
+            ("0.0.0.0", false, true, false, true),
+            ("10.1.2.3", true, true, false, false),
+            ("0.0.0.0", false, false, true, false),
+            ("::", true, false, true, false),
+        ] as [(String, Bool, Bool, Bool, Bool)])
     func exposure(host: String, ingest: Bool, query: Bool, insecure: Bool, refused: Bool) {
         var configuration = CollectorConfiguration(host: host)
         configuration.ingestToken = ingest ? Self.token : nil
@@ -48,14 +50,16 @@ struct StartupValidationTests {
         #expect(!"\(token)".contains("abc"), "a token never prints")
     }
 
-    @Test("an empty, unreadable or multi-token file is refused with a message naming the flag and file", arguments: [
-        ("", ConfigurationError.Code.tokenFileEmpty),
-        ("  \n\t\n", .tokenFileEmpty),
-        ("two tokens", .tokenMalformed),
-        ("line1\nline2", .tokenMalformed),
-        ("tøken", .tokenMalformed),
-        (nil, .tokenFileUnreadable),
-    ] as [(String?, ConfigurationError.Code)])
+    @Test(
+        "an empty, unreadable or multi-token file is refused with a message naming the flag and file",
+        arguments: [
+            ("", ConfigurationError.Code.tokenFileEmpty),
+            ("  \n\t\n", .tokenFileEmpty),
+            ("two tokens", .tokenMalformed),
+            ("line1\nline2", .tokenMalformed),
+            ("tøken", .tokenMalformed),
+            (nil, .tokenFileUnreadable),
+        ] as [(String?, ConfigurationError.Code)])
     func refusesBadFiles(content: String?, code: ConfigurationError.Code) throws {
         let path = try Fixtures.temporaryPath("token")
         if let content { try content.write(toFile: path, atomically: true, encoding: .utf8) }

@@ -9,7 +9,10 @@ import Testing
 
 /// A store whose reads and writes fail while told to, as a damaged file or a full disk would.
 final class FaultyStore: SpanStore {
-    struct Faults { var reads: (any Error)?; var writes: (any Error)? }
+    struct Faults {
+        var reads: (any Error)?
+        var writes: (any Error)?
+    }
     let inner = InMemorySpanStore()
     private let faults = Mutex(Faults())
 
@@ -77,9 +80,11 @@ extension TestClientProtocol {
 struct StoreFaultTests {
     static let traceID = TraceID(high: 7, low: 7)
 
-    @Test("lookups the store fails answer 503 with Retry-After and a JSON body naming the failure", arguments: [
-        "/api/v1/traces/00000000000000070000000000000007", "/api/v1/flows/order-1", "/api/v1/flows", "/api/v1/traces?service=x",
-    ])
+    @Test(
+        "lookups the store fails answer 503 with Retry-After and a JSON body naming the failure",
+        arguments: [
+            "/api/v1/traces/00000000000000070000000000000007", "/api/v1/flows/order-1", "/api/v1/flows", "/api/v1/traces?service=x",
+        ])
     func readFailure(uri: String) async throws {
         let store = FaultyStore()
         store.failReads(FaultyStore.ioError)

@@ -4,10 +4,12 @@ import Testing
 
 @Suite("Dashboard assets")
 struct DashboardAssetsTests {
-    @Test("lookups accept plain paths only", arguments: [
-        ("index.html", true), ("js/app.js", true), ("js/../index.html", false), ("./index.html", false),
-        ("js//app.js", false), ("", false), ("js\\app.js", false), ("missing.js", false),
-    ])
+    @Test(
+        "lookups accept plain paths only",
+        arguments: [
+            ("index.html", true), ("js/app.js", true), ("js/../index.html", false), ("./index.html", false),
+            ("js//app.js", false), ("", false), ("js\\app.js", false), ("missing.js", false),
+        ])
     func lookup(path: String, found: Bool) {
         let assets = DashboardAssets(files: [
             DashboardAsset(path: "index.html", bytes: Array("<p>".utf8)), DashboardAsset(path: "js/app.js", bytes: Array("1".utf8)),
@@ -16,10 +18,12 @@ struct DashboardAssetsTests {
         #expect((assets.asset(at: path) != nil) == found)
     }
 
-    @Test("content types follow the extension; unknown ones are never executable", arguments: [
-        ("a.html", "text/html; charset=utf-8"), ("a.JS", "text/javascript; charset=utf-8"), ("a.css", "text/css; charset=utf-8"),
-        ("a.svg", "image/svg+xml"), ("a.png", "image/png"), ("a.swift", "application/octet-stream"), ("Makefile", "application/octet-stream"),
-    ])
+    @Test(
+        "content types follow the extension; unknown ones are never executable",
+        arguments: [
+            ("a.html", "text/html; charset=utf-8"), ("a.JS", "text/javascript; charset=utf-8"), ("a.css", "text/css; charset=utf-8"),
+            ("a.svg", "image/svg+xml"), ("a.png", "image/png"), ("a.swift", "application/octet-stream"), ("Makefile", "application/octet-stream"),
+        ])
     func contentTypes(path: String, expected: String) {
         #expect(DashboardAsset.contentType(forPath: path) == expected)
     }
@@ -36,7 +40,10 @@ struct DashboardAssetsTests {
     func loadSkipsEscapingLinks() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("dash-\(UUID().uuidString)")
         let outside = FileManager.default.temporaryDirectory.appendingPathComponent("dash-secret-\(UUID().uuidString).txt")
-        defer { try? FileManager.default.removeItem(at: root); try? FileManager.default.removeItem(at: outside) }
+        defer {
+            try? FileManager.default.removeItem(at: root)
+            try? FileManager.default.removeItem(at: outside)
+        }
         try FileManager.default.createDirectory(at: root.appendingPathComponent("js"), withIntermediateDirectories: true)
         try Data("<!doctype html>".utf8).write(to: root.appendingPathComponent("index.html"))
         try Data("export {}".utf8).write(to: root.appendingPathComponent("js/app.js"))

@@ -38,13 +38,15 @@ struct DashboardRoutesTests {
         }
     }
 
-    @Test("assets are served with the content type of their extension", arguments: [
-        ("/ui/js/app.js", "text/javascript; charset=utf-8"),
-        ("/ui/js/views/flow.js", "text/javascript; charset=utf-8"),
-        ("/ui/css/app.css", "text/css; charset=utf-8"),
-        ("/ui/favicon.svg", "image/svg+xml"),
-        ("/ui/index.html", "text/html; charset=utf-8"),
-    ])
+    @Test(
+        "assets are served with the content type of their extension",
+        arguments: [
+            ("/ui/js/app.js", "text/javascript; charset=utf-8"),
+            ("/ui/js/views/flow.js", "text/javascript; charset=utf-8"),
+            ("/ui/css/app.css", "text/css; charset=utf-8"),
+            ("/ui/favicon.svg", "image/svg+xml"),
+            ("/ui/index.html", "text/html; charset=utf-8"),
+        ])
     func assetContentTypes(path: String, contentType: String) async throws {
         try await withApp { client in
             try await client.execute(uri: path, method: .get) { response in
@@ -68,10 +70,12 @@ struct DashboardRoutesTests {
         }
     }
 
-    @Test("no path escapes the asset directory", arguments: [
-        "/ui/../Package.swift", "/ui/../../Package.swift", "/ui/js/../../Package.swift", "/ui/%2e%2e/Package.swift",
-        "/ui/..%2fPackage.swift", "/ui/./index.html", "/ui//index.html", "/ui/..\\Package.swift", "/ui/js/../index.html",
-    ])
+    @Test(
+        "no path escapes the asset directory",
+        arguments: [
+            "/ui/../Package.swift", "/ui/../../Package.swift", "/ui/js/../../Package.swift", "/ui/%2e%2e/Package.swift",
+            "/ui/..%2fPackage.swift", "/ui/./index.html", "/ui//index.html", "/ui/..\\Package.swift", "/ui/js/../index.html",
+        ])
     func noPathTraversal(path: String) async throws {
         try await withApp { client in
             try await client.execute(uri: path, method: .get) { response in

@@ -56,17 +56,22 @@ struct DroppedSpansTests {
         // A message every span of which was lost, and whose handling published nothing, leaves
         // no trace at all: no reconstruction can see it. Such flows may be wrong without a gap.
         let keptMessages = Set(kept.compactMap { span in span.messageID.map { "\(span.string(MessagingKey.conversationID) ?? "")/\($0)" } })
-        let vanished = Set(dropped.compactMap { span -> String? in
-            guard let id = span.messageID, let flow = span.string(MessagingKey.conversationID) else { return nil }
-            return keptMessages.contains("\(flow)/\(id)") ? nil : flow
-        })
+        let vanished = Set(
+            dropped.compactMap { span -> String? in
+                guard let id = span.messageID, let flow = span.string(MessagingKey.conversationID) else { return nil }
+                return keptMessages.contains("\(flow)/\(id)") ? nil : flow
+            })
         #expect(all.count - kept.count > all.count / 200, "about 1% dropped")
         let truth = Self.flows(all, builder: builder, now: now)
         let lossy = Self.flows(kept, builder: builder, now: now)
         var wrong: [String] = []
         var silentlyWrong: [String] = []
         for (id, expected) in truth {
-            guard let flow = lossy[id] else { wrong.append(id); silentlyWrong.append(id); continue }
+            guard let flow = lossy[id] else {
+                wrong.append(id)
+                silentlyWrong.append(id)
+                continue
+            }
             if Verdict(flow) != Verdict(expected) {
                 wrong.append(id)
                 if flow.gaps == 0 && !vanished.contains(id) {

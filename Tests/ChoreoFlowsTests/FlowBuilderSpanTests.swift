@@ -77,12 +77,14 @@ struct FlowBuilderSpanTests {
 
     @Test("spans of other flows are ignored")
     func otherFlows() throws {
-        let other = SpanScript("order-2").spans + Sagas.declined().spans.map { span in
-            var copy = span
-            copy.attributes[MessagingKey.conversationID] = .string("order-2")
-            copy.spanID = SpanID(span.spanID.value + 1000)
-            return copy
-        }
+        let other =
+            SpanScript("order-2").spans
+            + Sagas.declined().spans.map { span in
+                var copy = span
+                copy.attributes[MessagingKey.conversationID] = .string("order-2")
+                copy.spanID = SpanID(span.spanID.value + 1000)
+                return copy
+            }
         let flow = try #require(builder.build(correlationID: "order-1", spans: Sagas.happy().spans + other, now: later))
         #expect(flow.steps.count == 5)
         #expect(flow.outcome == "OrderCompleted")

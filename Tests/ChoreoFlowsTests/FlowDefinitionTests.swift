@@ -44,10 +44,12 @@ struct FlowDefinitionTests {
         #expect(definition.transitions[0].withinNanos == 2_000_000_000)
     }
 
-    @Test("bad definitions name the problem", arguments: [
-        ("[1, 2]", "top level"), ("terminals: [A]", "unknown key"), ("transitions: [{from: A}]", "from and to"),
-        ("transitions: [{from: A, to: B, within: soon}]", "duration"), ("compensations: [A]", "compensations"),
-    ])
+    @Test(
+        "bad definitions name the problem",
+        arguments: [
+            ("[1, 2]", "top level"), ("terminals: [A]", "unknown key"), ("transitions: [{from: A}]", "from and to"),
+            ("transitions: [{from: A, to: B, within: soon}]", "duration"), ("compensations: [A]", "compensations"),
+        ])
     func errors(_ text: String, _ fragment: String) {
         #expect { try FlowDefinition(parsing: text) } throws: { error in
             (error as? FlowDefinitionError)?.message.contains(fragment) == true
@@ -55,8 +57,9 @@ struct FlowDefinitionTests {
     }
 
     func flow(_ script: SpanScript, definition: FlowDefinition) throws -> Flow {
-        try #require(FlowBuilder(options: FlowOptions(definition: definition))
-            .build(correlationID: script.correlationID, spans: script.spans, now: SpanScript.nanos(3_600_000)))
+        try #require(
+            FlowBuilder(options: FlowOptions(definition: definition))
+                .build(correlationID: script.correlationID, spans: script.spans, now: SpanScript.nanos(3_600_000)))
     }
 
     @Test("a conforming flow has no deviations except a transition slower than its limit")
@@ -75,17 +78,19 @@ struct FlowDefinitionTests {
             FlowStep(messageID: id, type: type, source: "s", causationID: nil, compensates: nil, publishedAtUnixNano: ms * 1_000_000)
         }
         // Skips InventoryReserved, then ships; plus an unknown type.
-        let skipped = definition.deviations(of: [
-            step("1", "OrderPlaced", 0), step("2", "PaymentReceived", 1), step("3", "Audit", 2),
-            step("4", "ShipmentDispatched", 3), step("5", "OrderCompleted", 4),
-        ], settled: true)
+        let skipped = definition.deviations(
+            of: [
+                step("1", "OrderPlaced", 0), step("2", "PaymentReceived", 1), step("3", "Audit", 2),
+                step("4", "ShipmentDispatched", 3), step("5", "OrderCompleted", 4),
+            ], settled: true)
         #expect(skipped.contains { $0.kind == .unexpectedType && $0.type == "Audit" && $0.messageID == "3" })
         #expect(skipped.contains { $0.kind == .missingStep && $0.type == "InventoryReserved" })
         // Ships before reserving.
-        let swapped = definition.deviations(of: [
-            step("1", "OrderPlaced", 0), step("2", "PaymentReceived", 1), step("3", "ShipmentDispatched", 2),
-            step("4", "InventoryReserved", 3), step("5", "OrderCompleted", 4),
-        ], settled: true)
+        let swapped = definition.deviations(
+            of: [
+                step("1", "OrderPlaced", 0), step("2", "PaymentReceived", 1), step("3", "ShipmentDispatched", 2),
+                step("4", "InventoryReserved", 3), step("5", "OrderCompleted", 4),
+            ], settled: true)
         #expect(swapped.contains { $0.kind == .wrongOrder && $0.type == "InventoryReserved" })
         // Ends early.
         let early = definition.deviations(of: [step("1", "OrderPlaced", 0), step("2", "PaymentReceived", 1)], settled: true)

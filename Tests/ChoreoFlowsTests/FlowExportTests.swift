@@ -1,7 +1,7 @@
 import ChoreoModel
 import Foundation
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 import Testing
 import ChoreoFlows
@@ -91,9 +91,12 @@ struct FlowExportTests {
     func xes() throws {
         var paths = [try flow(Sagas.happy()).path, try flow(Sagas.compensated()).path, try hostileFlow().path]
         // Two events in the same microsecond keep their order.
-        paths.append(FlowPath(correlationID: "tie", events: [
-            .init(type: "B", service: "s", publishedAtUnixNano: 5_000), .init(type: "A", service: "s", publishedAtUnixNano: 5_000),
-        ]))
+        paths.append(
+            FlowPath(
+                correlationID: "tie",
+                events: [
+                    .init(type: "B", service: "s", publishedAtUnixNano: 5_000), .init(type: "A", service: "s", publishedAtUnixNano: 5_000),
+                ]))
         let document = FlowExport.xes(paths)
         let parsed = try XESReader.read(Data(document.utf8))
         #expect(parsed.count == paths.count)
@@ -111,8 +114,15 @@ struct FlowExportTests {
 
 /// A minimal XES reader for tests: traces with their events' activity, timestamp and lifecycle.
 final class XESReader: NSObject, XMLParserDelegate {
-    struct Event { var activity = ""; var time = ""; var lifecycle = "" }
-    struct Trace { var id = ""; var events: [Event] = [] }
+    struct Event {
+        var activity = ""
+        var time = ""
+        var lifecycle = ""
+    }
+    struct Trace {
+        var id = ""
+        var events: [Event] = []
+    }
     private var traces: [Trace] = []
     private var event: Event?
     private var failure: (any Error)?
@@ -130,7 +140,8 @@ final class XESReader: NSObject, XMLParserDelegate {
         case "trace": traces.append(Trace())
         case "event": event = Event()
         case "string", "date":
-            let key = attributes["key"] ?? "", value = attributes["value"] ?? ""
+            let key = attributes["key"] ?? ""
+            let value = attributes["value"] ?? ""
             if event != nil {
                 if key == "concept:name" { event?.activity = value }
                 if key == "time:timestamp" { event?.time = value }

@@ -32,13 +32,15 @@ struct LatencyLearnerTests {
         #expect(learner.percentileNanos(1, of: nil) == 1000, "a dropped type still counts globally")
     }
 
-    @Test("a limit is p99 × margin, clamped to floor and ceiling", arguments: [
-        (p99: 1 * ms, limit: 2 * second),
-        (p99: 300 * ms, limit: 3 * second),
-        (p99: 1 * second, limit: 10 * second),
-        (p99: 60 * second, limit: 300 * second),
-        (p99: UInt64.max, limit: 300 * second),
-    ])
+    @Test(
+        "a limit is p99 × margin, clamped to floor and ceiling",
+        arguments: [
+            (p99: 1 * ms, limit: 2 * second),
+            (p99: 300 * ms, limit: 3 * second),
+            (p99: 1 * second, limit: 10 * second),
+            (p99: 60 * second, limit: 300 * second),
+            (p99: UInt64.max, limit: 300 * second),
+        ])
     func clamping(p99: UInt64, limit: UInt64) {
         let learner = LatencyLearner()
         #expect(learner.limit(fromP99: p99) == limit)

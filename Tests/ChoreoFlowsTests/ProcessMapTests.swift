@@ -38,10 +38,12 @@ struct ProcessMapTests {
     @Test("percentiles are nearest rank over every transition")
     func percentileRank() {
         let paths = (1...20).map { i in
-            FlowPath(correlationID: "f\(i)", events: [
-                .init(type: "A", service: "s", publishedAtUnixNano: 0),
-                .init(type: "B", service: "s", publishedAtUnixNano: UInt64(i) * 1_000_000),
-            ])
+            FlowPath(
+                correlationID: "f\(i)",
+                events: [
+                    .init(type: "A", service: "s", publishedAtUnixNano: 0),
+                    .init(type: "B", service: "s", publishedAtUnixNano: UInt64(i) * 1_000_000),
+                ])
         }
         let edge = ProcessMap(paths: paths).edges[0]
         #expect(edge.p50Nanos == 10_000_000)

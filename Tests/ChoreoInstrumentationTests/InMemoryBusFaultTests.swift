@@ -6,7 +6,8 @@ import Testing
 struct InMemoryBusFaultTests {
     @Test("a paused group keeps its backlog while others go on, then drains it in order on resume")
     func pauseAndResume() async throws {
-        let paused = Recorder<String>(), other = Counter()
+        let paused = Recorder<String>()
+        let other = Counter()
         let configuration = InMemoryBus.Configuration(concurrencyPerSubscription: 1)
         let (held, pendingWhilePaused, stats) = try await withRunningBus(tracer: InMemoryTracer(), configuration: configuration) { bus in
             try await bus.subscribe(topic: "t", group: "paused") { paused.append($0.message.headers["id"] ?? "") }
@@ -38,7 +39,8 @@ struct InMemoryBusFaultTests {
 
     @Test("a message asking for a duplicate is delivered once more to the listed group only, after it was handled")
     func duplicateOnDemand() async throws {
-        let listed = Recorder<Int>(), unlisted = Recorder<Int>()
+        let listed = Recorder<Int>()
+        let unlisted = Recorder<Int>()
         let stats = try await withRunningBus(tracer: InMemoryTracer()) { bus in
             try await bus.subscribe(topic: "t", group: "listed") { listed.append($0.attempt) }
             try await bus.subscribe(topic: "t", group: "unlisted") { unlisted.append($0.attempt) }

@@ -9,7 +9,9 @@ struct InMemoryBusTests {
 
     @Test("every group subscribed to a topic gets each message, competing consumers of one group share it")
     func consumerGroups() async throws {
-        let billing = Counter(), audit1 = Counter(), audit2 = Counter()
+        let billing = Counter()
+        let audit1 = Counter()
+        let audit2 = Counter()
         let stats = try await withRunningBus(tracer: InMemoryTracer()) { bus in
             try await bus.subscribe(topic: "t", group: "billing") { _ in billing.increment() }
             try await bus.subscribe(topic: "t", group: "audit") { _ in audit1.increment() }
@@ -109,7 +111,7 @@ struct InMemoryBusTests {
             group.addTask { try await bus.run() }
             try await bus.subscribe(topic: "t", group: "g") { _ in }
             try await bus.publish(Message(topic: "t"))
-            try await bus.waitUntilIdle() // the first run() is delivering
+            try await bus.waitUntilIdle()  // the first run() is delivering
             await #expect(throws: BusError(.alreadyRunning, "run() was already called on this bus; create a new InMemoryBus to run again")) {
                 try await bus.run()
             }
@@ -117,19 +119,23 @@ struct InMemoryBusTests {
         }
     }
 
-    @Test("an invalid configuration is rejected at init", arguments: [
-        InMemoryBus.Configuration(maxAttempts: 0),
-        InMemoryBus.Configuration(concurrencyPerSubscription: 0),
-        InMemoryBus.Configuration(queueCapacity: 0),
-        InMemoryBus.Configuration(initialBackoff: .seconds(2), maxBackoff: .seconds(1)),
-    ])
+    @Test(
+        "an invalid configuration is rejected at init",
+        arguments: [
+            InMemoryBus.Configuration(maxAttempts: 0),
+            InMemoryBus.Configuration(concurrencyPerSubscription: 0),
+            InMemoryBus.Configuration(queueCapacity: 0),
+            InMemoryBus.Configuration(initialBackoff: .seconds(2), maxBackoff: .seconds(1)),
+        ])
     func invalidConfiguration(_ configuration: InMemoryBus.Configuration) {
         #expect(throws: BusError.self) { try InMemoryBus(configuration: configuration) }
     }
 
-    @Test("backoff doubles per attempt and is capped", arguments: [
-        (1, 100), (2, 200), (3, 400), (4, 800), (5, 1_000), (40, 1_000),
-    ])
+    @Test(
+        "backoff doubles per attempt and is capped",
+        arguments: [
+            (1, 100), (2, 200), (3, 400), (4, 800), (5, 1_000), (40, 1_000),
+        ])
     func backoff(attempt: Int, milliseconds: Int) {
         let configuration = InMemoryBus.Configuration(initialBackoff: .milliseconds(100), maxBackoff: .seconds(1))
         #expect(configuration.backoff(afterAttempt: attempt) == .milliseconds(milliseconds))

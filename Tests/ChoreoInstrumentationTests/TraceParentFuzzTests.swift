@@ -60,17 +60,19 @@ struct TraceParentFuzzTests {
         #expect(valid > Self.cases / 100 && valid < Self.cases - Self.cases / 100, "the mix holds valid and invalid values (\(valid) valid)")
     }
 
-    @Test("the oracle agrees with the W3C examples", arguments: [
-        ("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", true),
-        ("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00", true),
-        ("01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-future", true),
-        ("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra", false),
-        ("ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", false),
-        ("00-00000000000000000000000000000000-b7ad6b7169203331-01", false),
-        ("00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01", false),
-        ("00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01", false),
-        ("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1", false),
-    ])
+    @Test(
+        "the oracle agrees with the W3C examples",
+        arguments: [
+            ("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", true),
+            ("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00", true),
+            ("01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-future", true),
+            ("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra", false),
+            ("ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", false),
+            ("00-00000000000000000000000000000000-b7ad6b7169203331-01", false),
+            ("00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01", false),
+            ("00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01", false),
+            ("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1", false),
+        ])
     func oracle(header: String, valid: Bool) {
         #expect((StrictTraceParent(header) != nil) == valid)
         #expect((TraceParent(header) != nil) == valid, "ChoreoModel's parser agrees")

@@ -41,9 +41,11 @@ struct TracedBusConsumeTests {
         #expect(consumer.string(ChoreoKey.deliveryOutcome) == "handled")
         #expect(consumer.status == nil)
         let context = try #require(contexts.values.first ?? nil)
-        #expect(context == MessageContext(
-            messageID: id, correlationID: "order-1", type: "RetrievePayment", topic: "payments", group: "payment", attempt: 1
-        ))
+        #expect(
+            context
+                == MessageContext(
+                    messageID: id, correlationID: "order-1", type: "RetrievePayment", topic: "payments", group: "payment", attempt: 1
+                ))
     }
 
     @Test("the handler runs inside the consumer span's context")

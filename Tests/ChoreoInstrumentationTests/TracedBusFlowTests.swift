@@ -63,9 +63,11 @@ struct TracedBusFlowTests {
         #expect(tracer.spans(.consumer).first?.string(ChoreoKey.compensates) == "msg-payment-received")
     }
 
-    @Test("alias correlation and causation headers are accepted on extract", arguments: [
-        ("correlation-id", "causation-id"), ("x-correlation-id", "causationid"), ("correlationid", "causation-id"),
-    ])
+    @Test(
+        "alias correlation and causation headers are accepted on extract",
+        arguments: [
+            ("correlation-id", "causation-id"), ("x-correlation-id", "causationid"), ("correlationid", "causation-id"),
+        ])
     func aliases(correlationHeader: String, causationHeader: String) async throws {
         let tracer = InMemoryTracer()
         let seen = Recorder<Message>()
@@ -75,9 +77,12 @@ struct TracedBusFlowTests {
                 try await TracedBus(bus, service: "b").publish(type: "Y", to: "y")
             }
             // A foreign producer, not traced, using alias header names.
-            try await bus.publish(Message(topic: "x", headers: [
-                "id": "m-1", "type": "X", correlationHeader: "c-9", causationHeader: "m-0",
-            ]))
+            try await bus.publish(
+                Message(
+                    topic: "x",
+                    headers: [
+                        "id": "m-1", "type": "X", correlationHeader: "c-9", causationHeader: "m-0",
+                    ]))
         }
         let consumer = try #require(tracer.spans(.consumer).first)
         #expect(consumer.string(MessagingKey.conversationID) == "c-9")
@@ -105,11 +110,13 @@ struct TracedBusFlowTests {
         #expect(consumer.string(MessagingKey.conversationID) == "order-1")
     }
 
-    @Test("garbage trace context and metadata headers never crash; the message is handled", arguments: [
-        ["traceparent": "garbage", "tracestate": "\u{0}\u{1}", "baggage": "%%%;;=="],
-        ["traceparent": "00-zzzz-yyyy-01", InMemoryTracer.traceIDKey: "", InMemoryTracer.spanIDKey: ""],
-        ["id": "", "correlationid": "", "causationid": "", "type": "", "TRACEPARENT": String(repeating: "f", count: 300)],
-    ])
+    @Test(
+        "garbage trace context and metadata headers never crash; the message is handled",
+        arguments: [
+            ["traceparent": "garbage", "tracestate": "\u{0}\u{1}", "baggage": "%%%;;=="],
+            ["traceparent": "00-zzzz-yyyy-01", InMemoryTracer.traceIDKey: "", InMemoryTracer.spanIDKey: ""],
+            ["id": "", "correlationid": "", "causationid": "", "type": "", "TRACEPARENT": String(repeating: "f", count: 300)],
+        ])
     func garbageHeaders(headers: [String: String]) async throws {
         let tracer = InMemoryTracer()
         let seen = Recorder<Message>()

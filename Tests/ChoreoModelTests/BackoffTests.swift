@@ -5,9 +5,11 @@ import Testing
 struct BackoffTests {
     private let doubling = Backoff(initial: .milliseconds(100), maximum: .seconds(1), jitter: .none)
 
-    @Test("the backoff multiplies per retry and stops at the maximum", arguments: [
-        (1, 100), (2, 200), (3, 400), (4, 800), (5, 1_000), (6, 1_000), (40, 1_000),
-    ])
+    @Test(
+        "the backoff multiplies per retry and stops at the maximum",
+        arguments: [
+            (1, 100), (2, 200), (3, 400), (4, 800), (5, 1_000), (6, 1_000), (40, 1_000),
+        ])
     func doublesUpToTheCap(retry: Int, milliseconds: Int) {
         #expect(doubling.ceiling(beforeRetry: retry) == .milliseconds(milliseconds))
         #expect(doubling.delay(beforeRetry: retry, fraction: 0.7) == .milliseconds(milliseconds))

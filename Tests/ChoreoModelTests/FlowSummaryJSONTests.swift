@@ -19,10 +19,11 @@ struct FlowSummaryJSONTests {
     @Test("keys are the documented snake_case names")
     func keys() throws {
         let keys = Set(try object(Self.summary).keys)
-        #expect(keys == [
-            "correlation_id", "status", "outcome", "started_at", "last_activity_at", "step_count",
-            "compensation_count", "error_count", "waiting_for", "services", "types",
-        ])
+        #expect(
+            keys == [
+                "correlation_id", "status", "outcome", "started_at", "last_activity_at", "step_count",
+                "compensation_count", "error_count", "waiting_for", "services", "types",
+            ])
     }
 
     @Test("times are RFC 3339 and the status is its wire name")

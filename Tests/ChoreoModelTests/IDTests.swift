@@ -48,17 +48,21 @@ struct IDTests {
         #expect(SpanID(1).isValid)
     }
 
-    @Test("trace id hex of the wrong length or with non-hex digits is rejected", arguments: [
-        "", "0102030405060708090a0b0c0d0e0f1", "0102030405060708090a0b0c0d0e0f100",
-        "0102030405060708090a0b0c0d0e0fzz", " 102030405060708090a0b0c0d0e0f10",
-    ])
+    @Test(
+        "trace id hex of the wrong length or with non-hex digits is rejected",
+        arguments: [
+            "", "0102030405060708090a0b0c0d0e0f1", "0102030405060708090a0b0c0d0e0f100",
+            "0102030405060708090a0b0c0d0e0fzz", " 102030405060708090a0b0c0d0e0f10",
+        ])
     func badTraceHex(_ hex: String) {
         #expect(TraceID(hex: hex) == nil)
     }
 
-    @Test("span id hex of the wrong length or with non-hex digits is rejected", arguments: [
-        "", "010203040506070", "01020304050607080", "010203040506070g", "-102030405060708",
-    ])
+    @Test(
+        "span id hex of the wrong length or with non-hex digits is rejected",
+        arguments: [
+            "", "010203040506070", "01020304050607080", "010203040506070g", "-102030405060708",
+        ])
     func badSpanHex(_ hex: String) {
         #expect(SpanID(hex: hex) == nil)
     }

@@ -40,8 +40,9 @@ struct SpanRecordJSONTests {
 
     @Test("a root span without optional fields round-trips")
     func minimal() throws {
-        let record = SpanRecord(traceID: TraceID(high: 0, low: 1), spanID: SpanID(1), name: "root",
-                                startTimeUnixNano: 10, endTimeUnixNano: 5)
+        let record = SpanRecord(
+            traceID: TraceID(high: 0, low: 1), spanID: SpanID(1), name: "root",
+            startTimeUnixNano: 10, endTimeUnixNano: 5)
         let data = try JSONEncoder().encode(record)
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(json["parent_span_id"] is NSNull)

@@ -12,19 +12,21 @@ struct TraceParentTests {
         var testDescription: String { header }
     }
 
-    @Test("accepts valid headers and reads their fields", arguments: [
-        Valid(header: "00-\(traceHex)-\(spanHex)-01", flags: 0x01),
-        Valid(header: "00-\(traceHex)-\(spanHex)-00", flags: 0x00),
-        Valid(header: "00-\(traceHex)-\(spanHex)-03", flags: 0x03),
-        Valid(header: "00-\(traceHex)-\(spanHex)-ff", flags: 0xFF),
-        // A future version of exactly 55 characters; only the sampled bit is kept.
-        Valid(header: "cc-\(traceHex)-\(spanHex)-01", flags: 0x01),
-        Valid(header: "01-\(traceHex)-\(spanHex)-03", flags: 0x01),
-        Valid(header: "fe-\(traceHex)-\(spanHex)-02", flags: 0x00),
-        // A future version may append dash-introduced fields.
-        Valid(header: "cc-\(traceHex)-\(spanHex)-01-what-the-future-will-be-like", flags: 0x01),
-        Valid(header: "cc-\(traceHex)-\(spanHex)-01-", flags: 0x01),
-    ])
+    @Test(
+        "accepts valid headers and reads their fields",
+        arguments: [
+            Valid(header: "00-\(traceHex)-\(spanHex)-01", flags: 0x01),
+            Valid(header: "00-\(traceHex)-\(spanHex)-00", flags: 0x00),
+            Valid(header: "00-\(traceHex)-\(spanHex)-03", flags: 0x03),
+            Valid(header: "00-\(traceHex)-\(spanHex)-ff", flags: 0xFF),
+            // A future version of exactly 55 characters; only the sampled bit is kept.
+            Valid(header: "cc-\(traceHex)-\(spanHex)-01", flags: 0x01),
+            Valid(header: "01-\(traceHex)-\(spanHex)-03", flags: 0x01),
+            Valid(header: "fe-\(traceHex)-\(spanHex)-02", flags: 0x00),
+            // A future version may append dash-introduced fields.
+            Valid(header: "cc-\(traceHex)-\(spanHex)-01-what-the-future-will-be-like", flags: 0x01),
+            Valid(header: "cc-\(traceHex)-\(spanHex)-01-", flags: 0x01),
+        ])
     func acceptsValid(_ valid: Valid) throws {
         let parent = try #require(TraceParent(valid.header))
         #expect(parent.traceID.hex == Self.traceHex)
@@ -33,64 +35,68 @@ struct TraceParentTests {
         #expect(parent.isSampled == (valid.flags & 1 == 1))
     }
 
-    @Test("rejects headers that break a rule of the specification", arguments: [
-        // version
-        "ff-\(traceHex)-\(spanHex)-01",  // version 255 is forbidden
-        "FF-\(traceHex)-\(spanHex)-01",
-        "0A-\(traceHex)-\(spanHex)-01",  // upper-case version
-        ".0-\(traceHex)-\(spanHex)-01",
-        "0.-\(traceHex)-\(spanHex)-01",
-        "000-\(traceHex)-\(spanHex)-01",
-        "0000-\(traceHex)-\(spanHex)-01",
-        "0-\(traceHex)-\(spanHex)-01",
-        // version 00 must be exactly 55 characters
-        "00-\(traceHex)-\(spanHex)-01.",
-        "00-\(traceHex)-\(spanHex)-01-what-the-future-will-be-like",
-        "00-\(traceHex)-\(spanHex)-01 ",
-        " 00-\(traceHex)-\(spanHex)-01",
-        "00-\(traceHex)-\(spanHex)-01\t",
-        "00-\(traceHex)-\(spanHex)-01\n",
-        // a future version's flags must end the string or be followed by a dash
-        "cc-\(traceHex)-\(spanHex)-01.what-the-future-will-be-like",
-        "cc-\(traceHex)-\(spanHex)-0",
-        // trace id
-        "00-00000000000000000000000000000000-\(spanHex)-01",
-        "00-4BF92F3577B34DA6A3CE929D0E0E4736-\(spanHex)-01",
-        "00-4bf92f3577b34da6a3ce929d0e0e473G-\(spanHex)-01",
-        "00-.bf92f3577b34da6a3ce929d0e0e4736-\(spanHex)-01",
-        "00-4bf92f3577b34da6a3ce929d0e0e47361-\(spanHex)-01",
-        "00-4bf92f3577b34da6a3ce929d0e0e473-\(spanHex)-01",
-        // parent id
-        "00-\(traceHex)-0000000000000000-01",
-        "00-\(traceHex)-00F067AA0BA902B7-01",
-        "00-\(traceHex)-00f067aa0ba902b.-01",
-        "00-\(traceHex)-00f067aa0ba902b71-01",
-        "00-\(traceHex)-00f067aa0ba902b-01",
-        // flags
-        "00-\(traceHex)-\(spanHex)-0G",
-        "00-\(traceHex)-\(spanHex)-.0",
-        "00-\(traceHex)-\(spanHex)-0A",
-        "00-\(traceHex)-\(spanHex)-011",
-        "00-\(traceHex)-\(spanHex)-0",
-        // dashes and shape
-        "00_\(traceHex)-\(spanHex)-01",
-        "00-\(traceHex)_\(spanHex)-01",
-        "00-\(traceHex)-\(spanHex)_01",
-        "00-\(traceHex)-\(spanHex)",
-        "",
-        "00",
-        String(repeating: "-", count: 55),
-        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0é",
-    ])
+    @Test(
+        "rejects headers that break a rule of the specification",
+        arguments: [
+            // version
+            "ff-\(traceHex)-\(spanHex)-01",  // version 255 is forbidden
+            "FF-\(traceHex)-\(spanHex)-01",
+            "0A-\(traceHex)-\(spanHex)-01",  // upper-case version
+            ".0-\(traceHex)-\(spanHex)-01",
+            "0.-\(traceHex)-\(spanHex)-01",
+            "000-\(traceHex)-\(spanHex)-01",
+            "0000-\(traceHex)-\(spanHex)-01",
+            "0-\(traceHex)-\(spanHex)-01",
+            // version 00 must be exactly 55 characters
+            "00-\(traceHex)-\(spanHex)-01.",
+            "00-\(traceHex)-\(spanHex)-01-what-the-future-will-be-like",
+            "00-\(traceHex)-\(spanHex)-01 ",
+            " 00-\(traceHex)-\(spanHex)-01",
+            "00-\(traceHex)-\(spanHex)-01\t",
+            "00-\(traceHex)-\(spanHex)-01\n",
+            // a future version's flags must end the string or be followed by a dash
+            "cc-\(traceHex)-\(spanHex)-01.what-the-future-will-be-like",
+            "cc-\(traceHex)-\(spanHex)-0",
+            // trace id
+            "00-00000000000000000000000000000000-\(spanHex)-01",
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-\(spanHex)-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e473G-\(spanHex)-01",
+            "00-.bf92f3577b34da6a3ce929d0e0e4736-\(spanHex)-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e47361-\(spanHex)-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e473-\(spanHex)-01",
+            // parent id
+            "00-\(traceHex)-0000000000000000-01",
+            "00-\(traceHex)-00F067AA0BA902B7-01",
+            "00-\(traceHex)-00f067aa0ba902b.-01",
+            "00-\(traceHex)-00f067aa0ba902b71-01",
+            "00-\(traceHex)-00f067aa0ba902b-01",
+            // flags
+            "00-\(traceHex)-\(spanHex)-0G",
+            "00-\(traceHex)-\(spanHex)-.0",
+            "00-\(traceHex)-\(spanHex)-0A",
+            "00-\(traceHex)-\(spanHex)-011",
+            "00-\(traceHex)-\(spanHex)-0",
+            // dashes and shape
+            "00_\(traceHex)-\(spanHex)-01",
+            "00-\(traceHex)_\(spanHex)-01",
+            "00-\(traceHex)-\(spanHex)_01",
+            "00-\(traceHex)-\(spanHex)",
+            "",
+            "00",
+            String(repeating: "-", count: 55),
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0é",
+        ])
     func rejectsInvalid(_ header: String) {
         #expect(TraceParent(header) == nil)
     }
 
-    @Test("headerValue is version 00 in lower case and parses back to the same value", arguments: [
-        TraceParent(traceID: TraceID(high: 0xABCD, low: 1), spanID: SpanID(0xFF), flags: 0x01),
-        TraceParent(traceID: TraceID(high: .max, low: .max), spanID: SpanID(.max), flags: 0x00),
-        TraceParent(traceID: TraceID(high: 0, low: 1), spanID: SpanID(1), flags: 0x0A),
-    ])
+    @Test(
+        "headerValue is version 00 in lower case and parses back to the same value",
+        arguments: [
+            TraceParent(traceID: TraceID(high: 0xABCD, low: 1), spanID: SpanID(0xFF), flags: 0x01),
+            TraceParent(traceID: TraceID(high: .max, low: .max), spanID: SpanID(.max), flags: 0x00),
+            TraceParent(traceID: TraceID(high: 0, low: 1), spanID: SpanID(1), flags: 0x0A),
+        ])
     func roundTrip(_ parent: TraceParent) throws {
         let header = parent.headerValue
         #expect(header.utf8.count == 55)

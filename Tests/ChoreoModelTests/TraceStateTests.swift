@@ -12,37 +12,40 @@ struct TraceStateTests {
     static let allKeyChars = "abcdefghijklmnopqrstuvwxyz0123456789_-*/"
     static let allValueChars = String(decoding: (0x20...0x7E).filter { $0 != 0x2C && $0 != 0x3D }, as: UTF8.self)
 
-    @Test("parses valid headers into ordered members", arguments: [
-        Case(header: "", members: []),
-        Case(header: "   ", members: []),
-        Case(header: ",", members: []),
-        Case(header: " , \t ,", members: []),
-        Case(header: "foo=1", members: ["foo=1"]),
-        Case(header: "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE", members: ["rojo=00f067aa0ba902b7", "congo=t61rcWkgMzE"]),
-        // optional whitespace around members, empty members skipped
-        Case(header: "foo=1 \t , \t bar=2, \t baz=3", members: ["foo=1", "bar=2", "baz=3"]),
-        Case(header: "foo=1\t \t,\t \tbar=2,\t \tbaz=3", members: ["foo=1", "bar=2", "baz=3"]),
-        Case(header: " foo=1", members: ["foo=1"]),
-        Case(header: "\tfoo=1", members: ["foo=1"]),
-        Case(header: "foo=1 ", members: ["foo=1"]),
-        Case(header: "foo=1\t", members: ["foo=1"]),
-        Case(header: "\t foo=1 \t", members: ["foo=1"]),
-        Case(header: "foo=1,,bar=2,", members: ["foo=1", "bar=2"]),
-        Case(header: ",foo=1", members: ["foo=1"]),
-        // leading spaces belong to the value
-        Case(header: "foo= 1", members: ["foo= 1"]),
-        Case(header: "foo=a b", members: ["foo=a b"]),
-        // multi-tenant keys
-        Case(header: "tenant@vendor=x", members: ["tenant@vendor=x"]),
-        Case(header: "1tenant@v=x", members: ["1tenant@v=x"]),
-        Case(header: "\(allKeyChars)@a-z0-9_-*/=\(allValueChars)", members: ["\(allKeyChars)@a-z0-9_-*/=\(allValueChars)"]),
-        Case(header: "\(allKeyChars)=\(allValueChars)", members: ["\(allKeyChars)=\(allValueChars)"]),
-        // length limits at their edges
-        Case(header: String(repeating: "z", count: 256) + "=1", members: [String(repeating: "z", count: 256) + "=1"]),
-        Case(header: String(repeating: "t", count: 241) + "@" + String(repeating: "v", count: 14) + "=1",
-             members: [String(repeating: "t", count: 241) + "@" + String(repeating: "v", count: 14) + "=1"]),
-        Case(header: "k=" + String(repeating: "v", count: 256), members: ["k=" + String(repeating: "v", count: 256)]),
-    ])
+    @Test(
+        "parses valid headers into ordered members",
+        arguments: [
+            Case(header: "", members: []),
+            Case(header: "   ", members: []),
+            Case(header: ",", members: []),
+            Case(header: " , \t ,", members: []),
+            Case(header: "foo=1", members: ["foo=1"]),
+            Case(header: "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE", members: ["rojo=00f067aa0ba902b7", "congo=t61rcWkgMzE"]),
+            // optional whitespace around members, empty members skipped
+            Case(header: "foo=1 \t , \t bar=2, \t baz=3", members: ["foo=1", "bar=2", "baz=3"]),
+            Case(header: "foo=1\t \t,\t \tbar=2,\t \tbaz=3", members: ["foo=1", "bar=2", "baz=3"]),
+            Case(header: " foo=1", members: ["foo=1"]),
+            Case(header: "\tfoo=1", members: ["foo=1"]),
+            Case(header: "foo=1 ", members: ["foo=1"]),
+            Case(header: "foo=1\t", members: ["foo=1"]),
+            Case(header: "\t foo=1 \t", members: ["foo=1"]),
+            Case(header: "foo=1,,bar=2,", members: ["foo=1", "bar=2"]),
+            Case(header: ",foo=1", members: ["foo=1"]),
+            // leading spaces belong to the value
+            Case(header: "foo= 1", members: ["foo= 1"]),
+            Case(header: "foo=a b", members: ["foo=a b"]),
+            // multi-tenant keys
+            Case(header: "tenant@vendor=x", members: ["tenant@vendor=x"]),
+            Case(header: "1tenant@v=x", members: ["1tenant@v=x"]),
+            Case(header: "\(allKeyChars)@a-z0-9_-*/=\(allValueChars)", members: ["\(allKeyChars)@a-z0-9_-*/=\(allValueChars)"]),
+            Case(header: "\(allKeyChars)=\(allValueChars)", members: ["\(allKeyChars)=\(allValueChars)"]),
+            // length limits at their edges
+            Case(header: String(repeating: "z", count: 256) + "=1", members: [String(repeating: "z", count: 256) + "=1"]),
+            Case(
+                header: String(repeating: "t", count: 241) + "@" + String(repeating: "v", count: 14) + "=1",
+                members: [String(repeating: "t", count: 241) + "@" + String(repeating: "v", count: 14) + "=1"]),
+            Case(header: "k=" + String(repeating: "v", count: 256), members: ["k=" + String(repeating: "v", count: 256)]),
+        ])
     func parsesValid(_ c: Case) throws {
         let state = try #require(TraceState(c.header))
         #expect(state.members.map { "\($0.key)=\($0.value)" } == c.members)
@@ -50,23 +53,25 @@ struct TraceStateTests {
         #expect(state.headerValue == c.members.joined(separator: ","))
     }
 
-    @Test("rejects invalid headers as a whole", arguments: [
-        // keys
-        "FOO=1", "foo =1", "foo.bar=1", "=1", "1foo=1", "_foo=1", "fo o=1", "föo=1",
-        "foo@=1", "@foo=1", "foo@@bar=1", "foo@bar@baz=1", "foo@1bar=1", "foo@Bar=1",
-        String(repeating: "z", count: 257) + "=1",
-        String(repeating: "t", count: 242) + "@v=1",
-        "t@" + String(repeating: "v", count: 15) + "=1",
-        // values
-        "foo=", "foo=,bar=3", "foo=bar=baz", "foo=a\tb", "foo=\u{7F}", "foo=é", "foo=a\nb",
-        "foo=" + String(repeating: "v", count: 257),
-        // members without '='
-        "foo", "foo=1,bar",
-        // duplicates
-        "foo=1,foo=1", "foo=1,bar=2,foo=2",
-        // an invalid member anywhere spoils the header
-        "foo=1,BAR=2,baz=3",
-    ])
+    @Test(
+        "rejects invalid headers as a whole",
+        arguments: [
+            // keys
+            "FOO=1", "foo =1", "foo.bar=1", "=1", "1foo=1", "_foo=1", "fo o=1", "föo=1",
+            "foo@=1", "@foo=1", "foo@@bar=1", "foo@bar@baz=1", "foo@1bar=1", "foo@Bar=1",
+            String(repeating: "z", count: 257) + "=1",
+            String(repeating: "t", count: 242) + "@v=1",
+            "t@" + String(repeating: "v", count: 15) + "=1",
+            // values
+            "foo=", "foo=,bar=3", "foo=bar=baz", "foo=a\tb", "foo=\u{7F}", "foo=é", "foo=a\nb",
+            "foo=" + String(repeating: "v", count: 257),
+            // members without '='
+            "foo", "foo=1,bar",
+            // duplicates
+            "foo=1,foo=1", "foo=1,bar=2,foo=2",
+            // an invalid member anywhere spoils the header
+            "foo=1,BAR=2,baz=3",
+        ])
     func rejectsInvalid(_ header: String) {
         #expect(TraceState(header) == nil)
     }
@@ -116,9 +121,11 @@ struct TraceStateTests {
         #expect(updated["k31"] == "v")
     }
 
-    @Test("setting an invalid key or value leaves the list unchanged", arguments: [
-        ("BAD", "v"), ("ok", ""), ("ok", "a,b"), ("ok", "a=b"), ("ok", "trailing "), ("", "v"),
-    ])
+    @Test(
+        "setting an invalid key or value leaves the list unchanged",
+        arguments: [
+            ("BAD", "v"), ("ok", ""), ("ok", "a,b"), ("ok", "a=b"), ("ok", "trailing "), ("", "v"),
+        ])
     func settingInvalid(_ key: String, _ value: String) throws {
         let state = try #require(TraceState("a=1"))
         #expect(state.setting(key: key, value: value) == state)

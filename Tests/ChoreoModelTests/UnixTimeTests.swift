@@ -3,14 +3,16 @@ import Testing
 
 @Suite("RFC 3339 times")
 struct UnixTimeTests {
-    @Test("formats known instants in UTC with milliseconds", arguments: [
-        (UInt64(0), "1970-01-01T00:00:00.000Z"),
-        (UInt64(1_000_000), "1970-01-01T00:00:00.001Z"),
-        (UInt64(999_999_999), "1970-01-01T00:00:00.999Z"),
-        (UInt64(951_782_400) * 1_000_000_000, "2000-02-29T00:00:00.000Z"),
-        (UInt64(1_795_305_341_123_456_789), "2026-11-21T23:55:41.123Z"),
-        (UInt64(4_102_444_799) * 1_000_000_000, "2099-12-31T23:59:59.000Z"),
-    ])
+    @Test(
+        "formats known instants in UTC with milliseconds",
+        arguments: [
+            (UInt64(0), "1970-01-01T00:00:00.000Z"),
+            (UInt64(1_000_000), "1970-01-01T00:00:00.001Z"),
+            (UInt64(999_999_999), "1970-01-01T00:00:00.999Z"),
+            (UInt64(951_782_400) * 1_000_000_000, "2000-02-29T00:00:00.000Z"),
+            (UInt64(1_795_305_341_123_456_789), "2026-11-21T23:55:41.123Z"),
+            (UInt64(4_102_444_799) * 1_000_000_000, "2099-12-31T23:59:59.000Z"),
+        ])
     func formats(_ nanos: UInt64, _ text: String) {
         #expect(UnixTime.rfc3339(nanos) == text)
     }
@@ -26,28 +28,32 @@ struct UnixTimeTests {
         }
     }
 
-    @Test("parses offsets, fractions and the allowed separators", arguments: [
-        ("1970-01-01T00:00:00Z", UInt64(0)),
-        ("1970-01-01t00:00:00z", UInt64(0)),
-        ("1970-01-01 00:00:00Z", UInt64(0)),
-        ("1970-01-01T00:00:01.5Z", UInt64(1_500_000_000)),
-        ("1970-01-01T00:00:00.123456789Z", UInt64(123_456_789)),
-        ("1970-01-01T00:00:00.1234567891Z", UInt64(123_456_789)),  // beyond nanoseconds is truncated
-        ("1970-01-01T01:00:00+01:00", UInt64(0)),
-        ("1969-12-31T23:00:00-01:00", UInt64(0)),
-        ("2026-11-22T05:25:41.123+05:30", UInt64(1_795_305_341_123_000_000)),
-        ("2016-12-31T23:59:60Z", UInt64(1_483_228_800) * 1_000_000_000),  // leap second
-    ])
+    @Test(
+        "parses offsets, fractions and the allowed separators",
+        arguments: [
+            ("1970-01-01T00:00:00Z", UInt64(0)),
+            ("1970-01-01t00:00:00z", UInt64(0)),
+            ("1970-01-01 00:00:00Z", UInt64(0)),
+            ("1970-01-01T00:00:01.5Z", UInt64(1_500_000_000)),
+            ("1970-01-01T00:00:00.123456789Z", UInt64(123_456_789)),
+            ("1970-01-01T00:00:00.1234567891Z", UInt64(123_456_789)),  // beyond nanoseconds is truncated
+            ("1970-01-01T01:00:00+01:00", UInt64(0)),
+            ("1969-12-31T23:00:00-01:00", UInt64(0)),
+            ("2026-11-22T05:25:41.123+05:30", UInt64(1_795_305_341_123_000_000)),
+            ("2016-12-31T23:59:60Z", UInt64(1_483_228_800) * 1_000_000_000),  // leap second
+        ])
     func parses(_ text: String, _ nanos: UInt64) {
         #expect(UnixTime.parseRFC3339(text) == nanos)
     }
 
-    @Test("rejects malformed times", arguments: [
-        "", "2026-11-21", "2026-11-21T23:55:41", "2026-11-21T23:55:41.Z", "2026-13-01T00:00:00Z",
-        "2026-00-01T00:00:00Z", "2026-01-00T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T00:60:00Z",
-        "2026/01/01T00:00:00Z", "2026-01-01T00:00:00+0100", "2026-01-01T00:00:00Z ", "1969-12-31T23:59:59Z",
-        "2026-01-01X00:00:00Z", "abcd-01-01T00:00:00Z", "2026-01-01T00:00:00+01:00:00",
-    ])
+    @Test(
+        "rejects malformed times",
+        arguments: [
+            "", "2026-11-21", "2026-11-21T23:55:41", "2026-11-21T23:55:41.Z", "2026-13-01T00:00:00Z",
+            "2026-00-01T00:00:00Z", "2026-01-00T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T00:60:00Z",
+            "2026/01/01T00:00:00Z", "2026-01-01T00:00:00+0100", "2026-01-01T00:00:00Z ", "1969-12-31T23:59:59Z",
+            "2026-01-01X00:00:00Z", "abcd-01-01T00:00:00Z", "2026-01-01T00:00:00+01:00:00",
+        ])
     func rejects(_ text: String) {
         #expect(UnixTime.parseRFC3339(text) == nil)
     }
@@ -62,10 +68,12 @@ struct UnixTimeTests {
 
 @Suite("RFC 3339 parsing of hostile input")
 struct RFC3339HostileTests {
-    @Test("times past the largest Unix nanosecond count are too late, not a trap", arguments: [
-        "2554-07-21T23:34:34Z", "2554-07-21T23:34:33.709551616Z", "2600-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
-        "9999-12-31T23:59:60.999999999Z", "9999-12-31T00:00:00-23:59",
-    ])
+    @Test(
+        "times past the largest Unix nanosecond count are too late, not a trap",
+        arguments: [
+            "2554-07-21T23:34:34Z", "2554-07-21T23:34:33.709551616Z", "2600-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+            "9999-12-31T23:59:60.999999999Z", "9999-12-31T00:00:00-23:59",
+        ])
     func tooLate(_ text: String) {
         #expect(throws: TimeParseError(.tooLate, "the time is after 2554-07-21T23:34:33Z, the latest that Unix nanoseconds count to")) {
             try UnixTime.nanos(rfc3339: text)
@@ -79,44 +87,52 @@ struct RFC3339HostileTests {
         #expect(UnixTime.parseRFC3339("2262-04-11T23:47:16.854775807Z") == UnixTime.latestNanos)
     }
 
-    @Test("offsets, months, days, hours and minutes out of range are rejected with the field named", arguments: [
-        ("2026-01-01T00:00:00+99:99", "the offset +99:99 is out of range (hours 00-23, minutes 00-59)"),
-        ("2026-01-01T00:00:00-24:00", "the offset -24:00 is out of range (hours 00-23, minutes 00-59)"),
-        ("2026-01-01T00:00:00+23:60", "the offset +23:60 is out of range (hours 00-23, minutes 00-59)"),
-        ("2026-02-29T00:00:00Z", "day 29 is out of range (1 to 28)"),
-        ("2100-02-29T00:00:00Z", "day 29 is out of range (1 to 28)"),
-        ("2026-04-31T00:00:00Z", "day 31 is out of range (1 to 30)"),
-        ("2026-99-01T00:00:00Z", "month 99 is out of range (1 to 12)"),
-        ("2026-01-01T99:00:00Z", "hour 99 is out of range (0 to 23)"),
-        ("2026-01-01T00:99:00Z", "minute 99 is out of range (0 to 59)"),
-        ("2026-01-01T00:00:99Z", "second 99 is out of range (0 to 60)"),
-    ])
+    @Test(
+        "offsets, months, days, hours and minutes out of range are rejected with the field named",
+        arguments: [
+            ("2026-01-01T00:00:00+99:99", "the offset +99:99 is out of range (hours 00-23, minutes 00-59)"),
+            ("2026-01-01T00:00:00-24:00", "the offset -24:00 is out of range (hours 00-23, minutes 00-59)"),
+            ("2026-01-01T00:00:00+23:60", "the offset +23:60 is out of range (hours 00-23, minutes 00-59)"),
+            ("2026-02-29T00:00:00Z", "day 29 is out of range (1 to 28)"),
+            ("2100-02-29T00:00:00Z", "day 29 is out of range (1 to 28)"),
+            ("2026-04-31T00:00:00Z", "day 31 is out of range (1 to 30)"),
+            ("2026-99-01T00:00:00Z", "month 99 is out of range (1 to 12)"),
+            ("2026-01-01T99:00:00Z", "hour 99 is out of range (0 to 23)"),
+            ("2026-01-01T00:99:00Z", "minute 99 is out of range (0 to 59)"),
+            ("2026-01-01T00:00:99Z", "second 99 is out of range (0 to 60)"),
+        ])
     func outOfRange(_ text: String, _ reason: String) {
         #expect(throws: TimeParseError(.outOfRange, reason)) { try UnixTime.nanos(rfc3339: text) }
     }
 
-    @Test("the widest valid offsets and leap days are accepted", arguments: [
-        ("2026-01-01T23:59:00+23:59", UInt64(1_767_225_600) * 1_000_000_000),
-        ("2025-12-31T00:01:00-23:59", UInt64(1_767_225_600) * 1_000_000_000),
-        ("2024-02-29T00:00:00Z", UInt64(1_709_164_800) * 1_000_000_000),
-        ("2000-02-29T00:00:00-00:00", UInt64(951_782_400) * 1_000_000_000),
-    ])
+    @Test(
+        "the widest valid offsets and leap days are accepted",
+        arguments: [
+            ("2026-01-01T23:59:00+23:59", UInt64(1_767_225_600) * 1_000_000_000),
+            ("2025-12-31T00:01:00-23:59", UInt64(1_767_225_600) * 1_000_000_000),
+            ("2024-02-29T00:00:00Z", UInt64(1_709_164_800) * 1_000_000_000),
+            ("2000-02-29T00:00:00-00:00", UInt64(951_782_400) * 1_000_000_000),
+        ])
     func widest(_ text: String, _ nanos: UInt64) {
         #expect(UnixTime.parseRFC3339(text) == nanos)
     }
 
-    @Test("times before 1970 are before the epoch", arguments: [
-        "0000-01-01T00:00:00Z", "1969-12-31T23:59:59.999999999Z", "1970-01-01T00:00:00+00:01",
-    ])
+    @Test(
+        "times before 1970 are before the epoch",
+        arguments: [
+            "0000-01-01T00:00:00Z", "1969-12-31T23:59:59.999999999Z", "1970-01-01T00:00:00+00:01",
+        ])
     func beforeEpoch(_ text: String) {
         #expect(throws: TimeParseError(.beforeEpoch, "the time is before 1970-01-01T00:00:00Z")) { try UnixTime.nanos(rfc3339: text) }
     }
 
-    @Test("junk of every shape is malformed", arguments: [
-        "", "Z", "2026", "２０２６-01-01T00:00:00Z", "2026-01-01T00:00:00\u{0}Z", "2026-01-01T00:00:00.\u{0}Z",
-        "+2026-01-01T00:00:00Z", "-001-01-01T00:00:00Z", "2026-01-01T00:00:00+", "2026-01-01T00:00:00+1:00",
-        "2026-01-01T00:00:00+01:0", "18446744073709551615", "2026-01-01T00:00:00%2B01:00", String(repeating: "9", count: 10_000),
-    ])
+    @Test(
+        "junk of every shape is malformed",
+        arguments: [
+            "", "Z", "2026", "２０２６-01-01T00:00:00Z", "2026-01-01T00:00:00\u{0}Z", "2026-01-01T00:00:00.\u{0}Z",
+            "+2026-01-01T00:00:00Z", "-001-01-01T00:00:00Z", "2026-01-01T00:00:00+", "2026-01-01T00:00:00+1:00",
+            "2026-01-01T00:00:00+01:0", "18446744073709551615", "2026-01-01T00:00:00%2B01:00", String(repeating: "9", count: 10_000),
+        ])
     func malformed(_ text: String) {
         #expect(throws: TimeParseError(.malformed, "expected an RFC 3339 time such as 2026-11-21T10:00:00Z")) {
             try UnixTime.nanos(rfc3339: text)

@@ -25,7 +25,14 @@ struct AttributeConversionTests {
     @Test("values the model has no case for become a JSON-like string")
     func renderings() {
         var list = Opentelemetry_Proto_Common_V1_KeyValueList()
-        list.values = [kv("a", "x\"y"), { var k = kv("n", ""); k.value = Self.any(.intValue(3)); return k }()]
+        list.values = [
+            kv("a", "x\"y"),
+            {
+                var k = kv("n", "")
+                k.value = Self.any(.intValue(3))
+                return k
+            }(),
+        ]
         #expect(Self.any(.kvlistValue(list)).attributeValue == .string(#"{"a":"x\"y","n":3}"#))
         #expect(Self.any(.bytesValue(Data([1, 2, 3]))).attributeValue == .string("\"AQID\""))
         let mixed = Self.array([Self.any(.intValue(1)), Self.any(.stringValue("two")), Self.any(.boolValue(true))])

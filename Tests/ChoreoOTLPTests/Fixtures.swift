@@ -52,8 +52,9 @@ enum Fixtures {
                 ChoreoKey.deliveryOutcome: .string(DeliveryOutcome.retry.rawValue),
             ],
             events: [
-                SpanEvent(name: "exception", timeUnixNano: start + 3_000_000,
-                          attributes: ["exception.type": .string("Timeout"), "exception.escaped": .bool(false)]),
+                SpanEvent(
+                    name: "exception", timeUnixNano: start + 3_000_000,
+                    attributes: ["exception.type": .string("Timeout"), "exception.escaped": .bool(false)]),
                 SpanEvent(name: "retry", timeUnixNano: start + 4_000_000),
             ],
             links: [

@@ -25,7 +25,8 @@ struct GzipTests {
 
     @Test("concatenated gzip members decompress to the joined data")
     func members() throws {
-        let a = Array("first member, ".utf8), b = Array("second member".utf8)
+        let a = Array("first member, ".utf8)
+        let b = Array("second member".utf8)
         let joined = Gzip.compress(a) + Gzip.compress(b)
         #expect(try Gzip.decompress(joined, maxOutputBytes: 1000) == a + b)
     }
@@ -49,9 +50,11 @@ struct GzipTests {
         #expect(throws: OTLPDecodingError.self) { try Gzip.decompress(compressed, maxOutputBytes: 4095) }
     }
 
-    @Test("invalid gzip is malformedGzip", arguments: [
-        [], [0x1F], [0x1F, 0x8B], Array("plain text, not gzip".utf8), [0x1F, 0x8B, 0x08, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF],
-    ] as [[UInt8]])
+    @Test(
+        "invalid gzip is malformedGzip",
+        arguments: [
+            [], [0x1F], [0x1F, 0x8B], Array("plain text, not gzip".utf8), [0x1F, 0x8B, 0x08, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF],
+        ] as [[UInt8]])
     func malformed(_ bytes: [UInt8]) {
         #expect {
             try Gzip.decompress(bytes, maxOutputBytes: 1 << 20)

@@ -12,22 +12,29 @@ struct HTTPBodyTests {
     }
 
     func code(of body: () throws -> Any) -> OTLPDecodingError.Code? {
-        do { _ = try body(); return nil } catch { return (error as? OTLPDecodingError)?.code }
+        do {
+            _ = try body()
+            return nil
+        } catch { return (error as? OTLPDecodingError)?.code }
     }
 
-    @Test("chooses the format by Content-Type, ignoring parameters and case", arguments: [
-        ("application/x-protobuf", OTLPFormatCase.protobuf), ("application/protobuf", .protobuf),
-        ("Application/X-Protobuf", .protobuf), ("application/json", .json),
-        ("application/json; charset=utf-8", .json), (" application/json ;charset=UTF-8", .json),
-    ])
+    @Test(
+        "chooses the format by Content-Type, ignoring parameters and case",
+        arguments: [
+            ("application/x-protobuf", OTLPFormatCase.protobuf), ("application/protobuf", .protobuf),
+            ("Application/X-Protobuf", .protobuf), ("application/json", .json),
+            ("application/json; charset=utf-8", .json), (" application/json ;charset=UTF-8", .json),
+        ])
     func contentTypes(_ contentType: String, _ format: OTLPFormatCase) throws {
         let spans = [Fixtures.producer]
         #expect(try decode(try format.encode(spans), contentType).spans == spans)
     }
 
-    @Test("gunzips gzip bodies; identity and absent encodings pass as is", arguments: [
-        ("gzip", true), ("GZIP", true), ("x-gzip", true), ("identity", false), ("", false),
-    ])
+    @Test(
+        "gunzips gzip bodies; identity and absent encodings pass as is",
+        arguments: [
+            ("gzip", true), ("GZIP", true), ("x-gzip", true), ("identity", false), ("", false),
+        ])
     func encodings(_ encoding: String, _ compress: Bool) throws {
         for format in OTLPFormatCase.allCases {
             let plain = try format.encode([Fixtures.consumer])
@@ -37,9 +44,11 @@ struct HTTPBodyTests {
         #expect(try decode(try OTLPProtobuf.encodeRequest([Fixtures.consumer]), OTLPHTTP.protobufContentType, nil).spans.count == 1)
     }
 
-    @Test("unsupported content types are unsupportedContentType", arguments: [
-        nil, "", "text/plain", "application/xml", "application/x-protobuf-ish", "json",
-    ] as [String?])
+    @Test(
+        "unsupported content types are unsupportedContentType",
+        arguments: [
+            nil, "", "text/plain", "application/xml", "application/x-protobuf-ish", "json",
+        ] as [String?])
     func unsupportedContentType(_ contentType: String?) {
         #expect(code { try decode([], contentType) } == .unsupportedContentType)
     }
@@ -55,14 +64,18 @@ struct HTTPBodyTests {
         #expect(code { try decode(Array("{oops".utf8), OTLPHTTP.jsonContentType) } == .malformedJSON)
         #expect(code { try decode(Array("not gzip".utf8), OTLPHTTP.jsonContentType, "gzip") } == .malformedGzip)
         let spans = Fixtures.many(50, seed: 1)
-        #expect(code {
-            try OTLPHTTP.decodeBody(try OTLPProtobuf.encodeRequest(spans), contentType: OTLPHTTP.protobufContentType,
-                                    contentEncoding: nil, limits: .bytes(100))
-        } == .tooLarge)
-        #expect(code {
-            try OTLPHTTP.decodeBody(Gzip.compress(try OTLPProtobuf.encodeRequest(spans)), contentType: OTLPHTTP.protobufContentType,
-                                    contentEncoding: "gzip", limits: .bytes(100))
-        } == .tooLarge)
+        #expect(
+            code {
+                try OTLPHTTP.decodeBody(
+                    try OTLPProtobuf.encodeRequest(spans), contentType: OTLPHTTP.protobufContentType,
+                    contentEncoding: nil, limits: .bytes(100))
+            } == .tooLarge)
+        #expect(
+            code {
+                try OTLPHTTP.decodeBody(
+                    Gzip.compress(try OTLPProtobuf.encodeRequest(spans)), contentType: OTLPHTTP.protobufContentType,
+                    contentEncoding: "gzip", limits: .bytes(100))
+            } == .tooLarge)
     }
 
     @Test("decodeBodyMessage returns binary ids whatever the format")
@@ -70,7 +83,8 @@ struct HTTPBodyTests {
         for format in OTLPFormatCase.allCases {
             let message = try OTLPHTTP.decodeBodyMessage(
                 Gzip.compress(try format.encode([Fixtures.producer])), contentType: format.contentType,
-                contentEncoding: "gzip", limits: .bytes(Self.limit)).message
+                contentEncoding: "gzip", limits: .bytes(Self.limit)
+            ).message
             #expect(message.spanCount == 1)
             #expect(message.resourceSpans.first?.scopeSpans.first?.spans.first?.traceID == Fixtures.traceID.bytes.data)
         }

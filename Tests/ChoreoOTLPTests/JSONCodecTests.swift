@@ -110,10 +110,12 @@ struct JSONCodecTests {
         #expect(decoded.rejectionReason?.contains("short trace") == true)
     }
 
-    @Test("invalid JSON is malformedJSON", arguments: [
-        "", "{", "[]", "{\"resourceSpans\":5}", "not json", "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"%%\"}]}]}]}",
-        "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"kind\":\"SPAN_KIND_NOPE\",\"name\":5}]}]}]}",
-    ])
+    @Test(
+        "invalid JSON is malformedJSON",
+        arguments: [
+            "", "{", "[]", "{\"resourceSpans\":5}", "not json", "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"%%\"}]}]}]}",
+            "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"kind\":\"SPAN_KIND_NOPE\",\"name\":5}]}]}]}",
+        ])
     func malformed(_ text: String) {
         #expect {
             try OTLPJSON.decodeRequest(Array(text.utf8))

@@ -61,9 +61,11 @@ struct ProtobufCodecTests {
         #expect(decoded.rejectedSpans == 0)
     }
 
-    @Test("garbage bytes are malformedProtobuf with the protobuf error text", arguments: [
-        [0xFF, 0xFF, 0xFF], [0x0A, 0x05, 0x01], Array("{\"resourceSpans\":[]}".utf8), [0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F],
-    ] as [[UInt8]])
+    @Test(
+        "garbage bytes are malformedProtobuf with the protobuf error text",
+        arguments: [
+            [0xFF, 0xFF, 0xFF], [0x0A, 0x05, 0x01], Array("{\"resourceSpans\":[]}".utf8), [0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F],
+        ] as [[UInt8]])
     func garbage(_ bytes: [UInt8]) {
         #expect {
             try OTLPProtobuf.decodeRequest(bytes)

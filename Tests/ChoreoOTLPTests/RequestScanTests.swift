@@ -80,12 +80,14 @@ struct RequestScanTests {
         } catch {
             #expect(error.code == .tooManySpans)
         }
-        let attributes = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"attributes\":["
+        let attributes =
+            "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"attributes\":["
             + Array(repeating: "{}", count: 700_000).joined(separator: ",") + "]}]}]}]}"
         #expect(throws: OTLPDecodingError.self) { try OTLPRequestScan.json(Array(attributes.utf8), limits: Self.limits) }
         let quoted = "{\"name\":\"spans [{ } ] \\\" {\",\"spans\":[{},{}]}"
-        #expect(try OTLPRequestScan.json(Array(quoted.utf8), limits: Self.limits) == OTLPRequestShape(spans: 2, elements: 3),
-                "brackets and quotes inside strings are not structure")
+        #expect(
+            try OTLPRequestScan.json(Array(quoted.utf8), limits: Self.limits) == OTLPRequestShape(spans: 2, elements: 3),
+            "brackets and quotes inside strings are not structure")
     }
 
     @Test("nesting deeper than the decoder allows is malformed, not a stack overflow", arguments: [200, 5000])
@@ -104,10 +106,12 @@ struct RequestScanTests {
         #expect(throws: OTLPDecodingError.self) { try OTLPRequestScan.json(Array(json.utf8), limits: Self.limits) }
     }
 
-    @Test("truncated and invalid wire data is malformed", arguments: [
-        [0x0A], [0x0A, 0x05, 0x00], [0x08], [0x0F], [0x00], [0x0B, 0x10, 0x01], [0x0B, 0x14], [0x09, 1, 2, 3],
-        [0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01],
-    ] as [[UInt8]])
+    @Test(
+        "truncated and invalid wire data is malformed",
+        arguments: [
+            [0x0A], [0x0A, 0x05, 0x00], [0x08], [0x0F], [0x00], [0x0B, 0x10, 0x01], [0x0B, 0x14], [0x09, 1, 2, 3],
+            [0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01],
+        ] as [[UInt8]])
     func malformed(bytes: [UInt8]) {
         do {
             _ = try OTLPRequestScan.protobuf(bytes, limits: Self.limits)

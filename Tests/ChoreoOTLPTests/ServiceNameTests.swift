@@ -7,13 +7,16 @@ struct ServiceNameTests {
     func span(_ id: UInt64, service: String, attribute: String?) -> SpanRecord {
         var attributes: [String: AttributeValue] = ["x": .int(Int64(id))]
         if let attribute { attributes[MessagingKey.serviceName] = .string(attribute) }
-        return SpanRecord(traceID: TraceID(high: 1, low: id), spanID: SpanID(id), name: "s\(id)",
-                          startTimeUnixNano: 1, endTimeUnixNano: 2, attributes: attributes, serviceName: service)
+        return SpanRecord(
+            traceID: TraceID(high: 1, low: id), spanID: SpanID(id), name: "s\(id)",
+            startTimeUnixNano: 1, endTimeUnixNano: 2, attributes: attributes, serviceName: service)
     }
 
-    @Test("a span attribute service.name becomes its resource's service.name and leaves the span", arguments: [
-        OTLPFormatCase.protobuf, .json,
-    ])
+    @Test(
+        "a span attribute service.name becomes its resource's service.name and leaves the span",
+        arguments: [
+            OTLPFormatCase.protobuf, .json,
+        ])
     func lifted(_ format: OTLPFormatCase) throws {
         let spans = [
             span(1, service: "host-process", attribute: "payment"),

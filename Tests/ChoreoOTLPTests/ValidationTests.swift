@@ -16,16 +16,18 @@ struct ValidationTests {
     static let goodTrace = Fixtures.traceID.bytes
     static let goodSpan = SpanID(9).bytes
 
-    @Test("a span with an invalid id is rejected and counted; the others are kept", arguments: [
-        BadSpan(label: "all-zero trace id", traceID: [UInt8](repeating: 0, count: 16), spanID: goodSpan),
-        BadSpan(label: "empty trace id", traceID: [], spanID: goodSpan),
-        BadSpan(label: "short trace id", traceID: [UInt8](repeating: 1, count: 12), spanID: goodSpan),
-        BadSpan(label: "long trace id", traceID: [UInt8](repeating: 1, count: 17), spanID: goodSpan),
-        BadSpan(label: "all-zero span id", traceID: goodTrace, spanID: [UInt8](repeating: 0, count: 8)),
-        BadSpan(label: "empty span id", traceID: goodTrace, spanID: []),
-        BadSpan(label: "short span id", traceID: goodTrace, spanID: [1, 2, 3]),
-        BadSpan(label: "parent id of 5 bytes", traceID: goodTrace, spanID: goodSpan, parentSpanID: [1, 2, 3, 4, 5]),
-    ])
+    @Test(
+        "a span with an invalid id is rejected and counted; the others are kept",
+        arguments: [
+            BadSpan(label: "all-zero trace id", traceID: [UInt8](repeating: 0, count: 16), spanID: goodSpan),
+            BadSpan(label: "empty trace id", traceID: [], spanID: goodSpan),
+            BadSpan(label: "short trace id", traceID: [UInt8](repeating: 1, count: 12), spanID: goodSpan),
+            BadSpan(label: "long trace id", traceID: [UInt8](repeating: 1, count: 17), spanID: goodSpan),
+            BadSpan(label: "all-zero span id", traceID: goodTrace, spanID: [UInt8](repeating: 0, count: 8)),
+            BadSpan(label: "empty span id", traceID: goodTrace, spanID: []),
+            BadSpan(label: "short span id", traceID: goodTrace, spanID: [1, 2, 3]),
+            BadSpan(label: "parent id of 5 bytes", traceID: goodTrace, spanID: goodSpan, parentSpanID: [1, 2, 3, 4, 5]),
+        ])
     func rejects(_ bad: BadSpan) throws {
         var span = plainSpan(1)
         span.name = bad.label
@@ -49,8 +51,9 @@ struct ValidationTests {
         var zero = plainSpan(1)
         zero.traceID = Data(count: 16)
         let decoded = OTLPRecordDecoder.decode(request(resource: [], spans: [zero, plainSpan(2)]))
-        let answer = OTLPHTTP.successBody(contentType: OTLPHTTP.protobufContentType,
-                                          rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.rejectionReason)
+        let answer = OTLPHTTP.successBody(
+            contentType: OTLPHTTP.protobufContentType,
+            rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.rejectionReason)
         let response = try OTLPExportResponse(serializedBytes: answer.body)
         #expect(response.partialSuccess.rejectedSpans == 1)
         #expect(response.partialSuccess.errorMessage.contains("trace_id"))

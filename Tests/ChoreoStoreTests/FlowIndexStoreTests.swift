@@ -102,7 +102,8 @@ struct FlowIndexStoreTests {
         }
     }
 
-    @Test("due times: flows at or before a time, earliest first, limited; a new entry without one, or a plain summary, clears it", arguments: StoreKind.allCases)
+    @Test(
+        "due times: flows at or before a time, earliest first, limited; a new entry without one, or a plain summary, clears it", arguments: StoreKind.allCases)
     func dueTimes(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
             func entry(_ id: String, due: UInt64?) -> IndexedFlow {
@@ -152,18 +153,24 @@ struct SQLiteIndexMigrationTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("old.sqlite")
-        try SQLiteTool.run(path, """
+        try SQLiteTool.run(
+            path,
+            """
             CREATE TABLE spans (trace_id BLOB NOT NULL, span_id BLOB NOT NULL, correlation_id TEXT, service TEXT NOT NULL,
                 name TEXT NOT NULL, kind TEXT NOT NULL, start_ns INTEGER NOT NULL, end_ns INTEGER NOT NULL, status TEXT NOT NULL,
                 record BLOB NOT NULL, PRIMARY KEY (trace_id, span_id))
             """)
-        try SQLiteTool.run(path, """
+        try SQLiteTool.run(
+            path,
+            """
             CREATE TABLE flow_summaries (correlation_id TEXT PRIMARY KEY, status TEXT NOT NULL, outcome TEXT,
                 started_ns INTEGER NOT NULL, last_activity_ns INTEGER NOT NULL, step_count INTEGER NOT NULL,
                 compensation_count INTEGER NOT NULL, error_count INTEGER NOT NULL, waiting_for TEXT, services TEXT NOT NULL, types TEXT NOT NULL)
             """)
         try SQLiteTool.run(path, "CREATE TABLE dirty_flows (correlation_id TEXT PRIMARY KEY, version INTEGER NOT NULL)")
-        try SQLiteTool.run(path, """
+        try SQLiteTool.run(
+            path,
+            """
             INSERT INTO flow_summaries VALUES ('old-1', 'completed', 'OrderCompleted', 1, 2, 3, 0, 0, NULL,
                 '["checkout","payment"]', '["OrderPlaced","PaymentReceived"]')
             """)

@@ -14,10 +14,12 @@ struct InMemoryRetentionTests {
         try await store.append(gone + split)
         let marks = try await store.dirtyFlows(limit: 10)
         try await store.upsertSummaries(
-            marks.map { FlowSummary(
-                correlationID: $0.correlationID, status: .completed, outcome: nil, startedAtUnixNano: at(0),
-                lastActivityAtUnixNano: at(5), stepCount: 1, compensationCount: 0, errorCount: 0
-            ) },
+            marks.map {
+                FlowSummary(
+                    correlationID: $0.correlationID, status: .completed, outcome: nil, startedAtUnixNano: at(0),
+                    lastActivityAtUnixNano: at(5), stepCount: 1, compensationCount: 0, errorCount: 0
+                )
+            },
             clearing: []
         )
 

@@ -23,7 +23,7 @@ struct IntegrityCheckTests {
         }
         try await store.append(batch(0..<400))
         try SQLiteTool.run(original, "PRAGMA wal_checkpoint(TRUNCATE)")  // into the main file
-        try await store.append(batch(400..<500))                           // only in the WAL
+        try await store.append(batch(400..<500))  // only in the WAL
         let copy = directory.file("copy.sqlite")
         try FileManager.default.copyItem(atPath: original, toPath: copy)
         try FileManager.default.copyItem(atPath: original + "-wal", toPath: copy + "-wal")
@@ -38,7 +38,10 @@ struct IntegrityCheckTests {
         let (copy, _) = try await Self.copiedWhileOpen(in: directory)
         let size = try #require(try FileManager.default.attributesOfItem(atPath: copy)[.size] as? Int)
         #expect(FileManager.default.fileExists(atPath: copy + "-wal"), "the WAL is still there")
-        try FileHandle(forWritingAtPath: copy).map { try $0.truncate(atOffset: UInt64(size / 2)); try $0.close() }
+        try FileHandle(forWritingAtPath: copy).map {
+            try $0.truncate(atOffset: UInt64(size / 2))
+            try $0.close()
+        }
 
         let error = #expect(throws: StoreError.self) { _ = try SQLiteSpanStore(path: copy) }
         #expect(error?.code == .cannotOpen)

@@ -10,7 +10,11 @@ struct RetentionTests {
     func withStore(_ body: (SQLiteSpanStore) async throws -> Void) async throws {
         let directory = try TemporaryDirectory()
         let store = try SQLiteSpanStore(path: directory.file("spans.sqlite"))
-        do { try await body(store) } catch { await store.close(); directory.remove(); throw error }
+        do { try await body(store) } catch {
+            await store.close()
+            directory.remove()
+            throw error
+        }
         await store.close()
         directory.remove()
     }
@@ -38,17 +42,21 @@ struct RetentionTests {
     func flows() async throws {
         try await withStore { store in
             let gone = [Spans.make(trace: 1, span: 1, correlationID: "gone", startMs: 1), Spans.make(trace: 1, span: 2, correlationID: "gone", startMs: 2)]
-            let straddling = [Spans.make(trace: 2, span: 1, correlationID: "straddling", startMs: 3), Spans.make(trace: 2, span: 2, correlationID: "straddling", startMs: 500)]
+            let straddling = [
+                Spans.make(trace: 2, span: 1, correlationID: "straddling", startMs: 3),
+                Spans.make(trace: 2, span: 2, correlationID: "straddling", startMs: 500),
+            ]
             let kept = [Spans.make(trace: 3, span: 1, correlationID: "kept", startMs: 600)]
             let unindexed = [Spans.make(trace: 4, span: 1, correlationID: "unindexed", startMs: 4)]
             try await store.append(gone + straddling + kept)
             let marks = try await store.dirtyFlows(limit: 10)
-            try await store.upsertSummaries([
-                Spans.summary("gone", .completed, startedMs: 1, lastMs: 2),
-                Spans.summary("straddling", .inFlight, startedMs: 3, lastMs: 500),
-                Spans.summary("kept", .stuck, startedMs: 600, lastMs: 600),
-            ], clearing: marks)
-            try await store.append(unindexed)                 // dirty, never indexed
+            try await store.upsertSummaries(
+                [
+                    Spans.summary("gone", .completed, startedMs: 1, lastMs: 2),
+                    Spans.summary("straddling", .inFlight, startedMs: 3, lastMs: 500),
+                    Spans.summary("kept", .stuck, startedMs: 600, lastMs: 600),
+                ], clearing: marks)
+            try await store.append(unindexed)  // dirty, never indexed
             #expect(try await store.dirtyFlows(limit: 10).map(\.correlationID) == ["unindexed"])
 
             let chunk = try await store.deleteSpans(startedBefore: at(100), limit: 1000)

@@ -70,8 +70,9 @@ struct SQLiteSpanStoreTests {
         #expect(try SQLiteTool.run(path, "PRAGMA user_version") == ["3"])
         let tables = try SQLiteTool.run(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         #expect(tables == ["dirty_flows", "flow_services", "flow_summaries", "flow_types", "settings", "spans"])
-        #expect(try SQLiteTool.run(path, "SELECT hex(trace_id), hex(span_id), correlation_id, kind FROM spans")
-            == ["0000000000C0FFEE0000000000000001|0000000000000001|order-1|consumer"])
+        #expect(
+            try SQLiteTool.run(path, "SELECT hex(trace_id), hex(span_id), correlation_id, kind FROM spans")
+                == ["0000000000C0FFEE0000000000000001|0000000000000001|order-1|consumer"])
         await store.close()
     }
 

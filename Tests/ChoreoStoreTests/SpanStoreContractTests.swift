@@ -43,7 +43,8 @@ struct SpanStoreContractTests {
             var spans: [SpanRecord] = []
             for flow in 0..<150 {
                 for step in 0..<3 {
-                    spans.append(Spans.make(trace: UInt64(flow), span: UInt64(flow * 10 + step), correlationID: "order-\(flow)", startMs: UInt64(30 - step * 10)))
+                    spans.append(
+                        Spans.make(trace: UInt64(flow), span: UInt64(flow * 10 + step), correlationID: "order-\(flow)", startMs: UInt64(30 - step * 10)))
                 }
             }
             try await store.append(spans)

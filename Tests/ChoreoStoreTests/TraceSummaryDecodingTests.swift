@@ -27,9 +27,11 @@ struct TraceSummaryDecodingTests {
         #expect(try decode(durationMs: "1.5").durationNanos == 1_500_000)
     }
 
-    @Test("start times past the largest nanosecond count or with offsets out of range are refused", arguments: [
-        "2600-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z", "2026-01-01T00:00:00+99:99",
-    ])
+    @Test(
+        "start times past the largest nanosecond count or with offsets out of range are refused",
+        arguments: [
+            "2600-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z", "2026-01-01T00:00:00+99:99",
+        ])
     func hostileStart(startTime: String) {
         #expect(throws: DecodingError.self) { try decode(startTime: startTime) }
     }

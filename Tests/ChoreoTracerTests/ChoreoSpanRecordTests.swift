@@ -5,13 +5,15 @@ import Tracing
 
 @Suite("A ChoreoSpan becomes a SpanRecord")
 struct ChoreoSpanRecordTests {
-    @Test("a root span records its name, times, ids, resource and scope", arguments: [
-        (Tracing.SpanKind.server, ChoreoModel.SpanKind.server),
-        (.client, .client),
-        (.producer, .producer),
-        (.consumer, .consumer),
-        (.internal, .internal),
-    ])
+    @Test(
+        "a root span records its name, times, ids, resource and scope",
+        arguments: [
+            (Tracing.SpanKind.server, ChoreoModel.SpanKind.server),
+            (.client, .client),
+            (.producer, .producer),
+            (.consumer, .consumer),
+            (.internal, .internal),
+        ])
     func rootSpan(kind: Tracing.SpanKind, expected: ChoreoModel.SpanKind) throws {
         let (tracer, processor) = makeRecordingTracer()
         let span = tracer.startSpan("send orders", context: .topLevel, ofKind: kind, at: instant(1_000))
@@ -62,20 +64,22 @@ struct ChoreoSpanRecordTests {
         #expect(records[0].traceID == records[1].traceID)
     }
 
-    @Test("attributes of every type convert to model values", arguments: [
-        (SpanAttribute.string("s"), AttributeValue.string("s")),
-        (.int32(7), .int(7)),
-        (.int64(-9_000_000_000), .int(-9_000_000_000)),
-        (.double(2.5), .double(2.5)),
-        (.bool(true), .bool(true)),
-        (.stringArray(["a", "b"]), .stringArray(["a", "b"])),
-        (.int32Array([1, 2]), .intArray([1, 2])),
-        (.int64Array([3, 4]), .intArray([3, 4])),
-        (.doubleArray([0.5, 1.5]), .doubleArray([0.5, 1.5])),
-        (.boolArray([true, false]), .boolArray([true, false])),
-        (.stringConvertible(42), .string("42")),
-        (.stringConvertibleArray([1, 2]), .stringArray(["1", "2"])),
-    ])
+    @Test(
+        "attributes of every type convert to model values",
+        arguments: [
+            (SpanAttribute.string("s"), AttributeValue.string("s")),
+            (.int32(7), .int(7)),
+            (.int64(-9_000_000_000), .int(-9_000_000_000)),
+            (.double(2.5), .double(2.5)),
+            (.bool(true), .bool(true)),
+            (.stringArray(["a", "b"]), .stringArray(["a", "b"])),
+            (.int32Array([1, 2]), .intArray([1, 2])),
+            (.int64Array([3, 4]), .intArray([3, 4])),
+            (.doubleArray([0.5, 1.5]), .doubleArray([0.5, 1.5])),
+            (.boolArray([true, false]), .boolArray([true, false])),
+            (.stringConvertible(42), .string("42")),
+            (.stringConvertibleArray([1, 2]), .stringArray(["1", "2"])),
+        ])
     func attributeConversion(attribute: SpanAttribute, expected: AttributeValue) throws {
         let (tracer, processor) = makeRecordingTracer()
         let span = tracer.startSpan("op", context: .topLevel)
@@ -155,13 +159,14 @@ struct ChoreoSpanRecordTests {
         consumer.end()
 
         let record = try processor.single()
-        #expect(record.links == [
-            ChoreoModel.SpanLink(
-                traceID: producer.spanContext.traceID,
-                spanID: producer.spanContext.spanID,
-                attributes: ["reason": .string("delivery")]
-            ),
-        ])
+        #expect(
+            record.links == [
+                ChoreoModel.SpanLink(
+                    traceID: producer.spanContext.traceID,
+                    spanID: producer.spanContext.spanID,
+                    attributes: ["reason": .string("delivery")]
+                )
+            ])
         #expect(record.traceID != producer.spanContext.traceID)
     }
 

@@ -33,24 +33,30 @@ struct ConfigurationTests {
         #expect(fromResource.resourceAttributes.isEmpty)
     }
 
-    @Test("the base endpoint gets /v1/traces; the traces endpoint is used as-is and wins", arguments: [
-        (["OTEL_EXPORTER_OTLP_ENDPOINT": "http://agent:4318"], "http://agent:4318/v1/traces"),
-        (["OTEL_EXPORTER_OTLP_ENDPOINT": "https://agent:4318/"], "https://agent:4318/v1/traces"),
-        (["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4320/custom"], "http://collector:4320/custom"),
-        ([
-            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://agent:4318",
-            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4320/v1/traces",
-        ], "http://collector:4320/v1/traces"),
-        (["OTEL_EXPORTER_OTLP_ENDPOINT": ""], "http://127.0.0.1:4318/v1/traces"),
-    ])
+    @Test(
+        "the base endpoint gets /v1/traces; the traces endpoint is used as-is and wins",
+        arguments: [
+            (["OTEL_EXPORTER_OTLP_ENDPOINT": "http://agent:4318"], "http://agent:4318/v1/traces"),
+            (["OTEL_EXPORTER_OTLP_ENDPOINT": "https://agent:4318/"], "https://agent:4318/v1/traces"),
+            (["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4320/custom"], "http://collector:4320/custom"),
+            (
+                [
+                    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://agent:4318",
+                    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4320/v1/traces",
+                ], "http://collector:4320/v1/traces"
+            ),
+            (["OTEL_EXPORTER_OTLP_ENDPOINT": ""], "http://127.0.0.1:4318/v1/traces"),
+        ])
     func endpoint(environment: [String: String], expected: String) throws {
         let config = try ChoreoTracerConfiguration.fromEnvironment(serviceName: "s", environment: environment)
         #expect(config.endpoint == expected)
     }
 
-    @Test("an invalid endpoint fails at start-up, naming the variable", arguments: [
-        "not a url", "ftp://agent:21", "agent:4318", "http://",
-    ])
+    @Test(
+        "an invalid endpoint fails at start-up, naming the variable",
+        arguments: [
+            "not a url", "ftp://agent:21", "agent:4318", "http://",
+        ])
     func invalidEndpoint(value: String) {
         let error = #expect(throws: ChoreoTracerError.self) {
             try ChoreoTracerConfiguration.fromEnvironment(
@@ -71,16 +77,18 @@ struct ConfigurationTests {
         #expect(config.headers == ["api-key": "a b=c", "tenant": "acme", "x-scope": "traces"])
     }
 
-    @Test("malformed values are reported with the variable at fault", arguments: [
-        ("OTEL_EXPORTER_OTLP_HEADERS", "novalue"),
-        ("OTEL_EXPORTER_OTLP_HEADERS", "bad key=1"),
-        ("OTEL_EXPORTER_OTLP_COMPRESSION", "zstd"),
-        ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
-        ("OTEL_EXPORTER_OTLP_TIMEOUT", "soon"),
-        ("OTEL_BSP_MAX_QUEUE_SIZE", "-1"),
-        ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "100000"),
-        ("OTEL_BSP_SCHEDULE_DELAY", "0"),
-    ])
+    @Test(
+        "malformed values are reported with the variable at fault",
+        arguments: [
+            ("OTEL_EXPORTER_OTLP_HEADERS", "novalue"),
+            ("OTEL_EXPORTER_OTLP_HEADERS", "bad key=1"),
+            ("OTEL_EXPORTER_OTLP_COMPRESSION", "zstd"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", "soon"),
+            ("OTEL_BSP_MAX_QUEUE_SIZE", "-1"),
+            ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "100000"),
+            ("OTEL_BSP_SCHEDULE_DELAY", "0"),
+        ])
     func malformed(name: String, value: String) {
         let error = #expect(throws: ChoreoTracerError.self) {
             try ChoreoTracerConfiguration.fromEnvironment(serviceName: "s", environment: [name: value])
@@ -102,9 +110,11 @@ struct ConfigurationTests {
         let config = try ChoreoTracerConfiguration.fromEnvironment(serviceName: "s", environment: env)
         #expect(config.compression == .gzip)
         #expect(config.exportTimeout == .milliseconds(2500))
-        #expect(config.batch == BatchSpanProcessorConfiguration(
-            maxQueueSize: 1000, maxExportBatchSize: 100, scheduleDelay: .milliseconds(200)
-        ))
+        #expect(
+            config.batch
+                == BatchSpanProcessorConfiguration(
+                    maxQueueSize: 1000, maxExportBatchSize: 100, scheduleDelay: .milliseconds(200)
+                ))
         #expect(config.exporter.compression == .gzip)
     }
 

@@ -63,7 +63,12 @@ struct IDGeneratorTests {
         for _ in 0..<5 {
             expected.append(rotl(s[1] &* 5, 7) &* 9)
             let t = s[1] << 17
-            s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t; s[3] = rotl(s[3], 45)
+            s[2] ^= s[0]
+            s[3] ^= s[1]
+            s[1] ^= s[2]
+            s[0] ^= s[3]
+            s[2] ^= t
+            s[3] = rotl(s[3], 45)
         }
         var rng = Xoshiro256StarStar(seed: 0)
         #expect((0..<5).map { _ in rng.next() } == expected)

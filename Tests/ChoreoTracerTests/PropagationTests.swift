@@ -36,17 +36,19 @@ struct PropagationTests {
         #expect(records[1].parentSpanID == SpanID(hex: "00f067aa0ba902b7"))
     }
 
-    @Test("an invalid traceparent starts a new trace and drops tracestate", arguments: [
-        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01",  // upper case
-        "00-00000000000000000000000000000000-00f067aa0ba902b7-01",  // zero trace id
-        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",  // zero span id
-        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",  // forbidden version
-        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",  // extra field in v00
-        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",  // too short
-        "",
-        "garbage",
-        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g",
-    ])
+    @Test(
+        "an invalid traceparent starts a new trace and drops tracestate",
+        arguments: [
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01",  // upper case
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",  // zero trace id
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",  // zero span id
+            "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",  // forbidden version
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",  // extra field in v00
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",  // too short
+            "",
+            "garbage",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g",
+        ])
     func invalidTraceParent(header: String) throws {
         let (tracer, processor) = makeRecordingTracer()
         var context = ServiceContext.topLevel
@@ -84,9 +86,11 @@ struct PropagationTests {
         #expect(context.choreoSpanContext == ambient.spanContext)
     }
 
-    @Test("an invalid tracestate alone is dropped; the parent is kept", arguments: [
-        "UPPER=1", "a=1,a=2", "novalue", "k=v,=x",
-    ])
+    @Test(
+        "an invalid tracestate alone is dropped; the parent is kept",
+        arguments: [
+            "UPPER=1", "a=1,a=2", "novalue", "k=v,=x",
+        ])
     func invalidTraceState(header: String) throws {
         let (tracer, _) = makeRecordingTracer()
         var context = ServiceContext.topLevel

@@ -5,9 +5,11 @@ import Testing
 struct RetryPolicyTests {
     private let policy = RetryPolicy(maxRetries: 5, initialBackoff: .seconds(1), maxBackoff: .seconds(8))
 
-    @Test("backoff doubles per retry, is capped, and jitter keeps it within [half, full]", arguments: [
-        (1, Duration.seconds(1)), (2, .seconds(2)), (3, .seconds(4)), (4, .seconds(8)), (5, .seconds(8)), (40, .seconds(8)),
-    ])
+    @Test(
+        "backoff doubles per retry, is capped, and jitter keeps it within [half, full]",
+        arguments: [
+            (1, Duration.seconds(1)), (2, .seconds(2)), (3, .seconds(4)), (4, .seconds(8)), (5, .seconds(8)), (40, .seconds(8)),
+        ])
     func backoff(retry: Int, full: Duration) {
         #expect(policy.delay(beforeRetry: retry, retryAfter: nil, unitRandom: 0) == full / 2)
         #expect(policy.delay(beforeRetry: retry, retryAfter: nil, unitRandom: 1) == full)

@@ -22,7 +22,7 @@ struct UnsentBatchTests {
         for i in 0..<4 { processor.onEnd(spanRecord(i)) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await processor.run() }
-            await processor.forceFlush()   // returns although nothing could be sent
+            await processor.forceFlush()  // returns although nothing could be sent
             #expect(exporter.attempts == 1)
             #expect(processor.counters.unsent == 4, "the failed batch and the one set aside")
             #expect(processor.counters.exported == 0)
@@ -112,7 +112,7 @@ struct UnsentBatchTests {
             processor.shutdown()
             await clock.waitForSleepers(count: 3)
             #expect(exporter.attempts == 2, "the drain tried at once, then waits for its backoff")
-            clock.advance(by: .seconds(2))     // the second backoff is at most 2 s
+            clock.advance(by: .seconds(2))  // the second backoff is at most 2 s
             try await group.waitForAll()
         }
         #expect(exporter.deliveredNames == (0..<7).map { "span-\($0)" })

@@ -27,7 +27,8 @@ enum AgentOutage {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
         guard connected else { return Answer(status: 0, body: "") }
-        let head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: \(contentType)\r\n"
+        let head =
+            "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: \(contentType)\r\n"
             + headers.map { "\($0.key): \($0.value)\r\n" }.joined()
             + "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
         let request = Array(head.utf8) + body
@@ -68,7 +69,8 @@ enum AgentOutage {
             #"{"traceId":"\#(trace)","spanId":"\#(id)","name":"outage \#(n)","kind":1,"#
                 + #""startTimeUnixNano":"\#(now)","endTimeUnixNano":"\#(now + 1000)"}"#
         }
-        let json = #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"outage-test"}}]},"#
+        let json =
+            #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"outage-test"}}]},"#
             + #""scopeSpans":[{"scope":{"name":"e2e"},"spans":[\#(items.joined(separator: ","))]}]}]}"#
         return Array(json.utf8)
     }
@@ -77,8 +79,8 @@ enum AgentOutage {
     static func storedSpanIDs(collectorPort: Int, traceID: String) -> Set<String> {
         let answer = http("GET", port: collectorPort, path: "/api/v1/traces/\(traceID)")
         guard answer.status == 200,
-              let document = try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any],
-              let spans = document["spans"] as? [[String: Any]]
+            let document = try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any],
+            let spans = document["spans"] as? [[String: Any]]
         else { return [] }
         return Set(spans.compactMap { $0["span_id"] as? String })
     }

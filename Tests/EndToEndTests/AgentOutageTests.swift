@@ -15,10 +15,12 @@ struct AgentOutageTests {
         let collectorPort = try ProcessHarness.freePort()
         let agentPort = try ProcessHarness.freePort()
         let spool = harness.workDir.appendingPathComponent("spool").path
-        let agent = try harness.start("choreo-agent", [
-            "--listen", "127.0.0.1:\(agentPort)", "--collector", "http://127.0.0.1:\(collectorPort)/v1/traces",
-            "--spool-dir", spool, "--batch-delay-ms", "50",
-        ])
+        let agent = try harness.start(
+            "choreo-agent",
+            [
+                "--listen", "127.0.0.1:\(agentPort)", "--collector", "http://127.0.0.1:\(collectorPort)/v1/traces",
+                "--spool-dir", spool, "--batch-delay-ms", "50",
+            ])
         try await ProcessHarness.waitForPort(agentPort)
 
         // 10 requests of 200 spans per second for 60 s, with no collector listening.
@@ -134,10 +136,12 @@ struct AgentOutageTests {
             environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(agentPort)"]
         )
         try await Task.sleep(for: .seconds(20))
-        try harness.start("choreo-agent", [
-            "--listen", "127.0.0.1:\(agentPort)", "--collector", collectorURL, "--batch-delay-ms", "50",
-            "--spool-dir", harness.workDir.appendingPathComponent("spool").path,
-        ])
+        try harness.start(
+            "choreo-agent",
+            [
+                "--listen", "127.0.0.1:\(agentPort)", "--collector", collectorURL, "--batch-delay-ms", "50",
+                "--spool-dir", harness.workDir.appendingPathComponent("spool").path,
+            ])
         try await ProcessHarness.waitForPort(agentPort)
         #expect(demo.isRunning, "the run outlasts the agent's absence")
         while demo.isRunning { try await Task.sleep(for: .milliseconds(200)) }
@@ -152,7 +156,7 @@ struct AgentOutageTests {
             pending = try pending.filter { id in
                 let shown = try harness.run("choreo", ["flows", "show", id, "--json", "--collector", collectorURL])
                 guard shown.status == 0, let flow = try JSONSerialization.jsonObject(with: shown.stdout) as? [String: Any],
-                      let steps = flow["steps"] as? [[String: Any]]
+                    let steps = flow["steps"] as? [[String: Any]]
                 else { return true }
                 let types = steps.compactMap { $0["type"] as? String }.sorted()
                 return types != truth[id]!.types.sorted() || flow["status"] as? String != truth[id]!.status

@@ -37,7 +37,8 @@ struct AmplificationEndToEndTests {
     /// The same two shapes in OTLP/JSON.
     static func jsonAttacks() -> [Attack] {
         let spans = #"{"resourceSpans":[{"scopeSpans":[{"spans":["# + String(repeating: "{},", count: 8_000_000) + "{}]}]}]}"
-        let attributes = #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":["#
+        let attributes =
+            #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":["#
             + String(repeating: "{},", count: 10_000_000) + "{}]}]}]}]}"
         return [
             Attack(name: "8M empty spans (JSON)", body: Array(spans.utf8), contentType: OTLPHTTP.jsonContentType),
@@ -73,12 +74,16 @@ struct AmplificationEndToEndTests {
         defer { harness.stopAll() }
         let collectorPort = try ProcessHarness.freePort()
         let agentPort = try ProcessHarness.freePort()
-        let collector = try harness.start("choreo-collector", [
-            "--listen", "127.0.0.1:\(collectorPort)", "--db", harness.workDir.appendingPathComponent("c.sqlite").path,
-        ])
-        let agent = try harness.start("choreo-agent", [
-            "--listen", "127.0.0.1:\(agentPort)", "--collector", "http://127.0.0.1:\(collectorPort)",
-        ])
+        let collector = try harness.start(
+            "choreo-collector",
+            [
+                "--listen", "127.0.0.1:\(collectorPort)", "--db", harness.workDir.appendingPathComponent("c.sqlite").path,
+            ])
+        let agent = try harness.start(
+            "choreo-agent",
+            [
+                "--listen", "127.0.0.1:\(agentPort)", "--collector", "http://127.0.0.1:\(collectorPort)",
+            ])
         try await ProcessHarness.waitForPort(collectorPort)
         try await ProcessHarness.waitForPort(agentPort)
 
@@ -100,9 +105,10 @@ struct AmplificationEndToEndTests {
         let largest = try Self.largestAccepted()
         #expect(largest.count > 45 << 20, "the largest request is near the cap: \(largest.count) bytes")
         for port in [agentPort, collectorPort] {
-            let answer = AgentOutage.http("POST", port: port, path: "/v1/traces", body: Gzip.compress(largest),
-                                          contentType: OTLPHTTP.protobufContentType, headers: ["Content-Encoding": "gzip"],
-                                          timeoutSeconds: 300)
+            let answer = AgentOutage.http(
+                "POST", port: port, path: "/v1/traces", body: Gzip.compress(largest),
+                contentType: OTLPHTTP.protobufContentType, headers: ["Content-Encoding": "gzip"],
+                timeoutSeconds: 300)
             #expect(answer.status == 200, "the largest request within the limits is accepted: \(answer.status) \(answer.body.prefix(200))")
         }
         for (name, process) in [("choreo-collector", collector), ("choreo-agent", agent)] {

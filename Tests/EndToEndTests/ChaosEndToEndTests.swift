@@ -84,8 +84,9 @@ struct ChaosEndToEndTests {
         let lost = pending.reduce(0) { total, entry in
             total + entry.value.subtracting(AgentOutage.storedSpanIDs(collectorPort: collectorPort, traceID: entry.key)).count
         }
-        print("chaos: \(exportedCount) spans exported in \(exported.count) traces; lost \(lost); "
-            + "stored but not logged \(extra.values.reduce(0) { $0 + $1.count }); run \(runTime), total \(clock.now - started)")
+        print(
+            "chaos: \(exportedCount) spans exported in \(exported.count) traces; lost \(lost); "
+                + "stored but not logged \(extra.values.reduce(0) { $0 + $1.count }); run \(runTime), total \(clock.now - started)")
         #expect(lost == 0, "\(lost) exported spans not stored (traces \(pending.keys.prefix(5))); agent log: \(harness.log("choreo-agent"))")
         #expect(extra.isEmpty, "spans stored that the tracer did not log as exported: \(extra.prefix(3))")
 
@@ -96,14 +97,15 @@ struct ChaosEndToEndTests {
         for (correlationID, expected) in truth.sorted(by: { $0.key < $1.key }) {
             let answer = AgentOutage.http("GET", port: collectorPort, path: "/api/v1/flows/\(correlationID)")
             guard answer.status == 200, let flow = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any],
-                  let steps = flow["steps"] as? [[String: Any]]
+                let steps = flow["steps"] as? [[String: Any]]
             else {
                 wrong.append("\(correlationID): HTTP \(answer.status)")
                 continue
             }
             let types = steps.compactMap { $0["type"] as? String }.sorted()
             if flow["status"] as? String != expected.status || flow["outcome"] as? String != expected.outcome
-                || types != expected.types.sorted() {
+                || types != expected.types.sorted()
+            {
                 wrong.append("\(correlationID): \(flow["status"] ?? "-")/\(flow["outcome"] ?? "-") \(types)")
             }
         }

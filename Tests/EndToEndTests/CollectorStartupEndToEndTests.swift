@@ -15,11 +15,13 @@ struct CollectorStartupEndToEndTests {
         #expect(result.stderr.contains("--ingest-token-file") && result.stderr.contains("--query-token-file"))
     }
 
-    @Test("bad limit and retention flags are refused with the flag's name", arguments: [
-        (["--retention", "7x"], "--retention"), (["--retention", "0d"], "--retention"),
-        (["--retention-interval", "forever"], "--retention-interval"),
-        (["--max-spans-per-request", "0"], "--max-spans-per-request"), (["--max-attribute-length", "3"], "--max-attribute-length"),
-    ])
+    @Test(
+        "bad limit and retention flags are refused with the flag's name",
+        arguments: [
+            (["--retention", "7x"], "--retention"), (["--retention", "0d"], "--retention"),
+            (["--retention-interval", "forever"], "--retention-interval"),
+            (["--max-spans-per-request", "0"], "--max-spans-per-request"), (["--max-attribute-length", "3"], "--max-attribute-length"),
+        ])
     func refusesBadFlags(flags: [String], named: String) throws {
         let harness = try ProcessHarness()
         let db = harness.workDir.appendingPathComponent("c.sqlite").path
@@ -34,9 +36,11 @@ struct CollectorStartupEndToEndTests {
         defer { harness.stopAll() }
         let port = try ProcessHarness.freePort()
         let db = harness.workDir.appendingPathComponent("c.sqlite").path
-        let process = try harness.start("choreo-collector", [
-            "--listen", "0.0.0.0:\(port)", "--db", db, "--insecure", "--retention", "7d", "--max-spans-per-request", "100",
-        ])
+        let process = try harness.start(
+            "choreo-collector",
+            [
+                "--listen", "0.0.0.0:\(port)", "--db", db, "--insecure", "--retention", "7d", "--max-spans-per-request", "100",
+            ])
         try await ProcessHarness.waitForPort(port)
         let metrics = try await DashboardHTTP.get("http://127.0.0.1:\(port)/metrics")
         let text = String(decoding: metrics.body, as: UTF8.self)
@@ -49,7 +53,7 @@ struct CollectorStartupEndToEndTests {
         }
         let ready = try await DashboardHTTP.get("http://127.0.0.1:\(port)/readyz")
         #expect(ready.status == 200)
-        process.terminate()                                       // SIGTERM
+        process.terminate()  // SIGTERM
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(harness.log("choreo-collector"))")
         #expect(harness.log("choreo-collector").contains("retention"), "the start-up log names the retention")

@@ -11,7 +11,10 @@ struct DashboardBrowserTests {
     static let hostileName = "<script>alert(1)</script>"
     static let hostileAttribute = "<img src=x onerror=alert(1)>"
 
-    struct Truth: Decodable { var status: String; var outcome: String? }
+    struct Truth: Decodable {
+        var status: String
+        var outcome: String?
+    }
 
     @Test("the dashboard lists the seeded flows, marks a refund as a compensation, shows hostile text as text, and renders 10,000 spans in under 2 s")
     func dashboardInBrowser() async throws {
@@ -92,7 +95,8 @@ struct DashboardBrowserTests {
         let rowsInDOM = try #require(big["rowsInDOM"] as? Int)
         #expect(rowsInDOM > 0 && rowsInDOM < 500, "\(rowsInDOM) rows in the DOM: not virtualised")
         // Scrolling to the end renders the last rows.
-        let last = try page.evaluate("""
+        let last = try page.evaluate(
+            """
             (() => { const v = document.querySelector('.wf-viewport'); v.scrollTop = v.scrollHeight; v.dispatchEvent(new Event('scroll'));
               return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() =>
                 r(Math.max(...[...document.querySelectorAll('.wf-spacer .wf-row')].map((e) => Number(e.dataset.index))))))); })()
@@ -110,8 +114,12 @@ struct DashboardBrowserTests {
         let token = "dashboard-test-\(UUID().uuidString)"
         let tokenFile = harness.workDir.appendingPathComponent("query-token")
         try Data(token.utf8).write(to: tokenFile)
-        try harness.start("choreo-collector", ["--listen", "127.0.0.1:\(port)", "--db", harness.workDir.appendingPathComponent("t.sqlite").path,
-                                               "--query-token-file", tokenFile.path])
+        try harness.start(
+            "choreo-collector",
+            [
+                "--listen", "127.0.0.1:\(port)", "--db", harness.workDir.appendingPathComponent("t.sqlite").path,
+                "--query-token-file", tokenFile.path,
+            ])
         try await ProcessHarness.waitForPort(port)
         let base = "http://127.0.0.1:\(port)"
 
@@ -132,7 +140,8 @@ struct DashboardBrowserTests {
             if !prompted { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(prompted)
-        _ = try page.evaluate("""
+        _ = try page.evaluate(
+            """
             (() => { document.getElementById('token-input').value = \(Self.jsString(token));
               document.getElementById('token-panel').requestSubmit(); return true; })()
             """)
@@ -158,8 +167,9 @@ struct DashboardBrowserTests {
         var truth: [String: Truth] = [:]
         for (index, arguments) in [["--orders", "20", "--seed", "3"], ["--orders", "1", "--scenario", "unavailable"]].enumerated() {
             let path = harness.workDir.appendingPathComponent("truth-\(index).json").path
-            let run = try harness.run("order-fulfilment", arguments + ["--day", "100ms", "--truth", path],
-                                      environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(agentPort)"])
+            let run = try harness.run(
+                "order-fulfilment", arguments + ["--day", "100ms", "--truth", path],
+                environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(agentPort)"])
             try #require(run.status == 0, "order-fulfilment failed: \(run.stderr)")
             truth.merge(try JSONDecoder().decode([String: Truth].self, from: Data(contentsOf: URL(fileURLWithPath: path)))) { a, _ in a }
         }
@@ -171,9 +181,11 @@ struct DashboardBrowserTests {
         let trace = OTLPJSON.hex(UInt64.random(in: 1...UInt64.max), digits: 16) + OTLPJSON.hex(UInt64.random(in: 1...UInt64.max), digits: 16)
         let span = OTLPJSON.hex(UInt64.random(in: 1...UInt64.max), digits: 16)
         let now = UInt64(Date().timeIntervalSince1970 * 1e9)
-        let body = try OTLPJSON.request(service: "\"><svg onload=alert(1)>", spans: [
-            .init(traceID: trace, spanID: span, name: hostileName, startNanos: now - 5_000_000, endNanos: now, attributes: ["note": hostileAttribute]),
-        ])
+        let body = try OTLPJSON.request(
+            service: "\"><svg onload=alert(1)>",
+            spans: [
+                .init(traceID: trace, spanID: span, name: hostileName, startNanos: now - 5_000_000, endNanos: now, attributes: ["note": hostileAttribute])
+            ])
         let status = try await DashboardHTTP.postJSON("\(base)/v1/traces", body)
         try #require(status == 200, "hostile span refused: \(status)")
         return (trace, span)
@@ -186,7 +198,10 @@ struct DashboardBrowserTests {
         let start = UInt64(Date().timeIntervalSince1970 * 1e9) - 60_000_000_000
         var spans: [OTLPJSON.Span] = []
         var next: UInt64 = 1
-        func id() -> String { defer { next += 1 }; return OTLPJSON.hex(next, digits: 16) }
+        func id() -> String {
+            defer { next += 1 }
+            return OTLPJSON.hex(next, digits: 16)
+        }
         let root = id()
         spans.append(.init(traceID: trace, spanID: root, name: "checkout", kind: 2, startNanos: start, endNanos: start + 50_000_000_000))
         let producers = 99
@@ -197,12 +212,16 @@ struct DashboardBrowserTests {
             spans.append(.init(traceID: trace, spanID: producer, parentSpanID: root, name: "send Batch\(p)", kind: 4, startNanos: t, endNanos: t + 1_000_000))
             for c in 0..<consumersEach {
                 let ct = t + 2_000_000 + UInt64(c) * 3_000_000
-                spans.append(.init(traceID: trace, spanID: id(), parentSpanID: producer, name: "process Batch\(p) #\(c)", kind: 5,
-                                   startNanos: ct, endNanos: ct + 2_500_000, attributes: ["messaging.operation.type": "process"],
-                                   links: [(trace, producer)]))
+                spans.append(
+                    .init(
+                        traceID: trace, spanID: id(), parentSpanID: producer, name: "process Batch\(p) #\(c)", kind: 5,
+                        startNanos: ct, endNanos: ct + 2_500_000, attributes: ["messaging.operation.type": "process"],
+                        links: [(trace, producer)]))
             }
         }
-        while spans.count < total { spans.append(.init(traceID: trace, spanID: id(), parentSpanID: root, name: "extra", startNanos: start, endNanos: start + 1)) }
+        while spans.count < total {
+            spans.append(.init(traceID: trace, spanID: id(), parentSpanID: root, name: "extra", startNanos: start, endNanos: start + 1))
+        }
         for chunk in stride(from: 0, to: spans.count, by: 2000) {
             let body = try OTLPJSON.request(service: "load", spans: Array(spans[chunk..<min(chunk + 2000, spans.count)]))
             let status = try await DashboardHTTP.postJSON("\(base)/v1/traces", body)

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 import Testing
 
@@ -22,9 +22,11 @@ final class DevToolsPage: @unchecked Sendable {
         let port = try ProcessHarness.freePort()
         process = Process()
         process.executableURL = URL(fileURLWithPath: chromium.path)
-        process.arguments = ["--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--disable-extensions", "--disable-dev-shm-usage",
-                             "--window-size=1400,900", "--remote-debugging-port=\(port)", "--remote-allow-origins=*",
-                             "--user-data-dir=\(workDir.appendingPathComponent("cdp-\(UUID().uuidString)").path)", url]
+        process.arguments = [
+            "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--disable-extensions", "--disable-dev-shm-usage",
+            "--window-size=1400,900", "--remote-debugging-port=\(port)", "--remote-allow-origins=*",
+            "--user-data-dir=\(workDir.appendingPathComponent("cdp-\(UUID().uuidString)").path)", url,
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -50,7 +52,8 @@ final class DevToolsPage: @unchecked Sendable {
                 let list = try rawGet(port: port, path: "/json/list")
                 let targets = try JSONSerialization.jsonObject(with: list) as? [[String: Any]] ?? []
                 if let page = targets.first(where: { $0["type"] as? String == "page" }),
-                   let ws = page["webSocketDebuggerUrl"] as? String, let range = ws.range(of: "/devtools/") {
+                    let ws = page["webSocketDebuggerUrl"] as? String, let range = ws.range(of: "/devtools/")
+                {
                     wsPath = String(ws[range.lowerBound...])
                     break
                 }
@@ -66,14 +69,19 @@ final class DevToolsPage: @unchecked Sendable {
 
     deinit {
         close(fd)
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
     }
 
     /// Evaluates a JavaScript expression in the page (awaiting a promise result) and returns its JSON-compatible value.
     func evaluate(_ expression: String) throws -> Any? {
         let id = nextID
         nextID += 1
-        let message: [String: Any] = ["id": id, "method": "Runtime.evaluate", "params": ["expression": expression, "returnByValue": true, "awaitPromise": true]]
+        let message: [String: Any] = [
+            "id": id, "method": "Runtime.evaluate", "params": ["expression": expression, "returnByValue": true, "awaitPromise": true],
+        ]
         try send(try JSONSerialization.data(withJSONObject: message))
         while true {
             let reply = try receive()
@@ -91,11 +99,12 @@ final class DevToolsPage: @unchecked Sendable {
         var head: [UInt8] = []
         while !(head.count >= 4 && head.suffix(4) == [13, 10, 13, 10]) { head += try readExactly(fd, 1) }
         let lines = String(decoding: head, as: UTF8.self).split(separator: "\r\n")
-        let length = lines.compactMap { line -> Int? in
-            let parts = line.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
-            return Int(parts[1].trimmingCharacters(in: .whitespaces))
-        }.first ?? 0
+        let length =
+            lines.compactMap { line -> Int? in
+                let parts = line.split(separator: ":", maxSplits: 1)
+                guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
+                return Int(parts[1].trimmingCharacters(in: .whitespaces))
+            }.first ?? 0
         return Data(try readExactly(fd, length))
     }
 
@@ -119,7 +128,8 @@ final class DevToolsPage: @unchecked Sendable {
 
     private static func connect(port: Int, path: String) throws -> Int32 {
         let fd = try openSocket(port: port)
-        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        let request =
+            "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
         try writeAll(fd, Array(request.utf8))
         var head: [UInt8] = []
@@ -132,9 +142,14 @@ final class DevToolsPage: @unchecked Sendable {
     private func send(_ payload: Data) throws {
         var frame: [UInt8] = [0x81]
         let count = payload.count
-        if count < 126 { frame.append(0x80 | UInt8(count)) }
-        else if count < 65_536 { frame += [0x80 | 126, UInt8(count >> 8), UInt8(count & 0xff)] }
-        else { frame.append(0x80 | 127); for shift in stride(from: 56, through: 0, by: -8) { frame.append(UInt8((count >> shift) & 0xff)) } }
+        if count < 126 {
+            frame.append(0x80 | UInt8(count))
+        } else if count < 65_536 {
+            frame += [0x80 | 126, UInt8(count >> 8), UInt8(count & 0xff)]
+        } else {
+            frame.append(0x80 | 127)
+            for shift in stride(from: 56, through: 0, by: -8) { frame.append(UInt8((count >> shift) & 0xff)) }
+        }
         let mask: [UInt8] = [0x12, 0x34, 0x56, 0x78]
         frame += mask
         frame += payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
@@ -149,8 +164,12 @@ final class DevToolsPage: @unchecked Sendable {
             let fin = head[0] & 0x80 != 0
             let opcode = head[0] & 0x0f
             var length = Int(head[1] & 0x7f)
-            if length == 126 { let b = try Self.readExactly(fd, 2); length = Int(b[0]) << 8 | Int(b[1]) }
-            else if length == 127 { length = try Self.readExactly(fd, 8).reduce(0) { $0 << 8 | Int($1) } }
+            if length == 126 {
+                let b = try Self.readExactly(fd, 2)
+                length = Int(b[0]) << 8 | Int(b[1])
+            } else if length == 127 {
+                length = try Self.readExactly(fd, 8).reduce(0) { $0 << 8 | Int($1) }
+            }
             let mask = head[1] & 0x80 != 0 ? try Self.readExactly(fd, 4) : []
             var payload = try Self.readExactly(fd, length)
             if !mask.isEmpty { payload = payload.enumerated().map { $0.element ^ mask[$0.offset % 4] } }

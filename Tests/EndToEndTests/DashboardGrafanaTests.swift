@@ -32,14 +32,17 @@ struct DashboardGrafanaTests {
 
     /// Sample names (before `{` or a space) of a Prometheus text exposition.
     static func exposedNames(_ text: String) -> Set<String> {
-        Set(text.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }.compactMap { line in
-            line.split(whereSeparator: { $0 == "{" || $0 == " " }).first.map(String.init)
-        })
+        Set(
+            text.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }.compactMap { line in
+                line.split(whereSeparator: { $0 == "{" || $0 == " " }).first.map(String.init)
+            })
     }
 
-    @Test("every metric in the Grafana exprs appears in the collector's or the agent's /metrics", arguments: [
-        "choreoscope-collector.json", "choreoscope-agent.json",
-    ])
+    @Test(
+        "every metric in the Grafana exprs appears in the collector's or the agent's /metrics",
+        arguments: [
+            "choreoscope-collector.json", "choreoscope-agent.json",
+        ])
     func metricNamesExist(file: String) async throws {
         let dashboard = Self.grafanaDir.appendingPathComponent(file)
         let used = try Self.metricNames(inDashboard: dashboard)
@@ -56,7 +59,8 @@ struct DashboardGrafanaTests {
         // One span through the agent, so histograms and counters have observed something.
         let trace = OTLPJSON.hex(7, digits: 32)
         let now = UInt64(Date().timeIntervalSince1970 * 1e9)
-        let body = try OTLPJSON.request(service: "grafana-test", spans: [.init(traceID: trace, spanID: OTLPJSON.hex(1, digits: 16), name: "one", startNanos: now - 1000, endNanos: now)])
+        let body = try OTLPJSON.request(
+            service: "grafana-test", spans: [.init(traceID: trace, spanID: OTLPJSON.hex(1, digits: 16), name: "one", startNanos: now - 1000, endNanos: now)])
         #expect(try await DashboardHTTP.postJSON("http://127.0.0.1:\(agentPort)/v1/traces", body) == 200)
         try await Self.waitForSpan(collector: "http://127.0.0.1:\(collectorPort)", trace: trace)
 
@@ -70,9 +74,11 @@ struct DashboardGrafanaTests {
         #expect(missing.isEmpty, "\(file) uses metrics no executable exposes: \(missing.sorted())")
     }
 
-    @Test("the dashboards take their datasource from the DS_PROMETHEUS variable", arguments: [
-        "choreoscope-collector.json", "choreoscope-agent.json",
-    ])
+    @Test(
+        "the dashboards take their datasource from the DS_PROMETHEUS variable",
+        arguments: [
+            "choreoscope-collector.json", "choreoscope-agent.json",
+        ])
     func datasourceIsTemplated(file: String) throws {
         let text = try String(contentsOf: Self.grafanaDir.appendingPathComponent(file), encoding: .utf8)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 import Testing
 
@@ -10,7 +10,8 @@ struct Chromium: Sendable {
 
     /// The installed browser: `$CHROMIUM`, else the first of the usual names on disk.
     static let installed: Chromium? = {
-        let candidates = [ProcessInfo.processInfo.environment["CHROMIUM"]].compactMap { $0 }
+        let candidates =
+            [ProcessInfo.processInfo.environment["CHROMIUM"]].compactMap { $0 }
             + ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }.map(Chromium.init(path:))
     }()
@@ -31,8 +32,11 @@ struct Chromium: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         let profile = workDir.appendingPathComponent("chromium-profile-\(UUID().uuidString)")
-        process.arguments = ["--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--disable-extensions",
-                             "--disable-dev-shm-usage", "--user-data-dir=\(profile.path)"] + arguments
+        process.arguments =
+            [
+                "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--disable-extensions",
+                "--disable-dev-shm-usage", "--user-data-dir=\(profile.path)",
+            ] + arguments
         process.currentDirectoryURL = workDir
         let out = workDir.appendingPathComponent("chromium-\(UUID().uuidString).out")
         FileManager.default.createFile(atPath: out.path, contents: nil)
@@ -92,10 +96,14 @@ enum OTLPJSON {
             if !span.links.isEmpty { object["links"] = span.links.map { ["traceId": $0.traceID, "spanId": $0.spanID] } }
             return object
         }
-        let body: [String: Any] = ["resourceSpans": [[
-            "resource": ["attributes": [["key": "service.name", "value": ["stringValue": service]]]],
-            "scopeSpans": [["scope": ["name": "dashboard-test"], "spans": encoded]],
-        ]]]
+        let body: [String: Any] = [
+            "resourceSpans": [
+                [
+                    "resource": ["attributes": [["key": "service.name", "value": ["stringValue": service]]]],
+                    "scopeSpans": [["scope": ["name": "dashboard-test"], "spans": encoded]],
+                ]
+            ]
+        ]
         return try JSONSerialization.data(withJSONObject: body)
     }
 
@@ -121,7 +129,10 @@ struct HTMLTags {
         var i = 0
         func isNameChar(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "-" || c == "_" || c == ":" }
         while i < chars.count {
-            guard chars[i] == "<" else { i += 1; continue }
+            guard chars[i] == "<" else {
+                i += 1
+                continue
+            }
             if i + 3 < chars.count, chars[i + 1] == "!", chars[i + 2] == "-", chars[i + 3] == "-" {
                 var j = i + 4
                 while j + 2 < chars.count, !(chars[j] == "-" && chars[j + 1] == "-" && chars[j + 2] == ">") { j += 1 }
@@ -130,23 +141,41 @@ struct HTMLTags {
             }
             var j = i + 1
             var name = ""
-            while j < chars.count, isNameChar(chars[j]) { name.unicodeScalars.append(chars[j]); j += 1 }
-            guard !name.isEmpty, name.unicodeScalars.first!.properties.isAlphabetic else { i += 1; continue }
+            while j < chars.count, isNameChar(chars[j]) {
+                name.unicodeScalars.append(chars[j])
+                j += 1
+            }
+            guard !name.isEmpty, name.unicodeScalars.first!.properties.isAlphabetic else {
+                i += 1
+                continue
+            }
             var attributes: [String: String] = [:]
             while j < chars.count, chars[j] != ">" {
-                guard isNameChar(chars[j]) else { j += 1; continue }
+                guard isNameChar(chars[j]) else {
+                    j += 1
+                    continue
+                }
                 var attribute = ""
-                while j < chars.count, isNameChar(chars[j]) { attribute.unicodeScalars.append(chars[j]); j += 1 }
+                while j < chars.count, isNameChar(chars[j]) {
+                    attribute.unicodeScalars.append(chars[j])
+                    j += 1
+                }
                 var value = ""
                 if j < chars.count, chars[j] == "=" {
                     j += 1
                     if j < chars.count, chars[j] == "\"" || chars[j] == "'" {
                         let quote = chars[j]
                         j += 1
-                        while j < chars.count, chars[j] != quote { value.unicodeScalars.append(chars[j]); j += 1 }
+                        while j < chars.count, chars[j] != quote {
+                            value.unicodeScalars.append(chars[j])
+                            j += 1
+                        }
                         j += 1
                     } else {
-                        while j < chars.count, chars[j] != " ", chars[j] != ">" { value.unicodeScalars.append(chars[j]); j += 1 }
+                        while j < chars.count, chars[j] != " ", chars[j] != ">" {
+                            value.unicodeScalars.append(chars[j])
+                            j += 1
+                        }
                     }
                 }
                 attributes[attribute.lowercased()] = value.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")

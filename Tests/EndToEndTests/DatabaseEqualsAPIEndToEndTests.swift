@@ -15,10 +15,12 @@ struct DatabaseEqualsAPIEndToEndTests {
         let collectorURL = "http://127.0.0.1:\(collectorPort)"
         let db = harness.workDir.appendingPathComponent("choreo.sqlite").path
         // Terminal types and a short floor: both change how a flow is judged, so --db must know them.
-        try harness.start("choreo-collector", [
-            "--listen", "127.0.0.1:\(collectorPort)", "--db", db, "--terminal-types", "OrderCompleted,OrderCancelled",
-            "--stuck-floor", "1",
-        ])
+        try harness.start(
+            "choreo-collector",
+            [
+                "--listen", "127.0.0.1:\(collectorPort)", "--db", db, "--terminal-types", "OrderCompleted,OrderCancelled",
+                "--stuck-floor", "1",
+            ])
         try await ProcessHarness.waitForPort(collectorPort)
         try harness.start("choreo-agent", ["--listen", "127.0.0.1:\(agentPort)", "--collector", collectorURL, "--batch-delay-ms", "50"])
         try await ProcessHarness.waitForPort(agentPort)

@@ -14,13 +14,17 @@ struct PostgresEndToEndTests {
     }
 
     static let paths = [
-        PathCase(scenario: "happy", status: "completed", outcome: "OrderCompleted", types: [
-            "OrderPlaced", "RetrievePayment", "PaymentReceived", "FetchGoods", "GoodsFetched", "ShipGoods", "GoodsShipped", "OrderCompleted",
-        ]),
-        PathCase(scenario: "unavailable", status: "compensated", outcome: "OrderCancelled", types: [
-            "OrderPlaced", "RetrievePayment", "PaymentReceived", "FetchGoods", "GoodsUnavailable", "RefundPayment", "PaymentRefunded",
-            "OrderCancelled",
-        ]),
+        PathCase(
+            scenario: "happy", status: "completed", outcome: "OrderCompleted",
+            types: [
+                "OrderPlaced", "RetrievePayment", "PaymentReceived", "FetchGoods", "GoodsFetched", "ShipGoods", "GoodsShipped", "OrderCompleted",
+            ]),
+        PathCase(
+            scenario: "unavailable", status: "compensated", outcome: "OrderCancelled",
+            types: [
+                "OrderPlaced", "RetrievePayment", "PaymentReceived", "FetchGoods", "GoodsUnavailable", "RefundPayment", "PaymentRefunded",
+                "OrderCancelled",
+            ]),
     ]
 
     @Test("each service in its own process: the path's exact messages and final state, recorded by the services", arguments: paths)
@@ -29,11 +33,13 @@ struct PostgresEndToEndTests {
         let processes = OrderFulfilmentProcesses(harness: harness)
         defer { processes.stopAll() }
         let truthPath = harness.workDir.appendingPathComponent("truth.json").path
-        try processes.start("driver", [
-            "--bus", try #require(PostgresE2E.url), "--schema", PostgresE2E.freshSchema("e2e"), "--processes",
-            "--style", "commanded", "--scenario", expected.scenario, "--orders", "6", "--concurrency", "3",
-            "--day", "100ms", "--truth", truthPath,
-        ])
+        try processes.start(
+            "driver",
+            [
+                "--bus", try #require(PostgresE2E.url), "--schema", PostgresE2E.freshSchema("e2e"), "--processes",
+                "--style", "commanded", "--scenario", expected.scenario, "--orders", "6", "--concurrency", "3",
+                "--day", "100ms", "--truth", truthPath,
+            ])
         let status = try await processes.waitForExit("driver")
         try #require(status == 0, "order-fulfilment --processes failed: \(processes.log("driver").suffix(2_000))")
         let truth = try PostgresE2E.truth(at: truthPath)

@@ -13,7 +13,8 @@ struct PostgresReconstructionTests {
         defer { harness.stopAll() }
         let processes = OrderFulfilmentProcesses(harness: harness)
         defer { processes.stopAll() }
-        let collectorPort = try ProcessHarness.freePort(), agentPort = try ProcessHarness.freePort()
+        let collectorPort = try ProcessHarness.freePort()
+        let agentPort = try ProcessHarness.freePort()
         let collectorURL = "http://127.0.0.1:\(collectorPort)"
         let db = harness.workDir.appendingPathComponent("choreo.sqlite").path
         try harness.start("choreo-collector", ["--listen", "127.0.0.1:\(collectorPort)", "--db", db])
@@ -24,10 +25,12 @@ struct PostgresReconstructionTests {
         let truthPath = harness.workDir.appendingPathComponent("truth.json").path
         setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:\(agentPort)", 1)
         defer { unsetenv("OTEL_EXPORTER_OTLP_ENDPOINT") }
-        try processes.start("driver", [
-            "--bus", try #require(PostgresE2E.url), "--schema", PostgresE2E.freshSchema("recon"), "--processes",
-            "--style", style, "--faults", "transient,poison,duplicate", "--orders", "40", "--seed", "11", "--day", "200ms", "--truth", truthPath,
-        ])
+        try processes.start(
+            "driver",
+            [
+                "--bus", try #require(PostgresE2E.url), "--schema", PostgresE2E.freshSchema("recon"), "--processes",
+                "--style", style, "--faults", "transient,poison,duplicate", "--orders", "40", "--seed", "11", "--day", "200ms", "--truth", truthPath,
+            ])
         let status = try await processes.waitForExit("driver", limit: .seconds(150))
         try #require(status == 0, "order-fulfilment --processes failed: \(processes.log("driver").suffix(2_000))")
         let truth = try PostgresE2E.truth(at: truthPath)
@@ -40,7 +43,8 @@ struct PostgresReconstructionTests {
         while clock.now < deadline {
             let listed = try harness.run("choreo", ["flows", "list", "--json", "--limit", "10000", "--collector", collectorURL])
             if listed.status == 0, let flows = try? JSONSerialization.jsonObject(with: listed.stdout) as? [[String: Any]],
-               flows.count >= truth.count, flows.allSatisfy({ $0["status"] as? String != "in_flight" }) {
+                flows.count >= truth.count, flows.allSatisfy({ $0["status"] as? String != "in_flight" })
+            {
                 break
             }
             try await Task.sleep(for: .milliseconds(200))

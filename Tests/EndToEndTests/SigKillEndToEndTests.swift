@@ -50,9 +50,11 @@ struct SigKillEndToEndTests {
             try await processes.waitForLog(service) { $0.contains("ready \(service)") }
         }
         let truthPath = harness.workDir.appendingPathComponent("truth.json").path
-        try processes.start("driver", [
-            "run", "--external-services", "--orders", "\(orders)", "--concurrency", "30", "--seed", "5", "--truth", truthPath,
-        ] + common)
+        try processes.start(
+            "driver",
+            [
+                "run", "--external-services", "--orders", "\(orders)", "--concurrency", "30", "--seed", "5", "--truth", truthPath,
+            ] + common)
         // Mid-run: the victim has handled some deliveries (and has more in hand).
         try await processes.waitForLog(victim) { log in
             log.split(separator: "\n").contains { $0.hasPrefix("handled ") && (Int($0.dropFirst(8)) ?? 0) >= 20 }

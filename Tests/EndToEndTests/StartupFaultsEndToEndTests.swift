@@ -8,15 +8,18 @@ struct StartupFaultsEndToEndTests {
     /// Generous bounds on waiting for a process; never what a test measures.
     static let exitBound = Duration.seconds(60)
 
-    @Test("a daemon whose port is taken exits 1 naming the address, and never logs that it listens", arguments: [
-        "choreo-collector", "choreo-agent",
-    ])
+    @Test(
+        "a daemon whose port is taken exits 1 naming the address, and never logs that it listens",
+        arguments: [
+            "choreo-collector", "choreo-agent",
+        ])
     func portInUse(daemon: String) async throws {
         let harness = try ProcessHarness()
         defer { harness.stopAll() }
         let taken = try PortHolder()
         let db = harness.workDir.appendingPathComponent("c.sqlite").path
-        let arguments = daemon == "choreo-collector"
+        let arguments =
+            daemon == "choreo-collector"
             ? ["--listen", "127.0.0.1:\(taken.port)", "--db", db]
             : ["--listen", "127.0.0.1:\(taken.port)", "--collector", "http://127.0.0.1:9"]
         let process = try harness.start(daemon, arguments)

@@ -15,9 +15,11 @@ struct ArgumentTests {
     @Test("single faults by name and rate, applied left to right")
     func single() throws {
         let settings = try FaultSettings(parsing: "transient=0.1,poison=0.02,duplicate=0.05,outage,missing-subscriber=shipment")
-        #expect(settings == FaultSettings(
-            transient: 0.1, poison: 0.02, duplicate: 0.05, outage: .init(service: "inventory"), missingSubscriber: "shipment"
-        ))
+        #expect(
+            settings
+                == FaultSettings(
+                    transient: 0.1, poison: 0.02, duplicate: 0.05, outage: .init(service: "inventory"), missingSubscriber: "shipment"
+                ))
         #expect(try FaultSettings(parsing: "all,poison=0").poison == 0)
         #expect(try FaultSettings(parsing: "all,none").isNone)
         #expect(try FaultSettings(parsing: "poison").poison == 0.05)
@@ -25,10 +27,12 @@ struct ArgumentTests {
         #expect(try FaultSettings(parsing: "").isNone)
     }
 
-    @Test("bad --faults items are rejected with a message naming them", arguments: [
-        ("latency=0.1", "latency"), ("poison=2", "poison=2"), ("transient=x", "transient=x"),
-        ("outage=warehouse", "warehouse"), ("missing-subscriber=checkout", "checkout"),
-    ])
+    @Test(
+        "bad --faults items are rejected with a message naming them",
+        arguments: [
+            ("latency=0.1", "latency"), ("poison=2", "poison=2"), ("transient=x", "transient=x"),
+            ("outage=warehouse", "warehouse"), ("missing-subscriber=checkout", "checkout"),
+        ])
     func rejected(text: String, named: String) {
         #expect {
             try FaultSettings(parsing: text)
@@ -38,9 +42,11 @@ struct ArgumentTests {
         }
     }
 
-    @Test("--day takes a positive duration with a unit", arguments: [
-        ("2s", Duration.seconds(2)), ("500ms", .milliseconds(500)), ("1.5s", .milliseconds(1_500)), ("1m", .seconds(60)), ("1h", .seconds(3_600)),
-    ])
+    @Test(
+        "--day takes a positive duration with a unit",
+        arguments: [
+            ("2s", Duration.seconds(2)), ("500ms", .milliseconds(500)), ("1.5s", .milliseconds(1_500)), ("1m", .seconds(60)), ("1h", .seconds(3_600)),
+        ])
     func day(text: String, duration: Duration) throws {
         #expect(try RunArguments.duration(text) == duration)
     }

@@ -22,9 +22,15 @@ struct BusinessTimersTests {
         let ran = Recorded<(String, Duration)>()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await timers.run() }
-            try timers.schedule(afterDays: 7) { ran.append(("deadline", clock.now.offset)); done.sink.yield("deadline") }
+            try timers.schedule(afterDays: 7) {
+                ran.append(("deadline", clock.now.offset))
+                done.sink.yield("deadline")
+            }
             await clock.waitForSleeper(until: .init(offset: Self.day * 7))
-            try timers.schedule(afterDays: 3) { ran.append(("update", clock.now.offset)); done.sink.yield("update") }
+            try timers.schedule(afterDays: 3) {
+                ran.append(("update", clock.now.offset))
+                done.sink.yield("update")
+            }
             await clock.waitForSleeper(until: .init(offset: Self.day * 3))
             var iterator = done.stream.makeAsyncIterator()
             clock.advance(to: .init(offset: Self.day * 3))
@@ -62,7 +68,8 @@ struct BusinessTimersTests {
     func context() async throws {
         let timers = BusinessTimers(clock: TestClock(), dayLength: Self.day)
         let seen = Recorded<MessageContext?>()
-        let context = MessageContext(messageID: "m-1", correlationID: "order-000001", type: "PaymentDeclined", topic: "PaymentDeclined", group: "account", attempt: 1)
+        let context = MessageContext(
+            messageID: "m-1", correlationID: "order-000001", type: "PaymentDeclined", topic: "PaymentDeclined", group: "account", attempt: 1)
         try MessageContext.$current.withValue(context) {
             try timers.schedule(afterDays: 1) { seen.append(MessageContext.current) }
         }

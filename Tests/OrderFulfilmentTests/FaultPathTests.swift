@@ -24,11 +24,15 @@ struct FaultPathTests {
         #expect(run.clock.sleeps == [.milliseconds(100), .milliseconds(200)], "exponential backoff")
     }
 
-    @Test("a poison message fails every attempt, is dead-lettered, and the flow fails with no outcome", arguments: [
-        (ChoreographyStyle.commanded, FaultTarget(service: "inventory", type: .fetchGoods),
-         [OrderMessageType.orderPlaced, .retrievePayment, .paymentReceived, .fetchGoods]),
-        (.chain, FaultTarget(service: "order", type: .goodsShipped), [.orderPlaced, .paymentReceived, .goodsReserved, .goodsShipped]),
-    ])
+    @Test(
+        "a poison message fails every attempt, is dead-lettered, and the flow fails with no outcome",
+        arguments: [
+            (
+                ChoreographyStyle.commanded, FaultTarget(service: "inventory", type: .fetchGoods),
+                [OrderMessageType.orderPlaced, .retrievePayment, .paymentReceived, .fetchGoods]
+            ),
+            (.chain, FaultTarget(service: "order", type: .goodsShipped), [.orderPlaced, .paymentReceived, .goodsReserved, .goodsShipped]),
+        ])
     func poison(style: ChoreographyStyle, target: FaultTarget, types: [OrderMessageType]) async throws {
         let order = plan(.happy, faults: OrderFaults(poison: target))
         let run = try await simulate([order], style: style)
@@ -48,11 +52,13 @@ struct FaultPathTests {
         #expect(letter.errorType == "InjectedFault")
     }
 
-    @Test("a duplicate delivery is ignored by the idempotent consumer: the path is unchanged", arguments: [
-        (ChoreographyStyle.commanded, FaultTarget(service: "order", type: .paymentReceived)),
-        (.chain, FaultTarget(service: "shipment", type: .paymentReceived)),
-        (.chain, FaultTarget(service: "payment", type: .orderPlaced)),
-    ])
+    @Test(
+        "a duplicate delivery is ignored by the idempotent consumer: the path is unchanged",
+        arguments: [
+            (ChoreographyStyle.commanded, FaultTarget(service: "order", type: .paymentReceived)),
+            (.chain, FaultTarget(service: "shipment", type: .paymentReceived)),
+            (.chain, FaultTarget(service: "payment", type: .orderPlaced)),
+        ])
     func duplicate(style: ChoreographyStyle, target: FaultTarget) async throws {
         let order = plan(.happy, faults: OrderFaults(duplicate: target))
         let run = try await simulate([order], style: style)
@@ -96,16 +102,20 @@ struct FaultPathTests {
     }
 
     static let missingCases = [
-        MissingCase(style: .commanded, service: "shipment", scenario: .happy,
-                    types: [.orderPlaced, .retrievePayment, .paymentReceived, .fetchGoods, .goodsFetched, .shipGoods], waitingFor: [.shipGoods]),
-        MissingCase(style: .chain, service: "shipment", scenario: .happy,
-                    types: [.orderPlaced, .paymentReceived, .goodsReserved], waitingFor: [.paymentReceived, .goodsReserved]),
+        MissingCase(
+            style: .commanded, service: "shipment", scenario: .happy,
+            types: [.orderPlaced, .retrievePayment, .paymentReceived, .fetchGoods, .goodsFetched, .shipGoods], waitingFor: [.shipGoods]),
+        MissingCase(
+            style: .chain, service: "shipment", scenario: .happy,
+            types: [.orderPlaced, .paymentReceived, .goodsReserved], waitingFor: [.paymentReceived, .goodsReserved]),
         // The deadline still runs out: the flow moves on, but PaymentDeclined stays unconsumed.
-        MissingCase(style: .commanded, service: "account", scenario: .declined,
-                    types: [.orderPlaced, .retrievePayment, .paymentDeclined, .paymentFailed, .orderCancelled], waitingFor: [.paymentDeclined]),
-        MissingCase(style: .chain, service: "account", scenario: .declined,
-                    types: [.orderPlaced, .paymentDeclined, .goodsReserved, .paymentFailed, .goodsReleased, .orderCancelled],
-                    waitingFor: [.paymentDeclined]),
+        MissingCase(
+            style: .commanded, service: "account", scenario: .declined,
+            types: [.orderPlaced, .retrievePayment, .paymentDeclined, .paymentFailed, .orderCancelled], waitingFor: [.paymentDeclined]),
+        MissingCase(
+            style: .chain, service: "account", scenario: .declined,
+            types: [.orderPlaced, .paymentDeclined, .goodsReserved, .paymentFailed, .goodsReleased, .orderCancelled],
+            waitingFor: [.paymentDeclined]),
     ]
 
     @Test("a missing subscriber leaves its flows stuck, waiting for the message nobody consumes", arguments: missingCases)

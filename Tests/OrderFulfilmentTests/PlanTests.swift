@@ -72,8 +72,9 @@ struct PlanTests {
         #expect(scenarios(3) != scenarios(4))
     }
 
-    @Test("every route delivery names a service of the system, and terminal messages go to notification",
-          arguments: ChoreographyStyle.allCases)
+    @Test(
+        "every route delivery names a service of the system, and terminal messages go to notification",
+        arguments: ChoreographyStyle.allCases)
     func routes(style: ChoreographyStyle) {
         for scenario in Scenario.allCases {
             let route = style.deliveries(of: scenario)

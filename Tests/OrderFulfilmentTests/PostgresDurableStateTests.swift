@@ -5,7 +5,8 @@ import Foundation
 import Testing
 
 /// Payment's state and the services' timers in PostgreSQL, which a restarted process finds.
-@Suite("Durable timers and payment state on PostgreSQL", .enabled(if: PostgresTestDatabase.url != nil, PostgresTestDatabase.skipReason), .timeLimit(.minutes(5)))
+@Suite(
+    "Durable timers and payment state on PostgreSQL", .enabled(if: PostgresTestDatabase.url != nil, PostgresTestDatabase.skipReason), .timeLimit(.minutes(5)))
 struct PostgresDurableStateTests {
     /// Runs `body` with a running bus on a fresh schema.
     func withBus(_ body: @escaping @Sendable (PostgresBus) async throws -> Void) async throws {
@@ -14,8 +15,14 @@ struct PostgresDurableStateTests {
         configuration.pollInterval = .milliseconds(20)
         let bus = try PostgresBus(configuration: configuration)
         try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask { try await bus.run(); return false }
-            group.addTask { try await body(bus); return true }
+            group.addTask {
+                try await bus.run()
+                return false
+            }
+            group.addTask {
+                try await body(bus)
+                return true
+            }
             defer { group.cancelAll() }
             while let done = try await group.next() {
                 if done { return }

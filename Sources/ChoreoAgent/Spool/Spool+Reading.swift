@@ -1,8 +1,8 @@
 import Logging
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Spooled records read for one forwarding request.
@@ -78,7 +78,8 @@ extension Spool {
         state.withLock { s in
             if position > s.committed { s.committed = position }
             while let first = s.segments.first, first.id != s.writeID,
-                  first.id < s.committed.segment || (first.id == s.committed.segment && s.committed.offset >= first.bytes) {
+                first.id < s.committed.segment || (first.id == s.committed.segment && s.committed.offset >= first.bytes)
+            {
                 s.segments.removeFirst()
                 s.totalBytes -= first.fileBytes
                 if let fd = first.readFD { SegmentFile.closeFile(fd) }
@@ -114,7 +115,7 @@ extension Spool {
             let fd = s.segments[index].readFD!
             let raw = try SegmentFile.readAt(fd, count: SpoolRecord.headerSize, at: s.read.offset, path: path)
             guard let header = SpoolRecord.decodeHeader(raw),
-                  s.read.offset + SpoolRecord.headerSize + header.length <= s.segments[index].bytes
+                s.read.offset + SpoolRecord.headerSize + header.length <= s.segments[index].bytes
             else { return nil }
             let body = try SegmentFile.readAt(fd, count: header.length, at: s.read.offset + SpoolRecord.headerSize, path: path)
             guard body.count == header.length, SpoolRecord.verify(header, payload: body) else { return nil }
@@ -129,10 +130,12 @@ extension Spool {
     private func skipCorrupt(_ s: inout State, index: Int) {
         let segment = s.segments[index]
         let lost = max(0, segment.spans - s.readSpansInSegment)
-        logger.error("spool record failed its checksum; skipping the rest of the segment", metadata: [
-            "segment": "\(SegmentFile.path(configuration.directory, id: segment.id))", "offset": "\(s.read.offset)",
-            "dropped_spans": "\(lost)",
-        ])
+        logger.error(
+            "spool record failed its checksum; skipping the rest of the segment",
+            metadata: [
+                "segment": "\(SegmentFile.path(configuration.directory, id: segment.id))", "offset": "\(s.read.offset)",
+                "dropped_spans": "\(lost)",
+            ])
         if segment.id == s.writeID { seal(&s) }
         s.segments[index].bytes = s.read.offset
         s.segments[index].spans = s.readSpansInSegment

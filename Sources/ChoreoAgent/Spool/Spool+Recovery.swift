@@ -1,8 +1,8 @@
 import Logging
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension Spool {
@@ -26,9 +26,11 @@ extension Spool {
             let fileBytes = SegmentFile.fileSize(fd)
             let (bytes, spans, boundaries) = try walk(fd, size: fileBytes, path: path)
             if bytes < fileBytes {
-                logger.warning("spool segment has a torn or corrupt tail (left by a crash); skipping it", metadata: [
-                    "segment": "\(path)", "valid_bytes": "\(bytes)", "skipped_bytes": "\(fileBytes - bytes)",
-                ])
+                logger.warning(
+                    "spool segment has a torn or corrupt tail (left by a crash); skipping it",
+                    metadata: [
+                        "segment": "\(path)", "valid_bytes": "\(bytes)", "skipped_bytes": "\(fileBytes - bytes)",
+                    ])
             }
             state.segments.append(Segment(id: id, bytes: bytes, fileBytes: fileBytes, spans: spans, readFD: nil))
             state.totalBytes += fileBytes
@@ -46,10 +48,12 @@ extension Spool {
         state.committed = state.read
         state.nextID = max(ids.last ?? 0, cursor?.segment ?? 0) + 1
         if !state.segments.isEmpty {
-            logger.info("spool reopened; replaying from the cursor", metadata: [
-                "segments": "\(state.segments.count)", "bytes": "\(state.totalBytes)",
-                "spans_to_replay": "\(state.pendingSpans)", "cursor": "\(state.read)",
-            ])
+            logger.info(
+                "spool reopened; replaying from the cursor",
+                metadata: [
+                    "segments": "\(state.segments.count)", "bytes": "\(state.totalBytes)",
+                    "spans_to_replay": "\(state.pendingSpans)", "cursor": "\(state.read)",
+                ])
         }
         return state
     }
@@ -63,7 +67,7 @@ extension Spool {
         while offset + SpoolRecord.headerSize <= size {
             let raw = try SegmentFile.readAt(fd, count: SpoolRecord.headerSize, at: offset, path: path)
             guard let header = SpoolRecord.decodeHeader(raw),
-                  offset + SpoolRecord.headerSize + header.length <= size
+                offset + SpoolRecord.headerSize + header.length <= size
             else { break }
             offset += SpoolRecord.headerSize + header.length
             spans += header.spanCount

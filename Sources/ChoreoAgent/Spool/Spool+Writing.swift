@@ -1,8 +1,8 @@
 import Logging
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension Spool {
@@ -23,7 +23,8 @@ extension Spool {
         let waiter = try state.withLock { s throws(SpoolError) -> CheckedContinuation<Void, Never>? in
             guard !s.closed else { throw SpoolError(code: .closed, message: "the spool is closed (the agent is stopping)") }
             if let id = s.writeID, let last = s.segments.last, last.id == id,
-               last.fileBytes > 0, last.fileBytes + record.count > configuration.segmentBytes {
+                last.fileBytes > 0, last.fileBytes + record.count > configuration.segmentBytes
+            {
                 seal(&s)
             }
             while s.totalBytes + record.count > configuration.maxBytes, !s.segments.isEmpty {
@@ -104,8 +105,10 @@ extension Spool {
         if let fd = segment.readFD { SegmentFile.closeFile(fd) }
         unlink(SegmentFile.path(configuration.directory, id: segment.id))
         droppedFull.add(lost)
-        logger.error("spool full; deleted the oldest segment and dropped its unsent spans", metadata: [
-            "segment": "\(segment.id)", "dropped_spans": "\(lost)", "max_bytes": "\(configuration.maxBytes)",
-        ])
+        logger.error(
+            "spool full; deleted the oldest segment and dropped its unsent spans",
+            metadata: [
+                "segment": "\(segment.id)", "dropped_spans": "\(lost)", "max_bytes": "\(configuration.maxBytes)",
+            ])
     }
 }

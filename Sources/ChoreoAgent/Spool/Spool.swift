@@ -3,9 +3,9 @@ import Logging
 import Metrics
 import Synchronization
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The agent's write-ahead disk queue: received requests are appended to segment files before

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A failure of the disk spool: a stable code and a message saying what to do.
@@ -37,6 +37,7 @@ public struct SpoolError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// An ``Code/io`` error naming the operation, the path and `errno`.
     static func io(_ operation: String, _ path: String, errno: Int32) -> SpoolError {
-        SpoolError(code: .io, message: "\(operation) \(path) failed: \(String(cString: strerror(errno))); check the disk and the permissions of the spool directory")
+        SpoolError(
+            code: .io, message: "\(operation) \(path) failed: \(String(cString: strerror(errno))); check the disk and the permissions of the spool directory")
     }
 }

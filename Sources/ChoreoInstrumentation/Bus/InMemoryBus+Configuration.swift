@@ -42,8 +42,9 @@ extension InMemoryBus {
             try check(concurrencyPerSubscription >= 1, "concurrencyPerSubscription is \(concurrencyPerSubscription); set it to 1 or more")
             try check(queueCapacity >= 1, "queueCapacity is \(queueCapacity); set it to 1 or more")
             try check(deadLetterCapacity >= 0, "deadLetterCapacity is \(deadLetterCapacity); set it to 0 or more")
-            try check(initialBackoff >= .zero && maxBackoff >= initialBackoff,
-                      "backoff must satisfy 0 <= initialBackoff <= maxBackoff")
+            try check(
+                initialBackoff >= .zero && maxBackoff >= initialBackoff,
+                "backoff must satisfy 0 <= initialBackoff <= maxBackoff")
         }
 
         /// The delay before redelivering after failed attempt number `attempt` (1-based):

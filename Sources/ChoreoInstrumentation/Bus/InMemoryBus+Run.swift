@@ -37,7 +37,8 @@ extension InMemoryBus {
     private func work(_ subscription: Subscription) async {
         while let delivery = await subscription.queue.pop() {
             guard await tracker.waitUntilRunning(subscription.group),
-                  let (handler, ticket) = await subscription.claim(delivery) else { return }
+                let (handler, ticket) = await subscription.claim(delivery)
+            else { return }
             guard await deliver(delivery, to: subscription, handler: handler, ticket: ticket) else { return }
             // A worker whose queue never empties would otherwise never suspend and starve
             // every other task of the cooperative pool (the tracer's export loop among them).

@@ -50,9 +50,9 @@ struct EnvironmentReader {
             let pair = String(entry).trimmingSpacesAndTabs()
             if pair.isEmpty { continue }
             guard let eq = pair.firstIndex(of: "="),
-                  let key = String(pair[..<eq]).removingPercentEncoding?.trimmingSpacesAndTabs(),
-                  let value = String(pair[pair.index(after: eq)...]).removingPercentEncoding?.trimmingSpacesAndTabs(),
-                  !key.isEmpty
+                let key = String(pair[..<eq]).removingPercentEncoding?.trimmingSpacesAndTabs(),
+                let value = String(pair[pair.index(after: eq)...]).removingPercentEncoding?.trimmingSpacesAndTabs(),
+                !key.isEmpty
             else {
                 throw ChoreoTracerError.invalidConfiguration(
                     "\(name) has an invalid entry '\(pair)'; expected comma-separated key=value pairs, URL-encoded"

@@ -17,7 +17,8 @@ extension FaultSettings {
         self = .none
         for item in text.split(separator: ",").map({ String($0.filter { $0 != " " }) }) where !item.isEmpty {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            let name = parts[0], value = parts.count > 1 ? parts[1] : nil
+            let name = parts[0]
+            let value = parts.count > 1 ? parts[1] : nil
             switch name {
             case "all": self = .all
             case "none": self = .none

@@ -73,10 +73,13 @@ public struct OrderPlan: Sendable, Hashable {
         }
         var faults = OrderFaults()
         // Every draw happens whatever the outcome, so one rate never shifts another fault's draw.
-        let transient = hit(settings.transient), transientTarget = pick(route)
+        let transient = hit(settings.transient)
+        let transientTarget = pick(route)
         let failures = 1 + Int(random.next() % 2)
-        let poison = hit(settings.poison), poisonTarget = pick(route.filter(\.poisonable))
-        let duplicate = hit(settings.duplicate), duplicateTarget = pick(route)
+        let poison = hit(settings.poison)
+        let poisonTarget = pick(route.filter(\.poisonable))
+        let duplicate = hit(settings.duplicate)
+        let duplicateTarget = pick(route)
         if transient {
             faults.transient = transientTarget
             faults.transientFailures = failures

@@ -42,14 +42,16 @@ extension OrderFulfilmentSystem {
             )
         case .external(let expected):
             try await Self.waitUntilReady(expected, journal: journal, limit: configuration.effectiveTimeout)
-            checkout = CheckoutService(endpoint: ServiceEndpoint(
-                bus, service: "checkout", recorder: recorder, traceMode: configuration.traceMode, isRouted: routed, journal: journal
-            ))
+            checkout = CheckoutService(
+                endpoint: ServiceEndpoint(
+                    bus, service: "checkout", recorder: recorder, traceMode: configuration.traceMode, isRouted: routed, journal: journal
+                ))
         }
         try await bus.refreshSubscriptions()
-        let toggle: @Sendable (String, Bool) async throws -> Void = outage ?? { service, running in
-            if running { bus.resume(group: service) } else { bus.pause(group: service) }
-        }
+        let toggle: @Sendable (String, Bool) async throws -> Void =
+            outage ?? { service, running in
+                if running { bus.resume(group: service) } else { bus.pause(group: service) }
+            }
         if let outage = configuration.faults.outage {
             try timers.schedule(afterDays: outage.startsAfterDays) { try await toggle(outage.service, false) }
             try timers.schedule(afterDays: outage.startsAfterDays + outage.lastsDays) { try await toggle(outage.service, true) }
@@ -57,9 +59,18 @@ extension OrderFulfilmentSystem {
         let watch = SettlementWatch()
         let limit = configuration.effectiveTimeout
         try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask { try await timers.run(); return false }
-            group.addTask { try await Self.follow(watch, journal: journal); return false }
-            group.addTask { try await Self.watchProgress(watch, limit: limit); return false }
+            group.addTask {
+                try await timers.run()
+                return false
+            }
+            group.addTask {
+                try await Self.follow(watch, journal: journal)
+                return false
+            }
+            group.addTask {
+                try await Self.watchProgress(watch, limit: limit)
+                return false
+            }
             group.addTask {
                 try await Self.place(plans, concurrency: concurrency, on: bus, checkout: checkout, watch: watch, progress: progress)
                 return true
@@ -70,7 +81,8 @@ extension OrderFulfilmentSystem {
                 if watch.settledCount < plans.count, !Task.isCancelled {
                     let open = watch.open.sorted().prefix(5).joined(separator: ", ")
                     throw OrderFulfilmentError(
-                        .timedOut, "no order reached a final state for \(limit); \(watch.settledCount) of \(plans.count) did. "
+                        .timedOut,
+                        "no order reached a final state for \(limit); \(watch.settledCount) of \(plans.count) did. "
                             + "Still open: \(open). Raise --timeout, check that every service runs, and the bus's dead letters."
                     )
                 }

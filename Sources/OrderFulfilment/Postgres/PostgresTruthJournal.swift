@@ -21,12 +21,14 @@ public struct PostgresTruthJournal: TruthJournal, IdempotencyStore {
     /// Creates the truth table if missing.
     public func prepare() async throws {
         let s = bus.schema
-        try await bus.execute(PostgresQuery(unsafeSQL: """
-            CREATE TABLE IF NOT EXISTS \(s).truth (
-                seq bigserial PRIMARY KEY, correlation_id text NOT NULL, kind text NOT NULL, type text NOT NULL,
-                service text NOT NULL DEFAULT '', message_id text, causation_id text, compensates text,
-                recorded_at timestamptz NOT NULL DEFAULT clock_timestamp())
-            """))
+        try await bus.execute(
+            PostgresQuery(
+                unsafeSQL: """
+                    CREATE TABLE IF NOT EXISTS \(s).truth (
+                        seq bigserial PRIMARY KEY, correlation_id text NOT NULL, kind text NOT NULL, type text NOT NULL,
+                        service text NOT NULL DEFAULT '', message_id text, causation_id text, compensates text,
+                        recorded_at timestamptz NOT NULL DEFAULT clock_timestamp())
+                    """))
         try await bus.execute(PostgresQuery(unsafeSQL: "CREATE INDEX IF NOT EXISTS truth_flow ON \(s).truth (correlation_id, seq)"))
     }
 

@@ -23,7 +23,8 @@ public struct AccountService<Bus: MessageBus>: Sendable {
 
     /// Subscribes the service's handlers.
     public func start() async throws {
-        let endpoint = endpoint, timers = timers
+        let endpoint = endpoint
+        let timers = timers
         let update: @Sendable (OrderDetails) async throws -> Void = { order in
             try await endpoint.publish(.creditCardUpdated, order)
         }

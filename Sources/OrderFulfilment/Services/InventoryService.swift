@@ -18,7 +18,8 @@ public struct InventoryService<Bus: MessageBus>: Sendable {
 
     /// Subscribes the service's handlers for `style`.
     public func start(style: ChoreographyStyle) async throws {
-        let endpoint = endpoint, reservations = reservations
+        let endpoint = endpoint
+        let reservations = reservations
         switch style {
         case .commanded:
             try await endpoint.on(.fetchGoods) { order, _ in

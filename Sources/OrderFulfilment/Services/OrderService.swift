@@ -30,7 +30,8 @@ public struct OrderService<Bus: MessageBus>: Sendable {
     }
 
     private func startCommanded() async throws {
-        let endpoint = endpoint, payments = payments
+        let endpoint = endpoint
+        let payments = payments
         try await endpoint.on(.orderPlaced) { order, _ in try await endpoint.publish(.retrievePayment, order) }
         for paid in [OrderMessageType.paymentReceived, .paymentInvoiced] {
             try await endpoint.on(paid) { order, message in

@@ -36,7 +36,8 @@ public struct PaymentService<Bus: MessageBus>: Sendable {
 
     /// Subscribes the service's handlers for `style`.
     public func start(style: ChoreographyStyle) async throws {
-        let endpoint = endpoint, book = book
+        let endpoint = endpoint
+        let book = book
         try await timers.register(Self.deadlineJob, service: endpoint.service) { order in try await expire(order) }
         switch style {
         case .commanded:

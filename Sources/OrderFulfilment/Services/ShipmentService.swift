@@ -16,7 +16,8 @@ public struct ShipmentService<Bus: MessageBus>: Sendable {
 
     /// Subscribes the service's handlers for `style`.
     public func start(style: ChoreographyStyle) async throws {
-        let endpoint = endpoint, join = join
+        let endpoint = endpoint
+        let join = join
         switch style {
         case .commanded:
             try await endpoint.on(.shipGoods) { order, _ in try await endpoint.publish(.goodsShipped, order) }

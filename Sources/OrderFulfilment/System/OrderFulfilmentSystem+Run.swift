@@ -52,10 +52,17 @@ extension OrderFulfilmentSystem {
             try timers.schedule(afterDays: outage.startsAfterDays + outage.lastsDays) { bus.resume(group: outage.service) }
         }
         enum Phase: Sendable { case ordersSettled, timersStopped, busStopped, timedOut }
-        let limit = configuration.effectiveTimeout, drain = configuration.simulatedTime
+        let limit = configuration.effectiveTimeout
+        let drain = configuration.simulatedTime
         return try await withThrowingTaskGroup(of: Phase.self) { group in
-            group.addTask { try await bus.run(); return .busStopped }
-            group.addTask { try await timers.run(); return .timersStopped }
+            group.addTask {
+                try await bus.run()
+                return .busStopped
+            }
+            group.addTask {
+                try await timers.run()
+                return .timersStopped
+            }
             group.addTask {
                 try await Self.place(
                     plans, concurrency: concurrency, checkout: checkout, recorder: recorder, started: started, progress: progress
@@ -65,7 +72,10 @@ extension OrderFulfilmentSystem {
                 try await bus.waitUntilIdle()
                 return .ordersSettled
             }
-            group.addTask { try await Self.watch(recorder, limit: limit); return .timedOut }
+            group.addTask {
+                try await Self.watch(recorder, limit: limit)
+                return .timedOut
+            }
             defer { group.cancelAll() }
             while let phase = try await group.next(), phase != .busStopped {
                 switch phase {

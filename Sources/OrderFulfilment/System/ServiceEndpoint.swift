@@ -86,7 +86,10 @@ public struct ServiceEndpoint<Bus: MessageBus>: Sendable {
     public func on(
         _ type: OrderMessageType, _ handle: @escaping @Sendable (OrderDetails, MessageContext) async throws -> Void
     ) async throws {
-        let service = service, inbox = inbox, recorder = recorder, idempotency = idempotency
+        let service = service
+        let inbox = inbox
+        let recorder = recorder
+        let idempotency = idempotency
         try await bus.subscribe(topic: type.topic, group: service) { delivery in
             guard let context = MessageContext.current else { return }
             if let id = context.messageID {

@@ -21,7 +21,10 @@ final class Gate: Sendable {
                 state.entered += 1
                 state.maxActive = max(state.maxActive, state.active)
                 if state.active >= opensAt { state.open = true }
-                if state.open { defer { state.waiting = [] }; return state.waiting + [continuation] }
+                if state.open {
+                    defer { state.waiting = [] }
+                    return state.waiting + [continuation]
+                }
                 state.waiting.append(continuation)
                 return []
             }

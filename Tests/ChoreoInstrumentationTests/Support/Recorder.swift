@@ -15,6 +15,11 @@ final class Counter: Sendable {
     private let box = Mutex(0)
 
     @discardableResult
-    func increment() -> Int { box.withLock { $0 += 1; return $0 } }
+    func increment() -> Int {
+        box.withLock {
+            $0 += 1
+            return $0
+        }
+    }
     var value: Int { box.withLock { $0 } }
 }

@@ -45,33 +45,38 @@ extension ExpectedPath {
         }
         let declined = ExpectedStep(.paymentDeclined, after: [.retrievePayment])
         return [
-            ExpectedPath(style: .commanded, scenario: .happy,
-                         steps: start + [ExpectedStep(.paymentReceived, after: [.retrievePayment])] + fulfil(after: .paymentReceived),
-                         status: .completed, outcome: .orderCompleted),
-            ExpectedPath(style: .commanded, scenario: .vip,
-                         steps: start + [ExpectedStep(.paymentInvoiced, after: [.retrievePayment])] + fulfil(after: .paymentInvoiced),
-                         status: .completed, outcome: .orderCompleted),
-            ExpectedPath(style: .commanded, scenario: .cardUpdated,
-                         steps: start + [
-                            declined, ExpectedStep(.creditCardUpdated, after: [.paymentDeclined]),
-                            ExpectedStep(.paymentReceived, after: [.creditCardUpdated]),
-                         ] + fulfil(after: .paymentReceived),
-                         status: .completed, outcome: .orderCompleted),
-            ExpectedPath(style: .commanded, scenario: .declined,
-                         steps: start + [
-                            declined, ExpectedStep(.paymentFailed, after: [.retrievePayment]),
-                            ExpectedStep(.orderCancelled, after: [.paymentFailed]),
-                         ],
-                         status: .completed, outcome: .orderCancelled),
-            ExpectedPath(style: .commanded, scenario: .unavailable,
-                         steps: start + [
-                            ExpectedStep(.paymentReceived, after: [.retrievePayment]), ExpectedStep(.fetchGoods, after: [.paymentReceived]),
-                            ExpectedStep(.goodsUnavailable, after: [.fetchGoods]),
-                            ExpectedStep(.refundPayment, after: [.goodsUnavailable], compensates: .paymentReceived),
-                            ExpectedStep(.paymentRefunded, after: [.refundPayment]),
-                            ExpectedStep(.orderCancelled, after: [.paymentRefunded]),
-                         ],
-                         status: .compensated, outcome: .orderCancelled),
+            ExpectedPath(
+                style: .commanded, scenario: .happy,
+                steps: start + [ExpectedStep(.paymentReceived, after: [.retrievePayment])] + fulfil(after: .paymentReceived),
+                status: .completed, outcome: .orderCompleted),
+            ExpectedPath(
+                style: .commanded, scenario: .vip,
+                steps: start + [ExpectedStep(.paymentInvoiced, after: [.retrievePayment])] + fulfil(after: .paymentInvoiced),
+                status: .completed, outcome: .orderCompleted),
+            ExpectedPath(
+                style: .commanded, scenario: .cardUpdated,
+                steps: start + [
+                    declined, ExpectedStep(.creditCardUpdated, after: [.paymentDeclined]),
+                    ExpectedStep(.paymentReceived, after: [.creditCardUpdated]),
+                ] + fulfil(after: .paymentReceived),
+                status: .completed, outcome: .orderCompleted),
+            ExpectedPath(
+                style: .commanded, scenario: .declined,
+                steps: start + [
+                    declined, ExpectedStep(.paymentFailed, after: [.retrievePayment]),
+                    ExpectedStep(.orderCancelled, after: [.paymentFailed]),
+                ],
+                status: .completed, outcome: .orderCancelled),
+            ExpectedPath(
+                style: .commanded, scenario: .unavailable,
+                steps: start + [
+                    ExpectedStep(.paymentReceived, after: [.retrievePayment]), ExpectedStep(.fetchGoods, after: [.paymentReceived]),
+                    ExpectedStep(.goodsUnavailable, after: [.fetchGoods]),
+                    ExpectedStep(.refundPayment, after: [.goodsUnavailable], compensates: .paymentReceived),
+                    ExpectedStep(.paymentRefunded, after: [.refundPayment]),
+                    ExpectedStep(.orderCancelled, after: [.paymentRefunded]),
+                ],
+                status: .compensated, outcome: .orderCancelled),
         ]
     }()
 
@@ -85,37 +90,42 @@ extension ExpectedPath {
             ]
         }
         return [
-            ExpectedPath(style: .chain, scenario: .happy,
-                         steps: [placed, ExpectedStep(.paymentReceived, after: [.orderPlaced]), reserved] + ship(.paymentReceived),
-                         status: .completed, outcome: .orderCompleted),
-            ExpectedPath(style: .chain, scenario: .vip,
-                         steps: [placed, ExpectedStep(.paymentInvoiced, after: [.orderPlaced]), reserved] + ship(.paymentInvoiced),
-                         status: .completed, outcome: .orderCompleted),
-            ExpectedPath(style: .chain, scenario: .cardUpdated,
-                         steps: [
-                            placed, ExpectedStep(.paymentDeclined, after: [.orderPlaced]), reserved,
-                            ExpectedStep(.creditCardUpdated, after: [.paymentDeclined]),
-                            ExpectedStep(.paymentReceived, after: [.creditCardUpdated]),
-                         ] + ship(.paymentReceived),
-                         status: .completed, outcome: .orderCompleted),
+            ExpectedPath(
+                style: .chain, scenario: .happy,
+                steps: [placed, ExpectedStep(.paymentReceived, after: [.orderPlaced]), reserved] + ship(.paymentReceived),
+                status: .completed, outcome: .orderCompleted),
+            ExpectedPath(
+                style: .chain, scenario: .vip,
+                steps: [placed, ExpectedStep(.paymentInvoiced, after: [.orderPlaced]), reserved] + ship(.paymentInvoiced),
+                status: .completed, outcome: .orderCompleted),
+            ExpectedPath(
+                style: .chain, scenario: .cardUpdated,
+                steps: [
+                    placed, ExpectedStep(.paymentDeclined, after: [.orderPlaced]), reserved,
+                    ExpectedStep(.creditCardUpdated, after: [.paymentDeclined]),
+                    ExpectedStep(.paymentReceived, after: [.creditCardUpdated]),
+                ] + ship(.paymentReceived),
+                status: .completed, outcome: .orderCompleted),
             // The reservation made in parallel is released: a compensation.
-            ExpectedPath(style: .chain, scenario: .declined,
-                         steps: [
-                            placed, ExpectedStep(.paymentDeclined, after: [.orderPlaced]), reserved,
-                            ExpectedStep(.paymentFailed, after: [.orderPlaced]),
-                            ExpectedStep(.goodsReleased, after: [.paymentFailed], compensates: .goodsReserved),
-                            ExpectedStep(.orderCancelled, after: [.goodsReleased]),
-                         ],
-                         status: .compensated, outcome: .orderCancelled),
+            ExpectedPath(
+                style: .chain, scenario: .declined,
+                steps: [
+                    placed, ExpectedStep(.paymentDeclined, after: [.orderPlaced]), reserved,
+                    ExpectedStep(.paymentFailed, after: [.orderPlaced]),
+                    ExpectedStep(.goodsReleased, after: [.paymentFailed], compensates: .goodsReserved),
+                    ExpectedStep(.orderCancelled, after: [.goodsReleased]),
+                ],
+                status: .compensated, outcome: .orderCancelled),
             // Payment refunds whichever of the charge and the unavailability it learns last.
-            ExpectedPath(style: .chain, scenario: .unavailable,
-                         steps: [
-                            placed, ExpectedStep(.paymentReceived, after: [.orderPlaced]),
-                            ExpectedStep(.goodsUnavailable, after: [.orderPlaced]),
-                            ExpectedStep(.paymentRefunded, after: [.goodsUnavailable, .orderPlaced], compensates: .paymentReceived),
-                            ExpectedStep(.orderCancelled, after: [.paymentRefunded]),
-                         ],
-                         status: .compensated, outcome: .orderCancelled),
+            ExpectedPath(
+                style: .chain, scenario: .unavailable,
+                steps: [
+                    placed, ExpectedStep(.paymentReceived, after: [.orderPlaced]),
+                    ExpectedStep(.goodsUnavailable, after: [.orderPlaced]),
+                    ExpectedStep(.paymentRefunded, after: [.goodsUnavailable, .orderPlaced], compensates: .paymentReceived),
+                    ExpectedStep(.orderCancelled, after: [.paymentRefunded]),
+                ],
+                status: .compensated, outcome: .orderCancelled),
         ]
     }()
 

@@ -57,13 +57,13 @@ func simulate(
     let truth = try await OrderFulfilmentSystem(configuration: configuration, clock: clock).run(
         plans: plans, concurrency: concurrency ?? max(1, plans.count),
         prepare: { bus in
-        captured.withLock { $0 = bus }
-        for type in OrderMessageType.allCases where bus.hasSubscribers(topic: type.topic) {
-            try await bus.subscribe(topic: type.topic, group: "spy") { delivery in
-                log.append(WireMessage(message: delivery.message, at: clock.now.offset))
+            captured.withLock { $0 = bus }
+            for type in OrderMessageType.allCases where bus.hasSubscribers(topic: type.topic) {
+                try await bus.subscribe(topic: type.topic, group: "spy") { delivery in
+                    log.append(WireMessage(message: delivery.message, at: clock.now.offset))
+                }
             }
-        }
-        try await prepare?(bus)
+            try await prepare?(bus)
         }
     )
     return Simulation(truth: truth, log: log, bus: try #require(captured.withLock { $0 }), clock: clock)

@@ -61,7 +61,7 @@ public struct OTLPHTTPExporterConfiguration: Hashable, Sendable {
     /// Accepts only absolute `http` or `https` URLs with a host.
     static func validateEndpoint(_ endpoint: String, source: String = "the traces endpoint") throws {
         guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty
+            scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty
         else {
             throw ChoreoTracerError.invalidConfiguration(
                 "\(source) '\(endpoint)' is not a valid OTLP endpoint; expected an http(s) URL such as \(defaultTracesEndpoint)"
@@ -71,14 +71,15 @@ public struct OTLPHTTPExporterConfiguration: Hashable, Sendable {
 
     /// True for an RFC 9110 token (the characters allowed in a header name).
     static func isToken(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.allSatisfy { c in
-            switch c {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"):
-                return true
-            default:
-                return "!#$%&'*+-.^_`|~".utf8.contains(c)
+        !name.isEmpty
+            && name.utf8.allSatisfy { c in
+                switch c {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    return true
+                default:
+                    return "!#$%&'*+-.^_`|~".utf8.contains(c)
+                }
             }
-        }
     }
 }
