@@ -6,7 +6,8 @@ import Testing
 
 /// Issue 4 end to end: order-fulfilment with every fault, in both choreography styles, into a
 /// real collector; every flow checked against the truth file through `choreo`, stuck flows name
-/// what they wait for, and the XES export's directly-follows graph equals the map's edges.
+/// what they wait for, and the XES export's directly-follows graph equals the map's edges
+/// (read by our XES reader here, and by PM4Py in `FlowsEndToEndTests+PM4Py.swift`).
 @Suite("Flows end to end", .serialized, .timeLimit(.minutes(10)))
 struct FlowsEndToEndTests {
     struct Truth: Decodable {
@@ -29,22 +30,24 @@ struct FlowsEndToEndTests {
         return (prefix, help.contains("--trace-mode") ? ["child", "new-trace"] : [nil])
     }
 
-    @Test("with --faults all, in both styles, every flow matches the truth; stuck flows wait for the unconsumed step; XES DFG = map edges")
-    func faultsBothStyles() async throws {
-        let harness = try ProcessHarness()
-        defer { harness.stopAll() }
+    /// Starts a collector with a short stuck limit; its base URL and database path.
+    static func startCollector(_ harness: ProcessHarness) async throws -> (url: String, db: String) {
         let port = try ProcessHarness.freePort()
-        let collector = "http://127.0.0.1:\(port)"
         let db = harness.workDir.appendingPathComponent("choreo.sqlite").path
         try harness.start("choreo-collector", ["--listen", "127.0.0.1:\(port)", "--db", db, "--stuck-floor", "1", "--stuck-after", "3"])
         try await ProcessHarness.waitForPort(port)
+        return ("http://127.0.0.1:\(port)", db)
+    }
 
+    /// Runs `orders` orders with every fault in each style and trace mode into `collector`;
+    /// the truth of every flow, and how many runs were made.
+    static func runOrders(_ harness: ProcessHarness, collector: String, orders: Int) throws -> (truth: [String: Truth], runs: Int) {
         var truth: [String: Truth] = [:]
-        let (prefix, traceModes) = try Self.invocation(harness)
+        let (prefix, traceModes) = try invocation(harness)
         for style in ["commanded", "chain"] {
             for (n, mode) in traceModes.enumerated() {
                 let path = harness.workDir.appendingPathComponent("truth-\(style)-\(n).json").path
-                var arguments = prefix + ["--orders", "\(Self.orders)", "--seed", "11", "--faults", "all", "--style", style,
+                var arguments = prefix + ["--orders", "\(orders)", "--seed", "11", "--faults", "all", "--style", style,
                                  "--run-id", "flows-\(style)-\(n)", "--truth", path, "--day", "300ms"]
                 if let mode { arguments += ["--trace-mode", mode] }
                 let run = try harness.run("order-fulfilment", arguments, environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": collector])
@@ -53,7 +56,16 @@ struct FlowsEndToEndTests {
                 truth.merge(decoded) { a, _ in a }
             }
         }
-        #expect(truth.count == 2 * Self.orders * traceModes.count)
+        return (truth, 2 * traceModes.count)
+    }
+
+    @Test("with --faults all, in both styles, every flow matches the truth; stuck flows wait for the unconsumed step; XES DFG = map edges")
+    func faultsBothStyles() async throws {
+        let harness = try ProcessHarness()
+        defer { harness.stopAll() }
+        let (collector, db) = try await Self.startCollector(harness)
+        let (truth, runs) = try Self.runOrders(harness, collector: collector, orders: Self.orders)
+        #expect(truth.count == Self.orders * runs)
         let statuses = Set(truth.values.map(\.status))
         #expect(statuses.isSuperset(of: ["completed", "compensated", "failed", "stuck"]), "the fault mix lacks a status: \(statuses)")
         try await waitUntilSettled(harness: harness, collector: collector, expected: truth.count)
@@ -83,19 +95,10 @@ struct FlowsEndToEndTests {
         #expect(viaDB == expectedStuck)
 
         // The XES export's directly-follows graph is exactly the map's edges.
-        let mapRun = try harness.run("choreo", ["flows", "map", "--json", "--limit", "100000", "--collector", collector])
-        try #require(mapRun.status == 0, "\(mapRun.stderr)")
-        let map = try #require(try JSONSerialization.jsonObject(with: mapRun.stdout) as? [String: Any])
-        var mapEdges: [String: Int] = [:]
-        for edge in map["edges"] as? [[String: Any]] ?? [] {
-            mapEdges["\(edge["from"] as? String ?? "")→\(edge["to"] as? String ?? "")"] = edge["count"] as? Int
-        }
-        #expect(map["flows"] as? Int == truth.count)
-        let xesPath = harness.workDir.appendingPathComponent("flows.xes")
-        let xesRun = try harness.run("choreo", ["flows", "export", "--format", "xes", "--limit", "100000", "--collector", collector])
-        try #require(xesRun.status == 0, "\(xesRun.stderr)")
-        try xesRun.stdout.write(to: xesPath)
-        let traces = try FlowsXESReader.read(xesRun.stdout)
+        let (flows, mapEdges) = try Self.map(harness, collector: collector)
+        #expect(flows == truth.count)
+        let xes = try Self.exportXES(harness, collector: collector)
+        let traces = try FlowsXESReader.read(xes)
         #expect(traces.count == truth.count)
         var xesEdges: [String: Int] = [:]
         for events in traces {
@@ -103,41 +106,25 @@ struct FlowsEndToEndTests {
             for (a, b) in zip(ordered, ordered.dropFirst()) { xesEdges["\(a.activity)→\(b.activity)", default: 0] += 1 }
         }
         #expect(xesEdges == mapEdges)
-        try checkWithPM4Py(harness: harness, xes: xesPath.path, mapEdges: mapEdges)
     }
 
-    /// Runs PM4Py's discover_dfg on the XES when PM4Py is importable; otherwise notes the skip.
-    private func checkWithPM4Py(harness: ProcessHarness, xes: String, mapEdges: [String: Int]) throws {
-        let script = """
-            import json, sys
-            try:
-                import pm4py
-            except ImportError:
-                print("SKIP"); sys.exit(0)
-            dfg, _, _ = pm4py.discover_dfg(pm4py.read_xes(sys.argv[1]))
-            print(json.dumps({a + "\\u2192" + b: n for (a, b), n in dfg.items()}))
-            """
-        let scriptPath = harness.workDir.appendingPathComponent("dfg.py").path
-        try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", scriptPath, xes]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else {
-            print("FlowsEndToEndTests: python3 not found; PM4Py check skipped")
-            return
+    /// `choreo flows map` of every flow: how many flows it covers, and its edges as `from→to` counts.
+    static func map(_ harness: ProcessHarness, collector: String) throws -> (flows: Int?, edges: [String: Int]) {
+        let run = try harness.run("choreo", ["flows", "map", "--json", "--limit", "100000", "--collector", collector])
+        try #require(run.status == 0, "\(run.stderr)")
+        let map = try #require(try JSONSerialization.jsonObject(with: run.stdout) as? [String: Any])
+        var edges: [String: Int] = [:]
+        for edge in map["edges"] as? [[String: Any]] ?? [] {
+            edges["\(edge["from"] as? String ?? "")→\(edge["to"] as? String ?? "")"] = edge["count"] as? Int
         }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
-        guard let last = lines.last, last != "SKIP", process.terminationStatus == 0 else {
-            print("FlowsEndToEndTests: PM4Py not importable; PM4Py check skipped")
-            return
-        }
-        let dfg = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Int])
-        #expect(dfg == mapEdges, "PM4Py's DFG differs from the map")
+        return (map["flows"] as? Int, edges)
+    }
+
+    /// `choreo flows export --format xes` of every flow.
+    static func exportXES(_ harness: ProcessHarness, collector: String) throws -> Data {
+        let run = try harness.run("choreo", ["flows", "export", "--format", "xes", "--limit", "100000", "--collector", collector])
+        try #require(run.status == 0, "\(run.stderr)")
+        return run.stdout
     }
 
     private func listIDs(_ harness: ProcessHarness, _ arguments: [String]) throws -> Set<String> {
@@ -148,7 +135,7 @@ struct FlowsEndToEndTests {
     }
 
     /// Polls the stats until `expected` flows are indexed and none is in flight.
-    private func waitUntilSettled(harness: ProcessHarness, collector: String, expected: Int) async throws {
+    func waitUntilSettled(harness: ProcessHarness, collector: String, expected: Int) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(90)
         var last = ""
