@@ -6,7 +6,10 @@ extension BusConformance {
     public func consumerGroups() async throws {
         try await withRunningBus { bus in
             let topic = Self.topic("groups")
-            let audit = Probe<String>(), sharedA = Probe<String>(), sharedB = Probe<String>(), both = Probe<String>()
+            let audit = Probe<String>()
+            let sharedA = Probe<String>()
+            let sharedB = Probe<String>()
+            let both = Probe<String>()
             try await bus.subscribe(topic: topic, group: "audit") { audit.append($0.message.headers["id"] ?? "") }
             try await bus.subscribe(topic: topic, group: "shared") { delivery in
                 sharedA.append(delivery.message.headers["id"] ?? "")
@@ -35,7 +38,10 @@ extension BusConformance {
     public func redeliveryAfterCrash() async throws {
         let topic = Self.topic("crash")
         let crashing = try await fixture.makeBus()
-        let entered = Probe<Delivery>(), gate = HandlerGate(), released = Probe<Int>(), survivor = Probe<Delivery>()
+        let entered = Probe<Delivery>()
+        let gate = HandlerGate()
+        let released = Probe<Int>()
+        let survivor = Probe<Delivery>()
         let sent = Self.message(topic, 1)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await fixture.run(crashing) }

@@ -8,10 +8,15 @@ struct InMemoryBusCrashTests {
     /// A safety net for waits on work in this process (never an assertion on timing).
     static let limit = Duration.seconds(10)
 
-    @Test("a crashed consumer's delivery goes, as the same attempt, to the group's next consumer while the dead handler is blocked; its late failure settles nothing")
+    @Test(
+        "a crashed consumer's delivery goes, as the same attempt, to the group's next consumer while the dead handler is blocked; its late failure settles nothing"
+    )
     func crashMidHandling() async throws {
-        let entered = Probe<String>(), gate = HandlerGate(), released = Probe<Int>()
-        let successor = Probe<String>(), other = Probe<String>()
+        let entered = Probe<String>()
+        let gate = HandlerGate()
+        let released = Probe<Int>()
+        let successor = Probe<String>()
+        let other = Probe<String>()
         // One worker per subscription: the successor is served only if the stuck worker is replaced.
         let configuration = InMemoryBus.Configuration(concurrencyPerSubscription: 1)
         let stats = try await withRunningBus(tracer: InMemoryTracer(), configuration: configuration) { bus in
@@ -45,7 +50,8 @@ struct InMemoryBusCrashTests {
 
     @Test("a crashed group's messages wait for a new consumer; the crashed handler gets none")
     func crashIdleGroup() async throws {
-        let crashed = Probe<String>(), successor = Probe<String>()
+        let crashed = Probe<String>()
+        let successor = Probe<String>()
         try await withRunningBus(tracer: InMemoryTracer()) { bus in
             try await bus.subscribe(topic: "t", group: "g") { crashed.append($0.message.headers["id"] ?? "") }
             #expect(bus.crashConsumers() == 0, "nothing was being handled")

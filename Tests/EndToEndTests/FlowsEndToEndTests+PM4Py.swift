@@ -50,12 +50,13 @@ enum PM4Py {
     static func directlyFollows(xes: URL, workDir: URL) throws -> [String: Int] {
         let script = workDir.appendingPathComponent("dfg.py")
         try """
-            import json, sys
-            import pm4py
-            dfg, _, _ = pm4py.discover_dfg(pm4py.read_xes(sys.argv[1]))
-            print(json.dumps({a + "\\u2192" + b: n for (a, b), n in dfg.items()}))
-            """.write(to: script, atomically: true, encoding: .utf8)
-        let out = workDir.appendingPathComponent("dfg.out"), err = workDir.appendingPathComponent("dfg.err")
+        import json, sys
+        import pm4py
+        dfg, _, _ = pm4py.discover_dfg(pm4py.read_xes(sys.argv[1]))
+        print(json.dumps({a + "\\u2192" + b: n for (a, b), n in dfg.items()}))
+        """.write(to: script, atomically: true, encoding: .utf8)
+        let out = workDir.appendingPathComponent("dfg.out")
+        let err = workDir.appendingPathComponent("dfg.err")
         FileManager.default.createFile(atPath: out.path, contents: nil)
         FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = try python([script.path, xes.path], stdout: try FileHandle(forWritingTo: out), stderr: try FileHandle(forWritingTo: err))
@@ -66,7 +67,8 @@ enum PM4Py {
             throw Failure(description: "PM4Py failed on our XES (exit \(process.terminationStatus)):\n\(stderr)")
         }
         guard let last = stdout.split(separator: "\n").last,
-              let dfg = try? JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Int] else {
+            let dfg = try? JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Int]
+        else {
             throw Failure(description: "PM4Py printed no directly-follows graph:\n\(stdout.suffix(2000))\n\(stderr)")
         }
         return dfg

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 import Testing
 
@@ -47,8 +47,11 @@ struct FlowsEndToEndTests {
         for style in ["commanded", "chain"] {
             for (n, mode) in traceModes.enumerated() {
                 let path = harness.workDir.appendingPathComponent("truth-\(style)-\(n).json").path
-                var arguments = prefix + ["--orders", "\(orders)", "--seed", "11", "--faults", "all", "--style", style,
-                                 "--run-id", "flows-\(style)-\(n)", "--truth", path, "--day", "300ms"]
+                var arguments =
+                    prefix + [
+                        "--orders", "\(orders)", "--seed", "11", "--faults", "all", "--style", style,
+                        "--run-id", "flows-\(style)-\(n)", "--truth", path, "--day", "300ms",
+                    ]
                 if let mode { arguments += ["--trace-mode", mode] }
                 let run = try harness.run("order-fulfilment", arguments, environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": collector])
                 try #require(run.status == 0, "order-fulfilment \(style) failed: \(run.stderr)")
@@ -156,7 +159,10 @@ struct FlowsEndToEndTests {
 
 /// Reads the events of each XES trace: activity and timestamp, in document order.
 final class FlowsXESReader: NSObject, XMLParserDelegate {
-    struct Event { var activity = ""; var time = "" }
+    struct Event {
+        var activity = ""
+        var time = ""
+    }
     private var traces: [[Event]] = []
     private var event: Event?
 
