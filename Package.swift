@@ -2,7 +2,7 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -216,7 +216,7 @@ let package = Package(
             path: "Tests/BusConformance"
         ),
         .testTarget(name: "ChoreoModelTests", dependencies: ["ChoreoModel"]),
-        .testTarget(name: "ChoreoOTLPTests", dependencies: ["ChoreoOTLP", "ChoreoModel"]),
+        .testTarget(name: "ChoreoOTLPTests", dependencies: ["ChoreoOTLP", "ChoreoModel", "ChoreoTestSupport"]),
         .testTarget(
             name: "ChoreoInstrumentationTests",
             dependencies: [
@@ -254,8 +254,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ChoreoCLITests", dependencies: ["ChoreoCLI", "ChoreoFlows", "ChoreoQuery", "ChoreoStore", "ChoreoModel"]),
-        .testTarget(name: "OrderFulfilmentTests", dependencies: [
-                "ChoreoTestSupport", "OrderFulfilment", "ChoreoInstrumentation", "ChoreoPostgresBus", "ChoreoModel"]),
+        .testTarget(
+            name: "OrderFulfilmentTests",
+            dependencies: [
+                "ChoreoTestSupport", "OrderFulfilment", "ChoreoInstrumentation", "ChoreoPostgresBus", "ChoreoModel",
+            ]),
         .testTarget(
             name: "ChoreoPostgresBusTests",
             dependencies: [
@@ -263,8 +266,12 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
-        .testTarget(name: "ChoreoDashboardTests", dependencies: ["ChoreoDashboard",
-                .product(name: "HummingbirdTesting", package: "hummingbird")]),
+        .testTarget(
+            name: "ChoreoDashboardTests",
+            dependencies: [
+                "ChoreoDashboard",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(name: "EndToEndTests", dependencies: ["ChoreoModel", "ChoreoOTLP", "ChoreoTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -30,6 +30,12 @@ struct IngestRoute: Sendable {
     let logger: Logger
     let rejected: RejectionCounters
     let truncated: MeteredCounter
+    /// Requests decoded at once, at most: each is bounded by the request limits, this bounds
+    /// how many are in memory while being decoded, whatever the number of senders.
+    let decoding = ConcurrencyLimit(permits: IngestRoute.concurrentDecodes)
+
+    /// Requests decoded at once: as many as a small host has cores.
+    static let concurrentDecodes = 2
 
     /// `Retry-After` seconds when the queue is full (it drains within a commit or two) or a
     /// commit failed (often a passing lock or I/O error; senders back off further on repeats).
@@ -47,17 +53,23 @@ struct IngestRoute: Sendable {
             rejected.count(.bodyTooLarge)
             return Self.status(.contentTooLarge, contentType, "request body exceeds the limit of \(maxBodyBytes) bytes; send smaller batches")
         }
-        var decoded: OTLPDecodedRequest
-        do {
-            decoded = try OTLPHTTP.decodeBody(
-                Array(buffer.readableBytesView), contentType: contentType,
-                contentEncoding: request.headers[.contentEncoding], limits: requestLimits
-            )
-        } catch {
-            return refusal(error, contentType: contentType)
+        let encoding = request.headers[.contentEncoding]
+        let outcome: Result<OTLPDecodedRequest, OTLPDecodingError> = await decoding.withPermit {
+            do throws(OTLPDecodingError) {
+                var decoded = try OTLPHTTP.decodeBody(
+                    Array(buffer.readableBytesView), contentType: contentType, contentEncoding: encoding, limits: requestLimits)
+                truncated.add(limits.truncateAttributes(&decoded.spans))
+                return .success(decoded)
+            } catch {
+                return .failure(error)
+            }
+        }
+        let decoded: OTLPDecodedRequest
+        switch outcome {
+        case .success(let value): decoded = value
+        case .failure(let error): return refusal(error, contentType: contentType)
         }
         if decoded.rejectedSpans > 0 { rejected.count(.invalidSpan, by: decoded.rejectedSpans) }
-        truncated.add(limits.truncateAttributes(&decoded.spans))
         if let refusal = await commit(decoded.spans, contentType: contentType) { return refusal }
         let answer = OTLPHTTP.successBody(
             contentType: contentType, rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.rejectionReason

@@ -1,4 +1,5 @@
 import ChoreoModel
+import ChoreoTestSupport
 @testable import ChoreoOTLP
 import Foundation
 import Testing
@@ -11,7 +12,7 @@ struct RequestScanTests {
     static func emptySpans(_ count: Int) -> [UInt8] {
         var spans = [UInt8](repeating: 0, count: count * 2)
         for i in stride(from: 0, to: spans.count, by: 2) { spans[i] = 0x12 }  // field 2, length 0
-        return wrap(spans, field: 2).wrapped(field: 1)
+        return wrap(spans, field: 2).lengthDelimited(field: 1)
     }
 
     /// One span holding `count` empty attributes.
@@ -21,7 +22,7 @@ struct RequestScanTests {
         return wrap(wrap(wrap(attributes, field: 2), field: 2), field: 1)
     }
 
-    static func wrap(_ bytes: [UInt8], field: UInt8) -> [UInt8] { bytes.wrapped(field: field) }
+    static func wrap(_ bytes: [UInt8], field: UInt8) -> [UInt8] { bytes.lengthDelimited(field: field) }
 
     @Test("the limits follow from the span and attribute limits")
     func derived() {
@@ -94,8 +95,9 @@ struct RequestScanTests {
     func deepNesting(depth: Int) {
         // AnyValue → ArrayValue → AnyValue … as one attribute's value.
         var value: [UInt8] = []
-        for _ in 0..<depth { value = value.wrapped(field: 1).wrapped(field: 5) }
-        let body = [UInt8]([0x0A, 0x01, 0x6B] + value.wrapped(field: 2)).wrapped(field: 9).wrapped(field: 2).wrapped(field: 2).wrapped(field: 1)
+        for _ in 0..<depth { value = value.lengthDelimited(field: 1).lengthDelimited(field: 5) }
+        let body = [UInt8]([0x0A, 0x01, 0x6B] + value.lengthDelimited(field: 2)).lengthDelimited(field: 9).lengthDelimited(field: 2).lengthDelimited(field: 2)
+            .lengthDelimited(field: 1)
         do {
             _ = try OTLPRequestScan.protobuf(body, limits: Self.limits)
             Issue.record("accepted")
@@ -120,19 +122,5 @@ struct RequestScanTests {
             #expect(error.code == .malformedProtobuf)
         }
         #expect((try? OTLPProtobuf.decodeRequestMessage(bytes)) == nil, "the decoder refuses it too")
-    }
-}
-
-extension Array where Element == UInt8 {
-    /// These bytes as a length-delimited field `field` (small field numbers only).
-    func wrapped(field: UInt8) -> [UInt8] {
-        var out: [UInt8] = [field << 3 | 2]
-        var length = UInt64(count)
-        while length >= 0x80 {
-            out.append(UInt8(length & 0x7F) | 0x80)
-            length >>= 7
-        }
-        out.append(UInt8(length))
-        return out + self
     }
 }

@@ -1,11 +1,14 @@
 import ChoreoModel
 import ChoreoOTLP
+import ChoreoTestSupport
 import Foundation
 import Testing
 
 /// Small bodies that decode to huge requests, posted to the real collector and agent: each is
 /// refused with 413 quickly, and neither process's peak resident memory (`VmHWM`) passes the
 /// budget README.md states for the default limits, even after the largest request they accept.
+/// The agent forwards nowhere (its collector is down), so each process is measured on what one
+/// sender posts to it.
 @Suite("amplified bodies against the real collector and agent", .serialized, .timeLimit(.minutes(10)))
 struct AmplificationEndToEndTests {
     /// Peak resident memory allowed with the default limits (README.md, "Limits and memory").
@@ -23,14 +26,15 @@ struct AmplificationEndToEndTests {
     static func emptySpans() -> Attack {
         var spans = [UInt8](repeating: 0, count: 16_000_000)
         for i in stride(from: 0, to: spans.count, by: 2) { spans[i] = 0x12 }
-        return Attack(name: "8M empty spans (protobuf)", body: spans.lengthDelimited(2).lengthDelimited(1), contentType: OTLPHTTP.protobufContentType)
+        return Attack(
+            name: "8M empty spans (protobuf)", body: spans.lengthDelimited(field: 2).lengthDelimited(field: 1), contentType: OTLPHTTP.protobufContentType)
     }
 
     /// One span holding 20 million empty attributes (40 MB, under the 50 MiB decoded cap).
     static func emptyAttributes() -> Attack {
         var attributes = [UInt8](repeating: 0, count: 40_000_000)
         for i in stride(from: 0, to: attributes.count, by: 2) { attributes[i] = 0x4A }
-        let body = attributes.lengthDelimited(2).lengthDelimited(2).lengthDelimited(1)
+        let body = attributes.lengthDelimited(field: 2).lengthDelimited(field: 2).lengthDelimited(field: 1)
         return Attack(name: "20M empty attributes (protobuf)", body: body, contentType: OTLPHTTP.protobufContentType)
     }
 
@@ -82,7 +86,9 @@ struct AmplificationEndToEndTests {
         let agent = try harness.start(
             "choreo-agent",
             [
-                "--listen", "127.0.0.1:\(agentPort)", "--collector", "http://127.0.0.1:\(collectorPort)",
+                // Forwarding to a port where nothing listens: the agent keeps what it accepts, so each
+                // process's peak is its own, for one sender's requests.
+                "--listen", "127.0.0.1:\(agentPort)", "--collector", "http://127.0.0.1:\(try ProcessHarness.freePort())",
             ])
         try await ProcessHarness.waitForPort(collectorPort)
         try await ProcessHarness.waitForPort(agentPort)
@@ -117,19 +123,5 @@ struct AmplificationEndToEndTests {
             #expect(peak <= Self.budgetKiB, "\(name) peaked at \(peak / 1024) MiB, over the \(Self.budgetKiB / 1024) MiB budget")
             print("\(name): peak RSS \(peak / 1024) MiB")
         }
-    }
-}
-
-extension Array where Element == UInt8 {
-    /// These bytes as length-delimited field `field` of an enclosing message.
-    fileprivate func lengthDelimited(_ field: UInt8) -> [UInt8] {
-        var out: [UInt8] = [field << 3 | 2]
-        var length = UInt64(count)
-        while length >= 0x80 {
-            out.append(UInt8(length & 0x7F) | 0x80)
-            length >>= 7
-        }
-        out.append(UInt8(length))
-        return out + self
     }
 }

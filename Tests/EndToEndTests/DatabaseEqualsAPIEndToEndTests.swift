@@ -10,24 +10,15 @@ struct DatabaseEqualsAPIEndToEndTests {
     func sameAnswers() async throws {
         let harness = try ProcessHarness()
         defer { harness.stopAll() }
-        let collectorPort = try ProcessHarness.freePort()
-        let agentPort = try ProcessHarness.freePort()
-        let collectorURL = "http://127.0.0.1:\(collectorPort)"
-        let db = harness.workDir.appendingPathComponent("choreo.sqlite").path
         // Terminal types and a short floor: both change how a flow is judged, so --db must know them.
-        try harness.start(
-            "choreo-collector",
-            [
-                "--listen", "127.0.0.1:\(collectorPort)", "--db", db, "--terminal-types", "OrderCompleted,OrderCancelled",
-                "--stuck-floor", "1",
-            ])
-        try await ProcessHarness.waitForPort(collectorPort)
-        try harness.start("choreo-agent", ["--listen", "127.0.0.1:\(agentPort)", "--collector", collectorURL, "--batch-delay-ms", "50"])
-        try await ProcessHarness.waitForPort(agentPort)
+        let pipeline = try await harness.startCollectorAndAgent(collectorFlags: [
+            "--terminal-types", "OrderCompleted,OrderCancelled", "--stuck-floor", "1",
+        ])
+        let (collectorURL, db) = (pipeline.collectorURL, pipeline.db)
         let truthPath = harness.workDir.appendingPathComponent("truth.json").path
         let run = try harness.run(
             "order-fulfilment", ["--orders", "60", "--seed", "9", "--faults", "all", "--truth", truthPath],
-            environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(agentPort)"]
+            environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": pipeline.agentURL]
         )
         try #require(run.status == 0, "order-fulfilment failed: \(run.stderr)")
         let truth = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: truthPath))) as? [String: Any])

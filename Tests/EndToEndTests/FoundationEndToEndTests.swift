@@ -15,20 +15,13 @@ struct FoundationEndToEndTests {
     func foundationPath() async throws {
         let harness = try ProcessHarness()
         defer { harness.stopAll() }
-        let collectorPort = try ProcessHarness.freePort()
-        let agentPort = try ProcessHarness.freePort()
-        let collectorURL = "http://127.0.0.1:\(collectorPort)"
-        let db = harness.workDir.appendingPathComponent("choreo.sqlite").path
-
-        try harness.start("choreo-collector", ["--listen", "127.0.0.1:\(collectorPort)", "--db", db])
-        try await ProcessHarness.waitForPort(collectorPort)
-        try harness.start("choreo-agent", ["--listen", "127.0.0.1:\(agentPort)", "--collector", collectorURL, "--batch-delay-ms", "50"])
-        try await ProcessHarness.waitForPort(agentPort)
+        let pipeline = try await harness.startCollectorAndAgent()
+        let collectorURL = pipeline.collectorURL
 
         let truthPath = harness.workDir.appendingPathComponent("truth.json").path
         let demo = try harness.run(
             "order-fulfilment", ["--orders", "50", "--seed", "7", "--truth", truthPath],
-            environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(agentPort)"]
+            environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": pipeline.agentURL]
         )
         try #require(demo.status == 0, "order-fulfilment failed: \(demo.stderr)")
         let truth = try JSONDecoder().decode([String: Truth].self, from: Data(contentsOf: URL(fileURLWithPath: truthPath)))

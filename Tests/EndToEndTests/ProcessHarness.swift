@@ -77,6 +77,27 @@ final class ProcessHarness: @unchecked Sendable {
         running.removeAll()
     }
 
+    /// The ports and files of a collector and an agent started by ``startCollectorAndAgent(collectorFlags:)``.
+    struct Pipeline {
+        var collectorPort: Int
+        var agentPort: Int
+        var db: String
+        var collectorURL: String { "http://127.0.0.1:\(collectorPort)" }
+        var agentURL: String { "http://127.0.0.1:\(agentPort)" }
+    }
+
+    /// Starts a collector (SQLite in the work directory, plus `collectorFlags`) and an agent that
+    /// forwards to it with 50 ms batches, and waits until both listen.
+    func startCollectorAndAgent(collectorFlags: [String] = []) async throws -> Pipeline {
+        let pipeline = Pipeline(
+            collectorPort: try Self.freePort(), agentPort: try Self.freePort(), db: workDir.appendingPathComponent("choreo.sqlite").path)
+        try start("choreo-collector", ["--listen", "127.0.0.1:\(pipeline.collectorPort)", "--db", pipeline.db] + collectorFlags)
+        try await Self.waitForPort(pipeline.collectorPort)
+        try start("choreo-agent", ["--listen", "127.0.0.1:\(pipeline.agentPort)", "--collector", pipeline.collectorURL, "--batch-delay-ms", "50"])
+        try await Self.waitForPort(pipeline.agentPort)
+        return pipeline
+    }
+
     /// A port that was free a moment ago.
     static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
