@@ -35,7 +35,8 @@ struct MeasurementTests {
             perOp.append(nanos / Double(perRound))
         }
         perOp.sort()
-        let p50 = perOp[perOp.count / 2], p99 = perOp[perOp.count * 99 / 100]
+        let p50 = perOp[perOp.count / 2]
+        let p99 = perOp[perOp.count * 99 / 100]
         print("MEASURE \(label): p50 \(String(format: "%.1f", p50)) ns/op, p99 \(String(format: "%.1f", p99)) ns/op (sink \(sink & 1))")
     }
 
