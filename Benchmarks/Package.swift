@@ -4,6 +4,8 @@
 //     cd Benchmarks && swift build -c release
 //     .build/release/instrumentation-overhead
 //     .build/release/collector-ingest
+//     .build/release/tracer-costs
+//     .build/release/store-append
 //
 // See ../BENCHMARKS.md for the figures and the exact commands that produced them.
 import PackageDescription
@@ -59,6 +61,26 @@ let package = Package(
                 .product(name: "ChoreoModel", package: "Choreoscope"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // Tracer costs: ns per id and per span start+end (was ChoreoTracerTests' MeasurementTests).
+        .executableTarget(
+            name: "tracer-costs",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "ChoreoTracer", package: "Choreoscope"),
+                .product(name: "ChoreoModel", package: "Choreoscope"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        // Store append: spans/s into SQLiteSpanStore, synchronous FULL vs NORMAL (was
+        // ChoreoStoreTests' AppendThroughputMeasurement).
+        .executableTarget(
+            name: "store-append",
+            dependencies: [
+                "BenchSupport", "RawSQLite",
+                .product(name: "ChoreoStore", package: "Choreoscope"),
+                .product(name: "ChoreoModel", package: "Choreoscope"),
             ]
         ),
         // Flow queries: flows show of a long flow, stuck list over many flows, process map.

@@ -26,6 +26,9 @@ public struct RawRows: Sendable {
     /// Total bytes of the packed values.
     public var byteCount: Int { bytes.count }
 
+    /// Total bytes of the `record` column (the encoded spans).
+    public var recordByteCount: Int { rows.reduce(0) { $0 + $1.record.count } }
+
     /// Splits the rows into consecutive batches of at most `size` rows.
     public func batches(of size: Int) -> [RawRows] {
         stride(from: 0, to: rows.count, by: size).map { start in
