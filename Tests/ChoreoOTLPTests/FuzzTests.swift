@@ -1,4 +1,5 @@
 import ChoreoModel
+import ChoreoTestSupport
 import Foundation
 @testable import ChoreoOTLP
 import Testing
@@ -71,13 +72,5 @@ struct FuzzTests {
         }
         #expect(decodedCount >= Self.cases / 50, "enough mutations decoded for the comparison to mean something")
         #expect(failedCount > 0, "some mutations broke the body")
-    }
-}
-
-/// How many cases a fuzz test runs: its default, or `CHOREO_FUZZ_CASES` when set (CI's long run).
-enum FuzzBudget {
-    static func cases(default value: Int) -> Int {
-        guard let text = getenv("CHOREO_FUZZ_CASES"), let cases = Int(String(cString: text)), cases > 0 else { return value }
-        return cases
     }
 }
