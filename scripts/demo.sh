@@ -37,9 +37,13 @@ wait_port "$AGENT_PORT"
 
 echo "==> running order-fulfilment $*"
 OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$AGENT_PORT" "$BIN/order-fulfilment" --orders 50 --seed 7 --truth "$DEMO_DIR/truth.json" "$@"
-sleep 1   # the agent's last batch reaches the collector
-
 export CHOREO_COLLECTOR="http://127.0.0.1:$COLLECTOR_PORT"
+# The agent's last batch reaches the collector and the flow index catches up (every 250 ms).
+for _ in $(seq 1 40); do
+  indexed=$("$BIN/choreo" flows list --limit 10000 --json 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' 2>/dev/null || echo 0)
+  [ "$indexed" -ge "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$DEMO_DIR/truth.json")" ] && break
+  sleep 0.25
+done
 echo
 echo "==> choreo flows list --limit 10"
 "$BIN/choreo" flows list --limit 10
