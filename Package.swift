@@ -40,6 +40,7 @@ let package = Package(
         // C system libraries
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CRabbitMQ", path: "Sources/CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
 
         // Model: ids, W3C trace context, span records, wire conventions. No dependencies.
         .target(name: "ChoreoModel", swiftSettings: strict),
@@ -89,6 +90,13 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+        // RabbitMQ bus: a durable MessageBus over rabbitmq-c (topic exchange, a queue per group,
+        // publisher confirms, retry queues, dead letters), each connection on its own thread.
+        .target(
+            name: "ChoreoRabbitMQBus",
+            dependencies: ["CRabbitMQ", "ChoreoModel", "ChoreoInstrumentation"],
             swiftSettings: strict
         ),
         // Web dashboard: the static assets (Dashboards/web) and the routes that serve them.
@@ -265,6 +273,10 @@ let package = Package(
                 "ChoreoTestSupport", "BusConformance", "ChoreoPostgresBus", "ChoreoInstrumentation", "ChoreoModel",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
+        ),
+        .testTarget(
+            name: "ChoreoRabbitMQBusTests",
+            dependencies: ["BusConformance", "ChoreoRabbitMQBus", "ChoreoInstrumentation", "ChoreoModel"]
         ),
         .testTarget(
             name: "ChoreoDashboardTests",
