@@ -4,7 +4,8 @@
 # Starts the throwaway servers the tests need when they are installed and not already given:
 # a PostgreSQL cluster on loopback (scripts/pg-test-cluster.sh, exported as
 # CHOREO_TEST_POSTGRES_URL), stopped and deleted on exit. Without PostgreSQL installed, the
-# tests that need it say they were skipped and why.
+# tests that need it say they were skipped and why. The same for RabbitMQ
+# (scripts/rabbitmq-test-server.sh, CHOREO_TEST_AMQP_URL).
 #
 # Unit and component tests run in parallel; then the end-to-end suites (Tests/EndToEndTests),
 # which each start real collector, agent, order-fulfilment, PostgreSQL-bus and Chromium
@@ -24,6 +25,20 @@ if [ -z "${CHOREO_TEST_POSTGRES_URL:-}" ]; then
     echo "test.sh: throwaway PostgreSQL at $CHOREO_TEST_POSTGRES_URL"
   else
     echo "test.sh: PostgreSQL is not installed (postgresql-15); its tests will say they were skipped"
+  fi
+fi
+
+# RabbitMQ for the RabbitMQ bus's tests (scripts/rabbitmq-test-server.sh, exported as
+# CHOREO_TEST_AMQP_URL), stopped and deleted on exit, next to what the EXIT trap already does.
+if [ -z "${CHOREO_TEST_AMQP_URL:-}" ]; then
+  if [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || command -v rabbitmq-server >/dev/null 2>&1 || [ -n "${RABBITMQ_BIN:-}" ]; then
+    export CHOREO_RABBITMQ_DIR="${CHOREO_RABBITMQ_DIR:-$(mktemp -d /tmp/choreo-rabbitmq-XXXXXX)}"
+    eval "$(scripts/rabbitmq-test-server.sh start)"
+    previous_exit_trap="$(trap -p EXIT | sed -e "s/^trap -- '//" -e "s/' EXIT\$//" -e "s/'\\\\''/'/g")"
+    trap "${previous_exit_trap:+$previous_exit_trap; }scripts/rabbitmq-test-server.sh stop >/dev/null 2>&1 || true" EXIT
+    echo "test.sh: throwaway RabbitMQ at $CHOREO_TEST_AMQP_URL"
+  else
+    echo "test.sh: RabbitMQ is not installed (rabbitmq-server); its tests will say they were skipped"
   fi
 fi
 
