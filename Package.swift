@@ -237,7 +237,7 @@ let package = Package(
         .testTarget(
             name: "ChoreoTracerTests",
             dependencies: [
-                "ChoreoTracer", "ChoreoOTLP", "ChoreoModel",
+                "ChoreoTracer", "ChoreoOTLP", "ChoreoModel", "ChoreoTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -14,10 +14,10 @@ import Testing
 struct AgentAuthTests {
     static let ingestToken = try! AccessToken("agent-ingest-7")
 
-    func agent(ingestToken: AccessToken?) -> AgentApp<ManualClock> {
+    func agent(ingestToken: AccessToken?) -> AgentApp<TestClock> {
         var c = AgentConfiguration()
         c.ingestToken = ingestToken
-        return AgentApp(configuration: c, sender: FakeSender(), clock: ManualClock(), logger: Logger(label: "t"))
+        return AgentApp(configuration: c, sender: FakeSender(), clock: TestClock(.manual), logger: Logger(label: "t"))
     }
 
     func call(_ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, authorization: String?) async throws -> TestResponse {

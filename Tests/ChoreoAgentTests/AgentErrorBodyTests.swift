@@ -9,8 +9,8 @@ import Testing
 
 @Suite("Agent error answers have a body")
 struct AgentErrorBodyTests {
-    static func agent() -> AgentApp<ManualClock> {
-        AgentApp(configuration: AgentConfiguration(), sender: FakeSender(), clock: ManualClock(), logger: Logger(label: "t"))
+    static func agent() -> AgentApp<TestClock> {
+        AgentApp(configuration: AgentConfiguration(), sender: FakeSender(), clock: TestClock(.manual), logger: Logger(label: "t"))
     }
 
     @Test("an unknown route answers 404 with a JSON body naming it")

@@ -38,7 +38,7 @@ struct AgentMetricsTests {
         c.batchMaxDelay = .milliseconds(200)
         c.initialBackoff = .milliseconds(100)
         c.maxBodyBytes = 1 << 16
-        let clock = ManualClock()
+        let clock = TestClock(.manual)
         let sender = FakeSender(script: [.retryable(reason: "HTTP 503", retryAfter: nil), .permanent(reason: "HTTP 400")])
         let agent = AgentApp(configuration: c, sender: sender, clock: clock, logger: Logger(label: "t"))
         try await Application(router: agent.makeRouter()).test(.router) { client in

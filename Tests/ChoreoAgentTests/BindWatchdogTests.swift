@@ -11,7 +11,7 @@ import Testing
 struct BindWatchdogTests {
     @Test("a server not listening when the bind time limit passes fails start-up")
     func timesOut() async throws {
-        let clock = ManualClock()
+        let clock = TestClock(.manual)
         let timeouts = Calls()
         var watchdog = BindWatchdog(signal: ListenSignal(), limit: .seconds(30), clock: clock)
         watchdog.onTimeout = { _ in timeouts.record(nil) }
@@ -22,14 +22,14 @@ struct BindWatchdogTests {
             #expect(clock.sleeperCount == 1, "still waiting before the limit")
             #expect(timeouts.ports.isEmpty)
             clock.advance(by: .seconds(1))
-            await #expect(throws: BindWatchdog<ManualClock>.Timeout.self) { try await tasks.next() }
+            await #expect(throws: BindWatchdog<TestClock>.Timeout.self) { try await tasks.next() }
         }
         #expect(timeouts.ports.count == 1, "the daemon's exit hook ran once")
     }
 
     @Test("once the server listens the watchdog waits for shutdown and never fails, whatever the clock does")
     func listensInTime() async throws {
-        let clock = ManualClock()
+        let clock = TestClock(.manual)
         let signal = ListenSignal()
         let watchdog = BindWatchdog(signal: signal, limit: .seconds(30), clock: clock)
         let group = ServiceGroup(services: [watchdog], logger: Logger(label: "test"))

@@ -34,7 +34,7 @@ struct ForwarderTests {
 
     @Test("a full batch leaves at once; a partial one after the batch delay")
     func batching() async throws {
-        let clock = ManualClock()
+        let clock = TestClock(.manual)
         let sender = FakeSender()
         let queue = SpanQueue(capacity: 1000)
         let forwarder = Forwarder(queue: queue, sender: sender, configuration: configuration(), clock: clock, logger: Logger(label: "t"))
@@ -59,7 +59,7 @@ struct ForwarderTests {
 
     @Test("retryable failures back off exponentially, honour Retry-After, and keep order")
     func retries() async throws {
-        let clock = ManualClock()
+        let clock = TestClock(.manual)
         let sender = FakeSender(script: [
             .retryable(reason: "HTTP 503", retryAfter: nil),
             .retryable(reason: "connection refused", retryAfter: nil),
@@ -92,7 +92,7 @@ struct ForwarderTests {
 
     @Test("a permanent rejection drops the batch, counted, without retrying")
     func permanent() async throws {
-        let clock = ManualClock()
+        let clock = TestClock(.manual)
         let sender = FakeSender(script: [.permanent(reason: "HTTP 400")])
         let queue = SpanQueue(capacity: 1000)
         let forwarder = Forwarder(queue: queue, sender: sender, configuration: configuration(), clock: clock, logger: Logger(label: "t"))
@@ -112,7 +112,7 @@ struct ForwarderTests {
 
     @Test("graceful shutdown forwards what is queued")
     func shutdownFlushes() async throws {
-        let clock = ManualClock()
+        let clock = TestClock(.manual)
         let sender = FakeSender()
         let queue = SpanQueue(capacity: 1000)
         let forwarder = Forwarder(queue: queue, sender: sender, configuration: configuration(batch: 100), clock: clock, logger: Logger(label: "t"))

@@ -10,12 +10,12 @@ import Testing
 
 @Suite("Agent receiver")
 struct ReceiverRouteTests {
-    func agent(capacity: Int = 1000) -> AgentApp<ManualClock> {
+    func agent(capacity: Int = 1000) -> AgentApp<TestClock> {
         var c = AgentConfiguration()
         c.queueCapacity = capacity
         c.batchMaxSpans = capacity
         c.maxBodyBytes = 1 << 16
-        return AgentApp(configuration: c, sender: FakeSender(), clock: ManualClock(), logger: Logger(label: "t"))
+        return AgentApp(configuration: c, sender: FakeSender(), clock: TestClock(.manual), logger: Logger(label: "t"))
     }
 
     @Test("protobuf, JSON and gzip bodies are queued", arguments: ["protobuf", "json", "gzip"])

@@ -25,7 +25,7 @@ struct SpoolForwarderTests {
         let dir = try SpoolDirectory()
         let spool = try dir.open()
         for i in 0..<3 { try spool.append(try SpoolDirectory.request(10, from: i * 10), spanCount: 10) }
-        let clock = ManualClock()
+        let clock = TestClock(.manual)
         let sender = FakeSender(script: [
             .retryable(reason: "connection refused", retryAfter: nil),
             .retryable(reason: "HTTP 503", retryAfter: .seconds(2)),
@@ -56,7 +56,7 @@ struct SpoolForwarderTests {
         let spool = try dir.open()
         for i in 0..<2 { try spool.append(try SpoolDirectory.request(10, from: i * 10), spanCount: 10) }
         let sender = FakeSender(script: [.permanent(reason: "HTTP 400")])
-        let forwarder = Forwarder(spool: spool, sender: sender, configuration: configuration(), clock: ManualClock(), logger: Logger(label: "t"))
+        let forwarder = Forwarder(spool: spool, sender: sender, configuration: configuration(), clock: TestClock(.manual), logger: Logger(label: "t"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await forwarder.run() }
             while sender.accepted.count < 1 { await Task.yield() }
@@ -73,7 +73,7 @@ struct SpoolForwarderTests {
         do {
             let spool = try dir.open()
             for i in 0..<3 { try spool.append(try SpoolDirectory.request(10, from: i * 10), spanCount: 10) }
-            let clock = ManualClock()
+            let clock = TestClock(.manual)
             let sender = FakeSender(script: [.accepted] + Array(repeating: .retryable(reason: "connection refused", retryAfter: nil), count: 10))
             let forwarder = Forwarder(spool: spool, sender: sender, configuration: configuration(), clock: clock, logger: Logger(label: "t"))
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -93,7 +93,7 @@ struct SpoolForwarderTests {
         do {
             let spool = try dir.open()
             for i in 0..<3 { try spool.append(try SpoolDirectory.request(10, from: i * 10), spanCount: 10) }
-            let clock = ManualClock()
+            let clock = TestClock(.manual)
             let sender = FakeSender(script: Array(repeating: .retryable(reason: "connection refused", retryAfter: nil), count: 100))
             let forwarder = Forwarder(spool: spool, sender: sender, configuration: configuration(), clock: clock, logger: Logger(label: "t"))
             let group = ServiceGroup(services: [forwarder], logger: Logger(label: "t"))

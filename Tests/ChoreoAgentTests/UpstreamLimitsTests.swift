@@ -22,8 +22,8 @@ struct UpstreamLimitsTests {
 
     /// An agent keeping spans in memory or in a spool in `dir`, forwarding to `sender`.
     static func agent(
-        _ configuration: AgentConfiguration, _ store: Store, dir: SpoolDirectory, sender: any BatchSender, clock: ManualClock = ManualClock()
-    ) throws -> AgentApp<ManualClock> {
+        _ configuration: AgentConfiguration, _ store: Store, dir: SpoolDirectory, sender: any BatchSender, clock: TestClock = TestClock(.manual)
+    ) throws -> AgentApp<TestClock> {
         var c = configuration
         c.batchMaxDelay = .zero
         let spool = store == .spool ? try dir.open() : nil
@@ -31,7 +31,7 @@ struct UpstreamLimitsTests {
     }
 
     /// Posts each request (protobuf) in turn; the statuses and response bodies.
-    static func post(_ requests: [[UInt8]], to agent: AgentApp<ManualClock>) async throws -> [(HTTPResponse.Status, String)] {
+    static func post(_ requests: [[UInt8]], to agent: AgentApp<TestClock>) async throws -> [(HTTPResponse.Status, String)] {
         try await Application(router: agent.makeRouter()).test(.router) { client in
             var answers: [(HTTPResponse.Status, String)] = []
             for body in requests {
@@ -45,7 +45,7 @@ struct UpstreamLimitsTests {
     }
 
     /// Runs the agent's forwarder until `count` spans were accepted by `upstream` or dropped.
-    static func forward(_ agent: AgentApp<ManualClock>, to upstream: LimitedUpstream, untilHandled count: Int) async throws {
+    static func forward(_ agent: AgentApp<TestClock>, to upstream: LimitedUpstream, untilHandled count: Int) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await agent.forwarder.run() }
             while upstream.acceptedNames.count + agent.forwarder.stats.droppedRejected < count { await Task.yield() }
@@ -176,7 +176,7 @@ struct UpstreamLimitsTests {
             try spool.append(try SpoolDirectory.request(3, from: 2), spanCount: 3)
             // Batch [0-1, 2-4]: 413; [0-1] accepted; [2-4]: 413; [2] accepted; [3-4]: the collector is down.
             let upstream = LimitedUpstream(maxSpans: 2, outageAfter: 2)
-            let clock = ManualClock()
+            let clock = TestClock(.manual)
             var c = AgentConfiguration()
             c.batchMaxSpans = 10
             c.batchMaxDelay = .zero

@@ -15,7 +15,7 @@ struct RetentionServiceTests {
     func sweeps() async throws {
         let store = FakeRetentionStore()
         let wall = WallClock(start: 100 * Self.hour)
-        let clock = ManualClock()
+        let clock = TestClock(.manual)
         let metrics = CollectorMetrics()
         // 12 spans 30 h old, 3 spans 10 h old; window 24 h, chunks of 5.
         await store.add(startTimes: Array(repeating: 70 * Self.hour, count: 12) + Array(repeating: 90 * Self.hour, count: 3))
@@ -50,7 +50,7 @@ struct RetentionServiceTests {
         let store = FakeRetentionStore()
         await store.failNext()
         await store.add(startTimes: [1])
-        let clock = ManualClock()
+        let clock = TestClock(.manual)
         let service = RetentionService(
             store: store, window: .seconds(60), interval: .seconds(10), clock: clock, now: { 10 * Self.hour }, logger: Logger(label: "test")
         )
@@ -70,7 +70,8 @@ struct RetentionServiceTests {
     @Test("the cutoff is now minus the window, never below zero")
     func cutoff() {
         let make = { (now: UInt64, window: Duration) in
-            RetentionService(store: FakeRetentionStore(), window: window, interval: .seconds(1), clock: ManualClock(), now: { now }, logger: Logger(label: "t"))
+            RetentionService(
+                store: FakeRetentionStore(), window: window, interval: .seconds(1), clock: TestClock(.manual), now: { now }, logger: Logger(label: "t"))
         }
         #expect(make(10 * Self.hour, .seconds(3600)).cutoffUnixNano == 9 * Self.hour)
         #expect(make(10 * Self.hour, .milliseconds(1500)).cutoffUnixNano == 10 * Self.hour - 1_500_000_000)

@@ -1,3 +1,4 @@
+import ChoreoTestSupport
 import ChoreoModel
 import ChoreoTracer
 import Logging
@@ -9,7 +10,7 @@ struct BatchSpanProcessorTests {
     private func makeProcessor(
         _ exporter: any SpanExporter, queue: Int = 100, batch: Int = 100, delay: Duration = .seconds(3600)
     ) -> (BatchSpanProcessor<TestClock>, TestClock) {
-        let clock = TestClock()
+        let clock = TestClock(.manual)
         let configuration = BatchSpanProcessorConfiguration(
             maxQueueSize: queue, maxExportBatchSize: batch, scheduleDelay: delay
         )
@@ -47,7 +48,7 @@ struct BatchSpanProcessorTests {
         let (processor, clock) = makeProcessor(exporter, batch: 100, delay: .milliseconds(500))
         try await running(processor) {
             for i in 0..<3 { processor.onEnd(spanRecord(i)) }
-            await clock.waitForSleepers(count: 1)
+            await clock.waitForSleepers(1)
             #expect(exporter.batches.isEmpty)
             #expect(clock.pendingDeadlines == [TestClock.Instant(offset: .milliseconds(500))])
 
@@ -56,7 +57,7 @@ struct BatchSpanProcessorTests {
             #expect(exporter.batches.map(\.count) == [3])
 
             processor.onEnd(spanRecord(3))
-            await clock.waitForSleepers(count: 1)
+            await clock.waitForSleepers(1)
             clock.advance(by: .milliseconds(500))
             await exporter.waitForSpans(count: 4)
             #expect(exporter.batches.map(\.count) == [3, 1])

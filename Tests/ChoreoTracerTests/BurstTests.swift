@@ -1,3 +1,4 @@
+import ChoreoTestSupport
 import ChoreoModel
 import ChoreoTracer
 import Testing
@@ -7,7 +8,7 @@ struct BurstTests {
     @Test("60,000 spans ended before the export loop runs fit the default queue and leave in full batches, back to back")
     func burstFitsDefaults() async throws {
         let exporter = InMemorySpanExporter()
-        let clock = TestClock()
+        let clock = TestClock(.manual)
         let defaults = BatchSpanProcessorConfiguration()
         let processor = BatchSpanProcessor(exporter: exporter, configuration: defaults, clock: clock)
         for i in 0..<60_000 { processor.onEnd(spanRecord(i)) }
@@ -30,7 +31,7 @@ struct BurstTests {
     @Test("a burst beyond the queue drops exactly the overflow, counted")
     func overflowCountedExactly() {
         let configuration = BatchSpanProcessorConfiguration(maxQueueSize: 1000, maxExportBatchSize: 100)
-        let processor = BatchSpanProcessor(exporter: InMemorySpanExporter(), configuration: configuration, clock: TestClock())
+        let processor = BatchSpanProcessor(exporter: InMemorySpanExporter(), configuration: configuration, clock: TestClock(.manual))
         for i in 0..<1234 { processor.onEnd(spanRecord(i)) }
         #expect(processor.counters == BatchSpanProcessorCounters(dropped: 234, queued: 1000))
     }

@@ -1,3 +1,4 @@
+import ChoreoTestSupport
 import ChoreoModel
 import ChoreoTracer
 import Foundation
@@ -52,7 +53,7 @@ struct ExportLogTests {
                 maxQueueSize: 100, maxExportBatchSize: 2, scheduleDelay: .seconds(3600), maxUnsentSpans: 100,
                 retryInitialBackoff: .seconds(1), retryMaxBackoff: .seconds(4), shutdownTimeout: .seconds(5)
             ),
-            clock: TestClock()
+            clock: TestClock(.manual)
         )
         for i in 0..<6 { processor.onEnd(spanRecord(i)) }
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -1,3 +1,4 @@
+import ChoreoTestSupport
 import ChoreoModel
 import ChoreoOTLP
 import ChoreoTracer
@@ -15,7 +16,7 @@ struct OTLPHTTPExporterTests {
         _ body: (RecordingHTTPServer, OTLPHTTPExporter<TestClock>, TestClock) async throws -> Void
     ) async throws {
         let server = try await RecordingHTTPServer.start()
-        let clock = TestClock()
+        let clock = TestClock(.manual)
         let configuration = OTLPHTTPExporterConfiguration(
             tracesEndpoint: endpoint?(server) ?? "\(server.baseURL)/v1/traces",
             headers: headers,
@@ -94,12 +95,12 @@ struct OTLPHTTPExporterTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await exporter.export(spans) }
 
-                await clock.waitForSleepers(count: 1)
+                await clock.waitForSleepers(1)
                 let first = try #require(clock.pendingDeadlines.first).offset
                 #expect(first >= .milliseconds(500) && first <= .seconds(1))
                 clock.advance(to: TestClock.Instant(offset: first))
 
-                await clock.waitForSleepers(count: 1)
+                await clock.waitForSleepers(1)
                 let second = try #require(clock.pendingDeadlines.first).offset - first
                 #expect(second >= .seconds(1) && second <= .seconds(2))
                 clock.advance(by: second)
@@ -134,7 +135,7 @@ struct OTLPHTTPExporterTests {
             server.script(.init(status: status, headers: [("Retry-After", "7")]))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await exporter.export(spans) }
-                await clock.waitForSleepers(count: 1)
+                await clock.waitForSleepers(1)
                 #expect(clock.pendingDeadlines == [TestClock.Instant(offset: .seconds(7))])
                 clock.advance(by: .seconds(7))
                 try await group.waitForAll()
@@ -152,7 +153,7 @@ struct OTLPHTTPExporterTests {
                 await #expect(throws: ChoreoTracerError.self) { try await exporter.export(spans) }
             }
             for _ in 0..<2 {
-                await clock.waitForSleepers(count: 1)
+                await clock.waitForSleepers(1)
                 clock.advance(by: .seconds(1))
             }
             let error = await failure.value
@@ -173,7 +174,7 @@ struct OTLPHTTPExporterTests {
             let failure = Task {
                 await #expect(throws: ChoreoTracerError.self) { try await exporter.export(spans) }
             }
-            await clock.waitForSleepers(count: 1)
+            await clock.waitForSleepers(1)
             clock.advance(by: .seconds(1))
             let error = await failure.value
             #expect(error?.code == .exportRetriesExhausted)
@@ -202,7 +203,7 @@ struct OTLPHTTPExporterTests {
                 // Created inside the scope, so a client defaulting to the current tracer would find it.
                 let exporter = OTLPHTTPExporter(
                     configuration: OTLPHTTPExporterConfiguration(tracesEndpoint: "\(server.baseURL)/v1/traces"),
-                    clock: TestClock()
+                    clock: TestClock(.manual)
                 )
                 let result = await Result(catching: { try await exporter.export(spans) })
                 await exporter.shutdown()

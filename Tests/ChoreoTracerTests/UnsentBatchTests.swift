@@ -1,3 +1,4 @@
+import ChoreoTestSupport
 import ChoreoModel
 import ChoreoTracer
 import Testing
@@ -7,7 +8,7 @@ struct UnsentBatchTests {
     private func makeProcessor(
         _ exporter: ScriptedExporter, batch: Int = 2, maxUnsent: Int = 1000, shutdownTimeout: Duration = .seconds(5)
     ) -> (BatchSpanProcessor<TestClock>, TestClock) {
-        let clock = TestClock()
+        let clock = TestClock(.manual)
         let configuration = BatchSpanProcessorConfiguration(
             maxQueueSize: 1000, maxExportBatchSize: batch, scheduleDelay: .seconds(3600), maxUnsentSpans: maxUnsent,
             retryInitialBackoff: .seconds(1), retryMaxBackoff: .seconds(4), shutdownTimeout: shutdownTimeout
@@ -29,7 +30,7 @@ struct UnsentBatchTests {
 
             // Timer ticks past the backoff retry; the second failure doubles the backoff.
             while exporter.attempts < 4 {
-                await clock.waitForSleepers(count: 1)
+                await clock.waitForSleepers(1)
                 clock.advance(by: .seconds(3600))
                 await Task.yield()
             }
@@ -87,10 +88,10 @@ struct UnsentBatchTests {
             processor.shutdown()
             // Sleeping: the timer, the shutdown deadline, and the final drain's backoff.
             while clock.now.offset < .milliseconds(4500) {
-                await clock.waitForSleepers(count: 3)
+                await clock.waitForSleepers(3)
                 clock.advance(by: .milliseconds(500))
             }
-            await clock.waitForSleepers(count: 3)
+            await clock.waitForSleepers(3)
             #expect(exporter.attempts >= 3, "shutdown kept retrying (attempts: \(exporter.attempts))")
             #expect(processor.counters.abandoned == 0, "nothing given up before the deadline")
             clock.advance(by: .milliseconds(500))
@@ -110,7 +111,7 @@ struct UnsentBatchTests {
             group.addTask { try await processor.run() }
             await processor.forceFlush()
             processor.shutdown()
-            await clock.waitForSleepers(count: 3)
+            await clock.waitForSleepers(3)
             #expect(exporter.attempts == 2, "the drain tried at once, then waits for its backoff")
             clock.advance(by: .seconds(2))  // the second backoff is at most 2 s
             try await group.waitForAll()

@@ -16,7 +16,7 @@ struct BusinessTimersTests {
 
     @Test("a job scheduled later with an earlier deadline interrupts the wait and runs first, on time")
     func earlierJobInterrupts() async throws {
-        let clock = ManualClock()
+        let clock = TestClock(.manual)
         let timers = BusinessTimers(clock: clock, dayLength: Self.day)
         let done = Completions()
         let ran = Recorded<(String, Duration)>()
@@ -85,7 +85,7 @@ struct BusinessTimersTests {
 
     @Test("finish without draining drops the pending jobs and refuses new ones")
     func finishDrops() async throws {
-        let timers = BusinessTimers(clock: ManualClock(), dayLength: Self.day)
+        let timers = BusinessTimers(clock: TestClock(.manual), dayLength: Self.day)
         let ran = Recorded<String>()
         try timers.schedule(afterDays: 1) { ran.append("late") }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -99,7 +99,7 @@ struct BusinessTimersTests {
 
     @Test("the timers are bounded: beyond capacity, scheduling fails and is counted")
     func capacity() throws {
-        let timers = BusinessTimers(clock: ManualClock(), dayLength: Self.day, capacity: 2)
+        let timers = BusinessTimers(clock: TestClock(.manual), dayLength: Self.day, capacity: 2)
         try timers.schedule(afterDays: 1) {}
         try timers.schedule(afterDays: 1) {}
         #expect(throws: OrderFulfilmentError.self) { try timers.schedule(afterDays: 1) {} }
