@@ -144,7 +144,7 @@ struct AgentCommand: AsyncParsableCommand {
         }
         let application = agent.makeApplication(limits: server.limits, onServerRunning: listening.serverRunning)
         try await Daemon.serve(
-            application, listening: listening, bindTimeout: server.bindLimit, program: "choreo-agent", address: address, logger: logger
+            application, listening: listening, bindTimeout: server.bindTimeout, program: "choreo-agent", address: address, logger: logger
         )
         let stats = agent.forwarder.stats
         logger.info(

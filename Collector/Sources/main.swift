@@ -92,11 +92,19 @@ struct CollectorCommand: AsyncParsableCommand {
             throw ValidationError("--max-body-bytes must be from 1024 to 1073741824; got \(maxBodyBytes)")
         }
         guard ingestQueueCapacity >= 1 else { throw ValidationError("--ingest-queue-capacity must be at least 1") }
-        guard RetentionDuration.parse(retention) != nil else {
-            throw ValidationError("--retention must be a duration such as 7d, 12h, 30m or 1h30m, or 'forever'; got \"\(retention)\"")
+        do {
+            _ = try RetentionDuration.value(retention)
+        } catch {
+            throw ValidationError("--retention: \(error) (or 'forever', the default)")
         }
-        guard case .window = RetentionDuration.parse(retentionInterval) else {
-            throw ValidationError("--retention-interval must be a duration such as 5m or 1h; got \"\(retentionInterval)\"")
+        let interval: RetentionDuration.Value
+        do {
+            interval = try RetentionDuration.value(retentionInterval)
+        } catch {
+            throw ValidationError("--retention-interval: \(error)")
+        }
+        guard case .window = interval else {
+            throw ValidationError("--retention-interval must be a duration such as 5m or 1h, not 'forever'")
         }
     }
 
@@ -153,7 +161,7 @@ struct CollectorCommand: AsyncParsableCommand {
         let application = collector.makeApplication(limits: server.limits, onServerRunning: listening.serverRunning)
         do {
             try await Daemon.serve(
-                application, listening: listening, bindTimeout: server.bindLimit, program: "choreo-collector", address: address, logger: logger
+                application, listening: listening, bindTimeout: server.bindTimeout, program: "choreo-collector", address: address, logger: logger
             )
         } catch {
             await store.close()

@@ -48,7 +48,4 @@ public struct ServerOptions: ParsableArguments {
             idleTimeout: idleTimeout, headerTimeout: headerTimeout, bodyTimeout: bodyTimeout, maxHeaderBytes: maxHeaderBytes
         )
     }
-
-    /// `--bind-timeout` as a duration.
-    public var bindLimit: Duration { bindTimeout }
 }

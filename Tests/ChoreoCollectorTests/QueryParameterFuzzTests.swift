@@ -4,6 +4,7 @@ import ChoreoStore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import ChoreoTestSupport
 import Testing
 
 /// A generated test of the query API: every query parameter and path id of every GET route gets
@@ -17,7 +18,7 @@ import Testing
 /// one); a failure message names the seed and the URIs.
 @Suite("Query parameter fuzz")
 struct QueryParameterFuzzTests {
-    static let cases = ProcessInfo.processInfo.environment["CHOREO_FUZZ_CASES"].flatMap(Int.init) ?? 10_000
+    static let cases = FuzzBudget.cases(default: 10_000)
     static let seed = ProcessInfo.processInfo.environment["CHOREO_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0xC0FFEE
 
     @Test("hostile values for every parameter of every query route give only 2xx or 4xx, with a JSON body", arguments: ["sqlite", "memory"])

@@ -60,11 +60,12 @@ struct Workload: Sendable {
                 send[MessagingKey.operationType] = .string(MessagingOperation.send)
                 send[MessagingKey.operationName] = .string("publish")
                 send[MessagingKey.serviceName] = .string(step.publisher)
-                spans.append(SpanRecord(
-                    traceID: trace, spanID: SpanID(producer), parentSpanID: previous.map { SpanID($0.span) },
-                    name: "send \(step.type)", kind: .producer, startTimeUnixNano: at, endTimeUnixNano: at + 40_000,
-                    attributes: send, serviceName: step.publisher, scopeName: "ChoreoTracer"
-                ))
+                spans.append(
+                    SpanRecord(
+                        traceID: trace, spanID: SpanID(producer), parentSpanID: previous.map { SpanID($0.span) },
+                        name: "send \(step.type)", kind: .producer, startTimeUnixNano: at, endTimeUnixNano: at + 40_000,
+                        attributes: send, serviceName: step.publisher, scopeName: "ChoreoTracer"
+                    ))
                 var process = common
                 process[MessagingKey.operationType] = .string(MessagingOperation.process)
                 process[MessagingKey.operationName] = .string("process")
@@ -72,33 +73,19 @@ struct Workload: Sendable {
                 process[MessagingKey.serviceName] = .string(step.consumer)
                 process[ChoreoKey.deliveryAttempt] = .int(1)
                 process[ChoreoKey.deliveryOutcome] = .string(DeliveryOutcome.handled.rawValue)
-                spans.append(SpanRecord(
-                    traceID: trace, spanID: SpanID(consumer), parentSpanID: SpanID(producer),
-                    name: "process \(step.type)", kind: .consumer,
-                    startTimeUnixNano: at + 100_000, endTimeUnixNano: at + 600_000, attributes: process,
-                    links: [SpanLink(traceID: trace, spanID: SpanID(producer))],
-                    serviceName: step.consumer, scopeName: "ChoreoTracer"
-                ))
+                spans.append(
+                    SpanRecord(
+                        traceID: trace, spanID: SpanID(consumer), parentSpanID: SpanID(producer),
+                        name: "process \(step.type)", kind: .consumer,
+                        startTimeUnixNano: at + 100_000, endTimeUnixNano: at + 600_000, attributes: process,
+                        links: [SpanLink(traceID: trace, spanID: SpanID(producer))],
+                        serviceName: step.consumer, scopeName: "ChoreoTracer"
+                    ))
                 previous = (id, consumer)
             }
             flow += 1
         }
         spans.removeLast(spans.count - total)
         batches = stride(from: 0, to: total, by: batchSize).map { Array(spans[$0..<min($0 + batchSize, total)]) }
-    }
-}
-
-/// A small seeded generator (SplitMix64), so that every run ingests the same ids.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
