@@ -32,6 +32,8 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
     /// What was last recorded in the store, to write only changes.
     private let recorded = Mutex<FlowJudging?>(nil)
     private let lastCatchUp = Atomic<UInt64>(0)
+    /// Callers of ``catchUp()`` that arrived while a pass was running (see ``catchUp()``).
+    private let coalescing = Mutex(Coalescing())
 
     public init(
         store: any SpanStore, options: FlowOptions, learner: SharedLatencyLearner? = nil, clock: C, interval: Duration,
@@ -51,9 +53,67 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
     }
 
     /// Indexes every dirty flow, then re-evaluates in-flight flows that have gone quiet.
-    /// Returns the number of summaries written.
+    /// Returns the number of summaries written by the pass that served this call.
+    ///
+    /// Concurrent calls coalesce: at most one pass runs at a time, and every call that arrives
+    /// while a pass runs waits for the single next pass, which starts after all of them arrived
+    /// and so sees every span committed before any of them was made. However many callers there
+    /// are, the indexer does at most one pass at a time and one after it.
     @discardableResult
     public func catchUp() async throws -> Int {
+        let turn: Turn = try await withCheckedThrowingContinuation { continuation in
+            let leadNow = coalescing.withLock { state in
+                if state.running {
+                    state.waiting.append(continuation)
+                    return false
+                }
+                state.running = true
+                return true
+            }
+            if leadNow { continuation.resume(returning: .lead(followers: [])) }
+        }
+        let followers: [CheckedContinuation<Turn, any Error>]
+        switch turn {
+        case .done(let written): return written
+        case .lead(let served): followers = served
+        }
+        let result: Result<Int, any Error>
+        do {
+            result = .success(try await pass())
+        } catch {
+            result = .failure(error)
+        }
+        // Hand over: the callers that arrived during this pass get one new pass, led by the first
+        // of them; the callers this pass served get its result.
+        let next = coalescing.withLock { state -> [CheckedContinuation<Turn, any Error>] in
+            let waiting = state.waiting
+            state.waiting = []
+            if waiting.isEmpty { state.running = false }
+            return waiting
+        }
+        for follower in followers { follower.resume(with: result.map { .done($0) }) }
+        if let leader = next.first { leader.resume(returning: .lead(followers: Array(next.dropFirst()))) }
+        return try result.get()
+    }
+
+    /// Callers of ``catchUp()`` waiting for the next pass (they share it).
+    public var waitingCatchUps: Int { coalescing.withLock { $0.waiting.count } }
+
+    /// What a caller of ``catchUp()`` is told to do.
+    private enum Turn: Sendable {
+        /// Run the pass, then give its result to `followers`.
+        case lead(followers: [CheckedContinuation<Turn, any Error>])
+        /// Another caller's pass served this one.
+        case done(Int)
+    }
+
+    private struct Coalescing: ~Copyable {
+        var running = false
+        var waiting: [CheckedContinuation<Turn, any Error>] = []
+    }
+
+    /// One catch-up pass: dirty flows, then quiet in-flight flows that fell due.
+    private func pass() async throws -> Int {
         let started = now()
         defer { lastCatchUp.store(started, ordering: .relaxed) }
         try await recordJudging()
