@@ -41,6 +41,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CRabbitMQ", path: "Sources/CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
+        .systemLibrary(name: "CNATS", path: "Sources/CNATS", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
 
         // Model: ids, W3C trace context, span records, wire conventions. No dependencies.
         .target(name: "ChoreoModel", swiftSettings: strict),
@@ -88,6 +89,16 @@ let package = Package(
             dependencies: [
                 "ChoreoModel", "ChoreoInstrumentation",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // NATS JetStream bus: a durable MessageBus over nats.c (streams, durable pull consumers).
+        .target(
+            name: "ChoreoNATSBus",
+            dependencies: [
+                "CNATS", "ChoreoModel", "ChoreoInstrumentation",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -273,6 +284,10 @@ let package = Package(
                 "ChoreoTestSupport", "BusConformance", "ChoreoPostgresBus", "ChoreoInstrumentation", "ChoreoModel",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
+        ),
+        .testTarget(
+            name: "ChoreoNATSBusTests",
+            dependencies: ["BusConformance", "ChoreoNATSBus", "ChoreoInstrumentation", "ChoreoModel"]
         ),
         .testTarget(
             name: "ChoreoRabbitMQBusTests",

@@ -1,0 +1,140 @@
+import ChoreoInstrumentation
+import Foundation
+import Logging
+import NIOPosix
+import Synchronization
+
+/// A durable publish/subscribe bus on NATS JetStream (through nats.c), with the same contract as
+/// ``ChoreoInstrumentation/InMemoryBus``: at-least-once delivery with acknowledgements, retries
+/// with exponential backoff up to a maximum of attempts, then a dead-letter stream.
+///
+/// Design (names in ``Names``):
+/// - **A stream per system.** Every topic is the subject `SYSTEM.TOPIC` of the stream `SYSTEM`
+///   (file storage, kept for ``Configuration/retention``). ``publish(_:)`` returns once JetStream
+///   acknowledged the message (PubAck): it is on the server's disk. Metadata travels as NATS
+///   headers named as in ``ChoreoInstrumentation/Message`` (CloudEvents binary mode);
+///   `Nats-Msg-Id` is `TOPIC/ID` (the `id` header) so JetStream drops a repeated publish.
+/// - **A durable pull consumer per group and topic.** ``subscribe(topic:group:handler:)``
+///   declares it (explicit acks, `ack_wait` = ``Configuration/ackWait``) before it returns, so
+///   from then on the group keeps every message of the topic, also while its processes are down.
+///   Competing consumers of a group (in this process or others) pull from the same consumer.
+/// - **Attempts.** A handler that returns acknowledges (ACK). One that throws records the failed
+///   attempt in the key-value bucket `SYSTEM_attempts` and asks for redelivery after the backoff
+///   (NAK with delay). The attempt number is the recorded failures plus one — not JetStream's
+///   delivery count, which also counts deliveries whose consumer died (a crash is not a failed
+///   attempt); both live on the server, so they survive a consumer crash. The last attempt's
+///   failure republishes the message, with the reason in `choreo-dead-letter-*` headers, to
+///   `SYSTEM_dead.CONSUMER` (PubAck), then terminates it (TERM). JetStream's `max_deliver` is
+///   ``Configuration/maxAttempts`` + ``Configuration/maxCrashRedeliveries``; a delivery that
+///   reaches it is dead-lettered on failure whatever its attempt number.
+/// - **Crashes and restarts.** A delivery whose consumer dies unacknowledged is delivered again
+///   after `ack_wait`; a running handler sends "in progress" every third of it. nats.c
+///   reconnects forever after the server restarts; a fetch that fails while connected declares
+///   the stream and consumer again.
+/// - **Threads.** nats.c blocks: publishes, acknowledgements and declarations run on the bus's
+///   `NIOThreadPool` (``Configuration/threads``), each subscription fetches on a thread of its
+///   own; handlers run as Swift tasks.
+///
+/// Call ``run()`` from a task you own; ``publish(_:)`` and ``subscribe(topic:group:handler:)``
+/// wait until it has connected and declared the streams.
+public final class NATSBus: MessageBus, Sendable {
+    /// The bus's server and tuning.
+    public let configuration: Configuration
+    let names: Names
+    let logger: Logger
+    let pool: NIOThreadPool
+    let ready = ReadyGate()
+    let events: AsyncStream<Consumer>
+    let eventSink: AsyncStream<Consumer>.Continuation
+
+    struct State {
+        var started = false
+        var connection: NATSConnection?
+        /// Topics this process subscribed to.
+        var subscribedTopics: Set<String> = []
+    }
+
+    let state = Mutex(State())
+
+    /// One subscription: a group's durable consumer of a topic, and its handler.
+    struct Consumer: Sendable {
+        var topic: String
+        var group: String
+        var subject: String
+        var durable: String
+        var handler: MessageHandler
+        var subscription: NATSSubscription?
+    }
+
+    /// Creates a bus; nothing connects before ``run()``.
+    ///
+    /// - Throws: ``ChoreoInstrumentation/BusError`` `invalidConfiguration` if a value is out of range.
+    public init(configuration: Configuration, logger: Logger? = nil) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        names = configuration.names
+        var logger = logger ?? Logger(label: "choreo.nats-bus", factory: { _ in SwiftLogNoOpLogHandler() })
+        if let level = ProcessInfo.processInfo.environment["CHOREO_NATS_BUS_LOG"].flatMap(Logger.Level.init(rawValue:)) {
+            // Diagnostics on standard error: CHOREO_NATS_BUS_LOG=debug|info|warning.
+            logger = Logger(label: "choreo.nats-bus", factory: { StreamLogHandler.standardError(label: $0) })
+            logger.logLevel = level
+        } else if logger.logLevel < .warning {
+            logger.logLevel = .warning
+        }
+        self.logger = logger
+        pool = NIOThreadPool(numberOfThreads: configuration.threads)
+        (events, eventSink) = AsyncStream.makeStream(of: Consumer.self)
+    }
+
+    /// Stores the message in JetStream; returns once the server acknowledged it (PubAck).
+    ///
+    /// - Throws: ``NATSBusError`` for a topic or header NATS cannot carry;
+    ///   ``ChoreoInstrumentation/BusError`` `unavailable` when the server did not acknowledge in
+    ///   ``Configuration/requestTimeout`` (publishing again is safe: `Nats-Msg-Id` de-duplicates).
+    public func publish(_ message: Message) async throws {
+        let subject = try names.subject(topic: message.topic)
+        let prepared = try NATSMessage.make(subject: subject, headers: message.headers, body: message.body)
+        if let id = message.headers["id"], !id.isEmpty {
+            try prepared.setHeader("Nats-Msg-Id", "\(message.topic)/\(id)")
+        }
+        let configuration = configuration
+        try await blocking { connection in
+            do {
+                try connection.publish(prepared)
+            } catch let error as BusError where error.message.contains("No Responders") {
+                // The server lost the stream (a new store): declare it again and publish once more.
+                try connection.declareStreams(configuration)
+                try connection.publish(prepared)
+            }
+        }
+    }
+
+    /// Subscribes a consumer group to a topic: declares the group's durable consumer (from now
+    /// on the group keeps the topic's messages) and starts fetching in this process, handling up
+    /// to ``Configuration/concurrencyPerSubscription`` deliveries at once. Subscribing the same
+    /// group again adds competing consumers.
+    public func subscribe(topic: String, group: String, handler: @escaping MessageHandler) async throws {
+        var consumer = Consumer(
+            topic: topic, group: group, subject: try names.subject(topic: topic), durable: names.durable(group: group, topic: topic),
+            handler: handler)
+        let configuration = configuration
+        let declared = consumer
+        consumer.subscription = try await blocking { connection in
+            try connection.declareConsumer(configuration, declared)
+            return try connection.bind(configuration, declared)
+        }
+        state.withLock { _ = $0.subscribedTopics.insert(topic) }
+        eventSink.yield(consumer)
+    }
+
+    /// Runs `body` with the connection on the bus's thread pool, once ``run()`` has connected.
+    func blocking<T: Sendable>(_ body: @escaping @Sendable (NATSConnection) throws -> T) async throws -> T {
+        try await ready.wait()
+        guard let connection = state.withLock({ $0.connection }) else { throw BusError(.notRunning, "the NATS bus is not running") }
+        do {
+            return try await pool.runIfActive { try body(connection) }
+        } catch is NIOThreadPoolError.ThreadPoolInactive {
+            throw BusError(.notRunning, "the NATS bus stopped; run() has returned")
+        }
+    }
+}

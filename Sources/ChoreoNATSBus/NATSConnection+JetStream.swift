@@ -1,0 +1,130 @@
+import CNATS
+import ChoreoInstrumentation
+
+/// The bus's JetStream calls. Each blocks the calling thread for one round trip or a few.
+extension NATSConnection {
+    /// Creates or updates the message stream and the dead-letter stream (file storage).
+    func declareStreams(_ configuration: NATSBus.Configuration) throws {
+        let names = configuration.names
+        for (stream, subjects) in [(names.stream, names.streamSubjects), (names.deadLetterStream, names.deadLetterSubjects)] {
+            var code = jsErrCode(0)
+            let status = choreo_nats_declare_stream(
+                jetStream, stream, subjects, configuration.retention.nanoseconds, configuration.duplicateWindow.nanoseconds, &code)
+            try Self.check(status, "declare the stream \(stream) (is JetStream enabled: nats-server -js?)", code: code)
+        }
+    }
+
+    /// Creates or updates the durable pull consumer of one group on one topic.
+    func declareConsumer(_ configuration: NATSBus.Configuration, _ consumer: NATSBus.Consumer) throws {
+        var code = jsErrCode(0)
+        let status = choreo_nats_declare_consumer(
+            jetStream, configuration.names.stream, consumer.durable, "group \(consumer.group) on topic \(consumer.topic)", consumer.subject,
+            configuration.ackWait.nanoseconds, Int64(configuration.maxAttempts + configuration.maxCrashRedeliveries),
+            Int64(max(1_000, configuration.concurrencyPerSubscription * 64)), &code)
+        try Self.check(status, "declare the consumer \(consumer.durable)", code: code)
+    }
+
+    /// A pull subscription bound to the consumer (declared before).
+    func bind(_ configuration: NATSBus.Configuration, _ consumer: NATSBus.Consumer) throws -> NATSSubscription {
+        var code = jsErrCode(0)
+        var subscription: OpaquePointer?
+        let status = choreo_nats_pull_bind(&subscription, jetStream, configuration.names.stream, consumer.durable, consumer.subject, &code)
+        try Self.check(status, "subscribe to the consumer \(consumer.durable)", code: code)
+        return NATSSubscription(subscription!, connection: self)
+    }
+
+    /// Publishes and waits for JetStream's acknowledgement (the message is stored).
+    func publish(_ message: NATSMessage) throws {
+        var ack: UnsafeMutablePointer<jsPubAck>?
+        var code = jsErrCode(0)
+        let status = js_PublishMsg(&ack, jetStream, message.pointer, nil, &code)
+        if let ack { jsPubAck_Destroy(ack) }
+        try Self.check(status, "publish to \(message.subject)", code: code)
+    }
+
+    /// The failed attempts recorded for `key` (0 when none).
+    func failures(_ key: String) throws -> Int {
+        var entry: OpaquePointer?
+        let status = kvStore_Get(&entry, attempts, key)
+        if status == NATS_NOT_FOUND { return 0 }
+        try Self.check(status, "read the attempts of \(key)")
+        defer { kvEntry_Destroy(entry) }
+        return kvEntry_ValueString(entry).flatMap { Int(String(cString: $0)) } ?? 0
+    }
+
+    /// Records `count` failed attempts for `key`.
+    func setFailures(_ key: String, _ count: Int) throws {
+        var revision: UInt64 = 0
+        try Self.check(kvStore_PutString(&revision, attempts, key, String(count)), "record the attempts of \(key)")
+    }
+
+    /// Forgets the failed attempts of `key`.
+    func clearFailures(_ key: String) throws {
+        try Self.check(kvStore_Delete(attempts, key), "forget the attempts of \(key)")
+    }
+
+    /// Not yet delivered plus unacknowledged messages over every consumer of the message stream.
+    func pending(_ configuration: NATSBus.Configuration) throws -> Int {
+        var pending: Int64 = 0
+        var code = jsErrCode(0)
+        try Self.check(choreo_nats_pending(jetStream, configuration.names.stream, &pending, &code), "list the consumers", code: code)
+        return Int(pending)
+    }
+
+    /// Up to `limit` messages of `stream`, oldest first.
+    func messages(stream: String, limit: Int) throws -> [NATSMessage] {
+        var first: UInt64 = 0
+        var last: UInt64 = 0
+        var code = jsErrCode(0)
+        try Self.check(choreo_nats_stream_range(jetStream, stream, &first, &last, &code), "read the stream \(stream)", code: code)
+        var messages: [NATSMessage] = []
+        var sequence = first
+        while sequence <= last, messages.count < limit {
+            var message: OpaquePointer?
+            code = jsErrCode(0)
+            let status = js_GetMsg(&message, jetStream, stream, sequence, nil, &code)
+            if status == NATS_OK, let message {
+                messages.append(NATSMessage(message, owner: self))
+            } else if status != NATS_NOT_FOUND {
+                try Self.check(status, "read message \(sequence) of \(stream)", code: code)
+            }
+            sequence += 1
+        }
+        return messages
+    }
+}
+
+/// A nats.c subscription, destroyed (its interest removed, its consumer kept) with this object.
+final class NATSSubscription: @unchecked Sendable {
+    let pointer: OpaquePointer
+    let connection: NATSConnection
+
+    init(_ pointer: OpaquePointer, connection: NATSConnection) {
+        self.pointer = pointer
+        self.connection = connection
+    }
+
+    deinit { natsSubscription_Destroy(pointer) }
+
+    /// Up to `batch` messages, waiting at most `timeout`. Blocks.
+    ///
+    /// - Returns: the messages, empty when none came in time.
+    /// - Throws: ``BusError`` `unavailable` on any other failure.
+    func fetch(batch: Int, timeout: Duration) throws -> [NATSMessage] {
+        var list = natsMsgList()
+        var code = jsErrCode(0)
+        let status = natsSubscription_Fetch(&list, pointer, Int32(batch), timeout.milliseconds, &code)
+        defer { natsMsgList_Destroy(&list) }
+        var messages: [NATSMessage] = []
+        if let entries = list.Msgs {
+            for index in 0..<Int(list.Count) {
+                guard let message = entries[index] else { continue }
+                entries[index] = nil
+                messages.append(NATSMessage(message, owner: self))
+            }
+        }
+        if messages.isEmpty, status == NATS_TIMEOUT { return [] }
+        if messages.isEmpty { try NATSConnection.check(status, "fetch deliveries", code: code) }
+        return messages
+    }
+}

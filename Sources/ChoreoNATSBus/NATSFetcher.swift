@@ -1,0 +1,86 @@
+import ChoreoInstrumentation
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Fetches one consumer's deliveries on a thread of its own (nats.c's fetch blocks), never more
+/// than the subscription's concurrency at once: each delivery takes a slot that ``release()``
+/// gives back when it is settled. Deliveries come out of ``deliveries``; the stream ends once
+/// ``stop()`` was called (within one fetch timeout) or the connection was closed.
+final class NATSFetcher: Sendable {
+    let deliveries: AsyncStream<NATSMessage>
+    private let sink: AsyncStream<NATSMessage>.Continuation
+    private let subscription: NATSSubscription
+    private let slots: DispatchSemaphore
+    private let concurrency: Int
+    private let stopped = Atomic(false)
+    /// Declares the stream and the consumer again (after the server lost them); blocks.
+    private let redeclare: @Sendable () throws -> Void
+    private let report: @Sendable (String) -> Void
+
+    /// How long one fetch waits for messages; also the longest ``stop()`` takes.
+    static let fetchTimeout: Duration = .milliseconds(500)
+
+    init(
+        subscription: NATSSubscription, concurrency: Int, redeclare: @escaping @Sendable () throws -> Void,
+        report: @escaping @Sendable (String) -> Void
+    ) {
+        self.subscription = subscription
+        self.concurrency = concurrency
+        self.slots = DispatchSemaphore(value: concurrency)
+        self.redeclare = redeclare
+        self.report = report
+        (deliveries, sink) = AsyncStream.makeStream(of: NATSMessage.self)
+    }
+
+    /// Starts the fetching thread.
+    func start(name: String) {
+        let thread = Thread { [self] in loop() }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Ends fetching; ``deliveries`` finishes after the fetch in progress.
+    func stop() { stopped.store(true, ordering: .relaxed) }
+
+    /// Gives back the slot of a settled delivery.
+    func release() { slots.signal() }
+
+    private var isStopped: Bool { stopped.load(ordering: .relaxed) || subscription.connection.isClosed }
+
+    private func loop() {
+        defer { sink.finish() }
+        var lastFailure: String?
+        while !isStopped {
+            guard slots.wait(timeout: .now() + .milliseconds(250)) == .success else { continue }
+            var batch = 1
+            while batch < concurrency, slots.wait(timeout: .now()) == .success { batch += 1 }
+            var fetched: [NATSMessage] = []
+            do {
+                fetched = try subscription.fetch(batch: batch, timeout: Self.fetchTimeout)
+                lastFailure = nil
+            } catch {
+                recover(from: error, lastFailure: &lastFailure)
+            }
+            for _ in fetched.count..<batch { slots.signal() }
+            for message in fetched { sink.yield(message) }
+        }
+    }
+
+    /// After a failed fetch: unless the connection is down (nats.c reconnects on its own),
+    /// declares the stream and consumer again, then pauses.
+    private func recover(from error: any Error, lastFailure: inout String?) {
+        if isStopped { return }
+        let text = String(describing: error)
+        if text != lastFailure { report("fetch failed, retrying: \(text)") }
+        lastFailure = text
+        if subscription.connection.isConnected {
+            do {
+                try redeclare()
+            } catch {
+                report("declaring the consumer again failed: \(error)")
+            }
+        }
+        Thread.sleep(forTimeInterval: 0.25)
+    }
+}
