@@ -5,7 +5,8 @@
 # a PostgreSQL cluster on loopback (scripts/pg-test-cluster.sh, exported as
 # CHOREO_TEST_POSTGRES_URL), stopped and deleted on exit. Without PostgreSQL installed, the
 # tests that need it say they were skipped and why. The same for RabbitMQ
-# (scripts/rabbitmq-test-server.sh, CHOREO_TEST_AMQP_URL).
+# (scripts/rabbitmq-test-server.sh, CHOREO_TEST_AMQP_URL) and NATS
+# (scripts/nats-test-server.sh, CHOREO_TEST_NATS_URL).
 #
 # Unit and component tests run in parallel; then the end-to-end suites (Tests/EndToEndTests),
 # which each start real collector, agent, order-fulfilment, PostgreSQL-bus and Chromium
@@ -39,6 +40,20 @@ if [ -z "${CHOREO_TEST_AMQP_URL:-}" ]; then
     echo "test.sh: throwaway RabbitMQ at $CHOREO_TEST_AMQP_URL"
   else
     echo "test.sh: RabbitMQ is not installed (rabbitmq-server); its tests will say they were skipped"
+  fi
+fi
+
+# NATS with JetStream for the NATS bus's tests (scripts/nats-test-server.sh, exported as
+# CHOREO_TEST_NATS_URL), stopped and deleted on exit, next to what the EXIT trap already does.
+if [ -z "${CHOREO_TEST_NATS_URL:-}" ]; then
+  if command -v nats-server >/dev/null 2>&1; then
+    export CHOREO_NATS_DIR="${CHOREO_NATS_DIR:-$(mktemp -d /tmp/choreo-nats-XXXXXX)}"
+    eval "$(scripts/nats-test-server.sh start)"
+    previous_exit_trap="$(trap -p EXIT | sed -e "s/^trap -- '//" -e "s/' EXIT\$//" -e "s/'\\\\''/'/g")"
+    trap "${previous_exit_trap:+$previous_exit_trap; }scripts/nats-test-server.sh stop >/dev/null 2>&1 || true" EXIT
+    echo "test.sh: throwaway NATS (JetStream) at $CHOREO_TEST_NATS_URL"
+  else
+    echo "test.sh: NATS is not installed (nats-server); its tests will say they were skipped"
   fi
 fi
 
