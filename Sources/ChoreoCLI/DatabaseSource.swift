@@ -54,7 +54,7 @@ public struct DatabaseSource: QuerySource {
     }
 
     public func xes(_ query: FlowListQuery) async throws -> String {
-        FlowExport.xes(try await service.paths(query.storeQuery(defaultLimit: QueryService.defaultDiscoveryFlows)))
+        FlowExport.xes(try await service.trails(query.storeQuery(defaultLimit: QueryService.defaultDiscoveryFlows)))
     }
 
     public func trace(_ traceID: TraceID) async throws -> TraceDocument {

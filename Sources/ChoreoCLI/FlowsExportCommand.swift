@@ -64,7 +64,7 @@ public struct FlowsExportCommand: AsyncParsableCommand {
         case .mermaid: return FlowExport.mermaidSequence(flow)
         case .dot: return FlowExport.dot(flow)
         case .json: return try JSONOutput.string(flow)
-        case .xes: return FlowExport.xes([flow.path])
+        case .xes: return FlowExport.xes([flow.trail])
         }
     }
 }

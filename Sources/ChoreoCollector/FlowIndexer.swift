@@ -181,7 +181,7 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         let learned = currentOptions()
         let entries = flows.map { flow in
             let summary = builder.summary(of: flow)
-            return IndexedFlow(summary: summary, trail: flow.trail, dueAtUnixNano: Self.due(summary, options: learned))
+            return IndexedFlow(summary: summary, trail: flow.trail.steps, dueAtUnixNano: Self.due(summary, options: learned))
         }
         try await store.upsertFlows(entries, clearing: clearing)
         return entries.count

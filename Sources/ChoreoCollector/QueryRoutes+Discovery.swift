@@ -52,7 +52,7 @@ extension QueryRoutes {
             let format = try ExportFormat(QueryParameters(request).string("format"))
             if format == .xes {
                 let query = try QueryParameters(request).flowQuery(defaultLimit: Self.defaultDiscoveryFlows, maxLimit: Self.maxDiscoveryFlows)
-                return Self.text(FlowExport.xes(try await service.paths(query)), contentType: ExportFormat.xes.contentType)
+                return Self.text(FlowExport.xes(try await service.trails(query)), contentType: ExportFormat.xes.contentType)
             }
             let map = try await discover(request).map
             switch format {
@@ -74,7 +74,7 @@ extension QueryRoutes {
             switch format {
             case .mermaid: return Self.text(FlowExport.mermaidSequence(flow), contentType: format.contentType)
             case .dot: return Self.text(FlowExport.dot(flow), contentType: format.contentType)
-            case .xes: return Self.text(FlowExport.xes([flow.path]), contentType: format.contentType)
+            case .xes: return Self.text(FlowExport.xes([flow.trail]), contentType: format.contentType)
             case .json: return try json(.ok, flow)
             }
         }

@@ -4,12 +4,12 @@ extension FlowExport {
     /// Flows as an XES event log (IEEE 1849), loadable by PM4Py, ProM, Disco and Celonis.
     ///
     /// One trace per flow (`concept:name` = correlation id), one event per step in step order
-    /// (``FlowPath``): `concept:name` = message type, `org:resource` = publisher,
+    /// (``FlowTrail``): `concept:name` = message type, `org:resource` = publisher,
     /// `time:timestamp` = publish time (microseconds, UTC), `lifecycle:transition` = `complete`.
     /// Within a trace, timestamps strictly increase: an event published in the same microsecond
     /// as the one before is stamped one microsecond later, so any tool that sorts events by time
     /// keeps our order and discovers exactly the edges of ``ProcessMap``. Values are XML-escaped.
-    public static func xes(_ paths: some Sequence<FlowPath>) -> String {
+    public static func xes(_ trails: some Sequence<FlowTrail>) -> String {
         var out = """
             <?xml version="1.0" encoding="UTF-8"?>
             <log xes.version="1849-2016" xes.features="nested-attributes" xmlns="http://www.xes-standard.org/">
@@ -28,10 +28,10 @@ extension FlowExport {
               <string key="concept:name" value="Choreoscope flows"/>
 
             """
-        for path in paths {
-            out += "  <trace>\n    <string key=\"concept:name\" value=\"\(ExportEscaping.xml(path.correlationID))\"/>\n"
+        for trail in trails {
+            out += "  <trace>\n    <string key=\"concept:name\" value=\"\(ExportEscaping.xml(trail.correlationID))\"/>\n"
             var previous: UInt64?
-            for event in path.events {
+            for event in trail.steps {
                 var micros = event.publishedAtUnixNano / 1000
                 if let previous, micros <= previous { micros = previous + 1 }
                 previous = micros

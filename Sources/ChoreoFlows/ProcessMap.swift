@@ -1,8 +1,10 @@
+import ChoreoModel
+
 /// The process discovered across many flows: the directly-follows graph of message types.
 ///
 /// A node is a message type with the number of messages of that type; an edge `a → b` counts how
 /// often a message of type `b` directly followed one of type `a` within a flow (in step order,
-/// see ``FlowPath``), with the p50 and p95 (nearest rank) of the time between their publishes.
+/// see ``FlowTrail``), with the p50 and p95 (nearest rank) of the time between their publishes.
 /// Nodes are sorted by count (descending) then type; edges by count then from, to.
 public struct ProcessMap: Hashable, Sendable {
     /// A message type and how many messages of it were seen.
@@ -62,10 +64,10 @@ public struct ProcessMap: Hashable, Sendable {
         self.flows = flows
     }
 
-    /// Discovers the map of `paths`.
-    public init(paths: some Sequence<FlowPath>) {
+    /// Discovers the map of `trails`.
+    public init(trails: some Sequence<FlowTrail>) {
         var discovery = ProcessDiscovery()
-        for path in paths { discovery.add(path) }
+        for trail in trails { discovery.add(trail) }
         self = discovery.map
     }
 
@@ -75,7 +77,7 @@ public struct ProcessMap: Hashable, Sendable {
     }
 }
 
-/// Accumulates paths one at a time, then yields the ``ProcessMap`` and the variants.
+/// Accumulates trails one at a time, then yields the ``ProcessMap`` and the variants.
 public struct ProcessDiscovery: Sendable {
     private struct EdgeKey: Hashable { var from: String, to: String }
     private var nodeCounts: [String: (count: Int, starts: Int, ends: Int)] = [:]
@@ -87,30 +89,30 @@ public struct ProcessDiscovery: Sendable {
     /// An empty discovery.
     public init() {}
 
-    /// Adds one flow's path.
-    public mutating func add(_ path: FlowPath) {
+    /// Adds one flow's trail.
+    public mutating func add(_ trail: FlowTrail) {
         flows += 1
-        let events = path.events
-        for (i, event) in events.enumerated() {
-            var node = nodeCounts[event.type] ?? (0, 0, 0)
+        let steps = trail.steps
+        for (i, step) in steps.enumerated() {
+            var node = nodeCounts[step.type] ?? (0, 0, 0)
             node.count += 1
             if i == 0 { node.starts += 1 }
-            if i == events.count - 1 { node.ends += 1 }
-            nodeCounts[event.type] = node
+            if i == steps.count - 1 { node.ends += 1 }
+            nodeCounts[step.type] = node
             guard i > 0 else { continue }
-            let previous = events[i - 1]
-            let took = event.publishedAtUnixNano > previous.publishedAtUnixNano ? event.publishedAtUnixNano - previous.publishedAtUnixNano : 0
-            edgeTimes[EdgeKey(from: previous.type, to: event.type), default: []].append(took)
+            let previous = steps[i - 1]
+            let took = step.publishedAtUnixNano > previous.publishedAtUnixNano ? step.publishedAtUnixNano - previous.publishedAtUnixNano : 0
+            edgeTimes[EdgeKey(from: previous.type, to: step.type), default: []].append(took)
         }
-        let types = path.types
+        let types = trail.types
         if let existing = variants[types] {
-            variants[types] = (existing.count + 1, min(existing.example, path.correlationID))
+            variants[types] = (existing.count + 1, min(existing.example, trail.correlationID))
         } else {
-            variants[types] = (1, path.correlationID)
+            variants[types] = (1, trail.correlationID)
         }
     }
 
-    /// The process map of the paths added so far.
+    /// The process map of the trails added so far.
     public var map: ProcessMap {
         let nodes = nodeCounts.map { ProcessMap.Node(type: $0.key, count: $0.value.count, starts: $0.value.starts, ends: $0.value.ends) }
             .sorted { ($1.count, $0.type) < ($0.count, $1.type) }
@@ -123,7 +125,7 @@ public struct ProcessDiscovery: Sendable {
         return ProcessMap(nodes: nodes, edges: edges, flows: flows)
     }
 
-    /// The variants of the paths added so far, most frequent first.
+    /// The variants of the trails added so far, most frequent first.
     public var variantReport: VariantReport {
         let total = max(flows, 1)
         let list = variants.map { types, value in

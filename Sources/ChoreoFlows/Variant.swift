@@ -1,3 +1,5 @@
+import ChoreoModel
+
 /// A distinct path through the process: a sequence of message types and how often flows took it.
 public struct Variant: Hashable, Sendable, Codable {
     /// The message types in step order.
@@ -31,10 +33,10 @@ public struct VariantReport: Hashable, Sendable, Codable {
         self.variants = variants
     }
 
-    /// The variants of `paths`.
-    public init(paths: some Sequence<FlowPath>) {
+    /// The variants of `trails`.
+    public init(trails: some Sequence<FlowTrail>) {
         var discovery = ProcessDiscovery()
-        for path in paths { discovery.add(path) }
+        for trail in trails { discovery.add(trail) }
         self = discovery.variantReport
     }
 

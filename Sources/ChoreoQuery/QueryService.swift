@@ -62,15 +62,15 @@ public struct QueryService: Sendable {
         return FlowBuilder(options: try await options()).build(correlationID: correlationID, spans: spans, now: now())
     }
 
-    /// The index's trails of the flows matching `query`, as paths for discovery and XES.
-    public func paths(_ query: FlowQuery) async throws -> [FlowPath] {
-        try await index.flowTrails(query).map(\.path)
+    /// The index's trails of the flows matching `query`, for discovery and XES.
+    public func trails(_ query: FlowQuery) async throws -> [FlowTrail] {
+        try await index.flowTrails(query)
     }
 
     /// The process map and variants of the flows matching `query`.
     public func discovery(_ query: FlowQuery) async throws -> ProcessDiscovery {
         var discovery = ProcessDiscovery()
-        for path in try await paths(query) { discovery.add(path) }
+        for trail in try await trails(query) { discovery.add(trail) }
         return discovery
     }
 
@@ -83,16 +83,5 @@ public struct QueryService: Sendable {
     /// Summaries of the traces with a span matching `query`.
     public func traces(_ query: TraceQuery) async throws -> [TraceSummary] {
         try await spans.traceSummaries(query)
-    }
-}
-
-extension FlowTrail {
-    /// The trail as a path for process discovery.
-    public var path: FlowPath {
-        FlowPath(
-            correlationID: correlationID,
-            events: steps.map {
-                FlowPath.Event(type: $0.type, service: $0.service, publishedAtUnixNano: $0.publishedAtUnixNano)
-            })
     }
 }

@@ -48,7 +48,7 @@ struct FlowExportTests {
         }
         #expect(raw.contains("#34;") && raw.contains("#59;"))
         // In the map, labels sit inside ["..."] and |"..."|: nothing in them may close those.
-        let map = FlowExport.mermaidMap(ProcessMap(paths: [try hostileFlow().path]))
+        let map = FlowExport.mermaidMap(ProcessMap(trails: [try hostileFlow().trail]))
         for line in map.split(separator: "\n").dropFirst() {
             let inner = line.split(separator: "\"", omittingEmptySubsequences: false)
             #expect(inner.count == 3, "exactly one quoted label: \(line)")
@@ -68,7 +68,7 @@ struct FlowExportTests {
         let plain = FlowExport.dot(try flow(Sagas.compensated()))
         #expect(plain.hasPrefix("digraph flow {") && plain.hasSuffix("}\n"))
         #expect(plain.contains("style=dashed, color=orange, label=\"compensates\""))
-        let text = FlowExport.dot(try hostileFlow()) + FlowExport.dot(ProcessMap(paths: [try hostileFlow().path]))
+        let text = FlowExport.dot(try hostileFlow()) + FlowExport.dot(ProcessMap(trails: [try hostileFlow().trail]))
         // Every double quote inside a label is escaped: unescaped quotes pair up per line.
         for line in text.split(separator: "\n") {
             let unescaped = line.replacingOccurrences(of: "\\\\", with: "").replacingOccurrences(of: "\\\"", with: "")
@@ -79,7 +79,7 @@ struct FlowExportTests {
 
     @Test("the map's Mermaid and DOT name every node and edge")
     func mapDiagrams() throws {
-        let map = ProcessMap(paths: [try flow(Sagas.happy()).path, try flow(Sagas.declined()).path])
+        let map = ProcessMap(trails: [try flow(Sagas.happy()).trail, try flow(Sagas.declined()).trail])
         let mermaid = FlowExport.mermaidMap(map)
         #expect(mermaid.hasPrefix("flowchart LR\n"))
         #expect(mermaid.split(separator: "\n").filter { $0.contains("-->|") }.count == map.edges.count)
@@ -89,12 +89,12 @@ struct FlowExportTests {
 
     @Test("XES is well-formed XML whose directly-follows graph equals the map's edges, names escaped")
     func xes() throws {
-        var paths = [try flow(Sagas.happy()).path, try flow(Sagas.compensated()).path, try hostileFlow().path]
+        var paths = [try flow(Sagas.happy()).trail, try flow(Sagas.compensated()).trail, try hostileFlow().trail]
         // Two events in the same microsecond keep their order.
         paths.append(
-            FlowPath(
+            FlowTrail(
                 correlationID: "tie",
-                events: [
+                steps: [
                     .init(type: "B", service: "s", publishedAtUnixNano: 5_000), .init(type: "A", service: "s", publishedAtUnixNano: 5_000),
                 ]))
         let document = FlowExport.xes(paths)
@@ -108,7 +108,7 @@ struct FlowExportTests {
             for (a, b) in zip(events, events.dropFirst()) { dfg["\(a.activity)\u{1F}\(b.activity)", default: 0] += 1 }
             #expect(trace.events.allSatisfy { $0.lifecycle == "complete" })
         }
-        #expect(dfg == ProcessMap(paths: paths).edgeCounts)
+        #expect(dfg == ProcessMap(trails: paths).edgeCounts)
     }
 }
 

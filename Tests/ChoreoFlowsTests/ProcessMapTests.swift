@@ -15,10 +15,10 @@ struct ProcessMapTests {
     @Test("edges count directly-follows pairs across flows, with nearest-rank p50/p95 of publish gaps")
     func edgesAndPercentiles() throws {
         let paths = [
-            try flow(Sagas.happy(), id: "a").path, try flow(Sagas.happy(), id: "b").path,
-            try flow(Sagas.declined(), id: "c").path,
+            try flow(Sagas.happy(), id: "a").trail, try flow(Sagas.happy(), id: "b").trail,
+            try flow(Sagas.declined(), id: "c").trail,
         ]
-        let map = ProcessMap(paths: paths)
+        let map = ProcessMap(trails: paths)
         #expect(map.flows == 3)
         let counts = Dictionary(map.edges.map { ("\($0.from)>\($0.to)", $0.count) }, uniquingKeysWith: +)
         #expect(counts["OrderPlaced>PaymentReceived"] == 2)
@@ -38,14 +38,14 @@ struct ProcessMapTests {
     @Test("percentiles are nearest rank over every transition")
     func percentileRank() {
         let paths = (1...20).map { i in
-            FlowPath(
+            FlowTrail(
                 correlationID: "f\(i)",
-                events: [
+                steps: [
                     .init(type: "A", service: "s", publishedAtUnixNano: 0),
                     .init(type: "B", service: "s", publishedAtUnixNano: UInt64(i) * 1_000_000),
                 ])
         }
-        let edge = ProcessMap(paths: paths).edges[0]
+        let edge = ProcessMap(trails: paths).edges[0]
         #expect(edge.p50Nanos == 10_000_000)
         #expect(edge.p95Nanos == 19_000_000)
     }
@@ -53,10 +53,10 @@ struct ProcessMapTests {
     @Test("variants group identical type sequences, most frequent first, with shares and a stable example")
     func variants() throws {
         let paths = [
-            try flow(Sagas.happy(), id: "z").path, try flow(Sagas.happy(), id: "b").path,
-            try flow(Sagas.compensated(), id: "c").path,
+            try flow(Sagas.happy(), id: "z").trail, try flow(Sagas.happy(), id: "b").trail,
+            try flow(Sagas.compensated(), id: "c").trail,
         ]
-        let report = VariantReport(paths: paths)
+        let report = VariantReport(trails: paths)
         #expect(report.flows == 3)
         #expect(report.variants.count == 2)
         #expect(report.variants[0].count == 2)
@@ -71,8 +71,8 @@ struct ProcessMapTests {
         let single = try flow(scenario.script(.single))
         let perStep = try flow(scenario.script(.perStep))
         #expect(single.status == perStep.status)
-        #expect(single.path == perStep.path)
+        #expect(single.trail == perStep.trail)
         #expect(single.steps.map(\.deliveries) == perStep.steps.map(\.deliveries))
-        #expect(ProcessMap(paths: [single.path]) == ProcessMap(paths: [perStep.path]))
+        #expect(ProcessMap(trails: [single.trail]) == ProcessMap(trails: [perStep.trail]))
     }
 }

@@ -49,9 +49,12 @@ for chunk in stride(from: 0, to: mapFlows, by: 1_000) {
         let flowSpans = Workload.spans(correlationID: id, types: Workload.variants[n % 3], startNanos: mapStart + UInt64(n) * 1_000_000, trace: UInt64(n + 1))
         spans += flowSpans
         let flow = builder.build(correlationID: id, spans: flowSpans, now: mapStart + 3_600_000_000_000)!
-        entries.append(IndexedFlow(summary: builder.summary(of: flow), trail: flow.steps.map {
-            FlowTrail.Step(type: $0.type, service: $0.source, publishedAtUnixNano: $0.publishedAtUnixNano)
-        }))
+        entries.append(
+            IndexedFlow(
+                summary: builder.summary(of: flow),
+                trail: flow.steps.map {
+                    FlowTrail.Step(type: $0.type, service: $0.source, publishedAtUnixNano: $0.publishedAtUnixNano)
+                }))
         mapIDs.append(id)
     }
     try await store.append(spans)
@@ -92,16 +95,18 @@ row("flows show, 10-step flow (20 spans)", try await sample(runs) { _ = try awai
 let stuck = try await sample(runs) { _ = try await store.flowSummaries(FlowQuery(statuses: [.stuck], limit: 100)) }
 row("flows list --status stuck (limit 100), \(bulkFlows + mapFlows) flows", stuck, "≤ 50 ms")
 row("flows list (no filter, limit 100)", try await sample(runs) { _ = try await store.flowSummaries(FlowQuery(limit: 100)) }, "comparison")
-row("flows list --status stuck --limit 10000", try await sample(runs) { _ = try await store.flowSummaries(FlowQuery(statuses: [.stuck], limit: 10_000)) }, "extra")
-row("flows list --type PaymentDeclined (limit 100)", try await sample(runs) { _ = try await store.flowSummaries(FlowQuery(types: ["PaymentDeclined"], limit: 100)) }, "extra")
+row(
+    "flows list --status stuck --limit 10000", try await sample(runs) { _ = try await store.flowSummaries(FlowQuery(statuses: [.stuck], limit: 10_000)) },
+    "extra")
+row(
+    "flows list --type PaymentDeclined (limit 100)",
+    try await sample(runs) { _ = try await store.flowSummaries(FlowQuery(types: ["PaymentDeclined"], limit: 100)) }, "extra")
 row("flows stats (count per status)", try await sample(max(3, runs / 5)) { _ = try await store.flowCounts(FlowQuery()) }, "extra")
 
 func mapFromIndex() async throws -> ProcessMap {
     var discovery = ProcessDiscovery()
     for trail in try await store.flowTrails(FlowQuery(since: mapStart, limit: mapFlows)) {
-        discovery.add(FlowPath(correlationID: trail.correlationID, events: trail.steps.map {
-            FlowPath.Event(type: $0.type, service: $0.service, publishedAtUnixNano: $0.publishedAtUnixNano)
-        }))
+        discovery.add(trail)
     }
     return discovery.map
 }
@@ -110,7 +115,7 @@ func mapFromSpans(_ ids: [String]) async throws -> ProcessMap {
     var discovery = ProcessDiscovery()
     for id in ids {
         let flow = builder.build(correlationID: id, spans: try await store.spans(correlationID: id), now: mapStart + 3_600_000_000_000)!
-        discovery.add(flow.path)
+        discovery.add(flow.trail)
     }
     return discovery.map
 }
@@ -122,11 +127,7 @@ precondition(indexMap.flows == mapFlows && indexMap.edgeCounts == spansMap.edgeC
 row("flows map over \(mapFlows) flows (index trails + discovery)", try await sample(max(5, runs / 3)) { _ = try await mapFromIndex() }, "≤ 1000 ms")
 row("flows map over \(mapFlows) flows (rebuilt from spans)", try await sample(3) { _ = try await mapFromSpans(finalIDs) }, "comparison")
 let xes = try await sample(max(5, runs / 3)) {
-    _ = FlowExport.xes(try await store.flowTrails(FlowQuery(since: mapStart, limit: mapFlows)).map { trail in
-        FlowPath(correlationID: trail.correlationID, events: trail.steps.map {
-            FlowPath.Event(type: $0.type, service: $0.service, publishedAtUnixNano: $0.publishedAtUnixNano)
-        })
-    })
+    _ = FlowExport.xes(try await store.flowTrails(FlowQuery(since: mapStart, limit: mapFlows)))
 }
 row("flows export --format xes over \(mapFlows) flows", xes, "extra")
 

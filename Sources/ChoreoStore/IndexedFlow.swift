@@ -1,40 +1,5 @@
 import ChoreoModel
 
-/// One flow's published messages in step order, as the flow index keeps them for discovery.
-///
-/// The collector writes it with the flow's summary (``SpanStore/upsertFlows(_:clearing:)``), so
-/// the process map, the variants and the XES export of thousands of flows read the index instead
-/// of rebuilding every flow from its spans.
-public struct FlowTrail: Hashable, Sendable {
-    /// One published message.
-    public struct Step: Hashable, Sendable {
-        /// The message type.
-        public var type: String
-        /// The publishing service.
-        public var service: String
-        /// When the message was published (Unix nanoseconds).
-        public var publishedAtUnixNano: UInt64
-
-        /// Creates a step.
-        public init(type: String, service: String, publishedAtUnixNano: UInt64) {
-            self.type = type
-            self.service = service
-            self.publishedAtUnixNano = publishedAtUnixNano
-        }
-    }
-
-    /// The flow.
-    public var correlationID: String
-    /// The steps in the flow's step order (publish time, then message id).
-    public var steps: [Step]
-
-    /// Creates a trail.
-    public init(correlationID: String, steps: [Step]) {
-        self.correlationID = correlationID
-        self.steps = steps
-    }
-}
-
 /// A flow's index entry: its summary and its trail.
 public struct IndexedFlow: Hashable, Sendable {
     /// What `flows list` shows.
