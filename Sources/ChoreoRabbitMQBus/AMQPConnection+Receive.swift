@@ -96,11 +96,15 @@ struct IncomingMessage: Sendable {
     var properties: AMQPProperties
     var body: [UInt8]
 
-    init(tag: UInt64, routingKey: String, properties: amqp_basic_properties_t, body: [UInt8]) {
+    init(tag: UInt64, routingKey: String, properties: AMQPProperties, body: [UInt8]) {
         self.tag = tag
         self.routingKey = routingKey
-        self.properties = AMQPProperties(properties)
+        self.properties = properties
         self.body = body
+    }
+
+    init(tag: UInt64, routingKey: String, properties: amqp_basic_properties_t, body: [UInt8]) {
+        self.init(tag: tag, routingKey: routingKey, properties: AMQPProperties(properties), body: body)
     }
 }
 
