@@ -35,7 +35,7 @@ public final class SpanQueue: Sendable {
         var chunks: [SpanChunk] = []
         var head = 0
         var spans = 0
-        var waiter: CheckedContinuation<Void, Never>?
+        var waiter = ConsumerWaiter()
     }
 
     private let capacity: Int
@@ -54,8 +54,7 @@ public final class SpanQueue: Sendable {
             guard s.spans == 0 || s.spans + chunk.spanCount <= capacity else { return (false, nil) }
             s.chunks.append(chunk)
             s.spans += chunk.spanCount
-            defer { s.waiter = nil }
-            return (true, s.waiter)
+            return (true, s.waiter.take())
         }
         waiter?.resume()
         return accepted
@@ -90,27 +89,14 @@ public final class SpanQueue: Sendable {
     /// Suspends until something is queued (returns at once if something already is), or
     /// until the task is cancelled or ``wakeUp()`` is called.
     public func waitForSpans() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let ready = state.withLock { s -> Bool in
-                    if s.spans > 0 || Task.isCancelled { return true }
-                    s.waiter?.resume()
-                    s.waiter = continuation
-                    return false
-                }
-                if ready { continuation.resume() }
-            }
-        } onCancel: {
-            self.wakeUp()
-        }
+        await ConsumerWaiter.wait(
+            park: { continuation in state.withLock { $0.waiter.park(continuation, unlessReady: $0.spans > 0) } },
+            wake: { self.wakeUp() }
+        )
     }
 
     /// Wakes a pending ``waitForSpans()`` (used on shutdown).
     public func wakeUp() {
-        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            defer { s.waiter = nil }
-            return s.waiter
-        }
-        waiter?.resume()
+        state.withLock { $0.waiter.take() }?.resume()
     }
 }

@@ -53,8 +53,7 @@ extension Spool {
                 try SegmentFile.syncFile(s.writeFD!, path: path)
                 s.dirty = false
             }
-            defer { s.waiter = nil }
-            return s.waiter
+            return s.waiter.take()
         }
         waiter?.resume()
     }

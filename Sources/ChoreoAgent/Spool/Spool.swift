@@ -51,7 +51,7 @@ public final class Spool: Sendable {
         /// Spans appended and not yet read.
         var pendingSpans = 0
         var totalBytes = 0
-        var waiter: CheckedContinuation<Void, Never>?
+        var waiter = ConsumerWaiter()
         var closed = false
     }
 
@@ -126,8 +126,7 @@ public final class Spool: Sendable {
                 if let fd = s.segments[index].readFD { SegmentFile.closeFile(fd) }
                 s.segments[index].readFD = nil
             }
-            defer { s.waiter = nil }
-            return s.waiter
+            return s.waiter.take()
         }
         waiter?.resume()
     }
