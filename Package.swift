@@ -122,6 +122,17 @@ let package = Package(
         ),
         // Store: SpanStore protocol, SQLite implementation.
         .target(name: "ChoreoStore", dependencies: ["ChoreoModel", "CSQLite"], swiftSettings: strict),
+        // PostgreSQL span store: the SpanStore for several collectors sharing one database
+        // (time-partitioned spans, flow index keyed by correlation id).
+        .target(
+            name: "ChoreoPostgresStore",
+            dependencies: [
+                "ChoreoModel", "ChoreoStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Query: the one query service behind the collector's API and `choreo --db`, and the
         // wire types both sides share.
         .target(name: "ChoreoQuery", dependencies: ["ChoreoModel", "ChoreoStore", "ChoreoFlows"], swiftSettings: strict),
@@ -256,6 +267,13 @@ let package = Package(
         ),
         .testTarget(name: "ChoreoFlowsTests", dependencies: ["ChoreoFlows", "ChoreoModel"]),
         .testTarget(name: "ChoreoStoreTests", dependencies: ["ChoreoStore", "ChoreoModel"]),
+        .testTarget(
+            name: "ChoreoPostgresStoreTests",
+            dependencies: [
+                "ChoreoPostgresStore", "ChoreoStore", "ChoreoModel",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
         .testTarget(
             name: "ChoreoCollectorTests",
             dependencies: [

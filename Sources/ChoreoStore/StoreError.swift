@@ -8,6 +8,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
             case sqlite
             case corruptRecord = "corrupt_record"
             case closed
+            case database
         }
 
         private let base: Base
@@ -23,6 +24,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let corruptRecord = Code(.corruptRecord)
         /// The store was closed.
         public static let closed = Code(.closed)
+        /// A database server (PostgreSQL) reported an error or could not be reached.
+        public static let database = Code(.database)
 
         public var description: String { base.rawValue }
     }

@@ -1,0 +1,1 @@
+../ChoreoStoreTests/FlowIndexStoreTests.swift
