@@ -186,7 +186,7 @@ let package = Package(
         .target(
             name: "ChoreoCLI",
             dependencies: [
-                "ChoreoModel", "ChoreoFlows", "ChoreoStore", "ChoreoQuery",
+                "ChoreoModel", "ChoreoFlows", "ChoreoStore", "ChoreoPostgresStore", "ChoreoQuery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -212,7 +212,7 @@ let package = Package(
         .executableTarget(
             name: "choreo-collector",
             dependencies: [
-                "ChoreoCollector", "ChoreoServer",
+                "ChoreoCollector", "ChoreoServer", "ChoreoPostgresStore", "ChoreoStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Collector/Sources",

@@ -2,12 +2,13 @@ import ChoreoServer
 import ArgumentParser
 import ChoreoCollector
 import ChoreoModel
+import ChoreoPostgresStore
 import ChoreoStore
 import Logging
 import Foundation
 import ServiceLifecycle
 
-/// `choreo-collector`: OTLP/HTTP ingest into SQLite, the flow index and the query API.
+/// `choreo-collector`: OTLP/HTTP ingest into SQLite (or PostgreSQL, `--store`), the flow index and the query API.
 @main
 struct CollectorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,6 +21,13 @@ struct CollectorCommand: AsyncParsableCommand {
 
     @Option(help: "Path of the SQLite database file (created if missing).")
     var db: String = "choreo.sqlite"
+
+    @Option(
+        name: .customLong("store"),
+        help:
+            "Keep spans and the flow index in PostgreSQL instead of --db, shared by several collectors: postgres://user@host:port/database (?schema=NAME, default choreo; sslmode=disable only)."
+    )
+    var storeURL: String?
 
     @Option(
         help:
@@ -74,6 +82,11 @@ struct CollectorCommand: AsyncParsableCommand {
     @OptionGroup(title: "Connections") var server: ServerOptions
 
     func validate() throws {
+        if let storeURL {
+            do { _ = try PostgresStoreConfiguration(url: storeURL) } catch let error as StoreError {
+                throw ValidationError("--store must be a PostgreSQL URL such as postgres://choreo@127.0.0.1:5432/choreo: \(error.message)")
+            }
+        }
         _ = try Daemon.listenAddress(listen, example: "127.0.0.1:4320")
         guard stuckAfter > .zero, stuckAfter < .seconds(1_000_000_000) else {
             throw ValidationError("--stuck-after must be above 0s and under 1000000000s, e.g. 5m; got \(DurationText.format(stuckAfter))")
@@ -142,15 +155,40 @@ struct CollectorCommand: AsyncParsableCommand {
         if insecure, !address.isLoopback, configuration.ingestToken == nil || configuration.queryToken == nil {
             logger.warning("--insecure: listening beyond loopback with an endpoint that needs no token", metadata: ["listen": "\(address)"])
         }
+        if let storeURL {
+            let postgres = try PostgresStoreConfiguration(url: storeURL)
+            configuration.databasePath = ""  // no SQLite file to measure
+            do {
+                try await PostgresSpanStore.withStore(configuration: postgres, logger: logger) { store in
+                    try await serve(store, named: "postgres \(postgres.displayName)", configuration: configuration, address: address, logger: logger)
+                }
+            } catch let error as StoreError where error.code == .cannotOpen {
+                throw Daemon.startupFailure("choreo-collector", error.message)
+            }
+            return
+        }
         let store: SQLiteSpanStore
         do {
             store = try SQLiteSpanStore(path: db)
         } catch {
             throw Daemon.startupFailure("choreo-collector", "cannot open database \(db): \(error)")
         }
+        do {
+            try await serve(store, named: db, configuration: configuration, address: address, logger: logger)
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
+
+    /// Serves ingest and queries on `store` until shutdown.
+    private func serve(
+        _ store: any SpanStore, named storeName: String, configuration: CollectorConfiguration, address: ListenAddress, logger: Logger
+    ) async throws {
         let collector = CollectorApp(configuration: configuration, store: store, logger: logger)
         let startup: Logger.Metadata = [
-            "listen": "\(address)", "db": "\(db)",
+            "listen": "\(address)", "db": "\(storeName)",
             "ingest_auth": "\(configuration.ingestToken != nil)", "query_auth": "\(configuration.queryToken != nil)",
             "retention": "\(configuration.retention.map(RetentionDuration.format) ?? "forever")",
         ]
@@ -159,14 +197,8 @@ struct CollectorCommand: AsyncParsableCommand {
             logger.info("choreo-collector listening", metadata: startup.merging(["port": "\(port.map(String.init) ?? "?")"]) { $1 })
         }
         let application = collector.makeApplication(limits: server.limits, onServerRunning: listening.serverRunning)
-        do {
-            try await Daemon.serve(
-                application, listening: listening, bindTimeout: server.bindTimeout, program: "choreo-collector", address: address, logger: logger
-            )
-        } catch {
-            await store.close()
-            throw error
-        }
-        await store.close()
+        try await Daemon.serve(
+            application, listening: listening, bindTimeout: server.bindTimeout, program: "choreo-collector", address: address, logger: logger
+        )
     }
 }

@@ -21,11 +21,11 @@ public struct CollectorOptions: ParsableArguments, Sendable {
         ))
     public var token: String?
 
-    /// `--db PATH`: read a collector's SQLite file directly (read-only) instead of its API.
+    /// `--db PATH`: read a collector's SQLite file (or PostgreSQL store) directly, read-only, instead of its API.
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Read this collector database file directly, read-only (works while the collector runs), instead of the HTTP API.",
+            "Read this collector database file (or a postgres:// URL, as given to choreo-collector --store) directly, read-only (works while the collector runs), instead of the HTTP API.",
             valueName: "path"
         ))
     public var db: String?

@@ -1,22 +1,36 @@
 import ChoreoFlows
 import ChoreoModel
+import ChoreoPostgresStore
 import ChoreoQuery
 import ChoreoStore
 
-/// Reads a collector's SQLite file directly, read-only (`choreo --db PATH`); works while the
-/// collector runs. Every answer comes from the same ``QueryService`` as the collector's API,
+/// Reads a collector's SQLite file directly, read-only (`choreo --db PATH`), or its PostgreSQL
+/// store (`choreo --db postgres://…`, read-only connections); works while the collector runs. Every answer comes from the same ``QueryService`` as the collector's API,
 /// judging flows as the collector recorded it in the file (``FlowJudging``), so `--db` and the
 /// API answer alike for the same file.
 public struct DatabaseSource: QuerySource {
     let service: QueryService
 
-    /// Runs `body` with the database at `path` open read-only, and closes it afterwards.
+    /// Runs `body` with the database at `path` (a file, or a `postgres://` URL) open read-only,
+    /// and closes it afterwards.
     ///
     /// `options` judge flows only when no collector has recorded its judging in the file.
     public static func with<Result: Sendable>(
         path: String, options: FlowOptions = FlowOptions(), now: @escaping @Sendable () -> UInt64 = UnixTime.nowNanos,
         _ body: (DatabaseSource) async throws -> Result
     ) async throws -> Result {
+        if PostgresStoreConfiguration.isURL(path) {
+            do {
+                var configuration = try PostgresStoreConfiguration(url: path)
+                configuration.readOnly = true
+                configuration.maximumConnections = 2
+                return try await PostgresSpanStore.withStore(configuration: configuration) { store in
+                    try await body(DatabaseSource(service: QueryService(store: store, fallback: options, now: now)))
+                }
+            } catch let error as StoreError where error.code == .cannotOpen || error.code == .schema {
+                throw CLIError.usage("cannot read --db \(path): \(error.message)")
+            }
+        }
         let store: SQLiteSpanStore
         do {
             store = try SQLiteSpanStore(readingFrom: path, options: SQLiteOptions(readConnections: 1))

@@ -126,6 +126,25 @@ extension PostgresSpanStore {
         }
     }
 
+    /// Checks, without writing, that the schema holds a store of this build's version.
+    ///
+    /// - Throws: ``StoreError`` `schema` naming what was found and what to do.
+    func requireCurrentSchema() async throws {
+        let s = configuration.schema
+        let exists = try await query("SELECT to_regclass(\(s + ".store_meta")) IS NOT NULL").first?.decode(Bool.self) ?? false
+        guard exists else {
+            throw StoreError(.schema, "schema \(s) holds no Choreoscope span store: start a choreo-collector with --store on it first")
+        }
+        let rows = try await query(PostgresQuery(unsafeSQL: "SELECT value FROM \(s).store_meta WHERE key = 'schema_version'"))
+        let found = Int(try rows.first?.decode(Int64.self) ?? 0)
+        guard found == PostgresSchema.currentVersion else {
+            let hint =
+                found < PostgresSchema.currentVersion
+                ? "start a choreo-collector of this version on it once to migrate it" : "upgrade Choreoscope"
+            throw StoreError(.schema, "schema \(s) has store version \(found), this build reads \(PostgresSchema.currentVersion): \(hint)")
+        }
+    }
+
     /// Bindings of one value.
     static func binds(_ value: some PostgresDynamicTypeEncodable) -> PostgresBindings {
         var bindings = PostgresBindings()

@@ -96,9 +96,14 @@ public final class PostgresSpanStore: SpanStore, SpanRetention, WriteProbing, Se
         do {
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask {
-                    try await self.migrate()
-                    try await self.refreshPartitions()
-                    try await self.createPartitionsAhead(now: UnixTime.nowNanos())
+                    if self.configuration.readOnly {
+                        try await self.requireCurrentSchema()
+                        try await self.refreshPartitions()
+                    } else {
+                        try await self.migrate()
+                        try await self.refreshPartitions()
+                        try await self.createPartitionsAhead(now: UnixTime.nowNanos())
+                    }
                     return true
                 }
                 group.addTask {

@@ -26,6 +26,9 @@ public struct PostgresStoreConfiguration: Sendable {
     public var maximumConnections: Int
     /// `application_name` of the connections. Default `choreo-store`.
     public var applicationName: String
+    /// Open an existing store for reading only (`choreo --db postgres://…`): nothing is
+    /// created or migrated, and the server refuses every write (`default_transaction_read_only`).
+    public var readOnly = false
 
     /// Creates a configuration; see each property for its default.
     public init(
@@ -112,6 +115,7 @@ public struct PostgresStoreConfiguration: Sendable {
         configuration.options.maximumConnections = maximumConnections
         configuration.options.minimumConnections = 0
         configuration.options.additionalStartupParameters = [("application_name", applicationName)]
+        if readOnly { configuration.options.additionalStartupParameters.append(("default_transaction_read_only", "on")) }
         return configuration
     }
 }
