@@ -11,7 +11,17 @@ public enum OTLPProtobuf {
 
     /// Decodes `ExportTraceServiceRequest` bytes into span records; spans with invalid ids are
     /// rejected and counted, the rest are kept. Garbage throws ``OTLPDecodingError/Code/malformedProtobuf``.
+    ///
+    /// Requests as exporters send them are decoded straight from the wire bytes
+    /// (``OTLPDirectDecoder``); anything unusual takes the general path (SwiftProtobuf), with the
+    /// same result.
     public static func decodeRequest(_ bytes: [UInt8]) throws(OTLPDecodingError) -> OTLPDecodedRequest {
+        if let direct = OTLPDirectDecoder.decode(bytes) { return direct }
+        return try decodeRequestGeneral(bytes)
+    }
+
+    /// ``decodeRequest(_:)`` through SwiftProtobuf messages only (what the direct decoder must equal).
+    static func decodeRequestGeneral(_ bytes: [UInt8]) throws(OTLPDecodingError) -> OTLPDecodedRequest {
         OTLPRecordDecoder.decode(try decodeRequestMessage(bytes))
     }
 
