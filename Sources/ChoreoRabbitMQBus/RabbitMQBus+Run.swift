@@ -44,7 +44,12 @@ extension RabbitMQBus {
     /// (at most the prefetch at once, as the broker sends no more unacknowledged).
     private func consume(_ subscription: Subscription) async {
         let (deliveries, sink) = AsyncStream.makeStream(of: ConsumerLink.Received.self)
-        let link = ConsumerLink(subscription: subscription.key, configuration: configuration) { sink.yield($0) }
+        let registry = registry
+        // Counted as handled from the moment it is received, so that pendingDeliveries() sees it.
+        let link = ConsumerLink(subscription: subscription.key, configuration: configuration) { received in
+            registry.began()
+            if case .terminated = sink.yield(received) { registry.ended() }
+        }
         registry.add(link)
         link.thread.start {
             link.loop()
@@ -52,7 +57,6 @@ extension RabbitMQBus {
         }
         await withDiscardingTaskGroup { group in
             for await received in deliveries {
-                registry.began()
                 group.addTask {
                     await self.handle(received, on: link, with: subscription.handler)
                     self.registry.ended()
