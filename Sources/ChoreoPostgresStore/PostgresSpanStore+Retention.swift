@@ -42,7 +42,13 @@ extension PostgresSpanStore {
         let rows = try await query(
             PostgresQuery(unsafeSQL: "SELECT count(*), coalesce(array_agg(DISTINCT correlation_id) FILTER (WHERE correlation_id <> ''), '{}') FROM \(name)"))
         let (count, touched) = try rows.first?.decode((Int64, [String]).self) ?? (Int64(0), [])
-        try await query(PostgresQuery(unsafeSQL: "ALTER TABLE \(table("spans")) DETACH PARTITION \(name) CONCURRENTLY"))
+        do {
+            try await query(PostgresQuery(unsafeSQL: "ALTER TABLE \(table("spans")) DETACH PARTITION \(name) CONCURRENTLY"))
+        } catch {
+            // Another collector's retention may have taken it first: then there is nothing left to do here.
+            guard try await refreshPartitions().partitions.contains(where: { $0.name == partition.name }) else { return RetentionChunk() }
+            throw error
+        }
         try await query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(name)"))
         partitions.withLock { map in map = PartitionMap(map.partitions.filter { $0.name != partition.name }) }
         let flows = try await transaction { connection in try await forgetEmptyFlows(touched, on: connection) }
