@@ -11,7 +11,7 @@ import Testing
 struct IngestAckTests {
     @Test("the 200 comes only after the commit: while the store holds the commit, the request stays unanswered")
     func answeredAfterCommit() async throws {
-        let store = GatedStore()
+        let store = InterceptingStore(gatedAppends: true)
         let harness = IngestHarness(store: store)
         let spans = Fixtures.spans(4, trace: TraceID(high: 0xAC, low: 1), prefix: "ack")
         let answered = AnsweredFlag()
@@ -26,7 +26,7 @@ struct IngestAckTests {
                 for _ in 0..<1000 { await Task.yield() }  // give a premature answer every chance
                 #expect(answered.value == false, "no answer while the commit is pending")
                 #expect(try await store.inner.spanCount() == 0)
-                await store.open()
+                store.open()
                 let answer = try #require(try await group.next())
                 #expect(answer.status == .ok)
                 #expect(try await store.inner.spanCount() == spans.count, "answered means stored")

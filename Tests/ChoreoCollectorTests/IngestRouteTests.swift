@@ -113,7 +113,7 @@ struct IngestRouteTests {
 
     @Test("when the store cannot commit, the answer is 503 with Retry-After and nothing is acknowledged")
     func storeFailure() async throws {
-        let harness = Fixtures.collector(store: FailingStore())
+        let harness = Fixtures.collector(store: InterceptingStore.failingAppends())
         try await harness.application.test(.router) { client in
             let spans = Fixtures.compensatedOrder("order-5", trace: trace)
             let body = try OTLPProtobuf.encodeRequest(spans)
@@ -126,27 +126,4 @@ struct IngestRouteTests {
             #expect(harness.app.rejections.value(RejectionCounters.Reason.storeFailure) == spans.count, "store failures count spans")
         }
     }
-}
-
-/// A store whose every write fails, as with a full disk.
-struct FailingStore: SpanStore {
-    struct DiskFull: Error {}
-    let inner = InMemorySpanStore()
-    func append(_ spans: [SpanRecord]) async throws { throw DiskFull() }
-    func spans(traceID: TraceID) async throws -> [SpanRecord] { try await inner.spans(traceID: traceID) }
-    func spans(correlationID: String) async throws -> [SpanRecord] { try await inner.spans(correlationID: correlationID) }
-    func dirtyFlows(limit: Int) async throws -> [DirtyFlow] { try await inner.dirtyFlows(limit: limit) }
-    func upsertSummaries(_ summaries: [FlowSummary], clearing: [DirtyFlow]) async throws {
-        try await inner.upsertSummaries(summaries, clearing: clearing)
-    }
-    func flowSummary(correlationID: String) async throws -> FlowSummary? { try await inner.flowSummary(correlationID: correlationID) }
-    func flowSummaries(_ query: FlowQuery) async throws -> [FlowSummary] { try await inner.flowSummaries(query) }
-    func spanCount() async throws -> Int { try await inner.spanCount() }
-    func upsertFlows(_ flows: [IndexedFlow], clearing: [DirtyFlow]) async throws { try await inner.upsertFlows(flows, clearing: clearing) }
-    func flowTrails(_ query: FlowQuery) async throws -> [FlowTrail] { try await inner.flowTrails(query) }
-    func flowCounts(_ query: FlowQuery) async throws -> [FlowStatus: Int] { try await inner.flowCounts(query) }
-    func judging() async throws -> [UInt8]? { try await inner.judging() }
-    func dueFlows(at unixNano: UInt64, limit: Int) async throws -> [String] { try await inner.dueFlows(at: unixNano, limit: limit) }
-    func saveJudging(_ settings: [UInt8]) async throws { try await inner.saveJudging(settings) }
-    func traceSummaries(_ query: TraceQuery) async throws -> [TraceSummary] { try await inner.traceSummaries(query) }
 }

@@ -9,7 +9,7 @@ import Testing
 struct IngestShutdownTests {
     @Test("graceful shutdown finishes the commit in flight and the queued ones, then refuses new spans")
     func drainsInFlight() async throws {
-        let store = GatedStore()
+        let store = InterceptingStore(gatedAppends: true)
         let writer = IngestWriter(store: store, capacity: 100, maxSpansPerCommit: 5, logger: Logger(label: "test"))
         let group = ServiceGroup(services: [writer], logger: Logger(label: "test"))
         let inFlight = Fixtures.spans(5, trace: TraceID(high: 1, low: 1), prefix: "in-flight")
@@ -28,7 +28,7 @@ struct IngestShutdownTests {
             }
             #expect(refused?.code == .shuttingDown)
             // ... but what it accepted is still committed and acknowledged.
-            await store.open()
+            store.open()
             try await tasks.waitForAll()
         }
         #expect(try await store.inner.spanCount() == inFlight.count + queued.count)

@@ -11,7 +11,7 @@ struct IngestWriterTests {
 
     @Test("concurrent submissions are committed together and each is acknowledged after the commit")
     func groupCommit() async throws {
-        let store = GatedStore()
+        let store = InterceptingStore(gatedAppends: true)
         let writer = IngestWriter(store: store, capacity: 1000, maxSpansPerCommit: 1000, logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await writer.run() }
@@ -24,7 +24,7 @@ struct IngestWriterTests {
             }
             while writer.queueDepth < 30 { await Task.yield() }
             #expect(try await store.inner.spanCount() == 0, "nothing is visible before the commit")
-            await store.open()
+            store.open()
             try await group.next()
             try await group.next()
             try await group.next()
@@ -38,7 +38,7 @@ struct IngestWriterTests {
 
     @Test("beyond its capacity the queue refuses at once instead of growing")
     func overload() async throws {
-        let store = GatedStore()
+        let store = InterceptingStore(gatedAppends: true)
         let writer = IngestWriter(store: store, capacity: 15, maxSpansPerCommit: 1000, logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await writer.run() }
@@ -50,7 +50,7 @@ struct IngestWriterTests {
                 try await writer.submit(Fixtures.compensatedOrder("c", trace: TraceID(high: 3, low: 3)))
             }
             #expect(error?.code == .overloaded)
-            await store.open()
+            store.open()
             try await group.next()
             try await group.next()
             #expect(try await store.inner.spanCount() == 20, "everything accepted was committed")
@@ -75,49 +75,4 @@ struct IngestWriterTests {
             try await writer.submit(Fixtures.compensatedOrder("b", trace: trace))
         }
     }
-}
-
-/// A store whose appends wait at a gate until the test opens it.
-actor GatedStore: SpanStore {
-    let inner = InMemorySpanStore()
-    private var isOpen = false
-    private var gateWaiters: [CheckedContinuation<Void, Never>] = []
-    private var startWaiters: [CheckedContinuation<Void, Never>] = []
-    private var started = false
-
-    func open() {
-        isOpen = true
-        gateWaiters.forEach { $0.resume() }
-        gateWaiters.removeAll()
-    }
-
-    func waitForAppendToStart() async {
-        if started { return }
-        await withCheckedContinuation { startWaiters.append($0) }
-    }
-
-    func append(_ spans: [SpanRecord]) async throws {
-        started = true
-        startWaiters.forEach { $0.resume() }
-        startWaiters.removeAll()
-        if !isOpen { await withCheckedContinuation { gateWaiters.append($0) } }
-        try await inner.append(spans)
-    }
-
-    func spans(traceID: TraceID) async throws -> [SpanRecord] { try await inner.spans(traceID: traceID) }
-    func spans(correlationID: String) async throws -> [SpanRecord] { try await inner.spans(correlationID: correlationID) }
-    func dirtyFlows(limit: Int) async throws -> [DirtyFlow] { try await inner.dirtyFlows(limit: limit) }
-    func upsertSummaries(_ summaries: [FlowSummary], clearing: [DirtyFlow]) async throws {
-        try await inner.upsertSummaries(summaries, clearing: clearing)
-    }
-    func flowSummary(correlationID: String) async throws -> FlowSummary? { try await inner.flowSummary(correlationID: correlationID) }
-    func flowSummaries(_ query: FlowQuery) async throws -> [FlowSummary] { try await inner.flowSummaries(query) }
-    func spanCount() async throws -> Int { try await inner.spanCount() }
-    func upsertFlows(_ flows: [IndexedFlow], clearing: [DirtyFlow]) async throws { try await inner.upsertFlows(flows, clearing: clearing) }
-    func flowTrails(_ query: FlowQuery) async throws -> [FlowTrail] { try await inner.flowTrails(query) }
-    func flowCounts(_ query: FlowQuery) async throws -> [FlowStatus: Int] { try await inner.flowCounts(query) }
-    func judging() async throws -> [UInt8]? { try await inner.judging() }
-    func dueFlows(at unixNano: UInt64, limit: Int) async throws -> [String] { try await inner.dueFlows(at: unixNano, limit: limit) }
-    func saveJudging(_ settings: [UInt8]) async throws { try await inner.saveJudging(settings) }
-    func traceSummaries(_ query: TraceQuery) async throws -> [TraceSummary] { try await inner.traceSummaries(query) }
 }

@@ -61,7 +61,7 @@ struct MetricsRouteTests {
 
     @Test("every rejection reason is exposed, counted where the route counts it")
     func rejectionReasons() async throws {
-        let harness = Fixtures.collector(store: FailingStore())
+        let harness = Fixtures.collector(store: InterceptingStore.failingAppends())
         let spans = Fixtures.compensatedOrder("order-r", trace: TraceID(high: 4, low: 4))
         try await harness.application.test(.router) { client in
             #expect(try await post(client, try OTLPProtobuf.encodeRequest(spans)) == .serviceUnavailable)

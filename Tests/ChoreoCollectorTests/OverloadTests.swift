@@ -11,7 +11,7 @@ import Testing
 struct OverloadTests {
     @Test("queue full: 429 with Retry-After, nothing of that request stored; queued requests still commit")
     func queueFull() async throws {
-        let store = GatedStore()
+        let store = InterceptingStore(gatedAppends: true)
         let harness = IngestHarness(store: store) { $0.ingestQueueCapacity = 10 }
         let a = Fixtures.spans(10, trace: TraceID(high: 1, low: 1), prefix: "a")
         let b = Fixtures.spans(10, trace: TraceID(high: 2, low: 2), prefix: "b")
@@ -27,7 +27,7 @@ struct OverloadTests {
                 #expect(refused.retryAfter == "1")
                 #expect(refused.message?.contains("queue full") == true)
                 #expect(harness.app.writer.queueDepth == 10, "the queue never grows past its capacity")
-                await store.open()
+                store.open()
                 for try await answer in group { #expect(answer.status == .ok) }
             }
         }
@@ -39,7 +39,7 @@ struct OverloadTests {
 
     @Test("shutting down: 503 with Retry-After; a commit in flight still finishes and is acknowledged")
     func shuttingDown() async throws {
-        let store = GatedStore()
+        let store = InterceptingStore(gatedAppends: true)
         let harness = IngestHarness(store: store)
         let inFlight = Fixtures.spans(3, trace: TraceID(high: 4, low: 4), prefix: "x")
         try await harness.application.test(.router) { client in
@@ -50,7 +50,7 @@ struct OverloadTests {
             #expect(late.status == .serviceUnavailable)
             #expect(late.retryAfter == "5")
             #expect(late.message?.contains("shutting down") == true)
-            await store.open()
+            store.open()
             #expect(try await first.status == .ok, "the in-flight request is answered after its commit")
         }
         #expect(try await store.inner.spanCount() == inFlight.count)
@@ -60,7 +60,7 @@ struct OverloadTests {
 
     @Test("store failure: 503 with Retry-After, counted apart from overload")
     func storeFailure() async throws {
-        let harness = IngestHarness(store: FailingStore())
+        let harness = IngestHarness(store: InterceptingStore.failingAppends())
         try await harness.application.test(.router) { client in
             let answer = try await client.ingestJSON(Fixtures.spans(4, trace: TraceID(high: 6, low: 6)))
             #expect(answer.status == .serviceUnavailable)
@@ -75,7 +75,7 @@ struct OverloadTests {
         "many senders against a tiny queue and a slow store: refusals are 429 with Retry-After and every acknowledged span is stored",
         arguments: [UInt64(1), 2, 3])
     func flood(seed: UInt64) async throws {
-        let store = SlowStore()
+        let store = InterceptingStore(before: { if $0 == .append { for _ in 0..<200 { await Task.yield() } } })
         let capacity = 8
         let harness = IngestHarness(store: store) {
             $0.ingestQueueCapacity = capacity
@@ -118,33 +118,6 @@ struct OverloadTests {
         #expect(maxDepth.value <= max(capacity, 6), "the queue stays bounded")
         #expect(harness.app.rejections.value(.overloaded) + acknowledged == requests.map(\.count).reduce(0, +))
     }
-}
-
-/// A store whose appends take many scheduler turns, so requests pile up behind each commit.
-actor SlowStore: SpanStore {
-    let inner = InMemorySpanStore()
-
-    func append(_ spans: [SpanRecord]) async throws {
-        for _ in 0..<200 { await Task.yield() }
-        try await inner.append(spans)
-    }
-
-    func spans(traceID: TraceID) async throws -> [SpanRecord] { try await inner.spans(traceID: traceID) }
-    func spans(correlationID: String) async throws -> [SpanRecord] { try await inner.spans(correlationID: correlationID) }
-    func dirtyFlows(limit: Int) async throws -> [DirtyFlow] { try await inner.dirtyFlows(limit: limit) }
-    func upsertSummaries(_ summaries: [FlowSummary], clearing: [DirtyFlow]) async throws {
-        try await inner.upsertSummaries(summaries, clearing: clearing)
-    }
-    func flowSummary(correlationID: String) async throws -> FlowSummary? { try await inner.flowSummary(correlationID: correlationID) }
-    func flowSummaries(_ query: FlowQuery) async throws -> [FlowSummary] { try await inner.flowSummaries(query) }
-    func spanCount() async throws -> Int { try await inner.spanCount() }
-    func upsertFlows(_ flows: [IndexedFlow], clearing: [DirtyFlow]) async throws { try await inner.upsertFlows(flows, clearing: clearing) }
-    func flowTrails(_ query: FlowQuery) async throws -> [FlowTrail] { try await inner.flowTrails(query) }
-    func flowCounts(_ query: FlowQuery) async throws -> [FlowStatus: Int] { try await inner.flowCounts(query) }
-    func judging() async throws -> [UInt8]? { try await inner.judging() }
-    func dueFlows(at unixNano: UInt64, limit: Int) async throws -> [String] { try await inner.dueFlows(at: unixNano, limit: limit) }
-    func saveJudging(_ settings: [UInt8]) async throws { try await inner.saveJudging(settings) }
-    func traceSummaries(_ query: TraceQuery) async throws -> [TraceSummary] { try await inner.traceSummaries(query) }
 }
 
 /// The largest value observed, from any task.

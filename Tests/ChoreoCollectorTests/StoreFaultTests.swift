@@ -7,52 +7,6 @@ import HummingbirdTesting
 import Synchronization
 import Testing
 
-/// A store whose reads and writes fail while told to, as a damaged file or a full disk would.
-final class FaultyStore: SpanStore {
-    struct Faults {
-        var reads: (any Error)?
-        var writes: (any Error)?
-    }
-    let inner = InMemorySpanStore()
-    private let faults = Mutex(Faults())
-
-    static let ioError = StoreError(.sqlite, "disk I/O error", sqliteCode: 10)
-    static let corrupt = StoreError(.sqlite, "database disk image is malformed", sqliteCode: 11)
-
-    func failReads(_ error: (any Error)?) { faults.withLock { $0.reads = error } }
-    func failWrites(_ error: (any Error)?) { faults.withLock { $0.writes = error } }
-
-    private func read<T>(_ call: () async throws -> T) async throws -> T {
-        if let error = faults.withLock({ $0.reads }) { throw error }
-        return try await call()
-    }
-
-    private func write(_ call: () async throws -> Void) async throws {
-        if let error = faults.withLock({ $0.writes }) { throw error }
-        try await call()
-    }
-
-    func append(_ spans: [SpanRecord]) async throws { try await write { try await inner.append(spans) } }
-    func spans(traceID: TraceID) async throws -> [SpanRecord] { try await read { try await inner.spans(traceID: traceID) } }
-    func spans(correlationID: String) async throws -> [SpanRecord] { try await read { try await inner.spans(correlationID: correlationID) } }
-    func dirtyFlows(limit: Int) async throws -> [DirtyFlow] { try await read { try await inner.dirtyFlows(limit: limit) } }
-    func upsertSummaries(_ summaries: [FlowSummary], clearing: [DirtyFlow]) async throws {
-        try await write { try await inner.upsertSummaries(summaries, clearing: clearing) }
-    }
-    func flowSummary(correlationID: String) async throws -> FlowSummary? { try await read { try await inner.flowSummary(correlationID: correlationID) } }
-    func flowSummaries(_ query: FlowQuery) async throws -> [FlowSummary] { try await read { try await inner.flowSummaries(query) } }
-    func spanCount() async throws -> Int { try await read { try await inner.spanCount() } }
-    func upsertFlows(_ flows: [IndexedFlow], clearing: [DirtyFlow]) async throws {
-        try await write { try await inner.upsertFlows(flows, clearing: clearing) }
-    }
-    func flowTrails(_ query: FlowQuery) async throws -> [FlowTrail] { try await read { try await inner.flowTrails(query) } }
-    func flowCounts(_ query: FlowQuery) async throws -> [FlowStatus: Int] { try await read { try await inner.flowCounts(query) } }
-    func judging() async throws -> [UInt8]? { try await inner.judging() }
-    func dueFlows(at unixNano: UInt64, limit: Int) async throws -> [String] { try await inner.dueFlows(at: unixNano, limit: limit) }
-    func saveJudging(_ settings: [UInt8]) async throws { try await inner.saveJudging(settings) }
-    func traceSummaries(_ query: TraceQuery) async throws -> [TraceSummary] { try await read { try await inner.traceSummaries(query) } }
-}
-
 /// An answer kept whole, with its JSON `error` when it has one.
 struct Answer: Sendable {
     var status: HTTPResponse.Status
@@ -86,8 +40,8 @@ struct StoreFaultTests {
             "/api/v1/traces/00000000000000070000000000000007", "/api/v1/flows/order-1", "/api/v1/flows", "/api/v1/traces?service=x",
         ])
     func readFailure(uri: String) async throws {
-        let store = FaultyStore()
-        store.failReads(FaultyStore.ioError)
+        let store = InterceptingStore()
+        store.failReads(InterceptingStore.ioError)
         let harness = Fixtures.collector(store: store)
         try await harness.application.test(.router) { client in
             let answer = try await client.answer(uri)
@@ -100,14 +54,14 @@ struct StoreFaultTests {
 
     @Test("a damaged store answers 500 with a JSON body; an unexpected error 500 with one too")
     func corruptAndUnexpected() async throws {
-        let store = FaultyStore()
+        let store = InterceptingStore()
         let harness = Fixtures.collector(store: store)
         try await harness.application.test(.router) { client in
-            store.failReads(FaultyStore.corrupt)
+            store.failReads(InterceptingStore.corrupt)
             let corrupt = try await client.answer("/api/v1/traces/00000000000000070000000000000007")
             #expect(corrupt.status == .internalServerError)
             #expect(corrupt.error?.contains("damaged") == true && corrupt.error?.contains("malformed") == true)
-            store.failReads(FailingStore.DiskFull())
+            store.failReads(InterceptingStore.DiskFull())
             let unexpected = try await client.answer("/api/v1/traces/00000000000000070000000000000007")
             #expect(unexpected.status == .internalServerError)
             #expect(unexpected.contentType == "application/json")

@@ -11,11 +11,11 @@ import Testing
 struct StoreReadinessTests {
     @Test("failed reads turn /readyz 503 naming the failure; once reads work it is 200 again; /healthz stays 200")
     func readsFailAndRecover() async throws {
-        let store = FaultyStore()
+        let store = InterceptingStore()
         let harness = Fixtures.collector(store: store)
         try await harness.application.test(.router) { client in
             #expect(try await client.answer("/readyz").status == .ok)
-            store.failReads(FaultyStore.ioError)
+            store.failReads(InterceptingStore.ioError)
             _ = try await client.answer("/api/v1/traces/00000000000000070000000000000007")  // a read fails
             let failing = try await client.answer("/readyz")
             #expect(failing.status == .serviceUnavailable)
@@ -30,10 +30,10 @@ struct StoreReadinessTests {
 
     @Test("a failed commit turns /readyz 503 until a commit works again, though no span arrives meanwhile")
     func commitsFailAndRecover() async throws {
-        let store = FaultyStore()
+        let store = InterceptingStore()
         let harness = Fixtures.collector(store: store)
         try await harness.application.test(.router) { client in
-            store.failWrites(FaultyStore.ioError)
+            store.failWrites(InterceptingStore.ioError)
             let refused = try await client.ingestJSON(Fixtures.spans(3, trace: TraceID(high: 1, low: 2)))
             #expect(refused.status == .serviceUnavailable)
             let failing = try await client.answer("/readyz")
@@ -48,10 +48,10 @@ struct StoreReadinessTests {
 
     @Test("a read that works does not hide commits that fail")
     func readsDoNotHideWrites() async throws {
-        let store = FaultyStore()
+        let store = InterceptingStore()
         let harness = Fixtures.collector(store: store)
         try await harness.application.test(.router) { client in
-            store.failWrites(FaultyStore.ioError)
+            store.failWrites(InterceptingStore.ioError)
             _ = try await client.ingestJSON(Fixtures.spans(1, trace: TraceID(high: 1, low: 3)))
             #expect(try await client.answer("/api/v1/traces/00000000000000010000000000000003").status == .notFound)
             #expect(try await client.answer("/readyz").status == .serviceUnavailable)
