@@ -4,6 +4,7 @@
 #   eval "$(scripts/nats-test-server.sh start)"   # prints: export CHOREO_TEST_NATS_URL=nats://127.0.0.1:PORT
 #   scripts/nats-test-server.sh stop              # stops the server and deletes its directory
 #   scripts/nats-test-server.sh restart           # stops and starts it on the same port and store (restart tests)
+#   scripts/nats-test-server.sh restart-empty     # the same with an empty store (the server lost its state)
 #   scripts/nats-test-server.sh url               # prints the URL of the running server
 #
 # The server keeps its JetStream store (file storage) in $CHOREO_NATS_DIR (default
@@ -27,7 +28,15 @@ running() { [ -f "$DIR/pid" ] && kill -0 "$(cat "$DIR/pid")" 2>/dev/null; }
 launch() {
   command -v nats-server >/dev/null || { echo "nats-test-server: nats-server is not installed (apt-get install nats-server)" >&2; exit 1; }
   local port; port="$(cat "$DIR/port")"
-  nats-server -js -a 127.0.0.1 -p "$port" -sd "$DIR/store" >>"$DIR/server.log" 2>&1 &
+  # The server gets no descriptor of ours beyond 0-2: a caller that waits for this script to
+  # end by watching a pipe or socket it passed us would otherwise wait for the server too.
+  (
+    for fd in /proc/"$BASHPID"/fd/*; do
+      fd="${fd##*/}"
+      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    exec nats-server -js -a 127.0.0.1 -p "$port" -sd "$DIR/store"
+  ) </dev/null >>"$DIR/server.log" 2>&1 &
   echo $! >"$DIR/pid"
   for _ in $(seq 1 300); do
     if ! running; then echo "nats-test-server: nats-server exited:" >&2; tail -20 "$DIR/server.log" >&2; exit 1; fi
@@ -61,6 +70,7 @@ halt() {
 restart() {
   [ -f "$DIR/port" ] || { echo "nats-test-server: no server in $DIR to restart" >&2; exit 1; }
   halt
+  if [ "${1:-}" = empty ]; then rm -rf "$DIR/store"; mkdir -p "$DIR/store"; fi
   : >"$DIR/server.log"
   launch
   echo "export CHOREO_TEST_NATS_URL='$(url)'"
@@ -76,6 +86,7 @@ case "${1:-start}" in
   start) start ;;
   stop) stop ;;
   restart) restart ;;
+  restart-empty) restart empty ;;
   url) [ -f "$DIR/port" ] && url ;;
-  *) echo "usage: $0 start|stop|restart|url" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|restart|restart-empty|url" >&2; exit 2 ;;
 esac

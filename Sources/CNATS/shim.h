@@ -21,6 +21,18 @@ static inline natsStatus choreo_nats_connect(natsConnection **nc, const char *ur
     return s;
 }
 
+// How often `nc` has reconnected (0 when the statistics cannot be read).
+static inline uint64_t choreo_nats_reconnects(natsConnection *nc) {
+    natsStatistics *stats = NULL;
+    uint64_t reconnects = 0;
+    if (natsStatistics_Create(&stats) != NATS_OK) return 0;
+    if (natsConnection_GetStats(nc, stats) == NATS_OK) {
+        natsStatistics_GetCounts(stats, NULL, NULL, NULL, NULL, &reconnects);
+    }
+    natsStatistics_Destroy(stats);
+    return reconnects;
+}
+
 // The JetStream context of `nc`; requests wait up to `waitMs` for the server's answer.
 static inline natsStatus choreo_nats_jetstream(jsCtx **js, natsConnection *nc, int64_t waitMs) {
     jsOptions options;
@@ -102,13 +114,19 @@ static inline natsStatus choreo_nats_bucket(kvStore **kv, jsCtx *js, const char 
     return s;
 }
 
-// The sum of not yet delivered and delivered but unacknowledged messages over every consumer of `stream`.
-static inline natsStatus choreo_nats_pending(jsCtx *js, const char *stream, int64_t *pending, jsErrCode *errorCode) {
+// The consumers of `stream`, and the sum of their not yet delivered and delivered but
+// unacknowledged messages (0 and 0 when the stream does not exist).
+static inline natsStatus choreo_nats_pending(jsCtx *js, const char *stream, int64_t *pending, int64_t *consumers, jsErrCode *errorCode) {
     *pending = 0;
+    *consumers = 0;
     jsConsumerInfoList *list = NULL;
     natsStatus s = js_Consumers(&list, js, stream, NULL, errorCode);
-    if (s == NATS_NOT_FOUND && *errorCode != JSStreamNotFoundErr) return NATS_OK;
+    if (s == NATS_NOT_FOUND) {
+        *errorCode = 0;
+        return NATS_OK;
+    }
     if (s != NATS_OK) return s;
+    *consumers = list->Count;
     for (int i = 0; i < list->Count; i++) {
         *pending += (int64_t)list->List[i]->NumPending + list->List[i]->NumAckPending;
     }

@@ -19,7 +19,13 @@ extension NATSBus {
     /// consumer of the system (NAKed deliveries waiting for their retry count too).
     public func pendingDeliveries() async throws -> Int {
         let configuration = configuration
-        return try await blocking { try $0.pending(configuration) }
+        return try await blocking { try $0.consumers(configuration).pending }
+    }
+
+    /// The durable consumers of the system on the server (one per group and topic subscribed).
+    public func consumerCount() async throws -> Int {
+        let configuration = configuration
+        return try await blocking { try $0.consumers(configuration).count }
     }
 
     /// True when this process subscribed a group to `topic`.

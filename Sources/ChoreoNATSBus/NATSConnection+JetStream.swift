@@ -3,7 +3,7 @@ import ChoreoInstrumentation
 
 /// The bus's JetStream calls. Each blocks the calling thread for one round trip or a few.
 extension NATSConnection {
-    /// Creates or updates the message stream and the dead-letter stream (file storage).
+    /// Creates or updates the message stream, the dead-letter stream and the attempt bucket (file storage).
     func declareStreams(_ configuration: NATSBus.Configuration) throws {
         let names = configuration.names
         for (stream, subjects) in [(names.stream, names.streamSubjects), (names.deadLetterStream, names.deadLetterSubjects)] {
@@ -12,6 +12,11 @@ extension NATSConnection {
                 jetStream, stream, subjects, configuration.retention.nanoseconds, configuration.duplicateWindow.nanoseconds, &code)
             try Self.check(status, "declare the stream \(stream) (is JetStream enabled: nats-server -js?)", code: code)
         }
+        // The attempt bucket is a stream too; the open handle keeps working once it exists again.
+        var bucket: OpaquePointer?
+        let status = choreo_nats_bucket(&bucket, jetStream, names.attemptsBucket, configuration.retention.nanoseconds)
+        if let bucket { kvStore_Destroy(bucket) }
+        try Self.check(status, "declare the key-value bucket \(names.attemptsBucket)")
     }
 
     /// Creates or updates the durable pull consumer of one group on one topic.
@@ -63,12 +68,14 @@ extension NATSConnection {
         try Self.check(kvStore_Delete(attempts, key), "forget the attempts of \(key)")
     }
 
-    /// Not yet delivered plus unacknowledged messages over every consumer of the message stream.
-    func pending(_ configuration: NATSBus.Configuration) throws -> Int {
+    /// The consumers of the message stream, and their not yet delivered plus unacknowledged messages.
+    func consumers(_ configuration: NATSBus.Configuration) throws -> (count: Int, pending: Int) {
         var pending: Int64 = 0
+        var count: Int64 = 0
         var code = jsErrCode(0)
-        try Self.check(choreo_nats_pending(jetStream, configuration.names.stream, &pending, &code), "list the consumers", code: code)
-        return Int(pending)
+        let status = choreo_nats_pending(jetStream, configuration.names.stream, &pending, &count, &code)
+        try Self.check(status, "list the consumers", code: code)
+        return (Int(count), Int(pending))
     }
 
     /// Up to `limit` messages of `stream`, oldest first.

@@ -53,6 +53,9 @@ final class NATSConnection: @unchecked Sendable {
 
     var isClosed: Bool { natsConnection_IsClosed(connection) }
 
+    /// How often the connection was re-established (after the server restarted, say).
+    var reconnects: UInt64 { choreo_nats_reconnects(connection) }
+
     var isConnected: Bool { natsConnection_Status(connection) == NATS_CONN_STATUS_CONNECTED }
 
     /// Initialises nats.c once per process (its locks and timers); every use of it must come after.

@@ -5,7 +5,8 @@ import Synchronization
 
 /// Fetches one consumer's deliveries on a thread of its own (nats.c's fetch blocks), never more
 /// than the subscription's concurrency at once: each delivery takes a slot that ``release()``
-/// gives back when it is settled. Deliveries come out of ``deliveries``; the stream ends once
+/// gives back when it is settled. After every reconnection, and after a failed fetch, it
+/// declares the stream and the consumer again (a server that lost its store has neither). Deliveries come out of ``deliveries``; the stream ends once
 /// ``stop()`` was called (within one fetch timeout) or the connection was closed.
 final class NATSFetcher: Sendable {
     let deliveries: AsyncStream<NATSMessage>
@@ -51,7 +52,19 @@ final class NATSFetcher: Sendable {
     private func loop() {
         defer { sink.finish() }
         var lastFailure: String?
+        var reconnects = subscription.connection.reconnects
         while !isStopped {
+            // After a reconnection the server may have lost its state (a new store): declare again.
+            let now = subscription.connection.reconnects
+            if now != reconnects, subscription.connection.isConnected {
+                do {
+                    try redeclare()
+                    reconnects = now
+                } catch {
+                    recover(from: error, lastFailure: &lastFailure)
+                    continue
+                }
+            }
             guard slots.wait(timeout: .now() + .milliseconds(250)) == .success else { continue }
             var batch = 1
             while batch < concurrency, slots.wait(timeout: .now()) == .success { batch += 1 }

@@ -1,0 +1,118 @@
+import BusConformance
+import ChoreoInstrumentation
+import ChoreoNATSBus
+import Foundation
+import Testing
+
+/// The bus across restarts of nats-server (a server of the test's own, restarted by
+/// scripts/nats-test-server.sh on the same port).
+@Suite("NATS bus: server restarts", .serialized, .enabled(if: PrivateNATSServer.isInstalled, PrivateNATSServer.skipReason), .timeLimit(.minutes(3)))
+struct NATSBusRestartTests {
+    static func configuration(_ server: PrivateNATSServer, system: String) throws -> NATSBus.Configuration {
+        var configuration = try NATSBus.Configuration(url: server.url)
+        configuration.system = system
+        configuration.ackWait = .seconds(1)
+        configuration.requestTimeout = .seconds(2)
+        configuration.initialBackoff = .milliseconds(1)
+        configuration.maxBackoff = .milliseconds(8)
+        return configuration
+    }
+
+    static func message(_ topic: String, _ index: Int) -> Message {
+        Message(topic: topic, headers: ["id": "r-\(index)", "type": "Restarted"], body: Array("body \(index)".utf8))
+    }
+
+    /// Publishes until JetStream acknowledges: while the server restarts a publish may time
+    /// out, and publishing again is safe (the same `Nats-Msg-Id` is stored once).
+    static func publishUntilAcknowledged(_ bus: NATSBus, _ message: Message) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            do {
+                return try await bus.publish(message)
+            } catch let error as BusError where error.code == .unavailable && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
+    @Test("every acknowledged message survives a server restart: backlog kept on disk, publisher and consumers reconnect")
+    func restartKeepsAcknowledgedMessages() async throws {
+        let server = try PrivateNATSServer.start()
+        defer { server.stop() }
+        let system = "restart_\(UInt32.random(in: 0...UInt32.max))"
+        let topic = "orders.placed"
+        let handled = Probe<String>()
+        let publisher = try NATSBus(configuration: try Self.configuration(server, system: system))
+        let first = try NATSBus(configuration: try Self.configuration(server, system: system))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            defer { group.cancelAll() }
+            group.addTask { try await publisher.run() }
+            // The group's first process handles five messages and stops.
+            let firstRun = Task { try await first.run() }
+            try await first.subscribe(topic: topic, group: "g") { handled.append($0.message.headers["id"] ?? "") }
+            for index in 1...5 { try await publisher.publish(Self.message(topic, index)) }
+            _ = try await handled.wait(for: 5, "deliveries before the restart")
+            try await Self.waitUntilNothingPending(publisher)
+            firstRun.cancel()
+            _ = await firstRun.result
+            // Acknowledged while nobody of the group runs: they must be on the server's disk.
+            for index in 6...15 { try await publisher.publish(Self.message(topic, index)) }
+            try server.restart()
+            // The publisher reconnects on its own.
+            for index in 16...25 { try await Self.publishUntilAcknowledged(publisher, Self.message(topic, index)) }
+            // The group's next process finds the backlog and what came after the restart.
+            let second = try NATSBus(configuration: try Self.configuration(server, system: system))
+            group.addTask { try await second.run() }
+            try await second.subscribe(topic: topic, group: "g") { handled.append($0.message.headers["id"] ?? "") }
+            let all = try await handled.wait(for: 25, "deliveries of every acknowledged message")
+            try await Self.waitUntilNothingPending(second)
+            #expect(Set(handled.values) == Set((1...25).map { "r-\($0)" }), "every acknowledged message, got \(all.sorted())")
+            #expect(handled.values.count == 25, "each once: \(handled.values.sorted())")
+        }
+    }
+
+    @Test("a running consumer goes on after a server restart, and declares stream and consumer again when the server lost them")
+    func runningConsumerSurvivesRestarts() async throws {
+        let server = try PrivateNATSServer.start()
+        defer { server.stop() }
+        let system = "restart_\(UInt32.random(in: 0...UInt32.max))"
+        let topic = "payments"
+        let handled = Probe<String>()
+        let bus = try NATSBus(configuration: try Self.configuration(server, system: system))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            defer { group.cancelAll() }
+            group.addTask { try await bus.run() }
+            try await bus.subscribe(topic: topic, group: "g") { handled.append($0.message.headers["id"] ?? "") }
+            try await bus.publish(Self.message(topic, 1))
+            _ = try await handled.wait(for: 1, "the delivery before the restart")
+            // Same store: the consumer's fetches resume after nats.c reconnects.
+            try server.restart()
+            try await Self.publishUntilAcknowledged(bus, Self.message(topic, 2))
+            _ = try await handled.wait(for: 2, "the delivery after the restart")
+            // Empty store: the publish declares the stream again, the failing fetch the consumer.
+            try server.restart(wipe: true)
+            try await Self.waitUntilConsumerIsBack(bus)
+            try await Self.publishUntilAcknowledged(bus, Self.message(topic, 3))
+            _ = try await handled.wait(for: 3, "the delivery after the server lost its state")
+            #expect(handled.values == ["r-1", "r-2", "r-3"])
+        }
+    }
+
+    /// Waits until the bus's consumer exists on the server again (it counts in the pending sum
+    /// only once declared, so a publish made before would not be kept for the group).
+    static func waitUntilConsumerIsBack(_ bus: NATSBus) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try await bus.consumerCount() == 0 {
+            guard ContinuousClock.now < deadline else { throw ConformanceFailure("the consumer was not declared again within 30 s") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    static func waitUntilNothingPending(_ bus: NATSBus) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try await bus.pendingDeliveries() > 0 {
+            guard ContinuousClock.now < deadline else { throw ConformanceFailure("deliveries still pending after 30 s") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
