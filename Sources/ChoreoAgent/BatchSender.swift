@@ -22,8 +22,14 @@ public protocol BatchSender: Sendable {
     func shutdown() async
 }
 
+/// The longest `Retry-After` the agent honours: a next hop asking for more (or for years, by
+/// mistake or malice) gets its retry after this long, so a bad header cannot park the spool.
+public let maxRetryAfter = Duration.seconds(60)
+
 /// Classifies an HTTP status as OTLP/HTTP senders must: only 429, 502, 503 and 504 are retried;
-/// 413 is told apart from other final refusals, so the batch can be split.
+/// 413 is told apart from other final refusals, so the batch can be split. A `Retry-After` in
+/// seconds is honoured up to ``maxRetryAfter``; a negative or unreadable one (or an HTTP date)
+/// leaves the wait to the backoff.
 public func classify(status: Int, retryAfter: String?) -> SendResult {
     switch status {
     case 200..<300:
@@ -31,7 +37,9 @@ public func classify(status: Int, retryAfter: String?) -> SendResult {
     case 413:
         return .tooLarge(reason: "HTTP 413")
     case 429, 502, 503, 504:
-        let wait = retryAfter.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }.map { Duration.seconds($0) }
+        let wait = retryAfter.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }.flatMap { seconds in
+            seconds >= 0 ? min(Duration.seconds(seconds), maxRetryAfter) : nil
+        }
         return .retryable(reason: "HTTP \(status)", retryAfter: wait)
     default:
         return .permanent(reason: "HTTP \(status)")
