@@ -40,7 +40,7 @@ launch() {
   echo $! >"$DIR/pid"
   for _ in $(seq 1 300); do
     if ! running; then echo "nats-test-server: nats-server exited:" >&2; tail -20 "$DIR/server.log" >&2; exit 1; fi
-    if grep -q "Server is ready" "$DIR/server.log" && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    if grep -qs "Server is ready" "$DIR/server.log" && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
     sleep 0.1
   done
   echo "nats-test-server: not ready within 30 s:" >&2; tail -20 "$DIR/server.log" >&2; exit 1

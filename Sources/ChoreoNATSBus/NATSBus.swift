@@ -128,13 +128,21 @@ public final class NATSBus: MessageBus, Sendable {
     }
 
     /// Runs `body` with the connection on the bus's thread pool, once ``run()`` has connected.
+    ///
+    /// Not cut short by cancellation: once asked for, a publish waits for its PubAck and an
+    /// acknowledgement is sent even while the bus stops (a cancelled task would otherwise leave
+    /// a handled delivery to be delivered again).
     func blocking<T: Sendable>(_ body: @escaping @Sendable (NATSConnection) throws -> T) async throws -> T {
         try await ready.wait()
         guard let connection = state.withLock({ $0.connection }) else { throw BusError(.notRunning, "the NATS bus is not running") }
-        do {
-            return try await pool.runIfActive { try body(connection) }
-        } catch is NIOThreadPoolError.ThreadPoolInactive {
-            throw BusError(.notRunning, "the NATS bus stopped; run() has returned")
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            pool.submit { state in
+                guard case .active = state else {
+                    continuation.resume(throwing: BusError(.notRunning, "the NATS bus stopped; run() has returned"))
+                    return
+                }
+                continuation.resume(with: Result { try body(connection) })
+            }
         }
     }
 }
