@@ -8,7 +8,7 @@ import PostgresNIO
 /// A single type (or, without types, a single service) drives the query from its index
 /// `(type, last_activity_ns DESC, correlation_id)`, so "latest N flows of type T" reads N index
 /// entries; further types and services are probed per flow (`EXISTS … = ANY($n)`).
-struct PostgresFlowFilter {
+struct PostgresFlowFilter: Sendable {
     private(set) var from: String
     private(set) var clauses: [String] = []
     private(set) var binds = PostgresBindings()

@@ -14,7 +14,7 @@ extension PostgresSpanStore {
     public func append(_ spans: [SpanRecord]) async throws {
         guard !spans.isEmpty else { return }
         let batch = SpanColumns(spans)
-        try await perform("storing \(spans.count) spans") {
+        try await perform("storing \(spans.count) spans") { [self] in
             try await ensurePartitions(for: Set(batch.starts))
             do {
                 try await insert(batch)
@@ -71,7 +71,7 @@ extension PostgresSpanStore {
 }
 
 /// A batch of spans as the column arrays the insert binds.
-struct SpanColumns {
+struct SpanColumns: Sendable {
     var correlationIDs: [String] = []
     var traceIDs: [ByteBuffer] = []
     var spanIDs: [ByteBuffer] = []

@@ -11,7 +11,7 @@ extension PostgresSpanStore {
         """
 
     public func flowSummary(correlationID: String) async throws -> FlowSummary? {
-        try await perform("reading the summary of flow \(correlationID)") {
+        try await perform("reading the summary of flow \(correlationID)") { [self] in
             let rows = try await query(
                 PostgresQuery(
                     unsafeSQL: "SELECT \(Self.summaryColumns) FROM \(table("flow_summaries")) s WHERE s.correlation_id = $1",
@@ -23,7 +23,7 @@ extension PostgresSpanStore {
     public func flowSummaries(_ query: FlowQuery) async throws -> [FlowSummary] {
         let filter = PostgresFlowFilter(query, schema: configuration.schema)
         let (binds, limit) = filter.limited(query.limit)
-        return try await perform("listing flows") {
+        return try await perform("listing flows") { [self] in
             let rows = try await self.query(
                 PostgresQuery(unsafeSQL: "SELECT \(Self.summaryColumns)\(filter.fromWhere()) ORDER BY \(filter.order) LIMIT \(limit)", binds: binds))
             return try rows.map(Self.summary)
@@ -33,7 +33,7 @@ extension PostgresSpanStore {
     public func flowTrails(_ query: FlowQuery) async throws -> [FlowTrail] {
         let filter = PostgresFlowFilter(query, schema: configuration.schema)
         let (binds, limit) = filter.limited(query.limit)
-        return try await perform("reading flow trails") {
+        return try await perform("reading flow trails") { [self] in
             let rows = try await self.query(
                 PostgresQuery(
                     unsafeSQL: """
@@ -55,7 +55,7 @@ extension PostgresSpanStore {
 
     public func flowCounts(_ query: FlowQuery) async throws -> [FlowStatus: Int] {
         let filter = PostgresFlowFilter(query, schema: configuration.schema, includeStatuses: false)
-        return try await perform("counting flows") {
+        return try await perform("counting flows") { [self] in
             let rows = try await self.query(
                 PostgresQuery(unsafeSQL: "SELECT s.status, count(*)\(filter.fromWhere()) GROUP BY s.status", binds: filter.binds))
             var counts: [FlowStatus: Int] = [:]
@@ -68,7 +68,7 @@ extension PostgresSpanStore {
     }
 
     public func dirtyFlows(limit: Int) async throws -> [DirtyFlow] {
-        try await perform("reading dirty flows") {
+        try await perform("reading dirty flows") { [self] in
             let rows = try await query(
                 PostgresQuery(
                     unsafeSQL: "SELECT correlation_id, version FROM \(table("dirty_flows")) ORDER BY first_marked, correlation_id LIMIT $1",
@@ -83,7 +83,7 @@ extension PostgresSpanStore {
     public func dueFlows(at unixNano: UInt64, limit: Int) async throws -> [String] {
         var binds = Self.binds(Self.storedNanos(unixNano))
         binds.append(Int64(max(0, limit)))
-        return try await perform("reading flows due") {
+        return try await perform("reading flows due") { [self, binds] in
             let rows = try await query(
                 PostgresQuery(
                     unsafeSQL: """
@@ -95,7 +95,7 @@ extension PostgresSpanStore {
     }
 
     public func judging() async throws -> [UInt8]? {
-        try await perform("reading the judging settings") {
+        try await perform("reading the judging settings") { [self] in
             let rows = try await query(
                 PostgresQuery(unsafeSQL: "SELECT value FROM \(table("settings")) WHERE key = $1", binds: Self.binds(Self.judgingKey)))
             return try rows.first.map { Array(try $0.decode(ByteBuffer.self).readableBytesView) }
@@ -105,7 +105,7 @@ extension PostgresSpanStore {
     public func saveJudging(_ settings: [UInt8]) async throws {
         var binds = Self.binds(Self.judgingKey)
         binds.append(ByteBuffer(bytes: settings))
-        try await perform("saving the judging settings") {
+        try await perform("saving the judging settings") { [self, binds] in
             try await query(
                 PostgresQuery(
                     unsafeSQL: """

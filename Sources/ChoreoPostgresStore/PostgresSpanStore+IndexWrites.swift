@@ -7,13 +7,13 @@ extension PostgresSpanStore {
     public func upsertSummaries(_ summaries: [FlowSummary], clearing: [DirtyFlow]) async throws {
         guard !summaries.isEmpty || !clearing.isEmpty else { return }
         let entries = summaries.map { IndexEntry($0, trail: nil, due: nil) }
-        try await perform("writing \(summaries.count) flow summaries") { try await write(entries, clearing: clearing, withTrails: false) }
+        try await perform("writing \(summaries.count) flow summaries") { [self] in try await write(entries, clearing: clearing, withTrails: false) }
     }
 
     public func upsertFlows(_ flows: [IndexedFlow], clearing: [DirtyFlow]) async throws {
         guard !flows.isEmpty || !clearing.isEmpty else { return }
         let entries = flows.map { IndexEntry($0.summary, trail: $0.trail, due: $0.dueAtUnixNano) }
-        try await perform("writing \(flows.count) flow index entries") { try await write(entries, clearing: clearing, withTrails: true) }
+        try await perform("writing \(flows.count) flow index entries") { [self] in try await write(entries, clearing: clearing, withTrails: true) }
     }
 
     /// Writes index entries (summaries, and trails and due times when `withTrails`; a plain
@@ -72,7 +72,7 @@ extension PostgresSpanStore {
 }
 
 /// One flow index entry as the JSON object the upsert reads with `jsonb_to_recordset`.
-struct IndexEntry: Encodable {
+struct IndexEntry: Encodable, Sendable {
     var c: String
     var status: String
     var outcome: String?

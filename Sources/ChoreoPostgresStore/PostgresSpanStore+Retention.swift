@@ -15,7 +15,7 @@ extension PostgresSpanStore {
     public func deleteSpans(startedBefore cutoffUnixNano: UInt64, limit: Int) async throws -> RetentionChunk {
         guard limit > 0 else { return RetentionChunk() }
         let cutoff = Self.storedNanos(cutoffUnixNano)
-        return try await perform("deleting spans older than \(cutoffUnixNano)") {
+        return try await perform("deleting spans older than \(cutoffUnixNano)") { [self] in
             try await createPartitionsAhead(now: UnixTime.nowNanos())
             var total = RetentionChunk()
             while total.deletedSpans < limit {
@@ -102,7 +102,7 @@ extension PostgresSpanStore {
     /// Commits a transaction that writes (the schema version, unchanged) as a commit of spans
     /// would, but changes no data.
     public func probeWrite() async throws {
-        try await perform("probing a write") {
+        try await perform("probing a write") { [self] in
             try await query(
                 PostgresQuery(
                     unsafeSQL: "UPDATE \(table("store_meta")) SET value = value WHERE key = 'schema_version'"))

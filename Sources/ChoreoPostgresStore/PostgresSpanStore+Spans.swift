@@ -5,7 +5,7 @@ import PostgresNIO
 
 extension PostgresSpanStore {
     public func spans(traceID: TraceID) async throws -> [SpanRecord] {
-        try await perform("reading trace \(traceID.hex)") {
+        try await perform("reading trace \(traceID.hex)") { [self] in
             let rows = try await query(
                 PostgresQuery(
                     unsafeSQL: "SELECT record FROM \(table("spans")) WHERE trace_id = $1 ORDER BY start_ns, seq",
@@ -16,7 +16,7 @@ extension PostgresSpanStore {
 
     public func spans(correlationID: String) async throws -> [SpanRecord] {
         guard !correlationID.isEmpty else { return [] }
-        return try await perform("reading the spans of flow \(correlationID)") {
+        return try await perform("reading the spans of flow \(correlationID)") { [self] in
             let rows = try await query(
                 PostgresQuery(
                     unsafeSQL: "SELECT record FROM \(table("spans")) WHERE correlation_id = $1 ORDER BY start_ns, seq",
@@ -29,7 +29,7 @@ extension PostgresSpanStore {
     public func spans(correlationIDs: [String]) async throws -> [String: [SpanRecord]] {
         let ids = Array(Set(correlationIDs.filter { !$0.isEmpty }.map { PostgresText.clean($0) }))
         guard !ids.isEmpty else { return [:] }
-        return try await perform("reading the spans of \(ids.count) flows") {
+        return try await perform("reading the spans of \(ids.count) flows") { [self] in
             let rows = try await query(
                 PostgresQuery(
                     unsafeSQL: """
@@ -46,7 +46,7 @@ extension PostgresSpanStore {
     }
 
     public func spanCount() async throws -> Int {
-        try await perform("counting spans") {
+        try await perform("counting spans") { [self] in
             let rows = try await query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table("spans"))"))
             return Int(try rows.first?.decode(Int64.self) ?? 0)
         }
@@ -78,7 +78,7 @@ extension PostgresSpanStore {
         binds.append(Int64(TraceQuery.scanLimit))
         let condition = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
         let sql = "SELECT record FROM \(table("spans"))\(condition) ORDER BY start_ns DESC, seq DESC LIMIT $\(binds.count)"
-        let found = try await perform("searching traces") { () -> [TraceID] in
+        let found = try await perform("searching traces") { [self, binds] () -> [TraceID] in
             var found: [TraceID] = []
             var seen: Set<TraceID> = []
             let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)

@@ -35,15 +35,21 @@ public final class PostgresSpanStore: SpanStore, SpanRetention, WriteProbing, Se
     let partitions = Mutex(PartitionMap())
     /// How long ``run()`` waits for the server at start-up before it fails.
     let startupTimeout: Duration
+    /// How long one call may wait for its answers before it fails.
+    let operationTimeout: Duration
 
     /// Creates a store; nothing connects before ``run()``.
     ///
     /// - Throws: ``StoreError`` `cannot_open` if a configuration value is out of range.
-    public init(configuration: PostgresStoreConfiguration, logger: Logger? = nil, startupTimeout: Duration = .seconds(20)) throws {
+    public init(
+        configuration: PostgresStoreConfiguration, logger: Logger? = nil, startupTimeout: Duration = .seconds(20),
+        operationTimeout: Duration = .seconds(120)
+    ) throws {
         try configuration.validate()
         self.configuration = configuration
         self.logger = logger ?? Logger(label: "choreo.postgres-store", factory: { _ in SwiftLogNoOpLogHandler() })
         self.startupTimeout = startupTimeout
+        self.operationTimeout = operationTimeout
         client = PostgresClient(configuration: configuration.client, backgroundLogger: self.logger)
     }
 
@@ -81,7 +87,8 @@ public final class PostgresSpanStore: SpanStore, SpanRetention, WriteProbing, Se
             do {
                 try await prepareWithin(startupTimeout)
             } catch {
-                ready.open(.failure(error))
+                // Callers waiting for the store learn why it will not open (or that it stopped first).
+                ready.open(.failure(error is CancellationError ? Self.closedStoreError : error))
                 throw error
             }
             ready.open(.success(()))
@@ -127,22 +134,42 @@ public final class PostgresSpanStore: SpanStore, SpanRetention, WriteProbing, Se
     }
 
     /// Waits until ``run()`` prepared the store, then runs `body`, turning PostgreSQL's errors
-    /// into ``StoreError``s that say what was being done.
+    /// into ``StoreError``s that say what was being done. A call that gets no answer within
+    /// ``operationTimeout`` (a connection lost without notice) fails instead of hanging.
     @discardableResult
-    func perform<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
+    func perform<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         try await ready.wait()
+        let limit = operationTimeout
         do {
-            return try await body()
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await body() }
+                group.addTask {
+                    try await Task.sleep(for: limit)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let result = try await group.next(), let value = result else {
+                    throw StoreError(.database, "\(what): no answer from PostgreSQL within \(DurationText.format(limit))")
+                }
+                return value
+            }
         } catch let error as StoreError {
             throw error
         } catch let error as PSQLError {
             throw Self.storeError(error, while: what)
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            throw StoreError(.database, "\(what): \(error)")
         }
     }
 
+    /// The error of a call on a store that stopped before it was ready.
+    static let closedStoreError = StoreError(.closed, "the span store is closed")
+
     /// A ``StoreError`` for what PostgreSQL or the connection reported.
     static func storeError(_ error: PSQLError, while what: String) -> StoreError {
-        if error.code == .poolClosed || error.code == .clientClosedConnection {
+        if error.code == .poolClosed {
             return StoreError(.closed, "the span store is closed (\(what))")
         }
         if let info = error.serverInfo {
@@ -161,7 +188,10 @@ public final class PostgresSpanStore: SpanStore, SpanRetention, WriteProbing, Se
     /// rolled back when it throws), rethrowing the error that ended it.
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await client.withTransaction(logger: logger) { try await body($0) }
+            return try await client.withConnection { connection in
+                try Self.requireOpen(connection)
+                return try await connection.withTransaction(logger: logger) { try await body($0) }
+            }
         } catch let error as PostgresTransactionError {
             throw error.closureError ?? error.commitError ?? error.beginError ?? error
         }
@@ -170,7 +200,18 @@ public final class PostgresSpanStore: SpanStore, SpanRetention, WriteProbing, Se
     /// Runs one statement on the pool and collects its rows.
     @discardableResult
     func query(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await client.query(query, logger: logger).collect()
+        try await client.withConnection { connection in
+            try Self.requireOpen(connection)
+            return try await connection.query(query, logger: logger).collect()
+        }
+    }
+
+    /// Fails at once on a connection the server already closed (a restart, a terminated
+    /// backend), where a query might otherwise never be answered; the pool replaces it.
+    static func requireOpen(_ connection: PostgresConnection) throws {
+        guard !connection.isClosed else {
+            throw StoreError(.database, "the database connection was closed (server restart or terminated backend); retry")
+        }
     }
 
     /// Runs one statement on `connection` (inside a transaction) and collects its rows.

@@ -68,7 +68,7 @@ final class RunningStore: Sendable {
     }
 
     func stop() async {
-        _ = try? await store.perform("dropping the test schema") {
+        _ = try? await store.perform("dropping the test schema") { [store] in
             try await store.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(store.configuration.schema) CASCADE"))
         }
         task.cancel()
