@@ -16,8 +16,13 @@ extension RabbitMQBus {
         running.set(.open)
         defer { running.set(.ended) }
         do {
-            // Fail start-up with a clear message rather than retry forever against a wrong URL.
-            try await publisher.perform { _ in }
+            // Fail start-up with a clear message rather than retry forever against a wrong URL;
+            // cancelled meanwhile, stop at once.
+            try await withTaskCancellationHandler {
+                try await publisher.perform { _ in }
+            } onCancel: {
+                for job in publisher.thread.requestStop() { Self.fail(job) }
+            }
         } catch {
             _ = publisher.thread.requestStop()
             await publisher.thread.waitUntilFinished()
