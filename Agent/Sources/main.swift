@@ -17,8 +17,11 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on for OTLP/HTTP (HOST:PORT). Loopback by default.")
     var listen: String = "127.0.0.1:4318"
 
-    @Option(help: "The collector or any OTLP/HTTP endpoint: a base URL (spans go to <url>/v1/traces) or a full URL ending in /v1/traces.")
-    var collector: String = "http://127.0.0.1:4320"
+    @Option(
+        help:
+            "The collector or any OTLP/HTTP endpoint: a base URL (spans go to <url>/v1/traces) or a full URL ending in /v1/traces. Give it several times for several collectors: requests are spread over the healthy ones, and one that fails is skipped until it recovers."
+    )
+    var collector: [String] = ["http://127.0.0.1:4320"]
 
     @Option(help: "Spans per forwarded batch, at most.")
     var batchSize: Int = 4096
@@ -70,9 +73,12 @@ struct AgentCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try Daemon.listenAddress(listen, example: "127.0.0.1:4318")
-        guard let url = URL(string: collector), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-            throw ValidationError("--collector must be an http(s) URL, e.g. http://127.0.0.1:4320; got \"\(collector)\"")
+        for collector in collector {
+            guard let url = URL(string: collector), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                throw ValidationError("--collector must be an http(s) URL, e.g. http://127.0.0.1:4320; got \"\(collector)\"")
+            }
         }
+        guard Set(collector).count == collector.count else { throw ValidationError("--collector names the same collector twice") }
         guard batchSize > 0, queueCapacity >= batchSize else {
             throw ValidationError("need --batch-size > 0 and --queue-capacity >= --batch-size")
         }
@@ -107,7 +113,8 @@ struct AgentCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = daemon.logger(label: "choreo-agent")
         let address = try Daemon.listenAddress(listen, example: "127.0.0.1:4318")
-        var configuration = AgentConfiguration(host: address.host, port: address.port, collectorURL: collector)
+        var configuration = AgentConfiguration(host: address.host, port: address.port)
+        configuration.collectorURLs = collector
         configuration.batchMaxSpans = batchSize
         configuration.batchMaxDelay = batchDelayMs
         configuration.queueCapacity = queueCapacity
@@ -135,7 +142,7 @@ struct AgentCommand: AsyncParsableCommand {
         }
         let startup: Logger.Metadata = [
             "spool": "\(configuration.spool.map { "\($0.directory) (max \($0.maxBytes) bytes, fsync \($0.fsync))" } ?? "none (memory only)")",
-            "listen": "\(address)", "collector": "\(configuration.tracesURL)",
+            "listen": "\(address)", "collector": "\(configuration.tracesURLs.joined(separator: ", "))",
             "ingest_auth": "\(configuration.ingestToken != nil)", "collector_auth": "\(configuration.collectorToken != nil)",
         ]
         // Logged once the port is bound, never before.

@@ -98,11 +98,19 @@ public struct AgentApp<C: Clock>: Sendable where C.Duration == Duration {
 }
 
 extension AgentApp where C == ContinuousClock {
-    /// An agent forwarding over HTTP to ``AgentConfiguration/tracesURL`` in real time, with
+    /// An agent forwarding over HTTP to ``AgentConfiguration/tracesURLs`` in real time, with
     /// ``AgentConfiguration/forwardingHeaders`` (the collector token, when set).
     public init(configuration: AgentConfiguration, logger: Logger) {
-        let sender = HTTPBatchSender(url: configuration.tracesURL, headers: configuration.forwardingHeaders, timeout: configuration.requestTimeout)
-        self.init(configuration: configuration, sender: sender, clock: ContinuousClock(), logger: logger)
+        self.init(configuration: configuration, sender: Self.sender(configuration, logger: logger), clock: ContinuousClock(), logger: logger)
+    }
+
+    /// One HTTP sender, or a ``FailoverSender`` over one per collector when there are several.
+    static func sender(_ configuration: AgentConfiguration, logger: Logger) -> any BatchSender {
+        let senders = configuration.tracesURLs.map { url in
+            FailoverSender.Upstream(
+                name: url, sender: HTTPBatchSender(url: url, headers: configuration.forwardingHeaders, timeout: configuration.requestTimeout))
+        }
+        return senders.count == 1 ? senders[0].sender : FailoverSender(senders, logger: logger)
     }
 
     /// An agent forwarding over HTTP in real time that opens the disk spool of
@@ -114,7 +122,8 @@ extension AgentApp where C == ContinuousClock {
         let spool = try configuration.spool.map { (spool) throws(SpoolError) in
             try Spool(configuration: spool, logger: logger, metrics: metrics.factory)
         }
-        let sender = HTTPBatchSender(url: configuration.tracesURL, headers: configuration.forwardingHeaders, timeout: configuration.requestTimeout)
-        return Self(configuration: configuration, spool: spool, metrics: metrics, sender: sender, clock: ContinuousClock(), logger: logger)
+        return Self(
+            configuration: configuration, spool: spool, metrics: metrics, sender: sender(configuration, logger: logger), clock: ContinuousClock(),
+            logger: logger)
     }
 }

@@ -7,8 +7,15 @@ public struct AgentConfiguration: Sendable {
     public var host: String
     public var port: Int
     /// The collector (or any OTLP/HTTP endpoint): a base URL, to which `/v1/traces` is
-    /// appended, or a full URL already ending in `/v1/traces` (see ``tracesURL``).
-    public var collectorURL: String
+    /// appended, or a full URL already ending in `/v1/traces` (see ``tracesURL``). The first of
+    /// ``collectorURLs``.
+    public var collectorURL: String {
+        get { collectorURLs[0] }
+        set { collectorURLs[0] = newValue }
+    }
+    /// Every collector, when several share the work (`--collector` given more than once): the
+    /// agent spreads requests over the healthy ones and fails over (``FailoverSender``).
+    public var collectorURLs: [String]
     /// Extra headers sent with every forwarded request.
     public var collectorHeaders: [String: String]
     /// When set, forwarded requests carry `Authorization: Bearer <token>` (see ``forwardingHeaders``).
@@ -66,7 +73,7 @@ public struct AgentConfiguration: Sendable {
     ) {
         self.host = host
         self.port = port
-        self.collectorURL = collectorURL
+        self.collectorURLs = [collectorURL]
         self.collectorHeaders = collectorHeaders
         self.collectorToken = collectorToken
         self.ingestToken = ingestToken
@@ -92,9 +99,14 @@ public struct AgentConfiguration: Sendable {
         return headers
     }
 
-    /// The URL spans are posted to.
-    public var tracesURL: String {
-        var base = collectorURL
+    /// The URL spans are posted to (the first collector's).
+    public var tracesURL: String { Self.tracesURL(collectorURL) }
+
+    /// The URL spans are posted to, per collector.
+    public var tracesURLs: [String] { collectorURLs.map(Self.tracesURL) }
+
+    private static func tracesURL(_ collector: String) -> String {
+        var base = collector
         while base.hasSuffix("/") { base.removeLast() }
         return base.hasSuffix("/v1/traces") ? base : base + "/v1/traces"
     }

@@ -16,3 +16,14 @@ struct CollectorURLTests {
         #expect(AgentConfiguration(collectorURL: given).tracesURL == expected)
     }
 }
+
+@Suite("Agent --collector given several times")
+struct CollectorURLsTests {
+    @Test("every collector gets its traces URL; the first stays collectorURL")
+    func severalCollectors() {
+        var configuration = AgentConfiguration(collectorURL: "http://a:4320")
+        configuration.collectorURLs = ["http://a:4320", "http://b:4320/", "http://c:4320/v1/traces"]
+        #expect(configuration.tracesURLs == ["http://a:4320/v1/traces", "http://b:4320/v1/traces", "http://c:4320/v1/traces"])
+        #expect(configuration.tracesURL == "http://a:4320/v1/traces")
+    }
+}
