@@ -1,3 +1,4 @@
+import ChoreoModel
 import ChoreoInstrumentation
 import Foundation
 import Logging

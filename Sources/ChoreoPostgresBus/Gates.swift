@@ -1,33 +1,5 @@
 import Synchronization
 
-/// Opens once, with success or an error; ``wait()`` suspends until then.
-final class ReadyGate: Sendable {
-    private let state = Mutex<(result: Result<Void, any Error>?, waiters: [CheckedContinuation<Void, any Error>])>((nil, []))
-
-    /// Opens the gate for every waiter, now and later. Only the first call counts.
-    func open(_ result: Result<Void, any Error>) {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
-            guard state.result == nil else { return [] }
-            state.result = result
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume(with: result) }
-    }
-
-    /// Returns once open, or throws the error it was opened with.
-    func wait() async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let result = state.withLock { state -> Result<Void, any Error>? in
-                if let result = state.result { return result }
-                state.waiters.append(continuation)
-                return nil
-            }
-            if let result { continuation.resume(with: result) }
-        }
-    }
-}
-
 /// Wakes idle consumers: a generation counter per topic, bumped by notifications (and by the
 /// poll tick for every topic). A consumer reads the generation before looking for work and,
 /// finding none, waits for a newer one, so a notification arriving in between is never missed.
