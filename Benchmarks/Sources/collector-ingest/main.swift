@@ -9,11 +9,12 @@ let arguments = Arguments()
 if arguments.flag("help") {
     print("""
         usage: collector-ingest [--runs 15] [--batches 40] [--batch-size 512] [--submitters 1,4,16]
-                                [--clients 4,16] [--collector ../.build/release/choreo-collector]
+                                [--clients 4,16] [--polled-clients 4] [--collector ../.build/release/choreo-collector]
         Every run ingests --batches batches of --batch-size spans into a fresh database file.
         Over HTTP only when the --collector binary exists (build it with
         `swift build -c release --product choreo-collector` in the main package); --clients 0 skips
-        HTTP, --submitters 0 the in-process cases.
+        HTTP, --submitters 0 the in-process cases. --polled-clients repeats the HTTP case with a
+        dashboard polling the query API every second (0 skips it).
         """)
     exit(0)
 }
@@ -23,6 +24,7 @@ let workload = Workload(batchCount: arguments.int("batches", 40), batchSize: bat
 let submitterCounts = arguments.ints("submitters", [1, 4, 16]).filter { $0 > 0 }
 let binary = arguments.string("collector", "../.build/release/choreo-collector")
 let httpClients = FileManager.default.isExecutableFile(atPath: binary) ? arguments.ints("clients", [4, 16]).filter { $0 > 0 } : []
+let polledClients = binary.isEmpty || httpClients.isEmpty ? [] : arguments.ints("polled-clients", [4]).filter { $0 > 0 }
 let scratch = try ScratchDirectory()
 defer { scratch.remove() }
 
@@ -31,12 +33,14 @@ enum Case: Hashable {
     case raw
     case inProcess(submitters: Int)
     case http(clients: Int)
+    case polled(clients: Int)
 
     var label: String {
         switch self {
         case .raw: "raw SQLite C API, 1 connection, 1 txn/batch"
         case .inProcess(let n): "IngestWriter + SQLiteSpanStore, \(n) submitter\(n == 1 ? "" : "s")"
         case .http(let n): "HTTP → choreo-collector, \(n) client\(n == 1 ? "" : "s")"
+        case .polled(let n): "HTTP → choreo-collector, \(n) client\(n == 1 ? "" : "s"), dashboard polling 1/s"
         }
     }
 }
@@ -58,12 +62,15 @@ print("- row bytes as stored (ids, columns, record blob): \(rawRows.byteCount / 
 let bodies = try workload.batches.map { (body: try OTLPProtobuf.encodeRequest($0), spans: $0.count) }
 print("- OTLP protobuf request body: \(bodies.reduce(0) { $0 + $1.body.count } / bodies.count) bytes per \(batchSize) spans\n")
 
-let cases: [Case] = [.raw] + submitterCounts.map { .inProcess(submitters: $0) } + httpClients.map { .http(clients: $0) }
+let cases: [Case] =
+    [.raw] + submitterCounts.map { .inProcess(submitters: $0) } + httpClients.map { .http(clients: $0) }
+    + polledClients.map { .polled(clients: $0) }
 var rate: [Case: Samples] = [:]
 var cpuPerSpan: [Case: Samples] = [:]
 var collectorCPUPerSpan: [Case: Samples] = [:]
 var spansPerCommit: [Case: Samples] = [:]
 var retries: [Case: Int] = [:]
+var polls: [Case: Int] = [:]
 
 @MainActor func runOnce(_ c: Case, tag: String) async throws -> Timing {
     let path = scratch.database("\(tag)")
@@ -75,8 +82,10 @@ var retries: [Case: Int] = [:]
         precondition(result.committedSpans == workload.spanCount)
         spansPerCommit[c, default: Samples()].add(Double(result.committedSpans) / Double(result.commits))
         return result.measurement
-    case .http(let clients):
-        let result = try await HTTPIngest.run(bodies: bodies, clients: clients, binary: binary, database: path)
+    case .http(let clients), .polled(let clients):
+        let polling = c == .polled(clients: clients)
+        let result = try await HTTPIngest.run(bodies: bodies, clients: clients, polling: polling, binary: binary, database: path)
+        polls[c, default: 0] += result.polls
         precondition(result.storedSpans == result.acknowledgedSpans, "stored \(result.storedSpans) of \(result.acknowledgedSpans) acknowledged")
         collectorCPUPerSpan[c, default: Samples()].add(result.collectorCPUNanoseconds / Double(result.acknowledgedSpans))
         retries[c, default: 0] += result.retries
@@ -87,6 +96,7 @@ var retries: [Case: Int] = [:]
 for c in cases { _ = try await runOnce(c, tag: "warmup-case") }
 spansPerCommit = [:]
 retries = [:]
+polls = [:]
 collectorCPUPerSpan = [:]
 for run in 0..<runs {
     let order = cases.indices.map { cases[($0 + run) % cases.count] }
@@ -115,5 +125,12 @@ print(table.render())
 print("\nspans/s p99-worst: the 1st percentile of throughput (nearest rank), i.e. the slowest run — the p99 of time per span.")
 for (c, n) in retries.sorted(by: { $0.key.label < $1.key.label }) where n > 0 {
     print("- \(c.label): \(n) requests retried after 429/503 over all runs")
+}
+for clients in polledClients {
+    guard let polled = rate[.polled(clients: clients)], let plain = rate[.http(clients: clients)] else { continue }
+    let ratio = polled.pairedRatio(over: plain)
+    print(
+        "- dashboard polling, \(clients) clients: ingest with polling ÷ without, paired by run: p50 \(Format.fixed(ratio.p50, 3)), "
+            + "worst \(Format.fixed(ratio.percentile(1), 3)); \(polls[.polled(clients: clients)] ?? 0) polls of 3 queries over all runs")
 }
 print("- load average after: \(Machine.loadAverage())")
