@@ -17,8 +17,8 @@ enum OTLPDirectDecoder {
     static func decode(_ bytes: [UInt8]) -> OTLPDecodedRequest? {
         bytes.withUnsafeBufferPointer { buffer -> OTLPDecodedRequest? in
             var state = State()
-            do throws(GiveUp) {
-                var reader = Reader(buffer, start: 0, end: buffer.count)
+            do {
+                var reader = WireReader(buffer, start: 0, end: buffer.count)
                 while !reader.atEnd {
                     let (field, wireType) = try reader.tag()
                     if field == 1 {
@@ -36,109 +36,11 @@ enum OTLPDirectDecoder {
         }
     }
 
-    /// The general path must decide.
+    /// The general path must decide (a malformation found by ``WireReader`` says so too).
     struct GiveUp: Error {}
 
-    static func expect(_ wireType: UInt64, _ expected: UInt64) throws(GiveUp) {
+    static func expect(_ wireType: UInt64, _ expected: UInt64) throws {
         guard wireType == expected else { throw GiveUp() }
-    }
-
-    /// Wire types: 0 varint, 1 fixed64, 2 length-delimited, 5 fixed32.
-    struct Reader {
-        let buffer: UnsafeBufferPointer<UInt8>
-        var position: Int
-        let end: Int
-
-        init(_ buffer: UnsafeBufferPointer<UInt8>, start: Int, end: Int) {
-            self.buffer = buffer
-            self.position = start
-            self.end = end
-        }
-
-        var atEnd: Bool { position >= end }
-
-        mutating func varint() throws(GiveUp) -> UInt64 {
-            var value: UInt64 = 0
-            var shift: UInt64 = 0
-            while position < end {
-                let byte = buffer[position]
-                position += 1
-                value |= UInt64(byte & 0x7F) << shift
-                if byte & 0x80 == 0 { return value }
-                shift += 7
-                if shift > 63 { throw GiveUp() }
-            }
-            throw GiveUp()
-        }
-
-        mutating func tag() throws(GiveUp) -> (field: UInt64, wireType: UInt64) {
-            let key = try varint()
-            let field = key >> 3
-            guard field > 0, field <= 536_870_911 else { throw GiveUp() }
-            return (field, key & 7)
-        }
-
-        /// The bounds of a length-delimited field's bytes.
-        mutating func span() throws(GiveUp) -> Range<Int> {
-            let length = try varint()
-            guard length <= UInt64(end - position) else { throw GiveUp() }
-            let range = position..<(position + Int(length))
-            position = range.upperBound
-            return range
-        }
-
-        mutating func nested() throws(GiveUp) -> Reader {
-            let range = try span()
-            return Reader(buffer, start: range.lowerBound, end: range.upperBound)
-        }
-
-        mutating func fixed64() throws(GiveUp) -> UInt64 {
-            guard end - position >= 8 else { throw GiveUp() }
-            var value: UInt64 = 0
-            for i in 0..<8 { value |= UInt64(buffer[position + i]) << (8 * UInt64(i)) }
-            position += 8
-            return value
-        }
-
-        /// A string field's value; invalid UTF-8 gives up (SwiftProtobuf rejects it).
-        mutating func string() throws(GiveUp) -> String {
-            let range = try span()
-            guard let text = String(validating: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self) else { throw GiveUp() }
-            return text
-        }
-
-        /// Checks a string field this decoder does not keep, as SwiftProtobuf would.
-        mutating func skipString(_ wireType: UInt64) throws(GiveUp) {
-            try expect(wireType, 2)
-            _ = try string()
-        }
-
-        /// Skips a field that is not in the schema (groups give up).
-        mutating func skip(_ wireType: UInt64) throws(GiveUp) {
-            switch wireType {
-            case 0: _ = try varint()
-            case 1: try advance(8)
-            case 2: _ = try span()
-            case 5: try advance(4)
-            default: throw GiveUp()
-            }
-        }
-
-        /// Skips a known scalar field after checking its wire type.
-        mutating func skipKnown(_ wireType: UInt64, _ expected: UInt64) throws(GiveUp) {
-            try expect(wireType, expected)
-            try skip(wireType)
-        }
-
-        private mutating func advance(_ count: Int) throws(GiveUp) {
-            guard end - position >= count else { throw GiveUp() }
-            position += count
-        }
-
-        /// A trace id (16 bytes) or span id (8 bytes) field, as its bytes' bounds.
-        func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
-            UnsafeBufferPointer(rebasing: buffer[range])
-        }
     }
 
     struct State {
@@ -155,10 +57,10 @@ enum OTLPDirectDecoder {
         }
 
         /// ResourceSpans: resource = 1, scope_spans = 2, schema_url = 3.
-        mutating func resourceSpans(_ reader: inout Reader) throws(GiveUp) {
+        mutating func resourceSpans(_ reader: inout WireReader) throws {
             var serviceName = "unknown_service"
             var resourceAttributes: [String: AttributeValue] = [:]
-            var scopes: [Reader] = []
+            var scopes: [WireReader] = []
             var sawResource = false
             while !reader.atEnd {
                 let (field, wireType) = try reader.tag()
@@ -183,8 +85,8 @@ enum OTLPDirectDecoder {
 
         /// Resource: attributes = 1, dropped_attributes_count = 2.
         static func resource(
-            _ reader: inout Reader, serviceName: inout String, attributes: inout [String: AttributeValue]
-        ) throws(GiveUp) {
+            _ reader: inout WireReader, serviceName: inout String, attributes: inout [String: AttributeValue]
+        ) throws {
             while !reader.atEnd {
                 let (field, wireType) = try reader.tag()
                 switch field {
@@ -206,10 +108,10 @@ enum OTLPDirectDecoder {
 
         /// ScopeSpans: scope = 1, spans = 2, schema_url = 3.
         mutating func scopeSpans(
-            _ reader: inout Reader, serviceName: String, resourceAttributes: [String: AttributeValue]
-        ) throws(GiveUp) {
+            _ reader: inout WireReader, serviceName: String, resourceAttributes: [String: AttributeValue]
+        ) throws {
             var scopeName: String? = nil
-            var spanReaders: [Reader] = []
+            var spanReaders: [WireReader] = []
             var sawScope = false
             while !reader.atEnd {
                 let (field, wireType) = try reader.tag()
@@ -235,7 +137,7 @@ enum OTLPDirectDecoder {
         }
 
         /// InstrumentationScope: name = 1, version = 2, attributes = 3, dropped_attributes_count = 4.
-        static func scope(_ reader: inout Reader) throws(GiveUp) -> String {
+        static func scope(_ reader: inout WireReader) throws -> String {
             var name = ""
             while !reader.atEnd {
                 let (field, wireType) = try reader.tag()
@@ -260,8 +162,8 @@ enum OTLPDirectDecoder {
         /// events = 11, dropped_events_count = 12, links = 13, dropped_links_count = 14,
         /// status = 15, flags = 16.
         mutating func span(
-            _ reader: inout Reader, serviceName: String, resourceAttributes: [String: AttributeValue], scopeName: String?
-        ) throws(GiveUp) {
+            _ reader: inout WireReader, serviceName: String, resourceAttributes: [String: AttributeValue], scopeName: String?
+        ) throws {
             var traceID: Range<Int> = 0..<0
             var spanID: Range<Int> = 0..<0
             var parentSpanID: Range<Int> = 0..<0
@@ -375,7 +277,7 @@ enum OTLPDirectDecoder {
         }
 
         /// Event: time_unix_nano = 1, name = 2, attributes = 3, dropped_attributes_count = 4.
-        static func event(_ reader: inout Reader) throws(GiveUp) -> SpanEvent {
+        static func event(_ reader: inout WireReader) throws -> SpanEvent {
             var time: UInt64 = 0
             var name = ""
             var attributes: [String: AttributeValue] = [:]
@@ -401,7 +303,7 @@ enum OTLPDirectDecoder {
 
         /// Link: trace_id = 1, span_id = 2, trace_state = 3, attributes = 4,
         /// dropped_attributes_count = 5, flags = 6. Nil when its ids have the wrong length.
-        static func link(_ reader: inout Reader) throws(GiveUp) -> SpanLink? {
+        static func link(_ reader: inout WireReader) throws -> SpanLink? {
             var traceID: Range<Int> = 0..<0
             var spanID: Range<Int> = 0..<0
             var attributes: [String: AttributeValue] = [:]
@@ -429,7 +331,7 @@ enum OTLPDirectDecoder {
         }
 
         /// Status: message = 2, code = 3.
-        static func status(_ reader: inout Reader) throws(GiveUp) -> (Int32, String) {
+        static func status(_ reader: inout WireReader) throws -> (Int32, String) {
             var code: Int32 = 0
             var message = ""
             while !reader.atEnd {
@@ -448,7 +350,7 @@ enum OTLPDirectDecoder {
         }
 
         /// KeyValue: key = 1, value = 2. Nil when the value is unset (the general path skips it).
-        static func keyValue(_ reader: inout Reader) throws(GiveUp) -> (String, AttributeValue)? {
+        static func keyValue(_ reader: inout WireReader) throws -> (String, AttributeValue)? {
             var key = ""
             var value: AttributeValue? = nil
             var sawValue = false
@@ -473,7 +375,7 @@ enum OTLPDirectDecoder {
 
         /// AnyValue: string = 1, bool = 2, int = 3, double = 4, array = 5 (typed arrays of one
         /// primitive type only), kvlist = 6 and bytes = 7 give up. Nil when unset.
-        static func anyValue(_ reader: inout Reader, allowArray: Bool) throws(GiveUp) -> AttributeValue? {
+        static func anyValue(_ reader: inout WireReader, allowArray: Bool) throws -> AttributeValue? {
             var value: AttributeValue? = nil
             while !reader.atEnd {
                 let (field, wireType) = try reader.tag()
@@ -507,7 +409,7 @@ enum OTLPDirectDecoder {
         }
 
         /// ArrayValue: values = 1, all of one primitive type (an empty array is a string array).
-        static func typedArray(_ reader: inout Reader) throws(GiveUp) -> AttributeValue {
+        static func typedArray(_ reader: inout WireReader) throws -> AttributeValue {
             var strings: [String] = []
             var ints: [Int64] = []
             var doubles: [Double] = []
@@ -581,5 +483,60 @@ enum OTLPDirectDecoder {
             default: .unset
             }
         }
+    }
+}
+
+/// What the direct decoder reads beyond the scan's cursor. Anything it cannot take as it is
+/// throws, handing the request to the general path.
+extension WireReader {
+    /// The bounds of a length-delimited field's bytes.
+    fileprivate mutating func span() throws -> Range<Int> {
+        let nested = try lengthDelimited()
+        return nested.position..<nested.end
+    }
+
+    fileprivate mutating func nested() throws -> WireReader {
+        try lengthDelimited()
+    }
+
+    /// A fixed64 field (little-endian).
+    fileprivate mutating func fixed64() throws -> UInt64 {
+        guard end - position >= 8 else { throw OTLPDirectDecoder.GiveUp() }
+        var value: UInt64 = 0
+        for i in 0..<8 { value |= UInt64(buffer[position + i]) << (8 * UInt64(i)) }
+        position += 8
+        return value
+    }
+
+    /// A string field's value; invalid UTF-8 gives up (SwiftProtobuf rejects it).
+    fileprivate mutating func string() throws -> String {
+        let range = try span()
+        guard let text = String(validating: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self) else {
+            throw OTLPDirectDecoder.GiveUp()
+        }
+        return text
+    }
+
+    /// Checks a string field this decoder does not keep, as SwiftProtobuf would.
+    fileprivate mutating func skipString(_ wireType: UInt64) throws {
+        try OTLPDirectDecoder.expect(wireType, 2)
+        _ = try string()
+    }
+
+    /// Skips a field that is not in the schema (groups give up).
+    fileprivate mutating func skip(_ wireType: UInt64) throws {
+        guard [0, 1, 2, 5].contains(wireType) else { throw OTLPDirectDecoder.GiveUp() }
+        try skip(wireType: wireType, field: 0, depth: 0)
+    }
+
+    /// Skips a known scalar field after checking its wire type.
+    fileprivate mutating func skipKnown(_ wireType: UInt64, _ expected: UInt64) throws {
+        try OTLPDirectDecoder.expect(wireType, expected)
+        try skip(wireType)
+    }
+
+    /// A trace id (16 bytes) or span id (8 bytes) field's bytes.
+    fileprivate func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: buffer[range])
     }
 }
