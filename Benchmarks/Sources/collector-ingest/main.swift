@@ -24,7 +24,7 @@ let workload = Workload(batchCount: arguments.int("batches", 40), batchSize: bat
 let submitterCounts = arguments.ints("submitters", [1, 4, 16]).filter { $0 > 0 }
 let binary = arguments.string("collector", "../.build/release/choreo-collector")
 let httpClients = FileManager.default.isExecutableFile(atPath: binary) ? arguments.ints("clients", [4, 16]).filter { $0 > 0 } : []
-let polledClients = binary.isEmpty || httpClients.isEmpty ? [] : arguments.ints("polled-clients", [4]).filter { $0 > 0 }
+let polledClients = httpClients.isEmpty ? [] : arguments.ints("polled-clients", [4]).filter { $0 > 0 }
 let scratch = try ScratchDirectory()
 defer { scratch.remove() }
 
