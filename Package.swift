@@ -196,7 +196,7 @@ let package = Package(
         .target(
             name: "OrderFulfilment",
             dependencies: [
-                "ChoreoModel", "ChoreoInstrumentation", "ChoreoPostgresBus",
+                "ChoreoModel", "ChoreoInstrumentation", "ChoreoPostgresBus", "ChoreoRabbitMQBus", "ChoreoNATSBus",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -230,7 +230,7 @@ let package = Package(
         .executableTarget(
             name: "order-fulfilment",
             dependencies: [
-                "OrderFulfilment", "ChoreoTracer", "ChoreoInstrumentation", "ChoreoPostgresBus",
+                "OrderFulfilment", "ChoreoTracer", "ChoreoInstrumentation", "ChoreoPostgresBus", "ChoreoRabbitMQBus", "ChoreoNATSBus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -295,6 +295,7 @@ let package = Package(
             name: "OrderFulfilmentTests",
             dependencies: [
                 "ChoreoTestSupport", "OrderFulfilment", "ChoreoInstrumentation", "ChoreoPostgresBus", "ChoreoModel",
+                "ChoreoRabbitMQBus", "ChoreoNATSBus",
             ]),
         .testTarget(
             name: "ChoreoPostgresBusTests",

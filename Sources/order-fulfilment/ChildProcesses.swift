@@ -1,4 +1,6 @@
+import ChoreoModel
 import Foundation
+import OrderFulfilment
 import Synchronization
 
 /// The service processes of `run --processes`: this executable started once per service with
@@ -14,14 +16,45 @@ final class ChildProcesses: Sendable {
         self.arguments = arguments
     }
 
-    /// Starts `service`'s process (again, if it was stopped).
-    func start(_ service: String) throws {
+    /// Starts `service`'s process (again, if it was stopped). With `ready`, the child's
+    /// standard output is read: the gate opens at its `ready SERVICE` line, or fails if the
+    /// output ends first (the child exited).
+    func start(_ service: String, ready: ReadyGate? = nil) throws {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments(service)
-        process.standardOutput = FileHandle.nullDevice
+        if let ready {
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            Self.watchOutput(pipe.fileHandleForReading, for: "ready \(service)", ready: ready, service: service)
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+        }
         try process.run()
         running.withLock { $0[service] = process }
+    }
+
+    /// Reads the child's output until it ends (so the pipe never fills), opening `ready` at
+    /// the line `line`.
+    private static func watchOutput(_ handle: FileHandle, for line: String, ready: ReadyGate, service: String) {
+        Thread.detachNewThread {
+            var buffer = Data()
+            var seen = false
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                guard !seen else { continue }
+                buffer.append(chunk)
+                let text = String(decoding: buffer, as: UTF8.self)
+                if text.split(separator: "\n").contains(where: { $0 == line }) {
+                    seen = true
+                    buffer = Data()
+                    ready.open(.success(()))
+                }
+            }
+            try? handle.close()
+            ready.open(.failure(OrderFulfilmentError(.busStopped, "service \(service) exited before it was ready (see its errors above)")))
+        }
     }
 
     /// Stops `service`'s process (SIGTERM) and waits for it to exit.
@@ -45,4 +78,47 @@ final class ChildProcesses: Sendable {
     var exited: [String: Int32] {
         running.withLock { $0.filter { !$0.value.isRunning }.mapValues(\.terminationStatus) }
     }
+}
+
+/// The services of a broker run as processes of their own (`run --processes`).
+final class ChildServices: ServiceHost {
+    let children: ChildProcesses
+
+    init(arguments: @escaping @Sendable (String) -> [String]) {
+        children = ChildProcesses(arguments: arguments)
+    }
+
+    func start(_ service: String) async throws {
+        let ready = ReadyGate()
+        try children.start(service, ready: ready)
+        try await ready.wait()
+    }
+
+    func stop(_ service: String) async {
+        let children = children
+        await Self.offThePool { children.stop(service) }
+    }
+
+    func stopAll() async {
+        let children = children
+        await Self.offThePool { children.stopAll() }
+    }
+
+    /// Runs a blocking wait on a thread of its own, not on the cooperative pool.
+    private static func offThePool(_ body: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                body()
+                continuation.resume()
+            }
+        }
+    }
+}
+
+/// Services started by someone else (`run --external-services`): the run neither starts nor
+/// stops them, so an outage fault is theirs to make.
+struct ExternalServices: ServiceHost {
+    func start(_ service: String) async throws {}
+    func stop(_ service: String) async {}
+    func stopAll() async {}
 }

@@ -10,7 +10,7 @@ extension OrderFulfilmentCommand {
     ) async throws -> Truth {
         var postgres = postgres
         postgres.applicationName = "choreo-driver"
-        let childArguments = ["--style", style, "--day", day, "--exit-with-parent"] + self.bus.arguments
+        let childArguments = ["--style", style, "--day", day, "--exit-with-parent"] + self.bus.arguments()
         let bus = try PostgresBus(configuration: postgres)
         let plans = system.plans(orders: orders, seed: seed)
         let faults = system.configuration.faults

@@ -16,10 +16,13 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
             duplicate[=RATE], outage[=SERVICE], missing-subscriber[=SERVICE]. \
             Example: --faults all or --faults transient=0.1,poison=0.02,outage=payment,missing-subscriber=shipment.
 
-            Buses: --bus memory (default, one process) or --bus postgres://user@host:port/db: every \
-            service in this process on the durable PostgreSQL bus; with --processes, every service in \
-            its own child process (`order-fulfilment service NAME`); with --external-services, the \
-            services were started separately and this process only places orders and writes the truth.
+            Buses: --bus memory (default, one process), or a durable bus shared by processes: \
+            postgres://user@host:port/db, amqp://user:password@host:port/vhost (RabbitMQ) or nats://host:port \
+            (NATS JetStream). On a durable bus every service runs in this process, each on connections \
+            of its own; with --processes, every service in its own child process (`order-fulfilment \
+            service NAME`); with --external-services, the services were started separately and this \
+            process only places orders and writes the truth. On a broker the truth is observed on the \
+            broker (a consumer group of its own on every topic, and the dead letters).
             """
     )
 
@@ -60,12 +63,12 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
 
     @OptionGroup var bus: BusOptions
 
-    @Flag(help: "With a PostgreSQL bus: start every service as its own child process (empties the schema first).")
+    @Flag(help: "With a durable bus: start every service as its own child process (on PostgreSQL, empties the schema first).")
     var processes = false
 
     @Flag(
         help:
-            "With a PostgreSQL bus: the services run in other processes (`order-fulfilment service NAME`) on the same schema; only place orders and write the truth."
+            "With a durable bus: the services run in other processes (`order-fulfilment service NAME`) on the same schema or broker system; only place orders and write the truth."
     )
     var externalServices = false
 
@@ -74,10 +77,10 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be 1 or more") }
         if let timeout, timeout < .seconds(1) { throw ValidationError("--timeout must be 1s or more") }
         if processes || externalServices {
-            guard bus.isPostgres else { throw ValidationError("--processes and --external-services need --bus postgres://...") }
+            guard bus.isDurable else { throw ValidationError("--processes and --external-services need a durable --bus (postgres://, amqp:// or nats://)") }
             guard !(processes && externalServices) else { throw ValidationError("use either --processes or --external-services") }
         }
-        _ = try bus.postgresConfiguration()
+        _ = try bus.kind()
         if let runID, runID.isEmpty || !runID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
             throw ValidationError("--run-id must be letters, digits, '-' or '_'; got '\(runID)'")
         }
@@ -112,13 +115,20 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
         let system = OrderFulfilmentSystem(configuration: try systemConfiguration())
         let meter = ProgressLine(enabled: isatty(STDERR_FILENO) != 0)
         let started = ContinuousClock.now
+        // A broker system: `--system`, else `choreo` for services started separately, else a
+        // fresh name, so a run never meets an earlier run's queues or streams.
+        let brokerSystem = bus.system ?? (externalServices ? "choreo" : "choreo-" + Self.freshRunID())
         let result: Truth
         do {
             result = try await withSpanExport {
-                if let postgres = try bus.postgresConfiguration() {
+                switch try bus.kind(defaultSystem: brokerSystem) {
+                case .memory:
+                    return try await system.run(orders: orders, seed: seed, concurrency: concurrency, progress: meter.report)
+                case .postgres(let postgres):
                     return try await runOnPostgres(system, postgres, progress: meter.report)
+                case let broker:
+                    return try await runOnBroker(system, broker, system: brokerSystem, progress: meter.report)
                 }
-                return try await system.run(orders: orders, seed: seed, concurrency: concurrency, progress: meter.report)
             }
         } catch let error as OrderFulfilmentError {
             meter.finish()
@@ -127,6 +137,7 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
         meter.finish()
         let elapsed = ContinuousClock.now - started
         print(Self.summary(result, elapsed: elapsed))
+        if bus.isDurable, !bus.isPostgres { print("broker system: \(brokerSystem)") }
         if let truth {
             try result.jsonData().write(to: URL(fileURLWithPath: truth))
             print("truth written to \(truth)")

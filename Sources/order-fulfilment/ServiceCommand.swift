@@ -1,16 +1,22 @@
 import ArgumentParser
+import ChoreoInstrumentation
+import ChoreoNATSBus
 import ChoreoPostgresBus
+import ChoreoRabbitMQBus
 import Foundation
+import Synchronization
 import OrderFulfilment
 
-/// `order-fulfilment service NAME`: one service alone, in its own process, on the PostgreSQL bus.
+/// `order-fulfilment service NAME`: one service alone, in its own process, on a durable bus
+/// (PostgreSQL, RabbitMQ or NATS JetStream).
 struct ServiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "service",
-        abstract: "Run one service (order, payment, account, inventory, shipment, notification) alone on a PostgreSQL bus.",
+        abstract: "Run one service (order, payment, account, inventory, shipment, notification) alone on a durable bus.",
         discussion: """
             It runs until stopped. Prints `ready SERVICE` once subscribed, then `handled N` when its count changes \
-            (at most once a second). Start `order-fulfilment run --bus ... --external-services` to place orders.
+            (at most once a second). Start `order-fulfilment run --bus ... --external-services` to place orders. \
+            The message contract each service honours is in docs/services.md.
             """
     )
 
@@ -29,23 +35,59 @@ struct ServiceCommand: AsyncParsableCommand {
     var exitWithParent = false
 
     func validate() throws {
-        guard bus.isPostgres else { throw ValidationError("a service alone needs --bus postgres://...") }
+        guard bus.isDurable else { throw ValidationError("a service alone needs a durable --bus: postgres://, amqp:// or nats://") }
         guard ChoreographyStyle(rawValue: style) != nil else { throw ValidationError("--style must be commanded or chain") }
         let services = OrderFulfilmentSystem.services.filter { $0 != "checkout" }
         guard services.contains(name) else { throw ValidationError("no service '\(name)'; use one of \(services.joined(separator: ", "))") }
-        _ = try bus.postgresConfiguration()
+        _ = try bus.kind(defaultSystem: "choreo")
         _ = try bus.consumerTraceMode()
         do { _ = try RunArguments.duration(day) } catch let error as OrderFulfilmentError { throw ValidationError(error.message) }
     }
 
     func run() async throws {
-        guard var postgres = try bus.postgresConfiguration() else { return }
-        postgres.applicationName = "choreo-\(name)"
-        let system = OrderFulfilmentSystem(
+        switch try bus.kind(defaultSystem: "choreo") {
+        case .memory: return
+        case .postgres(let postgres): try await runOnPostgres(postgres)
+        case .rabbitMQ(let configuration): try await runOnBroker(try RabbitMQBus(configuration: configuration))
+        case .nats(var configuration):
+            configuration.connectionName = "choreo-\(name)"
+            try await runOnBroker(try NATSBus(configuration: configuration))
+        }
+    }
+
+    /// The service's system, on the run's configuration.
+    private func orderSystem() throws -> OrderFulfilmentSystem {
+        OrderFulfilmentSystem(
             configuration: .init(
                 style: ChoreographyStyle(rawValue: style) ?? .commanded, dayLength: try RunArguments.duration(day),
                 traceMode: try bus.consumerTraceMode()
             ))
+    }
+
+    /// Runs the service on a broker bus until SIGTERM or SIGINT (or the parent's exit).
+    private func runOnBroker<Bus: BrokerBus>(_ brokerBus: Bus) async throws {
+        let system = try orderSystem()
+        let service = name
+        let parent = getppid()
+        let watchParent = exitWithParent
+        let handled = HandledCount()
+        try await OrderFulfilmentCommand().withSpanExport {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await system.runService(service, on: CountingBus(brokerBus, handled: handled), ready: { Self.say("ready \(service)") })
+                }
+                group.addTask { try await Self.report({ handled.value }, parent: watchParent ? parent : nil) }
+                group.addTask { await Self.terminationSignal() }
+                defer { group.cancelAll() }
+                try await group.next()
+            }
+        }
+    }
+
+    private func runOnPostgres(_ postgres: PostgresBus.Configuration) async throws {
+        var postgres = postgres
+        postgres.applicationName = "choreo-\(name)"
+        let system = try orderSystem()
         let postgresBus = try PostgresBus(configuration: postgres)
         let service = name
         let parent = getppid()
@@ -60,7 +102,7 @@ struct ServiceCommand: AsyncParsableCommand {
                             Self.say("ready \(service)")
                         })
                 }
-                group.addTask { try await Self.report(postgresBus, parent: watchParent ? parent : nil) }
+                group.addTask { try await Self.report({ postgresBus.statistics.handled }, parent: watchParent ? parent : nil) }
                 // SIGTERM and SIGINT stop the service gracefully: its last spans are exported.
                 group.addTask { await Self.terminationSignal() }
                 defer { group.cancelAll() }
@@ -89,16 +131,49 @@ struct ServiceCommand: AsyncParsableCommand {
     }
 
     /// Prints `handled N` when the count changed, once a second; returns when the parent is gone.
-    static func report(_ bus: PostgresBus, parent: pid_t?) async throws {
+    static func report(_ handledCount: @Sendable () -> Int, parent: pid_t?) async throws {
         var last = -1
         while true {
             try await Task.sleep(for: .seconds(1))
             if let parent, getppid() != parent { return }
-            let handled = bus.statistics.handled
+            let handled = handledCount()
             if handled != last {
                 say("handled \(handled)")
                 last = handled
             }
+        }
+    }
+}
+
+/// How many deliveries the service handled successfully (for its `handled N` lines).
+final class HandledCount: Sendable {
+    private let count = Mutex(0)
+    var value: Int { count.withLock { $0 } }
+    func increment() { count.withLock { $0 += 1 } }
+}
+
+/// A broker bus whose handlers count their successful deliveries.
+struct CountingBus<Bus: BrokerBus>: BrokerBus {
+    let bus: Bus
+    let handled: HandledCount
+
+    init(_ bus: Bus, handled: HandledCount) {
+        self.bus = bus
+        self.handled = handled
+    }
+
+    func run() async throws { try await bus.run() }
+    func publish(_ message: Message) async throws { try await bus.publish(message) }
+    func deadLetters(limit: Int) async throws -> [DeadLetter] { try await bus.deadLetters(limit: limit) }
+    func pendingDeliveries(of subscriptions: [BrokerSubscription]) async throws -> Int {
+        try await bus.pendingDeliveries(of: subscriptions)
+    }
+
+    func subscribe(topic: String, group: String, handler: @escaping MessageHandler) async throws {
+        let handled = handled
+        try await bus.subscribe(topic: topic, group: group) { delivery in
+            try await handler(delivery)
+            handled.increment()
         }
     }
 }

@@ -115,7 +115,7 @@ extension OrderFulfilmentSystem {
     }
 
     /// Returns when no order reached a final state for `limit` (on a continuous clock).
-    private static func watch(_ recorder: TruthRecorder, limit: Duration) async throws {
+    static func watch(_ recorder: TruthRecorder, limit: Duration) async throws {
         let clock = ContinuousClock()
         var last = recorder.settledCount
         while true {
@@ -126,7 +126,7 @@ extension OrderFulfilmentSystem {
         }
     }
 
-    private static func timedOut(_ truth: Truth, orders: Int, limit: Duration) -> OrderFulfilmentError {
+    static func timedOut(_ truth: Truth, orders: Int, limit: Duration) -> OrderFulfilmentError {
         let open = truth.flows.filter { $0.value.status == .inFlight }
         let shown = open.keys.sorted().prefix(5).map { id in "\(id) (after \(truth.flows[id]?.types.last ?? "nothing"))" }
         return OrderFulfilmentError(
