@@ -77,6 +77,8 @@ struct CollectorCommand: AsyncParsableCommand {
     @Flag(help: "Allow a non-loopback --listen without both tokens (only behind a trusted network or proxy).")
     var insecure = false
 
+    @OptionGroup(title: "TLS") var tls: TLSOptions
+
     @OptionGroup var daemon: DaemonOptions
 
     @OptionGroup(title: "Connections") var server: ServerOptions
@@ -148,9 +150,13 @@ struct CollectorCommand: AsyncParsableCommand {
         do {
             configuration.ingestToken = try ingestTokenFile.map { try AccessToken.load(file: $0, flag: "--ingest-token-file") }
             configuration.queryToken = try queryTokenFile.map { try AccessToken.load(file: $0, flag: "--query-token-file") }
+            configuration.tls = try tls.load()
             try configuration.validateExposure(allowInsecure: insecure)
         } catch let error as ConfigurationError {
             throw Daemon.startupFailure("choreo-collector", error.message)
+        }
+        if let warning = configuration.cleartextTokenWarning(isLoopback: address.isLoopback) {
+            Daemon.warn("choreo-collector", warning, logger: logger)
         }
         if insecure, !address.isLoopback, configuration.ingestToken == nil || configuration.queryToken == nil {
             logger.warning("--insecure: listening beyond loopback with an endpoint that needs no token", metadata: ["listen": "\(address)"])
@@ -190,6 +196,7 @@ struct CollectorCommand: AsyncParsableCommand {
         let startup: Logger.Metadata = [
             "listen": "\(address)", "db": "\(storeName)",
             "ingest_auth": "\(configuration.ingestToken != nil)", "query_auth": "\(configuration.queryToken != nil)",
+            "tls": "\(configuration.tls.map { $0.requiresClientCertificate ? "on, client certificates required" : "on" } ?? "off")",
             "retention": "\(configuration.retention.map(RetentionDuration.format) ?? "forever")",
         ]
         // Logged once the port is bound, never before.

@@ -115,7 +115,8 @@ public struct CollectorApp: Sendable {
         return router
     }
 
-    /// The HTTP application with the ingest writer and the flow indexer as its services.
+    /// The HTTP application with the ingest writer and the flow indexer as its services, over
+    /// TLS when ``CollectorConfiguration/tls`` is set.
     ///
     /// - Parameters:
     ///   - limits: time and size limits on every connection.
@@ -126,7 +127,7 @@ public struct CollectorApp: Sendable {
     ) -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
-            server: limits.serverBuilder,
+            server: limits.serverBuilder(tls: configuration.tls),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: [writer, indexer] + backgroundServices,
             onServerRunning: onServerRunning,

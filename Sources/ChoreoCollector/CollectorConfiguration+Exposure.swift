@@ -24,4 +24,11 @@ extension CollectorConfiguration {
                 """
         )
     }
+
+    /// The start-up warning when tokens guard a listener beyond loopback over plain HTTP (they
+    /// would cross the network in clear text); nil with TLS, on loopback or without tokens.
+    public func cleartextTokenWarning(isLoopback: Bool) -> String? {
+        let flags = [(ingestToken, "--ingest-token-file"), (queryToken, "--query-token-file")].compactMap { $0.0 == nil ? nil : $0.1 }
+        return ServerTLS.cleartextTokenWarning(address: ListenAddress(host: host, port: port), isLoopback: isLoopback, tokenFlags: flags, tls: tls)
+    }
 }

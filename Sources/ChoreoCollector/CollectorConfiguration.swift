@@ -45,6 +45,9 @@ public struct CollectorConfiguration: Sendable {
     public var ingestToken: AccessToken?
     /// When set, `/api/*` and `/metrics` need `Authorization: Bearer <token>`.
     public var queryToken: AccessToken?
+    /// When set, the listener serves HTTPS only (ingest and queries alike), and with a client CA
+    /// it refuses clients without a certificate signed by it (`--tls-*` flags).
+    public var tls: ServerTLS? = nil
 
     public init(
         host: String = "127.0.0.1",

@@ -10,6 +10,11 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
         case tokenMalformed
         /// Listening beyond loopback with an endpoint unguarded, and `--insecure` not given.
         case exposedWithoutTokens
+        /// A certificate, key or CA file could not be read.
+        case tlsFileUnreadable
+        /// A certificate, key or CA file holds no usable PEM, an expired certificate, or a key
+        /// that does not belong to its certificate; or a TLS flag is missing its partner.
+        case tlsFileInvalid
     }
 
     /// What is wrong, for code that reacts to it.

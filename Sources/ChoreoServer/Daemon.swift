@@ -41,6 +41,13 @@ public enum Daemon {
         return ExitCode.failure
     }
 
+    /// Writes `<program>: WARNING: <message>` to standard error and logs it as a warning: for
+    /// what start-up allows but an operator must not miss (tokens in clear text).
+    public static func warn(_ program: String, _ message: String, logger: Logger) {
+        FileHandle.standardError.write(Data("\(program): WARNING: \(message)\n".utf8))
+        logger.warning("\(message)")
+    }
+
     /// Runs `services` in one group until SIGTERM or SIGINT, then shuts them down in reverse order.
     public static func run(_ services: [any Service], logger: Logger) async throws {
         let group = ServiceGroup(

@@ -1,4 +1,5 @@
 import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -37,7 +38,11 @@ public struct HTTPServerLimits: Sendable, Hashable {
     }
 
     /// The HTTP/1.1 server to pass as `Application(server:)`.
-    public var serverBuilder: HTTPServerBuilder {
+    public var serverBuilder: HTTPServerBuilder { serverBuilder(tls: nil) }
+
+    /// The HTTP/1.1 server to pass as `Application(server:)`, over TLS when `tls` is set (HTTPS
+    /// only: a plain HTTP request on that port fails the handshake).
+    public func serverBuilder(tls: ServerTLS?) -> HTTPServerBuilder {
         let limits = self
         return HTTPServerBuilder { responder in
             let configuration = HTTP1Channel.Configuration(
@@ -47,13 +52,20 @@ public struct HTTPServerLimits: Sendable, Hashable {
                     maxHeaderFieldCount: limits.maxHeaderFields
                 )
             )
-            return GuardedHTTP1Channel(base: HTTP1Channel(responder: responder, configuration: configuration), limits: limits)
+            let channel = GuardedHTTP1Channel(base: HTTP1Channel(responder: responder, configuration: configuration), limits: limits)
+            guard let tls else { return channel }
+            return try TLSChannel(channel, tlsConfiguration: tls.configuration)
         }
     }
 }
 
 /// Hummingbird's HTTP/1.1 channel with a ``RequestReadGuard`` in front of the HTTP decoder and
 /// a ``RequestPartsWatcher`` right after it.
+///
+/// Over TLS the guard is first in the pipeline, before the TLS handler: it sees the encrypted
+/// bytes, so the header timeout runs from the first byte of the handshake and bounds the
+/// handshake and the request head together (a client cannot hold a connection by trickling
+/// its handshake either).
 struct GuardedHTTP1Channel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
     let base: HTTP1Channel
