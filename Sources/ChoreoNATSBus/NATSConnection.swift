@@ -1,4 +1,4 @@
-import CNATS
+internal import CNATS
 import ChoreoInstrumentation
 
 /// One connection to a NATS server with its JetStream context and the bus's attempt bucket.

@@ -1,4 +1,4 @@
-import CNATS
+internal import CNATS
 import ChoreoInstrumentation
 import Foundation
 

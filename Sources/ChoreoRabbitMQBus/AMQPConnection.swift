@@ -1,4 +1,4 @@
-import CRabbitMQ
+internal import CRabbitMQ
 import Foundation
 
 /// One AMQP 0-9-1 connection through rabbitmq-c, with blocking calls.
@@ -88,6 +88,20 @@ final class AMQPConnection {
         }
         try check(amqp_get_rpc_reply(state), "declare queue '\(name)'")
         return Int(ok?.pointee.message_count ?? 0)
+    }
+
+    /// The ready messages of `queue`, or nil when it does not exist: a passive declare, and on the
+    /// broker's 404 (which closes the channel) the channel is closed politely and opened again.
+    func readyMessages(_ queue: String, channel: UInt16) throws -> Int? {
+        do {
+            return try declareQueue(queue, passive: true, channel: channel)
+        } catch let error as AMQPError where error.kind == .channel && error.replyCode == Int(choreo_amqp_replied_404) {
+            var ok = amqp_channel_close_ok_t()
+            let status = amqp_send_method(state, channel, choreo_amqp_channel_close_ok_method, &ok)
+            guard status == AMQP_STATUS_OK.rawValue else { throw AMQPError(.connection, "channel.close-ok: \(Self.describe(status))") }
+            try openChannel(channel)
+            return nil
+        }
     }
 
     func bind(queue: String, exchange: String, key: String, channel: UInt16) throws {

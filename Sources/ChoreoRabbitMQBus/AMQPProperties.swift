@@ -1,4 +1,4 @@
-import CRabbitMQ
+internal import CRabbitMQ
 
 /// The basic properties of an AMQP message that the bus reads and writes, as Swift values.
 struct AMQPProperties: Sendable, Hashable {

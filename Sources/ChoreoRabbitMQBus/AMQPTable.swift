@@ -1,4 +1,4 @@
-import CRabbitMQ
+internal import CRabbitMQ
 import Foundation
 
 /// A value of an AMQP field table, as far as the bus reads and writes them.

@@ -16,6 +16,8 @@ final class PublisherLink: Sendable {
 
     static let publishChannel: UInt16 = 1
     static let inspectChannel: UInt16 = 2
+    /// Opened and closed by ``RabbitMQBus/pendingDeliveries(subscriptions:)`` (3 is ``RabbitMQBus/deadLetters(limit:)``'s).
+    static let countChannel: UInt16 = 4
 
     let thread: LinkThread<Job>
     let configuration: RabbitMQBus.Configuration
