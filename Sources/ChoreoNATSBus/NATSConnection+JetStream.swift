@@ -1,4 +1,4 @@
-import CNATS
+internal import CNATS
 import ChoreoInstrumentation
 
 /// The bus's JetStream calls. Each blocks the calling thread for one round trip or a few.
@@ -47,24 +47,24 @@ extension NATSConnection {
         try Self.check(status, "publish to \(message.subject)", code: code)
     }
 
-    /// The failed attempts recorded for `key` (0 when none).
-    func failures(_ key: String) throws -> Int {
+    /// The attempts recorded for `key` (none when absent).
+    func attempts(_ key: String) throws -> AttemptRecord {
         var entry: OpaquePointer?
         let status = kvStore_Get(&entry, attempts, key)
-        if status == NATS_NOT_FOUND { return 0 }
+        if status == NATS_NOT_FOUND { return AttemptRecord() }
         try Self.check(status, "read the attempts of \(key)")
         defer { kvEntry_Destroy(entry) }
-        return kvEntry_ValueString(entry).flatMap { Int(String(cString: $0)) } ?? 0
+        return AttemptRecord(kvEntry_ValueString(entry).map { String(cString: $0) } ?? "")
     }
 
-    /// Records `count` failed attempts for `key`.
-    func setFailures(_ key: String, _ count: Int) throws {
+    /// Records the attempts of `key`.
+    func setAttempts(_ key: String, _ record: AttemptRecord) throws {
         var revision: UInt64 = 0
-        try Self.check(kvStore_PutString(&revision, attempts, key, String(count)), "record the attempts of \(key)")
+        try Self.check(kvStore_PutString(&revision, attempts, key, record.value), "record the attempts of \(key)")
     }
 
-    /// Forgets the failed attempts of `key`.
-    func clearFailures(_ key: String) throws {
+    /// Forgets the attempts of `key`.
+    func clearAttempts(_ key: String) throws {
         try Self.check(kvStore_Delete(attempts, key), "forget the attempts of \(key)")
     }
 
@@ -134,4 +134,29 @@ final class NATSSubscription: @unchecked Sendable {
         if messages.isEmpty { try NATSConnection.check(status, "fetch deliveries", code: code) }
         return messages
     }
+}
+
+/// What the attempt bucket holds for one message in one consumer: the attempts made before the
+/// next delivery (failed ones, and the successful one that asked for a duplicate), and whether
+/// that duplicate was made. Stored as text: `N`, or `N;duplicated` (one value, so one put
+/// records both at once).
+struct AttemptRecord: Sendable, Hashable {
+    var made = 0
+    var duplicated = false
+
+    init(made: Int = 0, duplicated: Bool = false) {
+        self.made = made
+        self.duplicated = duplicated
+    }
+
+    init(_ value: String) {
+        let parts = value.split(separator: ";")
+        made = parts.first.flatMap { Int($0) } ?? 0
+        duplicated = parts.dropFirst().contains("duplicated")
+    }
+
+    var value: String { duplicated ? "\(made);duplicated" : String(made) }
+
+    /// True when nothing is recorded (no entry to clear once the message is settled).
+    var isEmpty: Bool { made == 0 && !duplicated }
 }

@@ -49,27 +49,20 @@ extension PostgresBus {
     /// visible once more with the next attempt number and without the request.
     private func acknowledge(id: Int64, _ delivery: Delivery, group: String, on connection: PostgresConnection) async throws {
         let s = configuration.schema
-        let header = InMemoryBus.duplicateDeliveryHeader
-        if let list = delivery.message.headers[header] {
-            var groups = list.split(separator: ",").map { String($0.filter { $0 != " " }) }
-            if let index = groups.firstIndex(of: group) {
-                groups.remove(at: index)
-                var remaining = delivery.message.headers
-                remaining[header] = groups.isEmpty ? nil : groups.joined(separator: ",")
-                let headers = try Self.encode(remaining)
-                try await connection.run(
-                    """
-                    UPDATE \(unescaped: s).deliveries SET headers = \(headers), attempt = attempt + 1
-                    WHERE id = \(id)
-                    """, logger: logger
-                )
-                try await connection.run("SELECT pg_notify(\(channel), \(delivery.message.topic))::text", logger: logger)
-                state.withLock {
-                    $0.statistics.handled += 1
-                    $0.statistics.duplicated += 1
-                }
-                return
+        if let remaining = InMemoryBus.duplicateHeaders(delivery.message.headers, for: group) {
+            let headers = try Self.encode(remaining)
+            try await connection.run(
+                """
+                UPDATE \(unescaped: s).deliveries SET headers = \(headers), attempt = attempt + 1
+                WHERE id = \(id)
+                """, logger: logger
+            )
+            try await connection.run("SELECT pg_notify(\(channel), \(delivery.message.topic))::text", logger: logger)
+            state.withLock {
+                $0.statistics.handled += 1
+                $0.statistics.duplicated += 1
             }
+            return
         }
         try await connection.run("DELETE FROM \(unescaped: s).deliveries WHERE id = \(id)", logger: logger)
         state.withLock { $0.statistics.handled += 1 }

@@ -22,6 +22,8 @@ import ChoreoModel
 /// The bus's own bookkeeping travels in headers named `x-choreo-…` (``BusHeader``), and
 /// RabbitMQ's dead-lettering adds `x-death` and `x-first-death-…`/`x-last-death-…`: none of
 /// them become message headers, so a message arrives with exactly the headers it was published with.
+/// The exception is `x-choreo-duplicate-to` (``ChoreoInstrumentation/InMemoryBus/duplicateDeliveryHeader``):
+/// the publisher set it, so it is the message's, and it reaches the handler like any header.
 enum MessageMapping {
     /// The longest value an AMQP short string (a basic property) holds.
     static let shortStringLimit = 255
@@ -51,7 +53,7 @@ enum MessageMapping {
         var headers: [String: String] = [:]
         var bus = BusHeaders()
         for (name, value) in properties.headers {
-            if name.hasPrefix(BusHeader.prefix) {
+            if name.hasPrefix(BusHeader.prefix), name != InMemoryBus.duplicateDeliveryHeader {
                 bus.read(name, value)
             } else if !isBrokerHeader(name), let text = value.text {
                 headers[name] = text

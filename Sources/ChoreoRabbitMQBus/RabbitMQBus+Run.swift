@@ -81,7 +81,11 @@ extension RabbitMQBus {
         let failure: any Error
         do {
             try await handler(delivery)
-            link.ack(received)
+            if let copy = duplicate(of: received, delivery: delivery, group: link.subscription.group, queue: link.queue) {
+                await settleWithDuplicate(received, copy: copy, on: link)
+            } else {
+                link.ack(received)
+            }
             return
         } catch {
             failure = error
@@ -93,6 +97,39 @@ extension RabbitMQBus {
             link.ack(received)
         } catch {
             // The retry could not be stored: the delivery goes back to the queue as it was.
+            link.requeue(received)
+        }
+    }
+
+    /// The copy a successfully handled delivery asks its group for
+    /// (``ChoreoInstrumentation/InMemoryBus/duplicateDeliveryHeader`` lists the group), or nil.
+    ///
+    /// Broker-native, like a retry without delay: the message with its properties, the next
+    /// attempt number and the header without the group goes through the default exchange
+    /// straight into the group's queue (routing key = the queue's name), so no other group sees
+    /// it, and the copy asks for nothing more from this group: it is duplicated once.
+    func duplicate(of received: ConsumerLink.Received, delivery: Delivery, group: String, queue: String) -> OutgoingMessage? {
+        guard let headers = InMemoryBus.duplicateHeaders(delivery.message.headers, for: group) else { return nil }
+        var properties = received.message.properties
+        properties.headers = properties.headers.filter { !MessageMapping.isBrokerHeader($0.key) }
+        properties.headers[BusHeader.topic] = .string(delivery.message.topic)
+        properties.headers[BusHeader.attempt] = .int(Int64(delivery.attempt + 1))
+        let header = InMemoryBus.duplicateDeliveryHeader
+        properties.headers[header] = headers[header].map { .string($0) }
+        return OutgoingMessage(exchange: "", routingKey: queue, properties: properties, body: received.message.body)
+    }
+
+    /// Stores the duplicate (confirmed), then acknowledges the delivery, so a crash in between
+    /// leaves the delivery to come back (at-least-once) rather than losing the duplicate. If the
+    /// copy cannot be stored, the delivery goes back to its queue unchanged, still asking for the
+    /// duplicate. Nothing is done when the delivery's connection is gone: the broker already
+    /// gave it back.
+    private func settleWithDuplicate(_ received: ConsumerLink.Received, copy: OutgoingMessage, on link: ConsumerLink) async {
+        guard link.isCurrent(received.generation) else { return }
+        do {
+            try await publisher.publish(copy)
+            link.ack(received)
+        } catch {
             link.requeue(received)
         }
     }

@@ -15,7 +15,7 @@ public struct BusConformance<Fixture: BusFixture>: Sendable {
 
     /// The names of the checks, for parameterised tests.
     public static var checks: [String] {
-        ["delivery", "acknowledgement", "retry", "dead letter", "redelivery after a crash", "consumer groups"]
+        ["delivery", "acknowledgement", "retry", "dead letter", "redelivery after a crash", "consumer groups", "duplicate on request"]
     }
 
     /// Runs the check named `name` (one of ``checks``).
@@ -27,6 +27,7 @@ public struct BusConformance<Fixture: BusFixture>: Sendable {
         case "dead letter": try await deadLetter()
         case "redelivery after a crash": try await redeliveryAfterCrash()
         case "consumer groups": try await consumerGroups()
+        case "duplicate on request": try await duplicateOnRequest()
         default: throw ConformanceFailure("no check named '\(name)'")
         }
     }

@@ -6,6 +6,20 @@ extension InMemoryBus {
     /// copy no longer lists the group, so it is duplicated once. Other groups are unaffected.
     public static let duplicateDeliveryHeader = "x-choreo-duplicate-to"
 
+    /// The headers of the duplicate that `headers` ask `group` for after it handled the message
+    /// successfully (``duplicateDeliveryHeader`` without `group`, and gone when no group is left),
+    /// or nil when they ask for none. List entries are separated by commas; spaces are ignored.
+    /// Every bus that honours the header decides with this.
+    public static func duplicateHeaders(_ headers: [String: String], for group: String) -> [String: String]? {
+        guard let list = headers[duplicateDeliveryHeader] else { return nil }
+        var groups = list.split(separator: ",").map { String($0.filter { $0 != " " }) }
+        guard let index = groups.firstIndex(of: group) else { return nil }
+        groups.remove(at: index)
+        var copy = headers
+        copy[duplicateDeliveryHeader] = groups.isEmpty ? nil : groups.joined(separator: ",")
+        return copy
+    }
+
     /// Pauses a consumer group (an outage of the service behind it): its workers stop taking
     /// deliveries, and messages for it wait in its queues until ``resume(group:)``. A handler
     /// already running finishes. Pausing a group that has no subscription yet works too.
@@ -75,13 +89,10 @@ extension InMemoryBus {
 
     /// After a successful delivery, queues the duplicate the message asks for, if any.
     func duplicateIfAsked(_ delivery: Delivery, to subscription: Subscription) {
-        guard let header = delivery.message.headers[Self.duplicateDeliveryHeader] else { return }
-        var groups = header.split(separator: ",").map { String($0.filter { $0 != " " }) }
-        guard let index = groups.firstIndex(of: subscription.group) else { return }
-        groups.remove(at: index)
+        guard let headers = Self.duplicateHeaders(delivery.message.headers, for: subscription.group) else { return }
         var copy = delivery
         copy.attempt += 1
-        copy.message.headers[Self.duplicateDeliveryHeader] = groups.isEmpty ? nil : groups.joined(separator: ",")
+        copy.message.headers = headers
         tracker.begin(subscription.group)
         state.withLock { $0.statistics.duplicated += 1 }
         eventSink.yield(.retry(copy, subscription, after: .zero))
