@@ -5,6 +5,7 @@
 #   scripts/nats-test-server.sh stop              # stops the server and deletes its directory
 #   scripts/nats-test-server.sh restart           # stops and starts it on the same port and store (restart tests)
 #   scripts/nats-test-server.sh restart-empty     # the same with an empty store (the server lost its state)
+#   scripts/nats-test-server.sh kill              # SIGKILLs the server (a crash); `restart` starts it again
 #   scripts/nats-test-server.sh url               # prints the URL of the running server
 #
 # The server keeps its JetStream store (file storage) in $CHOREO_NATS_DIR (default
@@ -67,6 +68,15 @@ halt() {
   kill -9 "$pid" 2>/dev/null || true
 }
 
+# SIGKILLs the server, as a crash or the OOM killer does; keeps port and store.
+kill_server() {
+  [ -f "$DIR/port" ] || { echo "nats-test-server: no server in $DIR to kill" >&2; exit 1; }
+  running || return 0
+  local pid; pid="$(cat "$DIR/pid")"
+  kill -9 "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+}
+
 restart() {
   [ -f "$DIR/port" ] || { echo "nats-test-server: no server in $DIR to restart" >&2; exit 1; }
   halt
@@ -87,6 +97,7 @@ case "${1:-start}" in
   stop) stop ;;
   restart) restart ;;
   restart-empty) restart empty ;;
+  kill) kill_server ;;
   url) [ -f "$DIR/port" ] && url ;;
-  *) echo "usage: $0 start|stop|restart|restart-empty|url" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|restart|restart-empty|kill|url" >&2; exit 2 ;;
 esac

@@ -5,6 +5,7 @@
 #   scripts/rabbitmq-test-server.sh stop              # stops the node and deletes its directory
 #   scripts/rabbitmq-test-server.sh url               # prints the URL of the running node
 #   scripts/rabbitmq-test-server.sh restart           # stops and starts the node, same port and data
+#   scripts/rabbitmq-test-server.sh kill              # SIGKILLs the node (a crash); `restart` starts it again
 #
 # The node lives in $CHOREO_RABBITMQ_DIR (default /tmp/choreo-rabbitmq-test-server): its own
 # database (RABBITMQ_MNESIA_BASE), logs, node name, AMQP port and Erlang distribution port
@@ -96,18 +97,37 @@ start() {
   echo "export CHOREO_TEST_AMQP_URL='$(url)'"
 }
 
-stop_node() {
-  [ -f "$DIR/port" ] || return 0
-  local bin; bin="$(rabbit_bin)"
-  node_env
-  "$bin/rabbitmqctl" shutdown --timeout 30 >>"$DIR/ctl.log" 2>&1 || true
-  # If the node did not stop, end it by its pid (never by name: other nodes may run here).
-  if running; then kill -9 "$(cat "$DIR/rabbitmq.pid")" 2>/dev/null || true; fi
+# Waits (10 s at most) until the launcher script, which ends with the node, is gone.
+await_launcher() {
   if [ -f "$DIR/launcher.pid" ]; then
     local launcher; launcher="$(cat "$DIR/launcher.pid")"
     for _ in $(seq 1 100); do kill -0 "$launcher" 2>/dev/null || break; sleep 0.1; done
     kill "$launcher" 2>/dev/null || true
   fi
+}
+
+# SIGKILLs the node's Erlang VM, as a crash or the OOM killer does: no clean shutdown, the
+# clients' connections drop at once. Keeps the directory, so `restart` recovers the same data.
+kill_node() {
+  [ -f "$DIR/port" ] || { echo "rabbitmq-test-server: no node in $DIR" >&2; exit 1; }
+  if running; then
+    local pid; pid="$(cat "$DIR/rabbitmq.pid")"
+    kill -9 "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  await_launcher
+}
+
+stop_node() {
+  [ -f "$DIR/port" ] || return 0
+  # A node that is not running (killed) has nothing to shut down.
+  running || { await_launcher; return 0; }
+  local bin; bin="$(rabbit_bin)"
+  node_env
+  "$bin/rabbitmqctl" shutdown --timeout 30 >>"$DIR/ctl.log" 2>&1 || true
+  # If the node did not stop, end it by its pid (never by name: other nodes may run here).
+  if running; then kill -9 "$(cat "$DIR/rabbitmq.pid")" 2>/dev/null || true; fi
+  await_launcher
 }
 
 case "${1:-start}" in
@@ -119,6 +139,7 @@ case "${1:-start}" in
     launch
     echo "export CHOREO_TEST_AMQP_URL='$(url)'"
     ;;
+  kill) kill_node ;;
   url) [ -f "$DIR/port" ] && url ;;
-  *) echo "usage: $0 start|stop|restart|url" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|restart|kill|url" >&2; exit 2 ;;
 esac

@@ -31,8 +31,14 @@ extension NATSBus {
         public var retention: Duration
         /// JetStream's de-duplication window for `Nats-Msg-Id`. Default 2 minutes.
         public var duplicateWindow: Duration
-        /// How long a JetStream request (a publish's acknowledgement, a declaration) may take. Default 5 s.
+        /// How long one JetStream request (a publish's acknowledgement, a declaration, an
+        /// attempt count) may take. Default 5 s.
         public var requestTimeout: Duration
+        /// How long ``NATSBus/publish(_:)`` keeps trying while the server is unreachable or
+        /// restarting (each try waits up to ``requestTimeout``) before it throws `unavailable`.
+        /// Long enough by default for a handler that publishes to ride out a server restart
+        /// (the message is redelivered, not failed: no attempt is spent). Default 30 s.
+        public var publishTimeout: Duration
         /// How long the first connection may take. Default 5 s.
         public var connectTimeout: Duration
         /// The pause between reconnection attempts; the bus reconnects forever. Default 250 ms.
@@ -48,8 +54,8 @@ extension NATSBus {
             url: String = "nats://127.0.0.1:4222", system: String = "choreo", maxAttempts: Int = 5, maxCrashRedeliveries: Int = 5,
             concurrencyPerSubscription: Int = 4, initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(10),
             ackWait: Duration = .seconds(30), retention: Duration = .seconds(7 * 86_400), duplicateWindow: Duration = .seconds(120),
-            requestTimeout: Duration = .seconds(5), connectTimeout: Duration = .seconds(5), reconnectWait: Duration = .milliseconds(250),
-            threads: Int = 8, connectionName: String = "choreo-bus"
+            requestTimeout: Duration = .seconds(5), publishTimeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(5),
+            reconnectWait: Duration = .milliseconds(250), threads: Int = 8, connectionName: String = "choreo-bus"
         ) {
             self.url = url
             self.system = system
@@ -62,6 +68,7 @@ extension NATSBus {
             self.retention = retention
             self.duplicateWindow = duplicateWindow
             self.requestTimeout = requestTimeout
+            self.publishTimeout = publishTimeout
             self.connectTimeout = connectTimeout
             self.reconnectWait = reconnectWait
             self.threads = threads
@@ -104,7 +111,9 @@ extension NATSBus {
             try check(initialBackoff >= .zero && maxBackoff >= initialBackoff, "backoff must satisfy 0 <= initialBackoff <= maxBackoff")
             try check(ackWait >= .milliseconds(300), "ackWait must be 300 ms or more")
             try check(duplicateWindow >= .seconds(1) && retention >= duplicateWindow, "must hold: 1 s <= duplicateWindow <= retention")
-            try check(requestTimeout >= .milliseconds(100) && connectTimeout >= .milliseconds(100), "timeouts must be 100 ms or more")
+            try check(
+                requestTimeout >= .milliseconds(100) && publishTimeout >= .milliseconds(100) && connectTimeout >= .milliseconds(100),
+                "timeouts must be 100 ms or more")
             try check(reconnectWait >= .milliseconds(10), "reconnectWait must be 10 ms or more")
             try check(threads >= 1, "threads is \(threads); set it to 1 or more")
             try check(!connectionName.isEmpty, "connectionName must not be empty")

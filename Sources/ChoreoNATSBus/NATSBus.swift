@@ -1,3 +1,4 @@
+internal import CNATS
 import ChoreoModel
 import ChoreoInstrumentation
 import Foundation
@@ -27,11 +28,15 @@ import Synchronization
 ///   failure republishes the message, with the reason in `choreo-dead-letter-*` headers, to
 ///   `SYSTEM_dead.CONSUMER` (PubAck), then terminates it (TERM). JetStream's `max_deliver` is
 ///   ``Configuration/maxAttempts`` + ``Configuration/maxCrashRedeliveries``; a delivery that
-///   reaches it is dead-lettered on failure whatever its attempt number.
+///   reaches it is dead-lettered on failure whatever its attempt number. A message asking its
+///   group for a duplicate (``ChoreoInstrumentation/InMemoryBus/duplicateDeliveryHeader``) is,
+///   once handled, NAKed without delay and the duplicate remembered in the bucket, so it is
+///   delivered once more, as attempt + 1.
 /// - **Crashes and restarts.** A delivery whose consumer dies unacknowledged is delivered again
 ///   after `ack_wait`; a running handler sends "in progress" every third of it. nats.c
 ///   reconnects forever after the server restarts; a fetch that fails while connected declares
-///   the stream and consumer again.
+///   the stream and consumer again. A publish while the server is away waits for it, up to
+///   ``Configuration/publishTimeout``, so a handler that publishes rides out a restart.
 /// - **Threads.** nats.c blocks: publishes, acknowledgements and declarations run on the bus's
 ///   `NIOThreadPool` (``Configuration/threads``), each subscription fetches on a thread of its
 ///   own; handlers run as Swift tasks.
@@ -89,25 +94,66 @@ public final class NATSBus: MessageBus, Sendable {
 
     /// Stores the message in JetStream; returns once the server acknowledged it (PubAck).
     ///
+    /// While the server is unreachable or restarting, the publish waits: it tries again after
+    /// every failure that may pass (no PubAck within ``Configuration/requestTimeout``, no
+    /// responders while JetStream recovers, the connection down) as soon as the connection is
+    /// back, until ``Configuration/publishTimeout`` has passed. Every try carries the same
+    /// `Nats-Msg-Id`, so JetStream stores the message once however many tries reached it. So a
+    /// handler that publishes rides out a server restart instead of failing its attempt.
+    ///
     /// - Throws: ``NATSBusError`` for a topic or header NATS cannot carry;
-    ///   ``ChoreoInstrumentation/BusError`` `unavailable` when the server did not acknowledge in
-    ///   ``Configuration/requestTimeout`` (publishing again is safe: `Nats-Msg-Id` de-duplicates).
+    ///   ``ChoreoInstrumentation/BusError`` `unavailable` when the server did not acknowledge
+    ///   within ``Configuration/publishTimeout`` (or refused the message for good), or when the
+    ///   calling task was cancelled after a try failed; `notRunning` when the bus stopped.
+    ///   Publishing again is safe: `Nats-Msg-Id` de-duplicates within ``Configuration/duplicateWindow``.
     public func publish(_ message: Message) async throws {
         let subject = try names.subject(topic: message.topic)
         let prepared = try NATSMessage.make(subject: subject, headers: message.headers, body: message.body)
-        if let id = message.headers["id"], !id.isEmpty {
-            try prepared.setHeader("Nats-Msg-Id", "\(message.topic)/\(id)")
-        }
+        let id = message.headers["id"].flatMap { $0.isEmpty ? nil : $0 } ?? "choreo-\(UUID().uuidString)"
+        try prepared.setHeader("Nats-Msg-Id", "\(message.topic)/\(id)")
         let configuration = configuration
-        try await blocking { connection in
+        let clock = ContinuousClock()
+        let deadline = clock.now + configuration.publishTimeout
+        while true {
             do {
-                try connection.publish(prepared)
-            } catch let error as BusError where error.message.contains("No Responders") {
-                // The server lost the stream (a new store): declare it again and publish once more.
-                try connection.declareStreams(configuration)
-                try connection.publish(prepared)
+                try await blocking { connection in
+                    do {
+                        try connection.publish(prepared)
+                    } catch let failure as PublishFailure where failure.status == NATS_NO_RESPONDERS && connection.isConnected {
+                        // The server lost the stream (a new store) or is still recovering it:
+                        // declare it again (creating it if missing) and publish once more.
+                        do {
+                            try connection.declareStreams(configuration)
+                        } catch let error as BusError {
+                            throw PublishFailure(status: NATS_NO_RESPONDERS, transient: true, error: error)
+                        }
+                        try connection.publish(prepared)
+                    }
+                }
+                return
+            } catch let failure as PublishFailure {
+                guard failure.transient, clock.now < deadline, !Task.isCancelled else {
+                    let waited = failure.transient ? " (tried for up to publishTimeout \(configuration.publishTimeout))" : ""
+                    throw BusError(.unavailable, "\(failure.error.message)\(waited)")
+                }
+                logger.debug("publish to \(subject) failed, trying again once connected: \(failure)")
+                await waitForConnection(until: deadline)
             }
         }
+    }
+
+    /// Returns once the connection is up (nats.c reconnects on its own), or at `deadline`, or
+    /// when the task is cancelled; never sooner than a short pause, so a failing server is not
+    /// asked in a tight loop.
+    private func waitForConnection(until deadline: ContinuousClock.Instant) async {
+        let pause = Duration.milliseconds(50)
+        repeat {
+            do {
+                try await Task.sleep(for: pause)
+            } catch {
+                return
+            }
+        } while ContinuousClock.now < deadline && state.withLock({ $0.connection }).map({ !$0.isConnected && !$0.isClosed }) ?? false
     }
 
     /// Subscribes a consumer group to a topic: declares the group's durable consumer (from now

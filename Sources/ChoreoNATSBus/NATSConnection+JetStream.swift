@@ -39,12 +39,18 @@ extension NATSConnection {
     }
 
     /// Publishes and waits for JetStream's acknowledgement (the message is stored).
+    ///
+    /// - Throws: ``PublishFailure``, which says whether trying again later may succeed.
     func publish(_ message: NATSMessage) throws {
         var ack: UnsafeMutablePointer<jsPubAck>?
         var code = jsErrCode(0)
         let status = js_PublishMsg(&ack, jetStream, message.pointer, nil, &code)
         if let ack { jsPubAck_Destroy(ack) }
-        try Self.check(status, "publish to \(message.subject)", code: code)
+        do {
+            try Self.check(status, "publish to \(message.subject)", code: code)
+        } catch let error as BusError {
+            throw PublishFailure(status: status, transient: PublishFailure.isTransient(status) || (!isConnected && !isClosed), error: error)
+        }
     }
 
     /// The attempts recorded for `key` (none when absent).
@@ -159,4 +165,20 @@ struct AttemptRecord: Sendable, Hashable {
 
     /// True when nothing is recorded (no entry to clear once the message is settled).
     var isEmpty: Bool { made == 0 && !duplicated }
+}
+
+/// A publish JetStream did not acknowledge.
+struct PublishFailure: Error, CustomStringConvertible {
+    var status: natsStatus
+    /// True when the server may well take it later: no answer in time, nobody answering
+    /// (JetStream still recovering after a restart), or the connection down and reconnecting.
+    var transient: Bool
+    var error: BusError
+
+    var description: String { error.message }
+
+    static func isTransient(_ status: natsStatus) -> Bool {
+        [NATS_TIMEOUT, NATS_NO_RESPONDERS, NATS_NOT_YET_CONNECTED, NATS_CONNECTION_DISCONNECTED, NATS_IO_ERROR, NATS_STALE_CONNECTION, NATS_NO_SERVER]
+            .contains(status)
+    }
 }

@@ -98,6 +98,42 @@ struct NATSBusRestartTests {
         }
     }
 
+    /// Three instances (processes) with the default configuration but a 2 s `ack_wait` (so the
+    /// deliveries the kill left unacknowledged come back quickly): publishers, a group whose
+    /// handler publishes, and a group at the end. SIGKILL mid-stream, 5 s down, started again.
+    /// Every publish that returned must arrive, none may be dead-lettered, and with the default
+    /// publishTimeout (30 s) no publish, in or out of a handler, may fail for the outage.
+    @Test("SIGKILL mid-stream and restart after 5 s: every acknowledged message arrives, nothing dead-lettered, publishes wait")
+    func killUnderLoad() async throws {
+        let server = try PrivateNATSServer.start()
+        defer { server.stop() }
+        var settings = try NATSBus.Configuration(url: server.url)
+        settings.system = "kill_\(UInt32.random(in: 0...UInt32.max))"
+        settings.ackWait = .seconds(2)
+        let configuration = settings
+        let clock = ContinuousClock()
+        let outageTook = Probe<Duration>()
+        let report = try await BrokerOutage<NATSBus>().run(
+            makeBus: { try NATSBus(configuration: configuration) }, run: { try await $0.run() }, deadLetters: { try await $0.deadLetters() },
+            pending: { try await $0.pendingDeliveries() },
+            outage: {
+                let start = clock.now
+                try await PrivateNATSServer.offPool { try server.kill() }
+                try await Task.sleep(for: .seconds(5))
+                try await PrivateNATSServer.offPool { try server.restart() }
+                outageTook.append(clock.now - start)
+            })
+        print(
+            "server kill: \(report.confirmed.count) acknowledged (\(report.confirmedAtKill) before the kill), \(report.sinkDeliveries) sink deliveries, "
+                + "outage \(outageTook.values.first.map { "\($0)" } ?? "?"), highest relay attempt \(report.highestRelayAttempt)")
+        #expect(report.lost.isEmpty, "acknowledged, never delivered: \(report.lost.count), e.g. \(report.lost.sorted().prefix(10))")
+        #expect(report.deadLetters.isEmpty, "dead letters: \(report.deadLetters.prefix(3))")
+        #expect(report.failed.isEmpty, "publishes that did not ride out the outage: \(report.failed.count), e.g. \(report.failed.prefix(3))")
+        #expect(report.relayFailures.isEmpty, "publishes in a handler that failed: \(report.relayFailures.count), e.g. \(report.relayFailures.prefix(3))")
+        #expect(report.confirmedAtKill < report.confirmed.count, "publishes went on after the restart")
+        #expect(report.pendingAtEnd == 0, "deliveries left pending in the system: \(report.pendingAtEnd)")
+    }
+
     /// Waits until the bus's consumer exists on the server again (it counts in the pending sum
     /// only once declared, so a publish made before would not be kept for the group).
     static func waitUntilConsumerIsBack(_ bus: NATSBus) async throws {

@@ -30,8 +30,20 @@ struct PrivateNATSServer: Sendable {
         _ = try Self.run(wipe ? "restart-empty" : "restart", directory: directory)
     }
 
+    /// SIGKILLs the server (a crash: nothing flushed, no goodbye to clients); ``restart(wipe:)``
+    /// starts it again with what its store holds.
+    func kill() throws { _ = try Self.run("kill", directory: directory) }
+
     /// Stops the server and deletes its directory.
     func stop() { _ = try? Self.run("stop", directory: directory) }
+
+    /// Runs `body` (which blocks: the script waits for the server) on a thread of its own, off
+    /// Swift's cooperative pool, where the buses' handlers run.
+    static func offPool(_ body: @escaping @Sendable () throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
 
     private static func run(_ command: String, directory: String) throws -> String {
         return try shell("\(quote(script)) \(command)", environment: ["CHOREO_NATS_DIR": directory])
