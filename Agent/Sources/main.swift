@@ -64,8 +64,24 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "File holding the bearer token that this agent's POST /v1/traces and /metrics require.")
     var ingestTokenFile: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "PEM CA certificate(s) trusted for https:// collectors, instead of the system's trust store (for a private CA).",
+            valueName: "file"))
+    var collectorCaFile: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "PEM certificate chain presented to https:// collectors that ask for one (mutual TLS). Needs --collector-key-file.", valueName: "file"))
+    var collectorCertFile: String?
+
+    @Option(help: ArgumentHelp("PEM private key of --collector-cert-file (unencrypted).", valueName: "file"))
+    var collectorKeyFile: String?
+
     @Flag(help: "Allow a non-loopback --listen without --ingest-token-file (only behind a trusted network or proxy).")
     var insecure = false
+
+    @OptionGroup(title: "TLS (the receiver)") var tls: TLSOptions
 
     @OptionGroup var daemon: DaemonOptions
 
@@ -79,6 +95,13 @@ struct AgentCommand: AsyncParsableCommand {
             }
         }
         guard Set(collector).count == collector.count else { throw ValidationError("--collector names the same collector twice") }
+        guard (collectorCertFile == nil) == (collectorKeyFile == nil) else {
+            throw ValidationError("--collector-cert-file and --collector-key-file go together: give both or neither")
+        }
+        if collectorCaFile != nil || collectorCertFile != nil, !collector.contains(where: { $0.lowercased().hasPrefix("https://") }) {
+            throw ValidationError(
+                "--collector-ca-file, --collector-cert-file and --collector-key-file apply to https:// collectors; every --collector is http://")
+        }
         guard batchSize > 0, queueCapacity >= batchSize else {
             throw ValidationError("need --batch-size > 0 and --queue-capacity >= --batch-size")
         }
@@ -127,9 +150,16 @@ struct AgentCommand: AsyncParsableCommand {
         do {
             configuration.collectorToken = try collectorTokenFile.map { try AccessToken.load(file: $0, flag: "--collector-token-file") }
             configuration.ingestToken = try ingestTokenFile.map { try AccessToken.load(file: $0, flag: "--ingest-token-file") }
+            configuration.tls = try tls.load()
+            configuration.collectorTLS = try ClientTLS.configuration(
+                caFile: collectorCaFile, certificateFile: collectorCertFile, keyFile: collectorKeyFile,
+                flags: ("--collector-ca-file", "--collector-cert-file", "--collector-key-file"))
             try configuration.validateExposure(allowInsecure: insecure)
         } catch let error as ConfigurationError {
             throw Daemon.startupFailure("choreo-agent", error.message)
+        }
+        for warning in configuration.cleartextTokenWarnings(isLoopback: { ListenAddress(host: $0, port: 0).isLoopback }) {
+            Daemon.warn("choreo-agent", warning, logger: logger)
         }
         if insecure, !address.isLoopback, configuration.ingestToken == nil {
             logger.warning("--insecure: the receiver listens beyond loopback and needs no token", metadata: ["listen": "\(address)"])
@@ -144,6 +174,7 @@ struct AgentCommand: AsyncParsableCommand {
             "spool": "\(configuration.spool.map { "\($0.directory) (max \($0.maxBytes) bytes, fsync \($0.fsync))" } ?? "none (memory only)")",
             "listen": "\(address)", "collector": "\(configuration.tracesURLs.joined(separator: ", "))",
             "ingest_auth": "\(configuration.ingestToken != nil)", "collector_auth": "\(configuration.collectorToken != nil)",
+            "tls": "\(configuration.tls.map { $0.requiresClientCertificate ? "on, client certificates required" : "on" } ?? "off")",
         ]
         // Logged once the port is bound, never before.
         let listening = ListenSignal { port in

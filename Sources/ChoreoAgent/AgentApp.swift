@@ -69,7 +69,8 @@ public struct AgentApp<C: Clock>: Sendable where C.Duration == Duration {
         return router
     }
 
-    /// The HTTP application with the forwarder as its service.
+    /// The HTTP application with the forwarder as its service, over TLS when
+    /// ``AgentConfiguration/tls`` is set.
     ///
     /// - Parameters:
     ///   - limits: time and size limits on every connection.
@@ -80,7 +81,7 @@ public struct AgentApp<C: Clock>: Sendable where C.Duration == Duration {
     ) -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
-            server: limits.serverBuilder,
+            server: limits.serverBuilder(tls: configuration.tls),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: [forwarder],
             onServerRunning: onServerRunning,
@@ -108,7 +109,9 @@ extension AgentApp where C == ContinuousClock {
     static func sender(_ configuration: AgentConfiguration, logger: Logger) -> any BatchSender {
         let senders = configuration.tracesURLs.map { url in
             FailoverSender.Upstream(
-                name: url, sender: HTTPBatchSender(url: url, headers: configuration.forwardingHeaders, timeout: configuration.requestTimeout))
+                name: url,
+                sender: HTTPBatchSender(
+                    url: url, headers: configuration.forwardingHeaders, timeout: configuration.requestTimeout, tls: configuration.collectorTLS))
         }
         return senders.count == 1 ? senders[0].sender : FailoverSender(senders, logger: logger)
     }

@@ -17,4 +17,43 @@ extension AgentConfiguration {
                 """
         )
     }
+
+    /// Start-up warnings about tokens crossing the network in clear text: the receiver's token
+    /// on a listener beyond loopback without TLS, and the collector token sent to an `http://`
+    /// collector that is not on loopback.
+    ///
+    /// - Parameter isLoopback: whether a host is reachable from this machine only (``ListenAddress/isLoopback``).
+    public func cleartextTokenWarnings(isLoopback: (String) -> Bool) -> [String] {
+        var warnings: [String] = []
+        if let warning = ServerTLS.cleartextTokenWarning(
+            address: ListenAddress(host: host, port: port), isLoopback: isLoopback(host),
+            tokenFlags: ingestToken == nil ? [] : ["--ingest-token-file"], tls: tls)
+        {
+            warnings.append(warning)
+        }
+        guard collectorToken != nil else { return warnings }
+        for url in collectorURLs {
+            let lower = url.lowercased()
+            guard lower.hasPrefix("http://"), let host = Self.host(of: url), !isLoopback(host) else { continue }
+            warnings.append(
+                """
+                the --collector-token-file token goes to \(url) over plain HTTP (not loopback): it and every span \
+                cross the network in clear text. Use an https:// collector (with --collector-ca-file for a private CA).
+                """
+            )
+        }
+        return warnings
+    }
+
+    /// The host of an `http(s)://` URL, brackets of an IPv6 address removed.
+    static func host(of url: String) -> String? {
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        let authority = url[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let hostPort = authority.split(separator: "@").last.map(String.init) ?? ""
+        if hostPort.hasPrefix("["), let close = hostPort.firstIndex(of: "]") {
+            return String(hostPort[hostPort.index(after: hostPort.startIndex)..<close])
+        }
+        let host = hostPort.split(separator: ":", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        return host.isEmpty ? nil : host
+    }
 }

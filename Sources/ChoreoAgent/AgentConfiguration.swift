@@ -1,5 +1,6 @@
 import ChoreoModel
 import ChoreoServer
+import NIOSSL
 
 /// Everything the agent needs to start. Validated at start-up by the executable.
 public struct AgentConfiguration: Sendable {
@@ -51,6 +52,13 @@ public struct AgentConfiguration: Sendable {
     public var shutdownGrace: Duration
     /// The disk spool (`--spool-dir`); nil keeps spans in memory only (``queueCapacity``).
     public var spool: SpoolConfiguration?
+    /// When set, the receiver serves HTTPS only, and with a client CA it refuses clients without
+    /// a certificate signed by it (`--tls-*` flags).
+    public var tls: ServerTLS? = nil
+    /// How `https://` collectors are reached: the CA trusted instead of the system's trust store
+    /// (`--collector-ca-file`) and the certificate presented for mutual TLS
+    /// (`--collector-cert-file`, `--collector-key-file`); nil: the system's trust store, no certificate.
+    public var collectorTLS: TLSConfiguration? = nil
 
     public init(
         host: String = "127.0.0.1",

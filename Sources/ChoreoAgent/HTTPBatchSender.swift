@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import ChoreoOTLP
 import NIOCore
+import NIOSSL
 
 /// Posts batches to an OTLP/HTTP endpoint with AsyncHTTPClient.
 ///
@@ -11,8 +12,11 @@ public final class HTTPBatchSender: BatchSender {
     private let headers: [String: String]
     private let timeout: Duration
 
-    public init(url: String, headers: [String: String], timeout: Duration) {
+    /// - Parameter tls: how an `https://` URL is reached (the CA to trust, the client
+    ///   certificate); nil: the system's trust store and no client certificate.
+    public init(url: String, headers: [String: String], timeout: Duration, tls: TLSConfiguration? = nil) {
         var configuration = HTTPClient.Configuration()
+        configuration.tlsConfiguration = tls
         configuration.tracing.tracer = nil
         configuration.decompression = .disabled
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
