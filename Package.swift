@@ -276,7 +276,7 @@ let package = Package(
         .testTarget(
             name: "ChoreoPostgresStoreTests",
             dependencies: [
-                "ChoreoPostgresStore", "ChoreoStore", "ChoreoModel",
+                "ChoreoPostgresStore", "ChoreoStore", "ChoreoModel", "ChoreoCollector", "ChoreoFlows",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),

@@ -55,6 +55,13 @@ final class HealthTrackingStore: SpanStore {
         try await track(.read) { try await base.spans(correlationIDs: correlationIDs) }
     }
     func dirtyFlows(limit: Int) async throws -> [DirtyFlow] { try await track(.read) { try await base.dirtyFlows(limit: limit) } }
+    func claimDirtyFlows(at unixNano: UInt64, limit: Int, lease: Duration) async throws -> [DirtyFlow] {
+        try await track(.read) { try await base.claimDirtyFlows(at: unixNano, limit: limit, lease: lease) }
+    }
+    func claimDueFlows(at unixNano: UInt64, limit: Int, lease: Duration) async throws -> [DirtyFlow] {
+        try await track(.read) { try await base.claimDueFlows(at: unixNano, limit: limit, lease: lease) }
+    }
+    func releaseClaims(_ marks: [DirtyFlow]) async throws { try await track(.write) { try await base.releaseClaims(marks) } }
     func upsertSummaries(_ summaries: [FlowSummary], clearing: [DirtyFlow]) async throws {
         try await track(.write) { try await base.upsertSummaries(summaries, clearing: clearing) }
     }

@@ -20,6 +20,11 @@ import Synchronization
 /// so far) in the store whenever that changes, so the query API and `choreo --db` rebuild a
 /// flow exactly as the index did. Queries never run the indexer: it catches up on its own
 /// schedule, and ``indexedAtUnixNano`` says how fresh the index is.
+///
+/// Several indexers may share one store (collectors on one PostgreSQL database): each takes the
+/// flows it rebuilds as claims (``FlowIndexWriter/claimDirtyFlows(at:limit:lease:)``,
+/// ``FlowIndexWriter/claimDueFlows(at:limit:lease:)``) held for `claimLease`, so no flow is
+/// rebuilt by two of them at once; a claim whose indexer died runs out and another takes it.
 public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == Duration {
     private let store: any SpanStore
     private let options: FlowOptions
@@ -29,6 +34,8 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
     private let now: @Sendable () -> UInt64
     private let logger: Logger
     private let batchSize = 500
+    /// How long a claim on flows holds if this indexer never writes them (it died or stalled).
+    private let claimLease: Duration
     /// What was last recorded in the store, to write only changes.
     private let recorded = Mutex<FlowJudging?>(nil)
     private let lastCatchUp = Atomic<UInt64>(0)
@@ -37,9 +44,10 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
 
     public init(
         store: any SpanStore, options: FlowOptions, learner: SharedLatencyLearner? = nil, clock: C, interval: Duration,
-        now: @escaping @Sendable () -> UInt64 = UnixTime.nowNanos, logger: Logger
+        now: @escaping @Sendable () -> UInt64 = UnixTime.nowNanos, claimLease: Duration = .seconds(30), logger: Logger
     ) {
         self.store = store
+        self.claimLease = claimLease
         self.options = options
         self.learner =
             learner
@@ -119,7 +127,7 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         try await recordJudging()
         var written = 0
         while true {
-            let dirty = try await store.dirtyFlows(limit: batchSize)
+            let dirty = try await store.claimDirtyFlows(at: now(), limit: batchSize, lease: claimLease)
             if dirty.isEmpty { break }
             written += try await reindex(dirty.map(\.correlationID), clearing: dirty)
             if dirty.count < batchSize { break }
@@ -165,7 +173,18 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         return current
     }
 
+    /// Rebuilds the claimed flows `ids` and writes them; if that fails, gives the claims back so
+    /// the next pass (of any collector) takes them at once rather than after the lease.
     private func reindex(_ ids: [String], clearing: [DirtyFlow]) async throws -> Int {
+        do {
+            return try await rebuild(ids, clearing: clearing)
+        } catch {
+            try? await store.releaseClaims(clearing)  // else the lease runs out
+            throw error
+        }
+    }
+
+    private func rebuild(_ ids: [String], clearing: [DirtyFlow]) async throws -> Int {
         let at = now()
         let builder = FlowBuilder(options: currentOptions())
         var flows: [Flow] = []
@@ -204,9 +223,9 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
     private func reevaluateQuietFlows() async throws -> Int {
         var written = 0
         while true {
-            let due = try await store.dueFlows(at: now(), limit: batchSize)
+            let due = try await store.claimDueFlows(at: now(), limit: batchSize, lease: claimLease)
             if due.isEmpty { return written }
-            written += try await reindex(due, clearing: [])
+            written += try await reindex(due.map(\.correlationID), clearing: due)
             if due.count < batchSize { return written }
         }
     }

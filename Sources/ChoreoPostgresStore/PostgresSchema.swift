@@ -73,7 +73,14 @@ enum PostgresSchema {
             key text PRIMARY KEY,
             value bytea NOT NULL
         );
+        """,
+        // 2: claims on dirty flows, so several collectors' indexers divide the work: the claim
+        // (from claim_seq) and when it runs out (Unix nanoseconds on the claimer's clock).
         """
+        CREATE SEQUENCE {s}.claim_seq;
+        ALTER TABLE {s}.dirty_flows ADD COLUMN claim bigint;
+        ALTER TABLE {s}.dirty_flows ADD COLUMN claimed_until bigint;
+        """,
     ]
 
     /// The schema version this build writes.

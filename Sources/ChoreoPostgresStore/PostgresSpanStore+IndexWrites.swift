@@ -18,9 +18,46 @@ extension PostgresSpanStore {
 
     /// Writes index entries (summaries, and trails and due times when `withTrails`; a plain
     /// summary clears the due time and keeps the trail), replaces their type and service rows,
-    /// and clears the dirty marks whose version did not move: one statement, one transaction.
-    /// The entries travel as one bound JSON document; the last entry of a flow wins.
+    /// clears the dirty marks whose version did not move, and releases the claims of
+    /// `clearing`: one transaction. The entries travel as one bound JSON document; the last
+    /// entry of a flow wins.
+    ///
+    /// A flow whose mark in `clearing` carries a claim is written (and its mark cleared) only if
+    /// its dirty mark still carries that claim: the transaction first locks those marks
+    /// (`FOR UPDATE`), so no other collector can take a claim over while it writes, and a claim
+    /// already taken over (or a mark already cleared by the collector that took it) leaves the
+    /// newer entry alone.
     private func write(_ entries: [IndexEntry], clearing: [DirtyFlow], withTrails: Bool) async throws {
+        let claimed = clearing.filter { $0.claim != nil }
+        var claims = Self.binds(claimed.map { PostgresText.clean($0.correlationID) })
+        claims.append(claimed.map { $0.claim ?? 0 })
+        let lock = """
+            SELECT d.correlation_id FROM \(table("dirty_flows")) d JOIN unnest($1::text[], $2::int8[]) AS m(c, claim)
+            ON d.correlation_id = m.c AND d.claim = m.claim ORDER BY d.correlation_id FOR UPDATE OF d
+            """
+        let release = releaseSQL
+        let claimedIDs = Set(claimed.map { PostgresText.clean($0.correlationID) })
+        try await retryingConflicts {
+            try await transaction { [self] connection in
+                var lost = claimedIDs
+                if !claimed.isEmpty {
+                    for row in try await run(PostgresQuery(unsafeSQL: lock, binds: claims), on: connection) {
+                        lost.remove(try row.decode(String.self))
+                    }
+                }
+                let writing = entries.filter { !lost.contains($0.c) }
+                let clearingHeld = clearing.filter { !lost.contains(PostgresText.clean($0.correlationID)) }
+                if !writing.isEmpty || !clearingHeld.isEmpty {
+                    try await run(try upsert(writing, clearing: clearingHeld, withTrails: withTrails), on: connection)
+                }
+                if !claimed.isEmpty { try await run(PostgresQuery(unsafeSQL: release, binds: claims), on: connection) }
+            }
+        }
+    }
+
+    /// The statement that writes entries, replaces their type and service rows and clears the
+    /// marks of `clearing` whose version did not move.
+    private func upsert(_ entries: [IndexEntry], clearing: [DirtyFlow], withTrails: Bool) throws -> PostgresQuery {
         var latest: [String: Int] = [:]
         for (index, entry) in entries.enumerated() { latest[entry.c] = index }
         let unique = entries.indices.filter { latest[entries[$0].c] == $0 }.map { entries[$0] }
@@ -67,7 +104,7 @@ extension PostgresSpanStore {
                 WHERE d.correlation_id = m.c AND d.version = m.version)
             SELECT 1
             """
-        try await retryingConflicts { try await query(PostgresQuery(unsafeSQL: sql, binds: binds)) }
+        return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
 }
 

@@ -2,8 +2,8 @@ import ChoreoModel
 
 extension InMemorySpanStore {
     public func upsertFlows(_ flows: [IndexedFlow], clearing: [DirtyFlow]) async throws {
-        try await upsertSummaries(flows.map(\.summary), clearing: clearing)
-        for flow in flows {
+        let stale = write(flows.map(\.summary), clearing: clearing)
+        for flow in flows where !stale.contains(flow.summary.correlationID) {
             setTrail(flow.trail, for: flow.summary.correlationID)
             dues[flow.summary.correlationID] = flow.dueAtUnixNano
         }

@@ -23,6 +23,7 @@ public actor InMemorySpanStore: SpanStore {
     var trails: [String: [FlowTrail.Step]] = [:]
     var judgingSettings: [UInt8]?
     var dues: [String: UInt64] = [:]
+    var claims = FlowClaims()
 
     /// Creates an empty store.
     public init() {}
@@ -64,13 +65,23 @@ public actor InMemorySpanStore: SpanStore {
     }
 
     public func upsertSummaries(_ summaries: [FlowSummary], clearing: [DirtyFlow]) async throws {
-        for summary in summaries {
+        write(summaries, clearing: clearing)
+    }
+
+    /// Writes the summaries whose claim (if `clearing` names one) still holds, clears the marks
+    /// whose version did not move, releases the claims; returns the flows not written.
+    @discardableResult
+    func write(_ summaries: [FlowSummary], clearing: [DirtyFlow]) -> Set<String> {
+        let stale = claims.stale(clearing)
+        for summary in summaries where !stale.contains(summary.correlationID) {
             self.summaries[summary.correlationID] = summary
             dues[summary.correlationID] = nil
         }
-        for mark in clearing where dirty[mark.correlationID]?.version == mark.version {
+        for mark in clearing where !stale.contains(mark.correlationID) && dirty[mark.correlationID]?.version == mark.version {
             dirty[mark.correlationID] = nil
         }
+        claims.release(clearing)
+        return stale
     }
 
     public func flowSummary(correlationID: String) async throws -> FlowSummary? {

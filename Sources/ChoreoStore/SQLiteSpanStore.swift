@@ -18,6 +18,8 @@ public final class SQLiteSpanStore: SpanStore {
     private let writerLane: SQLiteLane<SQLiteWriter>?
     private let readers: [SQLiteLane<SQLiteReader>]
     private let nextReader = Atomic<UInt>(0)
+    /// The claims of this process's indexer (one process indexes a SQLite file).
+    let claims = Mutex(FlowClaims())
 
     /// Opens the database file at `path`, creating it and its schema if needed.
     ///
@@ -107,7 +109,17 @@ public final class SQLiteSpanStore: SpanStore {
 
     public func upsertSummaries(_ summaries: [FlowSummary], clearing: [DirtyFlow]) async throws {
         guard !summaries.isEmpty || !clearing.isEmpty else { return }
-        try await writer.run { try $0.upsert(summaries, clearing: clearing) }
+        try await writeClaimed(clearing) { writer, stale in
+            try writer.upsert(summaries.filter { !stale.contains($0.correlationID) }, clearing: clearing.filter { !stale.contains($0.correlationID) })
+        }
+    }
+
+    /// Runs a write of index entries on the writer, told which flows' claims no longer hold
+    /// (their entries are left out and their marks kept), then releases the claims of `clearing`,
+    /// also when the write failed: the marks it did not clear are claimed again at once.
+    private func writeClaimed(_ clearing: [DirtyFlow], _ body: @escaping @Sendable (SQLiteWriter, Set<String>) throws -> Void) async throws {
+        defer { claims.withLock { $0.release(clearing) } }
+        try await writer.run { [self] writer in try body(writer, claims.withLock { $0.stale(clearing) }) }
     }
 
     public func flowSummary(correlationID: String) async throws -> FlowSummary? {
@@ -124,7 +136,10 @@ public final class SQLiteSpanStore: SpanStore {
 
     public func upsertFlows(_ flows: [IndexedFlow], clearing: [DirtyFlow]) async throws {
         guard !flows.isEmpty || !clearing.isEmpty else { return }
-        try await writer.run { try $0.upsert(flows: flows, clearing: clearing) }
+        try await writeClaimed(clearing) { writer, stale in
+            try writer.upsert(
+                flows: flows.filter { !stale.contains($0.summary.correlationID) }, clearing: clearing.filter { !stale.contains($0.correlationID) })
+        }
     }
 
     public func flowTrails(_ query: FlowQuery) async throws -> [FlowTrail] {

@@ -29,17 +29,23 @@ public struct FlowQuery: Sendable, Hashable {
     }
 }
 
-/// A flow whose summary is out of date: new spans arrived since it was last indexed.
+/// A flow whose summary is out of date: new spans arrived since it was last indexed (or, when
+/// claimed with ``FlowIndexWriter/claimDueFlows(at:limit:lease:)``, it fell due).
 public struct DirtyFlow: Sendable, Hashable {
     public var correlationID: String
     /// Raised every time new spans of the flow are appended (store-wide increasing values, so
     /// an outdated clear never removes a newer mark).
     public var version: Int64
+    /// The claim this mark was handed out under (``FlowIndexWriter/claimDirtyFlows(at:limit:lease:)``),
+    /// nil for a mark only read (``FlowIndexWriter/dirtyFlows(limit:)``). A write that clears a
+    /// claimed mark writes the flow's entry only while the claim still holds.
+    public var claim: Int64?
 
-    /// Creates a dirty mark as read from a store.
-    public init(correlationID: String, version: Int64) {
+    /// Creates a dirty mark as read or claimed from a store.
+    public init(correlationID: String, version: Int64, claim: Int64? = nil) {
         self.correlationID = correlationID
         self.version = version
+        self.claim = claim
     }
 }
 

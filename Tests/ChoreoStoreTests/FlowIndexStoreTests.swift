@@ -119,6 +119,109 @@ struct FlowIndexStoreTests {
         }
     }
 
+    static let second: UInt64 = 1_000_000_000
+
+    @Test(
+        "claims: dirty flows go out oldest first to one claim at a time; a claim that ran out is taken over and its late write changes nothing",
+        arguments: StoreKind.allCases)
+    func claims(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            for (n, id) in ["a", "b", "c"].enumerated() {
+                try await store.append([Spans.make(trace: 1, span: UInt64(n), correlationID: id, startMs: UInt64(n))])
+            }
+            let t = Spans.base
+            let first = try await store.claimDirtyFlows(at: t, limit: 2, lease: .seconds(10))
+            #expect(first.map(\.correlationID) == ["a", "b"])
+            #expect(first.allSatisfy { $0.claim != nil })
+            let second = try await store.claimDirtyFlows(at: t + 5 * Self.second, limit: 10, lease: .seconds(10))
+            #expect(second.map(\.correlationID) == ["c"], "flows a claim holds go to no other claim")
+            #expect(try await store.claimDirtyFlows(at: t + 10 * Self.second - 1, limit: 10, lease: .seconds(10)).isEmpty)
+            #expect(try await store.dirtyFlows(limit: 10).count == 3, "claimed flows are still dirty")
+
+            // The first claim's holder stalls past its lease: another claim takes a and b over.
+            let takeover = try await store.claimDirtyFlows(at: t + 10 * Self.second, limit: 10, lease: .seconds(10))
+            #expect(takeover.map(\.correlationID) == ["a", "b"], "a claim that ran out is handed out again")
+            #expect(Set(takeover.map(\.claim)).count == 1 && takeover.first?.claim != first.first?.claim)
+
+            // The stalled holder writes late: nothing is written and the marks stay for the new holder.
+            let late = first.map { Spans.summary($0.correlationID, .stuck, startedMs: 0, lastMs: 1) }
+            try await store.upsertFlows(late.map { IndexedFlow(summary: $0, trail: []) }, clearing: first)
+            #expect(try await store.flowSummary(correlationID: "a") == nil, "a write under a claim that was taken over is not written")
+            #expect(Set(try await store.dirtyFlows(limit: 10).map(\.correlationID)) == ["a", "b", "c"])
+
+            let fresh = takeover.map { Spans.summary($0.correlationID, .completed, startedMs: 0, lastMs: 2) }
+            try await store.upsertSummaries(fresh, clearing: takeover)
+            try await store.upsertFlows([IndexedFlow(summary: Spans.summary("c", .completed, startedMs: 0, lastMs: 2), trail: [])], clearing: second)
+            #expect(try await store.flowSummary(correlationID: "a")?.status == .completed)
+            #expect(try await store.dirtyFlows(limit: 10).isEmpty)
+            // The stalled holder's write after the new holder cleared the mark changes nothing either.
+            try await store.upsertSummaries(late, clearing: first)
+            #expect(try await store.flowSummary(correlationID: "b")?.status == .completed, "a mark cleared since: the newer entry stays")
+            #expect(try await store.claimDirtyFlows(at: t + 30 * Self.second, limit: 10, lease: .seconds(10)).isEmpty)
+
+            // A claim given back without a write (a pass that failed) is handed out again at once.
+            try await store.append([Spans.make(trace: 2, span: 9, correlationID: "d", startMs: 9)])
+            let given = try await store.claimDirtyFlows(at: t + 30 * Self.second, limit: 10, lease: .seconds(3600))
+            try await store.releaseClaims(given)
+            let again = try await store.claimDirtyFlows(at: t + 30 * Self.second, limit: 10, lease: .seconds(3600))
+            #expect(again.map(\.correlationID) == ["d"])
+            #expect(again.first?.version == given.first?.version)
+        }
+    }
+
+    @Test("spans appended while a flow is claimed leave it dirty, and the write releases the claim at once", arguments: StoreKind.allCases)
+    func claimedFlowGrows(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            try await store.append([Spans.make(trace: 1, span: 1, startMs: 1)])
+            let t = Spans.base
+            let claimed = try await store.claimDirtyFlows(at: t, limit: 10, lease: .seconds(3600))
+            #expect(claimed.map(\.correlationID) == ["order-1"])
+            try await store.append([Spans.make(trace: 1, span: 2, startMs: 2)])  // while the indexer rebuilds it
+            let summary = Spans.summary("order-1", .inFlight, startedMs: 1, lastMs: 1)
+            try await store.upsertSummaries([summary], clearing: claimed)
+            #expect(try await store.flowSummary(correlationID: "order-1") == summary, "the claim held: the entry is written")
+            let again = try await store.claimDirtyFlows(at: t, limit: 10, lease: .seconds(3600))
+            #expect(again.map(\.correlationID) == ["order-1"], "still dirty, and claimable again without waiting for the lease")
+            #expect(try #require(again.first).version > claimed[0].version)
+            try await store.upsertSummaries([summary], clearing: again)
+            #expect(try await store.dirtyFlows(limit: 10).isEmpty)
+        }
+    }
+
+    @Test(
+        "due flows are claimed once until written; a due claim that ran out is handed out again; the write releases it with the new due time",
+        arguments: StoreKind.allCases)
+    func dueClaims(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            func entry(_ id: String, due: UInt64?) -> IndexedFlow {
+                IndexedFlow(summary: Spans.summary(id, .inFlight, startedMs: 0, lastMs: 1), trail: [], dueAtUnixNano: due)
+            }
+            let t = Spans.base
+            try await store.upsertFlows([entry("a", due: t + 100), entry("b", due: t + 200), entry("x", due: nil)], clearing: [])
+            let due = try await store.claimDueFlows(at: t + 150, limit: 10, lease: .seconds(1))
+            #expect(due.map(\.correlationID) == ["a"])
+            #expect(due.first?.claim != nil)
+            #expect(try await store.claimDueFlows(at: t + 150, limit: 10, lease: .seconds(1)).isEmpty, "held by the claim")
+            #expect(try await store.claimDirtyFlows(at: t + 150, limit: 10, lease: .seconds(1)).isEmpty, "held by the claim")
+            let b = try await store.claimDueFlows(at: t + 300, limit: 10, lease: .seconds(1))
+            #expect(b.map(\.correlationID) == ["b"])
+            try await store.upsertFlows([entry("b", due: nil)], clearing: b)
+
+            // The lease runs out: a is handed out again (as a due flow, or as the dirty mark a
+            // store shared by several processes made of it), once.
+            let later = t + 150 + Self.second
+            let retaken =
+                try await store.claimDueFlows(at: later, limit: 10, lease: .seconds(60))
+                + store.claimDirtyFlows(at: later, limit: 10, lease: .seconds(60))
+            #expect(retaken.map(\.correlationID) == ["a"])
+            try await store.upsertFlows([entry("a", due: t + 5 * Self.second)], clearing: retaken)
+            #expect(try await store.dueFlows(at: t + 5 * Self.second - 1, limit: 10) == [])
+            #expect(try await store.dueFlows(at: t + 5 * Self.second, limit: 10) == ["a"])
+            #expect(try await store.dirtyFlows(limit: 10).isEmpty)
+            #expect(try await store.claimDueFlows(at: t + 5 * Self.second, limit: 10, lease: .seconds(1)).map(\.correlationID) == ["a"])
+        }
+    }
+
     @Test("the judging the indexer records is read back as written, replaced by the next, and absent at first", arguments: StoreKind.allCases)
     func judgingRoundTrip(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in

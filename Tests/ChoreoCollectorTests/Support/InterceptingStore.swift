@@ -17,13 +17,13 @@ final class InterceptingStore: SpanStore {
         case append, upsertSummaries, upsertFlows, saveJudging
         case spansOfTrace, spansOfFlow, spansOfFlows, dirtyFlows, flowSummary, flowSummaries, spanCount, flowTrails, flowCounts,
             traceSummaries
-        case judging, dueFlows
+        case judging, dueFlows, releaseClaims
 
         /// Whether ``InterceptingStore/failReads(_:)`` or ``InterceptingStore/failWrites(_:)`` covers the call.
         var faultClass: FaultClass? {
             switch self {
             case .append, .upsertSummaries, .upsertFlows: .write
-            case .judging, .dueFlows, .saveJudging: nil
+            case .judging, .dueFlows, .saveJudging, .releaseClaims: nil
             default: .read
             }
         }
@@ -134,6 +134,29 @@ final class InterceptingStore: SpanStore {
         try await intercept(.spansOfFlows) { try await inner.spans(correlationIDs: correlationIDs) }
     }
     func dirtyFlows(limit: Int) async throws -> [DirtyFlow] { try await intercept(.dirtyFlows) { try await inner.dirtyFlows(limit: limit) } }
+    // Claims go through the hooks of the reads they replace (`dirtyFlows`, `dueFlows`).
+    func claimDirtyFlows(at unixNano: UInt64, limit: Int, lease: Duration) async throws -> [DirtyFlow] {
+        try await claiming(.dirtyFlows) { try await inner.claimDirtyFlows(at: unixNano, limit: limit, lease: lease) }
+    }
+    func claimDueFlows(at unixNano: UInt64, limit: Int, lease: Duration) async throws -> [DirtyFlow] {
+        try await claiming(.dueFlows) { try await inner.claimDueFlows(at: unixNano, limit: limit, lease: lease) }
+    }
+    func releaseClaims(_ marks: [DirtyFlow]) async throws { try await intercept(.releaseClaims) { try await inner.releaseClaims(marks) } }
+
+    /// A claim call the double fails after the inner store claimed gives the claims back, as
+    /// a failing call of an in-process store takes none.
+    private func claiming(_ call: Call, _ claim: () async throws -> [DirtyFlow]) async throws -> [DirtyFlow] {
+        var taken: [DirtyFlow] = []
+        do {
+            return try await intercept(call) {
+                taken = try await claim()
+                return taken
+            }
+        } catch {
+            try? await inner.releaseClaims(taken)
+            throw error
+        }
+    }
     func upsertSummaries(_ summaries: [FlowSummary], clearing: [DirtyFlow]) async throws {
         try await intercept(.upsertSummaries) { try await inner.upsertSummaries(summaries, clearing: clearing) }
     }
