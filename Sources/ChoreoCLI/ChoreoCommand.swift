@@ -13,7 +13,7 @@ public struct ChoreoCommand: AsyncParsableCommand {
         discussion: """
             Every command reads the collector's API, or its database file with --db PATH. \
             Environment: CHOREO_COLLECTOR (collector URL), CHOREO_TOKEN (bearer token), \
-            NO_COLOR (no colour). Exit status: 0 success, 1 not found, 2 usage error, \
+            CHOREO_CA_FILE (CA for an https:// collector), NO_COLOR (no colour). Exit status: 0 success, 1 not found, 2 usage error, \
             3 collector unreachable or unexpected answer.
             """,
         subcommands: [FlowsCommand.self, TracesCommand.self]

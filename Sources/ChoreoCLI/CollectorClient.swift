@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import ChoreoFlows
 import ChoreoModel
 import ChoreoQuery
+import NIOSSL
 
 /// The collector's JSON query API over HTTP, returning decoded models.
 ///
@@ -25,12 +26,20 @@ public struct CollectorClient: Sendable {
     }
 
     /// Runs `body` with a client for `endpoint` and shuts the HTTP client down afterwards.
+    ///
+    /// - Parameter tls: how an `https://` endpoint is reached (the CA to trust, a client
+    ///   certificate); nil: the system's trust store and no client certificate.
     public static func withClient<Result: Sendable>(
         _ endpoint: CollectorEndpoint,
+        tls: TLSConfiguration? = nil,
         timeoutSeconds: Int64 = 30,
         _ body: (CollectorClient) async throws -> Result
     ) async throws -> Result {
         var configuration = HTTPClient.Configuration()
+        configuration.tlsConfiguration = tls
+        // A failed connection or handshake (an untrusted certificate) is reported at once, not
+        // retried until the connect timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.tracing.tracer = nil
         configuration.timeout = .init(connect: .seconds(min(timeoutSeconds, 10)), read: .seconds(timeoutSeconds))
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)

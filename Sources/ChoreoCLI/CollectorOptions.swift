@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChoreoFlows
 import Foundation
+import NIOSSL
 
 /// The options every query command shares: where the collector is, the token, `--json`.
 public struct CollectorOptions: ParsableArguments, Sendable {
@@ -20,6 +21,26 @@ public struct CollectorOptions: ParsableArguments, Sendable {
             "A bearer token for the collector (default: $CHOREO_TOKEN).", valueName: "token"
         ))
     public var token: String?
+
+    /// `--ca-file FILE`; else `CHOREO_CA_FILE`: the CA trusted for an `https://` collector,
+    /// instead of the system's trust store.
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "PEM CA certificate(s) trusted for an https:// collector, instead of the system's trust store (default: $CHOREO_CA_FILE).",
+            valueName: "file"
+        ))
+    public var caFile: String?
+
+    /// `--cert-file FILE`: the client certificate for a collector that asks for one (mutual TLS).
+    @Option(
+        name: .long,
+        help: ArgumentHelp("PEM client certificate for an https:// collector that requires one (mutual TLS); needs --key-file.", valueName: "file"))
+    public var certFile: String?
+
+    /// `--key-file FILE`: the private key of `--cert-file`.
+    @Option(name: .long, help: ArgumentHelp("PEM private key of --cert-file (unencrypted).", valueName: "file"))
+    public var keyFile: String?
 
     /// `--db PATH`: read a collector's SQLite file (or PostgreSQL store) directly, read-only, instead of its API.
     @Option(
@@ -63,7 +84,19 @@ public struct CollectorOptions: ParsableArguments, Sendable {
         }
         if flowDefinition != nil { throw CLIError.usage("--flow-definition needs --db (the collector applies its own definition)") }
         let endpoint = try endpoint(environment: environment)
-        return try await CollectorClient.withClient(endpoint) { try await body($0) }
+        let tls = try tlsConfiguration(for: endpoint, environment: environment)
+        return try await CollectorClient.withClient(endpoint, tls: tls) { try await body($0) }
+    }
+
+    /// The TLS of `--ca-file` (or `CHOREO_CA_FILE`), `--cert-file` and `--key-file`; nil when none
+    /// is given. A usage error when a file is bad, or when they are given for an `http://` URL.
+    func tlsConfiguration(for endpoint: CollectorEndpoint, environment: [String: String]) throws(CLIError) -> TLSConfiguration? {
+        let caFile = caFile ?? environment["CHOREO_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        guard caFile != nil || certFile != nil || keyFile != nil else { return nil }
+        guard endpoint.baseURL.lowercased().hasPrefix("https://") else {
+            throw .usage("--ca-file, --cert-file and --key-file apply to an https:// collector URL; got \(endpoint.baseURL)")
+        }
+        return try CollectorTLS.configuration(caFile: caFile, certificateFile: certFile, keyFile: keyFile)
     }
 
     static func loadDefinition(_ path: String) throws(CLIError) -> FlowDefinition {

@@ -14,6 +14,13 @@ enum ConnectionErrorText {
             ("unknown host", "the host name did not resolve"),
             ("name or service not known", "the host name did not resolve"),
             ("toomanybytes", "the answer is larger than \(CollectorClient.maxBodyBytes >> 20) MiB"),
+            (
+                "certificate_verify_failed",
+                "the collector's TLS certificate is not trusted (give --ca-file with the CA that signed it) or does not name this host"
+            ),
+            ("certificate_required", "the collector requires a client certificate: give --cert-file and --key-file"),
+            ("alert_unknown_ca", "the collector does not trust the client certificate (--cert-file is not signed by its --tls-client-ca-file)"),
+            ("wrong_version_number", "the collector does not speak TLS on this port: use an http:// URL"),
         ]
         for (marker, message) in known where lower.contains(marker) {
             return message

@@ -9,7 +9,11 @@ extension ChoreoTracerConfiguration {
     /// (`/v1/traces` appended; default `http://127.0.0.1:4318`), `OTEL_EXPORTER_OTLP_[TRACES_]HEADERS`
     /// (`k=v` pairs, comma-separated, URL-encoded), `OTEL_EXPORTER_OTLP_[TRACES_]COMPRESSION`
     /// (`gzip` or `none`), `OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT` (ms),
-    /// `OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL` (only `http/protobuf`), `OTEL_BSP_SCHEDULE_DELAY` (ms),
+    /// `OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL` (only `http/protobuf`),
+    /// `OTEL_EXPORTER_OTLP_[TRACES_]CERTIFICATE` (PEM CA file trusted for an https endpoint, instead
+    /// of the system's trust store), `OTEL_EXPORTER_OTLP_[TRACES_]CLIENT_CERTIFICATE` and
+    /// `OTEL_EXPORTER_OTLP_[TRACES_]CLIENT_KEY` (PEM client certificate and key, for mutual TLS;
+    /// all three files are read at once), `OTEL_BSP_SCHEDULE_DELAY` (ms),
     /// `OTEL_BSP_MAX_QUEUE_SIZE`, `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, and ours:
     /// `CHOREO_TRACER_SHUTDOWN_TIMEOUT` (ms, how long shutdown keeps exporting; default 5000) and
     /// `CHOREO_TRACER_MAX_UNSENT_SPANS` (spans held while the endpoint is unreachable; default
@@ -60,6 +64,9 @@ extension ChoreoTracerConfiguration {
             }
             config.compression = value
         }
+        config.certificateFile = env.traces("CERTIFICATE")
+        config.clientCertificateFile = env.traces("CLIENT_CERTIFICATE")
+        config.clientKeyFile = env.traces("CLIENT_KEY")
         if let timeout = try env.milliseconds(env.tracesName("TIMEOUT")) { config.exportTimeout = timeout }
         if let delay = try env.milliseconds("OTEL_BSP_SCHEDULE_DELAY") { config.scheduleDelay = delay }
         if let size = try env.integer("OTEL_BSP_MAX_QUEUE_SIZE") { config.maxQueueSize = size }

@@ -21,6 +21,14 @@ public struct ChoreoTracerConfiguration: Hashable, Sendable {
     public var exportTimeout: Duration
     /// Retries of overload, gateway and connection failures.
     public var retry: RetryPolicy
+    /// For an `https` endpoint: the PEM CA file trusted instead of the system's trust store
+    /// (`OTEL_EXPORTER_OTLP_CERTIFICATE`).
+    public var certificateFile: String? = nil
+    /// For an `https` endpoint that asks for one: the PEM client certificate
+    /// (`OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE`), with ``clientKeyFile``.
+    public var clientCertificateFile: String? = nil
+    /// The PEM private key of ``clientCertificateFile`` (`OTEL_EXPORTER_OTLP_CLIENT_KEY`).
+    public var clientKeyFile: String? = nil
     /// The most spans held while waiting for export; more are dropped and counted.
     public var maxQueueSize: Int
     /// The most spans in one export request.
@@ -67,7 +75,8 @@ public struct ChoreoTracerConfiguration: Hashable, Sendable {
     /// The exporter's part of the configuration.
     public var exporter: OTLPHTTPExporterConfiguration {
         OTLPHTTPExporterConfiguration(
-            tracesEndpoint: endpoint, headers: headers, compression: compression, timeout: exportTimeout, retry: retry
+            tracesEndpoint: endpoint, headers: headers, compression: compression, timeout: exportTimeout, retry: retry,
+            certificateFile: certificateFile, clientCertificateFile: clientCertificateFile, clientKeyFile: clientKeyFile
         )
     }
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import ChoreoModel
 import ChoreoOTLP
 import Logging
+import NIOSSL
 import Synchronization
 import Tracing
 
@@ -52,6 +53,16 @@ public final class OTLPHTTPExporter<C: Clock>: SpanExporter, Sendable where C.Du
         // (backoff on the injected clock) instead of a second, hidden retry loop in the client.
         httpConfiguration.connectionPool.retryConnectionEstablishment = false
         httpConfiguration.timeout.connect = .nanoseconds(configuration.timeoutNanoseconds)
+        do {
+            httpConfiguration.tlsConfiguration = try configuration.makeTLSConfiguration()
+        } catch {
+            // validate() read these files at start-up; one that went bad since fails closed: no
+            // server is trusted, so spans are not sent to a server the files would not vouch for.
+            logger.error("cannot use the TLS files of the OTLP exporter; https exports will fail", metadata: ["error": "\(error)"])
+            var trustNone = TLSConfiguration.makeClientConfiguration()
+            trustNone.trustRoots = .certificates([])
+            httpConfiguration.tlsConfiguration = trustNone
+        }
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
         var system = SystemRandomNumberGenerator()
         state = Mutex((Counters(), Xoshiro256StarStar(seedingFrom: &system), false))

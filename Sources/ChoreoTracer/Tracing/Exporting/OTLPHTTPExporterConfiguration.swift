@@ -23,6 +23,14 @@ public struct OTLPHTTPExporterConfiguration: Hashable, Sendable {
     public var timeout: Duration
     /// Retries of overload, gateway and connection failures.
     public var retry: RetryPolicy
+    /// For an `https` endpoint: a PEM file of the CA certificate(s) trusted instead of the
+    /// system's trust store (`OTEL_EXPORTER_OTLP_CERTIFICATE`); nil: the system's trust store.
+    public var certificateFile: String?
+    /// For an `https` endpoint that asks for one: the PEM client certificate chain presented
+    /// (`OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE`), with ``clientKeyFile``.
+    public var clientCertificateFile: String?
+    /// The PEM private key of ``clientCertificateFile`` (`OTEL_EXPORTER_OTLP_CLIENT_KEY`).
+    public var clientKeyFile: String?
 
     /// A configuration; see the properties for the meaning of each value.
     public init(
@@ -30,19 +38,27 @@ public struct OTLPHTTPExporterConfiguration: Hashable, Sendable {
         headers: [String: String] = [:],
         compression: OTLPCompression = .none,
         timeout: Duration = .seconds(10),
-        retry: RetryPolicy = RetryPolicy()
+        retry: RetryPolicy = RetryPolicy(),
+        certificateFile: String? = nil,
+        clientCertificateFile: String? = nil,
+        clientKeyFile: String? = nil
     ) {
         self.tracesEndpoint = tracesEndpoint
         self.headers = headers
         self.compression = compression
         self.timeout = timeout
         self.retry = retry
+        self.certificateFile = certificateFile
+        self.clientCertificateFile = clientCertificateFile
+        self.clientKeyFile = clientKeyFile
     }
 
     /// Throws ``ChoreoTracerError`` (`invalid_configuration`) for an unusable URL, a
-    /// non-positive timeout or an invalid retry policy.
+    /// non-positive timeout, an invalid retry policy, or certificate and key files that cannot
+    /// be read or used.
     public func validate() throws {
         try Self.validateEndpoint(tracesEndpoint)
+        _ = try makeTLSConfiguration()
         guard timeout > .zero else {
             throw ChoreoTracerError.invalidConfiguration("the export timeout must be positive (got \(timeout))")
         }
