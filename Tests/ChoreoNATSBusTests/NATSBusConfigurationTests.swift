@@ -27,6 +27,27 @@ struct NATSBusConfigurationTests {
         #expect(throws: BusError.self) { try configuration.validate() }
         configuration = NATSBus.Configuration(retention: .seconds(10), duplicateWindow: .seconds(60))
         #expect(throws: BusError.self) { try configuration.validate() }
+        configuration = NATSBus.Configuration(publishTimeout: .milliseconds(10))
+        #expect(throws: BusError.self) { try configuration.validate() }
+    }
+
+    @Test("by default a publish waits long enough to ride out a server restart")
+    func publishTimeout() {
+        let configuration = NATSBus.Configuration()
+        #expect(configuration.publishTimeout == .seconds(30))
+        #expect(configuration.publishTimeout > configuration.requestTimeout * 3)
+    }
+
+    @Test("the attempt bucket's value: attempts made, and whether the requested duplicate was made")
+    func attemptRecord() {
+        #expect(AttemptRecord("").isEmpty)
+        #expect(AttemptRecord("3") == AttemptRecord(made: 3))
+        #expect(AttemptRecord("2;duplicated") == AttemptRecord(made: 2, duplicated: true))
+        for record in [AttemptRecord(made: 4), AttemptRecord(made: 1, duplicated: true)] {
+            #expect(AttemptRecord(record.value) == record, "\(record.value) round-trips")
+        }
+        #expect(AttemptRecord(made: 1, duplicated: true).value == "1;duplicated")
+        #expect(!AttemptRecord(made: 0, duplicated: true).isEmpty)
     }
 
     @Test("a topic is a subject of the system's stream; one that cannot be a subject is refused")

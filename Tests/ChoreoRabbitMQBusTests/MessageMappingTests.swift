@@ -73,6 +73,14 @@ struct MessageMappingTests {
         #expect(bus.attempt == 2 && bus.group == "g")
     }
 
+    @Test("x-choreo-duplicate-to is the publisher's: it reaches the handler like any header")
+    func duplicateHeader() {
+        let message = Message(topic: "orders", headers: ["id": "m", InMemoryBus.duplicateDeliveryHeader: "billing,shipping"])
+        let out = MessageMapping.outgoing(message, exchange: "x", routingKey: "orders", timestamp: 0)
+        let (back, _) = MessageMapping.message(IncomingMessage(tag: 1, routingKey: "orders", properties: out.properties, body: []))
+        #expect(back == message)
+    }
+
     @Test("an attempt header that is not a positive number counts as attempt 1", arguments: [AMQPValue.string("zero"), .int(0), .int(-4), .bool(true)])
     func badAttempt(_ value: AMQPValue) {
         let properties = AMQPProperties(headers: [BusHeader.attempt: value])
