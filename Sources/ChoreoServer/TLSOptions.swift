@@ -5,7 +5,7 @@ import ChoreoModel
 public struct TLSOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "PEM certificate chain (leaf first) to present: --listen then serves HTTPS only (ingest, queries, /metrics). Needs --tls-key-file.",
+            "PEM certificate chain (leaf first) to present: --listen then serves HTTPS only, every endpoint. Needs --tls-key-file.",
             valueName: "file"))
     public var tlsCertFile: String?
 

@@ -76,6 +76,7 @@ struct TLSEndToEndTests {
 
         let anonymous = try harness.run("choreo", query + ["--ca-file", pki.caFile])
         #expect(anonymous.status == 3, "\(anonymous.stderr)")
+        #expect(anonymous.stderr.contains("requires a client certificate"), "\(anonymous.stderr)")
         #expect(!String(decoding: anonymous.stdout, as: UTF8.self).contains("tls span"))
 
         let plain = try harness.run("choreo", ["traces", "get", Self.trace.hex, "--collector", "http://127.0.0.1:\(collectorPort)"])
