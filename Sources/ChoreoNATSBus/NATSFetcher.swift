@@ -28,7 +28,10 @@ final class NATSFetcher: Sendable {
     ) {
         self.subscription = subscription
         self.concurrency = concurrency
-        self.slots = DispatchSemaphore(value: concurrency)
+        // Created empty and filled: libdispatch traps when a semaphore is freed below the value it
+        // was created with, as it would be when the bus stops while deliveries hold slots.
+        self.slots = DispatchSemaphore(value: 0)
+        for _ in 0..<concurrency { slots.signal() }
         self.redeclare = redeclare
         self.report = report
         (deliveries, sink) = AsyncStream.makeStream(of: NATSMessage.self)
@@ -75,8 +78,16 @@ final class NATSFetcher: Sendable {
             } catch {
                 recover(from: error, lastFailure: &lastFailure)
             }
-            for _ in fetched.count..<batch { slots.signal() }
-            for message in fetched { sink.yield(message) }
+            // Slots taken for messages that did not come are given back. A fetch can return more
+            // than it asked for (nats.c hands over what a fetch before a reconnection left):
+            // each extra message waits for a slot of its own, so the concurrency still holds.
+            if fetched.count < batch {
+                for _ in 0..<(batch - fetched.count) { slots.signal() }
+            }
+            for (index, message) in fetched.enumerated() {
+                if index >= batch { slots.wait() }
+                sink.yield(message)
+            }
         }
     }
 

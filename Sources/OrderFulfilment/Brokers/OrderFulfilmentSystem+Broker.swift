@@ -85,17 +85,14 @@ extension OrderFulfilmentSystem {
                     try await Self.placeAndSettle(
                         plans, concurrency: concurrency, checkout: checkout, observer: observer, observerBus: observerBus,
                         services: services, configuration: configuration, clock: clock, progress: progress)
-                    // Quiet: every service's queue drained (a terminal message settles its flow
-                    // before notification has handled it), then the services stop, then the
-                    // observer reads what is left for it.
-                    try await Self.waitForQuiet(observerBus, serviceSubscriptions + TruthObserver.subscriptions)
-                    await services.stopAll()
+                    try await Self.stopWhenQuiet(
+                        services, started: started, observerBus: observerBus, subscriptions: serviceSubscriptions)
                 } catch {
                     await services.stopAll()
                     throw error
                 }
                 try await Self.waitForQuiet(observerBus, TruthObserver.subscriptions)
-                try await observer.readDeadLetters(from: observerBus)
+                try await Self.retryingWhileUnavailable { try await observer.readDeadLetters(from: observerBus) }
                 return .settled
             }
             defer { group.cancelAll() }
@@ -149,7 +146,7 @@ extension OrderFulfilmentSystem {
                         let plan = plans[next]
                         next += 1
                         orders.addTask {
-                            let orderID = try await checkout.place(plan)
+                            let orderID = try await retryingWhileUnavailable { try await checkout.place(plan) }
                             try await recorder.waitUntilSettled(orderID)
                         }
                     }
@@ -174,15 +171,53 @@ extension OrderFulfilmentSystem {
         if let service = stopped.withLock({ $0 }) { try await services.start(service) }
     }
 
+    /// Runs `body` again while it throws ``BusError`` `unavailable` (the broker is down or
+    /// restarting), every second for up to 2 minutes.
+    ///
+    /// An order placed again after an unconfirmed publish may reach the broker twice (with two
+    /// message ids); the observer then records both, as the spans do.
+    static func retryingWhileUnavailable<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(120)
+        while true {
+            do {
+                return try await body()
+            } catch let error as BusError where error.code == .unavailable && clock.now < deadline {
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// Stops the services once the system is quiet: every service's queue drained (a terminal
+    /// message settles its flow when published, before notification has handled it).
+    ///
+    /// Where the broker cannot count deliveries a consumer holds unacknowledged (RabbitMQ's
+    /// prefetch), a queue can read empty while a service still holds messages; stopping the
+    /// service hands them back to the queue. So after the stop the queues are counted again,
+    /// and if anything came back the services start again to handle it (at most 5 rounds).
+    private static func stopWhenQuiet<Bus: BrokerBus>(
+        _ services: any ServiceHost, started: [String], observerBus: Bus, subscriptions: [BrokerSubscription]
+    ) async throws {
+        for round in 1...5 {
+            try await waitForQuiet(observerBus, subscriptions + TruthObserver.subscriptions)
+            await services.stopAll()
+            let handedBack = (try? await observerBus.pendingDeliveries(of: subscriptions)) ?? 0
+            if handedBack == 0 || round == 5 { return }
+            for service in started { try await services.start(service) }
+        }
+    }
+
     /// Waits until the broker holds no delivery for `subscriptions` on two polls in a row
     /// (a message moving from a retry queue back to its queue is seen on one of them), at most
     /// 60 s; then the run goes on, and a truth missing a late message shows in the comparison.
+    /// A broker that cannot be asked (it is restarting) counts as not quiet.
     private static func waitForQuiet<Bus: BrokerBus>(_ bus: Bus, _ subscriptions: [BrokerSubscription]) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(60)
         var quietPolls = 0
         while quietPolls < 2, clock.now < deadline {
-            quietPolls = try await bus.pendingDeliveries(of: subscriptions) == 0 ? quietPolls + 1 : 0
+            let pending = (try? await bus.pendingDeliveries(of: subscriptions)) ?? -1
+            quietPolls = pending == 0 ? quietPolls + 1 : 0
             try await Task.sleep(for: .milliseconds(100))
         }
     }

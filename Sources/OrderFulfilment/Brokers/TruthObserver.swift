@@ -15,6 +15,10 @@ import Synchronization
 ///   ends its flow;
 /// - a dead letter fails its flow.
 ///
+/// A stuck flow stays stuck when a business timer of a service moves it on later (payment's
+/// card deadline of a declined card nobody updates ends it with `OrderCancelled`): a message
+/// went nowhere, which is what the collector reports too (it names the message not consumed).
+///
 /// A message delivered twice (a publish repeated after a reconnection) is recorded once, by
 /// its `id` header.
 public final class TruthObserver: Sendable {
@@ -113,10 +117,11 @@ public final class TruthObserver: Sendable {
         }
     }
 
-    /// Reads the dead letters every `interval` until cancelled.
+    /// Reads the dead letters every `interval` until cancelled. A read that fails (the broker
+    /// is down or restarting) is tried again at the next interval: the dead letters stay.
     public func followDeadLetters(on bus: some BrokerBus, every interval: Duration = .milliseconds(200)) async throws {
         while true {
-            try await readDeadLetters(from: bus)
+            try? await readDeadLetters(from: bus)
             try await Task.sleep(for: interval)
         }
     }
