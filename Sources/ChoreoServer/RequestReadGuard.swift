@@ -15,6 +15,9 @@ final class RequestReadGuard: ChannelInboundHandler, RemovableChannelHandler {
     var state = RequestReadState()
     let headerTimeout: TimeAmount
     let bodyTimeout: TimeAmount
+    /// How long the 408 answer of a head that timed out may take to be written before the
+    /// connection is closed without it.
+    static let answerGrace = TimeAmount.seconds(1)
     /// Set once the pipeline is built; weak, as it holds this guard.
     weak var parts: RequestPartsWatcher?
     private var context: ChannelHandlerContext?
@@ -69,6 +72,9 @@ final class RequestReadGuard: ChannelInboundHandler, RemovableChannelHandler {
         let message = "the request line and header fields did not arrive within \(seconds) s of the request's first byte"
         if state.mayAnswer, let parts {
             parts.answer(.requestTimeout, message)
+            // The answer closes the connection once written. One that cannot be written (a TLS
+            // handshake that never finished, a client that reads nothing) must not keep it open.
+            start(Self.answerGrace) { $0.context?.close(promise: nil) }
         } else {
             context?.close(promise: nil)
         }

@@ -16,7 +16,7 @@ import Testing
 /// CA's server certificate, an in-memory store, and optionally a client CA (mutual TLS).
 enum LiveTLSCollector {
     static func run(
-        clientCA: String? = nil, store: InMemorySpanStore = InMemorySpanStore(),
+        clientCA: String? = nil, store: InMemorySpanStore = InMemorySpanStore(), limits: HTTPServerLimits = HTTPServerLimits(),
         _ body: @Sendable (_ baseURL: String, _ port: Int) async throws -> Void
     ) async throws {
         let pki = try TestCertificates.shared()
@@ -25,7 +25,7 @@ enum LiveTLSCollector {
         configuration.tls = try ServerTLS.load(certificateFile: pki.serverCertificateFile, keyFile: pki.serverKeyFile, clientCAFile: clientCA)
         let app = CollectorApp(configuration: configuration, store: store, logger: Logger(label: "test"))
         let listening = ListenSignal()
-        let group = ServiceGroup(services: [app.makeApplication(onServerRunning: listening.serverRunning)], logger: Logger(label: "test"))
+        let group = ServiceGroup(services: [app.makeApplication(limits: limits, onServerRunning: listening.serverRunning)], logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             await listening.wait()
@@ -136,6 +136,16 @@ struct CollectorTLSTests {
             try connection.send("GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
             let received = String(decoding: try await connection.readUntilClosed(within: .seconds(20)), as: UTF8.self)
             #expect(!received.contains("HTTP/1.1"), "\(received)")
+        }
+    }
+
+    @Test("a handshake trickled past the header timeout closes the connection, long before the idle timeout")
+    func slowHandshake() async throws {
+        let limits = HTTPServerLimits(idleTimeout: .seconds(600), headerTimeout: .milliseconds(300))
+        try await LiveTLSCollector.run(limits: limits) { _, port in
+            let connection = try RawConnection(port: port)
+            try connection.send([0x16, 0x03, 0x01, 0x02, 0x00, 0x01])  // the start of a ClientHello, never finished
+            _ = try await connection.readUntilClosed(within: .seconds(20))  // throws when still open then
         }
     }
 
