@@ -109,7 +109,7 @@ struct PostgresIndexClaimTests {
                     }
                     let firstClaimed = Latch()
                     let secondClaimed = Latch()
-                    let a = CountingStore(shared, afterClaim: { if !$0.isEmpty { firstClaimed.open() } }, beforeWrite: { await secondClaimed.wait() })
+                    let a = CountingStore(shared, afterClaim: { if !$0.isEmpty { firstClaimed.open() } }, beforeWrite: { try await secondClaimed.wait() })
                     let b = CountingStore(other, afterClaim: { if !$0.isEmpty { secondClaimed.open() } })
                     let single = CountingStore(alone)
                     func indexer(_ store: CountingStore) -> FlowIndexer<ContinuousClock> {
@@ -119,7 +119,7 @@ struct PostgresIndexClaimTests {
 
                     // A claims its first batch and holds it (its write waits) until B has claimed.
                     let running = Task { try await first.catchUp() }
-                    await firstClaimed.wait()
+                    try await firstClaimed.wait()
                     try await second.catchUp()
                     try await running.value
                     try await first.catchUp()
@@ -212,12 +212,17 @@ enum OrderSpans {
     }
 }
 
-/// Opens once; every waiter, before or after, goes on.
+/// Opens once; every waiter, before or after, goes on. A wait fails after 20 s of real time
+/// without the latch opening (a bound, so a broken claim fails the test instead of hanging it).
 final class Latch: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    struct NeverOpened: Error {}
+    private let state = Mutex<(open: Bool, expired: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, false, []))
 
-    func open() {
+    func open() { release(expired: false) }
+
+    private func release(expired: Bool) {
         let waiting = state.withLock { state in
+            if !state.open { state.expired = expired }
             state.open = true
             defer { state.waiters = [] }
             return state.waiters
@@ -225,7 +230,17 @@ final class Latch: Sendable {
         for waiter in waiting { waiter.resume() }
     }
 
-    func wait() async {
+    func wait() async throws {
+        let timer = Task {
+            try await Task.sleep(for: .seconds(20))
+            self.release(expired: true)
+        }
+        defer { timer.cancel() }
+        await opened()
+        if state.withLock({ $0.expired }) { throw NeverOpened() }
+    }
+
+    private func opened() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let go = state.withLock { state in
                 if !state.open { state.waiters.append(continuation) }
@@ -241,12 +256,12 @@ final class Latch: Sendable {
 final class CountingStore: SpanStore {
     let base: any SpanStore
     private let afterClaim: @Sendable ([DirtyFlow]) async -> Void
-    private let beforeWrite: @Sendable () async -> Void
+    private let beforeWrite: @Sendable () async throws -> Void
     private let counts = Mutex<[String: Int]>([:])
 
     init(
         _ base: any SpanStore, afterClaim: @escaping @Sendable ([DirtyFlow]) async -> Void = { _ in },
-        beforeWrite: @escaping @Sendable () async -> Void = {}
+        beforeWrite: @escaping @Sendable () async throws -> Void = {}
     ) {
         self.base = base
         self.afterClaim = afterClaim
@@ -274,12 +289,12 @@ final class CountingStore: SpanStore {
     }
     func releaseClaims(_ marks: [DirtyFlow]) async throws { try await base.releaseClaims(marks) }
     func upsertFlows(_ flows: [IndexedFlow], clearing: [DirtyFlow]) async throws {
-        await beforeWrite()
+        try await beforeWrite()
         try await base.upsertFlows(flows, clearing: clearing)
         count(flows.map(\.summary.correlationID))
     }
     func upsertSummaries(_ summaries: [FlowSummary], clearing: [DirtyFlow]) async throws {
-        await beforeWrite()
+        try await beforeWrite()
         try await base.upsertSummaries(summaries, clearing: clearing)
         count(summaries.map(\.correlationID))
     }
