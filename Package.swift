@@ -21,6 +21,9 @@ let package = Package(
         .library(name: "ChoreoCollector", targets: ["ChoreoCollector"]),
         .library(name: "ChoreoInstrumentation", targets: ["ChoreoInstrumentation"]),
         .library(name: "ChoreoTracer", targets: ["ChoreoTracer"]),
+        .library(name: "ChoreoPostgresBus", targets: ["ChoreoPostgresBus"]),
+        .library(name: "ChoreoRabbitMQBus", targets: ["ChoreoRabbitMQBus"]),
+        .library(name: "ChoreoNATSBus", targets: ["ChoreoNATSBus"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
