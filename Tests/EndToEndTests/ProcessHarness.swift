@@ -27,16 +27,18 @@ final class ProcessHarness: @unchecked Sendable {
         return path
     }
 
-    /// Starts a long-running process; its output goes to `<workDir>/<name>.log`.
+    /// Starts a long-running process; its output goes to `<workDir>/<label>.log` (the label is
+    /// the executable's name unless given: several processes of one executable need labels).
     @discardableResult
-    func start(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+    func start(_ name: String, _ arguments: [String], environment: [String: String] = [:], label: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try executable(name))
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let log = workDir.appendingPathComponent("\(name).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let log = workDir.appendingPathComponent("\(label ?? name).log")
+        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
