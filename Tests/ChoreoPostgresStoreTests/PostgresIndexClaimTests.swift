@@ -3,6 +3,7 @@ import ChoreoFlows
 import ChoreoModel
 import ChoreoStore
 import Logging
+import PostgresNIO
 import Synchronization
 import Testing
 
@@ -83,6 +84,29 @@ struct PostgresIndexClaimTests {
                 try await alive.upsertSummaries([Spans.summary("orphan", .inFlight, startedMs: 1, lastMs: 1)], clearing: taken)
                 #expect(try await alive.flowSummary(correlationID: "orphan")?.status == .inFlight)
                 #expect(try await dead.dirtyFlows(limit: 10).isEmpty)
+            }
+        }
+    }
+
+    @Test("a store of schema version 1 (no claims) is migrated by the next collector, and its dirty marks are claimed")
+    func migrationFromVersion1() async throws {
+        try await withPostgresStore { old in
+            try await old.append([Spans.make(trace: 1, span: 1, correlationID: "before-claims", startMs: 1)])
+            // Take the schema back to version 1, as a collector without claims left it.
+            let s = old.configuration.schema
+            for statement in [
+                "ALTER TABLE \(s).dirty_flows DROP COLUMN claim", "ALTER TABLE \(s).dirty_flows DROP COLUMN claimed_until",
+                "DROP SEQUENCE \(s).claim_seq", "UPDATE \(s).store_meta SET value = 1 WHERE key = 'schema_version'",
+            ] {
+                try await old.query(PostgresQuery(unsafeSQL: statement))
+            }
+            try await PostgresSpanStore.withStore(configuration: old.configuration) { new in
+                let claimed = try await new.claimDirtyFlows(at: Spans.base, limit: 10, lease: .seconds(30))
+                #expect(claimed.map(\.correlationID) == ["before-claims"])
+                try await new.upsertSummaries([Spans.summary("before-claims", .inFlight, startedMs: 1, lastMs: 1)], clearing: claimed)
+                #expect(try await new.dirtyFlows(limit: 10).isEmpty)
+                let version = try await new.query(PostgresQuery(unsafeSQL: "SELECT value FROM \(s).store_meta WHERE key = 'schema_version'"))
+                #expect(try version.first?.decode(Int64.self) == Int64(PostgresSchema.currentVersion))
             }
         }
     }
