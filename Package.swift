@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "ChoreoPostgresBus", targets: ["ChoreoPostgresBus"]),
         .library(name: "ChoreoRabbitMQBus", targets: ["ChoreoRabbitMQBus"]),
         .library(name: "ChoreoNATSBus", targets: ["ChoreoNATSBus"]),
+        .library(name: "ChoreoPostgresStore", targets: ["ChoreoPostgresStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
