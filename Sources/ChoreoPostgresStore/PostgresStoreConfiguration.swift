@@ -15,7 +15,8 @@ public struct PostgresStoreConfiguration: Sendable {
     /// The database. Default: the user's name.
     public var database: String?
     /// The schema holding the store's tables (lower-case letters, digits, `_`; created if
-    /// missing). Default `choreo`. Stores on different schemas of one database are independent.
+    /// missing). Default `public`, the database's own schema, where `psql` and every other tool
+    /// look first. Stores on different schemas of one database are independent.
     public var schema: String
     /// The time range of one partition of the spans table. Default one day.
     public var partitionWidth: Duration
@@ -33,7 +34,7 @@ public struct PostgresStoreConfiguration: Sendable {
     /// Creates a configuration; see each property for its default.
     public init(
         host: String = "127.0.0.1", port: Int = 5432, username: String = "postgres", password: String? = nil,
-        database: String? = nil, schema: String = "choreo", partitionWidth: Duration = .seconds(86_400),
+        database: String? = nil, schema: String = "public", partitionWidth: Duration = .seconds(86_400),
         partitionsAhead: Int = 2, maximumConnections: Int = 8, applicationName: String = "choreo-store"
     ) {
         self.host = host
