@@ -129,18 +129,21 @@ struct TLSEndToEndTests {
         #expect(warned.contains("WARNING") && warned.contains("clear text"), "\(warned)")
         #expect(!warned.contains("s3cret-token"))
 
+        // A harness of its own, so the log holds this collector's output only.
+        let secureHarness = try ProcessHarness()
+        defer { secureHarness.stopAll() }
         let tlsPort = try ProcessHarness.freePort()
-        let secure = try harness.start(
+        let secure = try secureHarness.start(
             "choreo-collector",
             [
-                "--listen", "0.0.0.0:\(tlsPort)", "--db", harness.workDir.appendingPathComponent("b.sqlite").path,
+                "--listen", "0.0.0.0:\(tlsPort)", "--db", secureHarness.workDir.appendingPathComponent("b.sqlite").path,
                 "--tls-cert-file", pki.serverCertificateFile, "--tls-key-file", pki.serverKeyFile,
             ] + tokens)
         try await ProcessHarness.waitForPort(tlsPort)
         secure.terminate()
         secure.waitUntilExit()
         #expect(secure.terminationStatus == 0, "it ran beyond loopback with tokens over TLS")
-        let quiet = harness.log("choreo-collector")
+        let quiet = secureHarness.log("choreo-collector")
         #expect(!quiet.contains("WARNING") && !quiet.contains("clear text"), "\(quiet)")
     }
 }
