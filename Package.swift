@@ -322,7 +322,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChoreoRabbitMQBusTests",
-            dependencies: ["BusConformance", "ChoreoRabbitMQBus", "ChoreoInstrumentation", "ChoreoModel"]
+            dependencies: ["BusConformance", "ChoreoRabbitMQBus", "ChoreoInstrumentation", "ChoreoModel", "ChoreoTestSupport"]
         ),
         .testTarget(
             name: "ChoreoDashboardTests",

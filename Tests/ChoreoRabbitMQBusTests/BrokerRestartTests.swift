@@ -1,92 +1,22 @@
 import BusConformance
+import ChoreoTestSupport
 import ChoreoInstrumentation
 import ChoreoRabbitMQBus
 import Foundation
 import Testing
 
 /// A RabbitMQ node of the test's own (scripts/rabbitmq-test-server.sh in a fresh directory),
-/// so restarting it disturbs no other test.
-struct PrivateBroker: Sendable {
-    static let script = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("scripts/rabbitmq-test-server.sh").path
+/// so restarting or killing it disturbs no other test.
+typealias PrivateBroker = ScriptedTestServer
 
+extension ScriptedTestServer {
     /// True when `rabbitmq-server` is installed where the script looks for it.
-    static let installed: Bool = {
-        let environment = ProcessInfo.processInfo.environment
-        if let bin = environment["RABBITMQ_BIN"], FileManager.default.isExecutableFile(atPath: bin + "/rabbitmq-server") { return true }
-        let path = (environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/lib/rabbitmq/bin", "/usr/sbin"]
-        return path.contains { FileManager.default.isExecutableFile(atPath: $0 + "/rabbitmq-server") }
-    }()
+    static var installed: Bool { Kind.rabbitMQ.isInstalled }
 
     static let skipReason: Comment = "skipped: rabbitmq-server is not installed (apt-get install rabbitmq-server), so there is no broker to restart"
 
-    let directory: String
-    let url: String
-
-    /// Starts a node in a fresh directory.
-    static func start() async throws -> PrivateBroker {
-        let directory = NSTemporaryDirectory() + "choreo-rabbitmq-restart-\(UInt32.random(in: 0...UInt32.max))"
-        let output = try await run(["start"], directory: directory)
-        guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("export CHOREO_TEST_AMQP_URL=") }) else {
-            throw ConformanceFailure("the script printed no URL: \(output)")
-        }
-        let url = line.dropFirst("export CHOREO_TEST_AMQP_URL=".count).trimmingCharacters(in: CharacterSet(charactersIn: "'"))
-        return PrivateBroker(directory: directory, url: url)
-    }
-
-    /// Stops the node and starts it again on the same port with the same data.
-    func restart() async throws { _ = try await Self.run(["restart"], directory: directory) }
-
-    /// SIGKILLs the node (a crash: no clean shutdown); ``restart()`` starts it again.
-    func kill() async throws { _ = try await Self.run(["kill"], directory: directory) }
-
-    /// Stops the node and deletes its directory.
-    func stop() async { _ = try? await Self.run(["stop"], directory: directory) }
-
-    /// Runs the script on a thread of its own (it blocks for seconds) and returns its standard output.
-    static func run(_ arguments: [String], directory: String) async throws -> String {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String, any Error>) in
-            let thread = Thread {
-                continuation.resume(with: Result { try spawn(arguments, directory: directory) })
-            }
-            thread.start()
-        }
-    }
-
-    /// posix_spawn and waitpid (Foundation's Process can miss the exit of a script that leaves a
-    /// daemon behind); stderr goes to /dev/null.
-    private static func spawn(_ arguments: [String], directory: String) throws -> String {
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw ConformanceFailure("pipe failed") }
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let environment = ProcessInfo.processInfo.environment.merging(["CHOREO_RABBITMQ_DIR": directory]) { $1 }
-        let argv = ([script] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, script, &actions, nil, argv, envp)
-        close(fds[1])
-        defer { close(fds[0]) }
-        guard status == 0 else { throw ConformanceFailure("cannot start \(script): error \(status)") }
-        var output: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4_096)
-        while true {
-            let count = read(fds[0], &buffer, buffer.count)
-            if count <= 0 { break }
-            output += buffer[0..<count]
-        }
-        var exit: Int32 = 0
-        while waitpid(pid, &exit, 0) == -1, errno == EINTR {}
-        let text = String(decoding: output, as: UTF8.self)
-        guard exit == 0 else { throw ConformanceFailure("\(script) \(arguments.joined(separator: " ")) failed (status \(exit)): \(text)") }
-        return text
-    }
+    /// Starts a RabbitMQ node in a fresh directory.
+    static func start() async throws -> ScriptedTestServer { try await start(.rabbitMQ) }
 }
 
 @Suite("RabbitMQ bus: broker restart", .serialized, .enabled(if: PrivateBroker.installed, PrivateBroker.skipReason), .timeLimit(.minutes(5)))
