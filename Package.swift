@@ -318,7 +318,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChoreoNATSBusTests",
-            dependencies: ["BusConformance", "ChoreoNATSBus", "ChoreoInstrumentation", "ChoreoModel"]
+            dependencies: ["BusConformance", "ChoreoNATSBus", "ChoreoInstrumentation", "ChoreoModel", "ChoreoTestSupport"]
         ),
         .testTarget(
             name: "ChoreoRabbitMQBusTests",

@@ -1,6 +1,7 @@
 import BusConformance
 import ChoreoInstrumentation
 import ChoreoNATSBus
+import ChoreoTestSupport
 import Foundation
 import Testing
 
@@ -37,8 +38,8 @@ struct NATSBusRestartTests {
 
     @Test("every acknowledged message survives a server restart: backlog kept on disk, publisher and consumers reconnect")
     func restartKeepsAcknowledgedMessages() async throws {
-        let server = try PrivateNATSServer.start()
-        defer { server.stop() }
+        let server = try await PrivateNATSServer.start()
+        defer { server.stopBlocking() }
         let system = "restart_\(UInt32.random(in: 0...UInt32.max))"
         let topic = "orders.placed"
         let handled = Probe<String>()
@@ -57,7 +58,7 @@ struct NATSBusRestartTests {
             _ = await firstRun.result
             // Acknowledged while nobody of the group runs: they must be on the server's disk.
             for index in 6...15 { try await publisher.publish(Self.message(topic, index)) }
-            try server.restart()
+            try await server.restart()
             // The publisher reconnects on its own.
             for index in 16...25 { try await Self.publishUntilAcknowledged(publisher, Self.message(topic, index)) }
             // The group's next process finds the backlog and what came after the restart.
@@ -73,8 +74,8 @@ struct NATSBusRestartTests {
 
     @Test("a running consumer goes on after a server restart, and declares stream and consumer again when the server lost them")
     func runningConsumerSurvivesRestarts() async throws {
-        let server = try PrivateNATSServer.start()
-        defer { server.stop() }
+        let server = try await PrivateNATSServer.start()
+        defer { server.stopBlocking() }
         let system = "restart_\(UInt32.random(in: 0...UInt32.max))"
         let topic = "payments"
         let handled = Probe<String>()
@@ -86,11 +87,11 @@ struct NATSBusRestartTests {
             try await bus.publish(Self.message(topic, 1))
             _ = try await handled.wait(for: 1, "the delivery before the restart")
             // Same store: the consumer's fetches resume after nats.c reconnects.
-            try server.restart()
+            try await server.restart()
             try await Self.publishUntilAcknowledged(bus, Self.message(topic, 2))
             _ = try await handled.wait(for: 2, "the delivery after the restart")
             // Empty store: the publish declares the stream again, the failing fetch the consumer.
-            try server.restart(wipe: true)
+            try await server.restartEmpty()
             try await Self.waitUntilConsumerIsBack(bus)
             try await Self.publishUntilAcknowledged(bus, Self.message(topic, 3))
             _ = try await handled.wait(for: 3, "the delivery after the server lost its state")
@@ -105,8 +106,8 @@ struct NATSBusRestartTests {
     /// publishTimeout (30 s) no publish, in or out of a handler, may fail for the outage.
     @Test("SIGKILL mid-stream and restart after 5 s: every acknowledged message arrives, nothing dead-lettered, publishes wait")
     func killUnderLoad() async throws {
-        let server = try PrivateNATSServer.start()
-        defer { server.stop() }
+        let server = try await PrivateNATSServer.start()
+        defer { server.stopBlocking() }
         var settings = try NATSBus.Configuration(url: server.url)
         settings.system = "kill_\(UInt32.random(in: 0...UInt32.max))"
         settings.ackWait = .seconds(2)
@@ -118,9 +119,9 @@ struct NATSBusRestartTests {
             pending: { try await $0.pendingDeliveries() },
             outage: {
                 let start = clock.now
-                try await PrivateNATSServer.offPool { try server.kill() }
+                try await server.kill()
                 try await Task.sleep(for: .seconds(5))
-                try await PrivateNATSServer.offPool { try server.restart() }
+                try await server.restart()
                 outageTook.append(clock.now - start)
             })
         print(

@@ -57,8 +57,17 @@ public struct ScriptedTestServer: Sendable {
     /// Starts the server again (after ``kill()``, or stops it first) on the same port and data.
     public func restart() async throws { _ = try await Self.run(kind, ["restart"], directory: directory) }
 
+    /// Stops the server and starts it again on the same port with an empty store (NATS only:
+    /// a server that lost its state).
+    public func restartEmpty() async throws { _ = try await Self.run(kind, ["restart-empty"], directory: directory) }
+
     /// Stops the server and deletes its directory.
     public func stop() async { _ = try? await Self.run(kind, ["stop"], directory: directory) }
+
+    /// ``stop()`` blocking the calling thread, for a `defer`.
+    public func stopBlocking() {
+        _ = try? Self.spawn(Self.scripts + "/" + kind.script, ["stop"], [kind.directoryVariable: directory])
+    }
 
     /// Runs the script on a thread of its own (it blocks for seconds) and returns its output.
     static func run(_ kind: Kind, _ arguments: [String], directory: String) async throws -> String {
