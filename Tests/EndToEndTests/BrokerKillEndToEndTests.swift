@@ -50,7 +50,7 @@ struct BrokerKillEndToEndTests {
             environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": pipeline.agentURL])
 
         // Mid-run: the collector has seen a good part of the orders begin, not all of them.
-        try await waitForFlows(atLeast: orders / 5, collectorPort: pipeline.collectorPort, while: driver)
+        try await FlowTruthChecks.waitForFlows(atLeast: orders / 5, collectorPort: pipeline.collectorPort, while: driver)
         try #require(driver.isRunning, "the run ended before the broker was killed: \(harness.log("order-fulfilment"))")
         try await broker.kill()
         // The scenario's outage (not a wait for something to happen): the broker stays down 5 s.
@@ -65,49 +65,10 @@ struct BrokerKillEndToEndTests {
         let truth = try PostgresE2E.truth(at: truthPath)
         #expect(truth.count == orders, "the truth holds every order")
         try await Chaos.waitUntilAgentDrained(agentPort: pipeline.agentPort)
-        var wrong: [String] = []
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(120)
-        var pending = truth
-        // Stuck flows are judged once quiet for their learned limit: ask until each matches.
-        while !pending.isEmpty, clock.now < deadline {
-            wrong = []
-            pending = pending.filter { orderID, expected in
-                let answer = AgentOutage.http("GET", port: pipeline.collectorPort, path: "/api/v1/flows/\(orderID)")
-                guard answer.status == 200, let flow = try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any],
-                    let steps = flow["steps"] as? [[String: Any]]
-                else {
-                    wrong.append("\(orderID): HTTP \(answer.status)")
-                    return true
-                }
-                let types = steps.compactMap { $0["type"] as? String }.sorted()
-                if flow["status"] as? String != expected.status || flow["outcome"] as? String != expected.outcome
-                    || types != expected.types.sorted()
-                {
-                    wrong.append("\(orderID): \(flow["status"] ?? "-")/\(flow["outcome"] ?? "-") \(types) != \(expected.status) \(expected.types)")
-                    return true
-                }
-                return false
-            }
-            if !pending.isEmpty { try await Task.sleep(for: .seconds(1)) }
-        }
-        #expect(pending.count == 0, "flows differ from the truth: \(wrong.prefix(5))")
+        let wrong = try await FlowTruthChecks.flowsDiffering(from: truth, collectorPort: pipeline.collectorPort)
+        #expect(wrong.isEmpty, "\(wrong.count) flows differ from the truth: \(wrong.prefix(5))")
         let statuses = Set(truth.values.map(\.status))
         #expect(statuses.isSuperset(of: ["completed", "compensated", "failed", "stuck"]), "every fault shows: \(statuses)")
-    }
-
-    /// Waits until the collector lists at least `count` flows (a safety limit of 120 s, or the
-    /// driver's exit, ends the wait; the caller checks the driver still runs).
-    private static func waitForFlows(atLeast count: Int, collectorPort: Int, while driver: Process) async throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(120)
-        while clock.now < deadline, driver.isRunning {
-            let answer = AgentOutage.http("GET", port: collectorPort, path: "/api/v1/flows?limit=10000")
-            if answer.status == 200, let flows = try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [Any], flows.count >= count {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
     }
 
     /// The process's exit status, waiting on a thread of its own; -1 if it still runs after `limit` (then it is killed).

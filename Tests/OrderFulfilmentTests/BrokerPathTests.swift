@@ -51,14 +51,17 @@ enum TestBroker: String, Sendable, CustomTestStringConvertible {
     }
 }
 
-/// What every broker must show: the paths, the faults and a missing subscriber as in memory,
-/// with the truth observed on the broker.
-enum BrokerPathChecks {
-    static func paths(_ broker: TestBroker, style: ChoreographyStyle) async throws {
+/// What every durable bus must show: the paths, the faults and a missing subscriber as in
+/// memory (on a broker with the truth observed there, on PostgreSQL with the journal).
+enum DurableBusPathChecks {
+    /// Runs plans in a style with faults on the bus under test and returns the truth.
+    typealias Runner = @Sendable ([OrderPlan], ChoreographyStyle, FaultSettings) async throws -> Truth
+
+    static func paths(_ run: Runner, style: ChoreographyStyle) async throws {
         var plans = Scenario.allCases.enumerated().map { plan($1, index: $0 + 1) }
         // Business time runs on the real clock (a day is 2 s): the card update comes at once.
         for index in plans.indices where plans[index].scenario == .cardUpdated { plans[index].details.cardUpdateAfterDays = 0.05 }
-        let truth = try await broker.run(plans, style: style)
+        let truth = try await run(plans, style, .none)
         #expect(truth.flows.count == plans.count)
         for order in plans {
             let expected = ExpectedPath.of(style, order.scenario)
@@ -69,11 +72,11 @@ enum BrokerPathChecks {
         }
     }
 
-    static func faults(_ broker: TestBroker) async throws {
+    static func faults(_ run: Runner) async throws {
         let transient = plan(.happy, faults: OrderFaults(transient: FaultTarget(service: "inventory", type: .fetchGoods), transientFailures: 2), index: 1)
         let duplicate = plan(.happy, faults: OrderFaults(duplicate: FaultTarget(service: "order", type: .paymentReceived)), index: 2)
         let poison = plan(.happy, faults: OrderFaults(poison: FaultTarget(service: "inventory", type: .fetchGoods)), index: 3)
-        let truth = try await broker.run([transient, duplicate, poison], style: .commanded)
+        let truth = try await run([transient, duplicate, poison], .commanded, .none)
         let happy = ExpectedPath.of(.commanded, .happy)
         for order in [transient, duplicate] {
             let flow = try #require(truth.flows[order.details.orderID])
@@ -86,9 +89,9 @@ enum BrokerPathChecks {
         #expect(failed.types == ["OrderPlaced", "RetrievePayment", "PaymentReceived", "FetchGoods"])
     }
 
-    static func missingSubscriber(_ broker: TestBroker) async throws {
+    static func missingSubscriber(_ run: Runner) async throws {
         let order = plan(.happy)
-        let truth = try await broker.run([order], style: .commanded, faults: FaultSettings(missingSubscriber: "shipment"))
+        let truth = try await run([order], .commanded, FaultSettings(missingSubscriber: "shipment"))
         let flow = try #require(truth.flows[order.details.orderID])
         #expect(flow.status == .stuck)
         #expect(flow.waitingFor == "ShipGoods")
@@ -97,10 +100,10 @@ enum BrokerPathChecks {
 
     /// Inventory is down from the start for half a day: its backlog waits on the broker and
     /// drains when it is back (its bus instance is a new one: a restarted process).
-    static func outage(_ broker: TestBroker) async throws {
+    static func outage(_ run: Runner) async throws {
         let orders = (1...3).map { plan(.happy, index: $0) }
         let faults = FaultSettings(outage: .init(service: "inventory", startsAfterDays: 0, lastsDays: 0.5))
-        let truth = try await broker.run(orders, style: .commanded, faults: faults)
+        let truth = try await run(orders, .commanded, faults)
         for order in orders {
             let flow = try #require(truth.flows[order.details.orderID])
             #expect(flow.status == .completed)
@@ -113,29 +116,33 @@ enum BrokerPathChecks {
     "Paths on the RabbitMQ bus", .enabled(if: TestBroker.rabbitMQ.url != nil, TestBroker.skipReason(.rabbitMQ)), .timeLimit(.minutes(5)))
 struct RabbitMQPathTests {
     @Test("every path publishes its exact messages and ends in its state", arguments: ChoreographyStyle.allCases)
-    func paths(style: ChoreographyStyle) async throws { try await BrokerPathChecks.paths(.rabbitMQ, style: style) }
+    func paths(style: ChoreographyStyle) async throws {
+        try await DurableBusPathChecks.paths({ try await TestBroker.rabbitMQ.run($0, style: $1, faults: $2) }, style: style)
+    }
 
     @Test("transient failures, duplicates and a poison message behave as in memory")
-    func faults() async throws { try await BrokerPathChecks.faults(.rabbitMQ) }
+    func faults() async throws { try await DurableBusPathChecks.faults { try await TestBroker.rabbitMQ.run($0, style: $1, faults: $2) } }
 
     @Test("a missing subscriber leaves the flow stuck")
-    func missingSubscriber() async throws { try await BrokerPathChecks.missingSubscriber(.rabbitMQ) }
+    func missingSubscriber() async throws { try await DurableBusPathChecks.missingSubscriber { try await TestBroker.rabbitMQ.run($0, style: $1, faults: $2) } }
 
     @Test("a service's outage: its backlog waits on the broker and drains when it is back")
-    func outage() async throws { try await BrokerPathChecks.outage(.rabbitMQ) }
+    func outage() async throws { try await DurableBusPathChecks.outage { try await TestBroker.rabbitMQ.run($0, style: $1, faults: $2) } }
 }
 
 @Suite("Paths on the NATS JetStream bus", .enabled(if: TestBroker.nats.url != nil, TestBroker.skipReason(.nats)), .timeLimit(.minutes(5)))
 struct NATSPathTests {
     @Test("every path publishes its exact messages and ends in its state", arguments: ChoreographyStyle.allCases)
-    func paths(style: ChoreographyStyle) async throws { try await BrokerPathChecks.paths(.nats, style: style) }
+    func paths(style: ChoreographyStyle) async throws {
+        try await DurableBusPathChecks.paths({ try await TestBroker.nats.run($0, style: $1, faults: $2) }, style: style)
+    }
 
     @Test("transient failures, duplicates and a poison message behave as in memory")
-    func faults() async throws { try await BrokerPathChecks.faults(.nats) }
+    func faults() async throws { try await DurableBusPathChecks.faults { try await TestBroker.nats.run($0, style: $1, faults: $2) } }
 
     @Test("a missing subscriber leaves the flow stuck")
-    func missingSubscriber() async throws { try await BrokerPathChecks.missingSubscriber(.nats) }
+    func missingSubscriber() async throws { try await DurableBusPathChecks.missingSubscriber { try await TestBroker.nats.run($0, style: $1, faults: $2) } }
 
     @Test("a service's outage: its backlog waits on the broker and drains when it is back")
-    func outage() async throws { try await BrokerPathChecks.outage(.nats) }
+    func outage() async throws { try await DurableBusPathChecks.outage { try await TestBroker.nats.run($0, style: $1, faults: $2) } }
 }

@@ -42,46 +42,16 @@ enum PostgresTestDatabase {
 struct PostgresPathTests {
     @Test("every path publishes its exact messages and ends in its state on the PostgreSQL bus", arguments: ChoreographyStyle.allCases)
     func paths(style: ChoreographyStyle) async throws {
-        var plans = Scenario.allCases.enumerated().map { plan($1, index: $0 + 1) }
-        // Business time runs on the real clock here (a day is 2 s): the customer updates the card
-        // at once, so it arrives well before the 7-day deadline even on a loaded machine.
-        for index in plans.indices where plans[index].scenario == .cardUpdated { plans[index].details.cardUpdateAfterDays = 0.05 }
-        let truth = try await PostgresTestDatabase.run(plans, style: style)
-        #expect(truth.flows.count == plans.count)
-        for order in plans {
-            let expected = ExpectedPath.of(style, order.scenario)
-            let flow = try #require(truth.flows[order.details.orderID])
-            #expect(flow.status == expected.status, "\(expected)")
-            #expect(flow.outcome == expected.outcome?.rawValue, "\(expected)")
-            expectSteps(flow.steps, expected.steps, exact: expected.orderIsExact)
-        }
+        try await DurableBusPathChecks.paths({ try await PostgresTestDatabase.run($0, style: $1, faults: $2) }, style: style)
     }
 
     @Test("transient failures, duplicates and a poison message behave on the PostgreSQL bus as in memory")
     func faults() async throws {
-        let transient = plan(.happy, faults: OrderFaults(transient: FaultTarget(service: "inventory", type: .fetchGoods), transientFailures: 2), index: 1)
-        let duplicate = plan(.happy, faults: OrderFaults(duplicate: FaultTarget(service: "order", type: .paymentReceived)), index: 2)
-        let poison = plan(.happy, faults: OrderFaults(poison: FaultTarget(service: "inventory", type: .fetchGoods)), index: 3)
-        let truth = try await PostgresTestDatabase.run([transient, duplicate, poison], style: .commanded)
-        let happy = ExpectedPath.of(.commanded, .happy)
-        for order in [transient, duplicate] {
-            let flow = try #require(truth.flows[order.details.orderID])
-            #expect(flow.status == .completed)
-            expectSteps(flow.steps, happy.steps, exact: true)
-        }
-        let failed = try #require(truth.flows[poison.details.orderID])
-        #expect(failed.status == .failed)
-        #expect(failed.outcome == nil)
-        #expect(failed.types == ["OrderPlaced", "RetrievePayment", "PaymentReceived", "FetchGoods"])
+        try await DurableBusPathChecks.faults { try await PostgresTestDatabase.run($0, style: $1, faults: $2) }
     }
 
     @Test("a missing subscriber leaves the flow stuck on the PostgreSQL bus too")
     func missingSubscriber() async throws {
-        let order = plan(.happy)
-        let truth = try await PostgresTestDatabase.run([order], style: .commanded, faults: FaultSettings(missingSubscriber: "shipment"))
-        let flow = try #require(truth.flows[order.details.orderID])
-        #expect(flow.status == .stuck)
-        #expect(flow.waitingFor == "ShipGoods")
-        #expect(flow.types == ["OrderPlaced", "RetrievePayment", "PaymentReceived", "FetchGoods", "GoodsFetched", "ShipGoods"])
+        try await DurableBusPathChecks.missingSubscriber { try await PostgresTestDatabase.run($0, style: $1, faults: $2) }
     }
 }
