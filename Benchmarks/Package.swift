@@ -6,6 +6,7 @@
 //     .build/release/collector-ingest
 //     .build/release/tracer-costs
 //     .build/release/store-append
+//     .build/release/bus-throughput --postgres URL --amqp URL --nats URL
 //
 // See ../BENCHMARKS.md for the figures and the exact commands that produced them.
 import PackageDescription
@@ -81,6 +82,23 @@ let package = Package(
                 "BenchSupport", "RawSQLite",
                 .product(name: "ChoreoStore", package: "Choreoscope"),
                 .product(name: "ChoreoModel", package: "Choreoscope"),
+            ]
+        ),
+        // Bus throughput: deliveries/s on every bus, raw and through TracedBus + ChoreoTracer.
+        .executableTarget(
+            name: "bus-throughput",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "ChoreoInstrumentation", package: "Choreoscope"),
+                .product(name: "ChoreoPostgresBus", package: "Choreoscope"),
+                .product(name: "ChoreoRabbitMQBus", package: "Choreoscope"),
+                .product(name: "ChoreoNATSBus", package: "Choreoscope"),
+                .product(name: "ChoreoTracer", package: "Choreoscope"),
+                .product(name: "ChoreoModel", package: "Choreoscope"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Flow queries: flows show of a long flow, stuck list over many flows, process map.
