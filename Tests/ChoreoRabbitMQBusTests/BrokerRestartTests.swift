@@ -14,9 +14,6 @@ extension ScriptedTestServer {
     static var installed: Bool { Kind.rabbitMQ.isInstalled }
 
     static let skipReason: Comment = "skipped: rabbitmq-server is not installed (apt-get install rabbitmq-server), so there is no broker to restart"
-
-    /// Starts a RabbitMQ node in a fresh directory.
-    static func start() async throws -> ScriptedTestServer { try await start(.rabbitMQ) }
 }
 
 @Suite("RabbitMQ bus: broker restart", .serialized, .enabled(if: PrivateBroker.installed, PrivateBroker.skipReason), .timeLimit(.minutes(5)))
@@ -26,14 +23,7 @@ struct BrokerRestartTests {
     /// are confirmed; the consumer reconnects and declares its queue again on its own.
     @Test("the bus survives a broker restart: it reconnects, declares its topology again and loses no confirmed message")
     func restart() async throws {
-        let broker = try await PrivateBroker.start()
-        do {
-            try await survive(broker)
-        } catch {
-            await broker.stop()
-            throw error
-        }
-        await broker.stop()
+        try await ScriptedTestServer.with(.rabbitMQ) { try await survive($0) }
     }
 
     private func survive(_ broker: PrivateBroker) async throws {
@@ -82,14 +72,7 @@ struct BrokerKillTests {
     /// handler, may fail for the outage: it waits for the reconnection.
     @Test("SIGKILL mid-stream and restart after 5 s: every confirmed message arrives, nothing dead-lettered, publishes wait")
     func killUnderLoad() async throws {
-        let broker = try await PrivateBroker.start()
-        do {
-            try await survive(broker)
-        } catch {
-            await broker.stop()
-            throw error
-        }
-        await broker.stop()
+        try await ScriptedTestServer.with(.rabbitMQ) { try await survive($0) }
     }
 
     private func survive(_ broker: PrivateBroker) async throws {

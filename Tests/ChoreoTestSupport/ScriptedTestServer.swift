@@ -51,6 +51,19 @@ public struct ScriptedTestServer: Sendable {
         return ScriptedTestServer(kind: kind, directory: directory, url: url)
     }
 
+    /// Starts a server, runs `body` with it, and stops it (also when `body` throws).
+    public static func with<T: Sendable>(_ kind: Kind, _ body: (ScriptedTestServer) async throws -> T) async throws -> T {
+        let server = try await start(kind)
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
     /// SIGKILLs the server: no clean shutdown.
     public func kill() async throws { _ = try await Self.run(kind, ["kill"], directory: directory) }
 

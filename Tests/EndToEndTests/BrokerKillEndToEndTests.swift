@@ -26,14 +26,7 @@ struct BrokerKillEndToEndTests {
     }
 
     static func killMidRun(_ kind: ScriptedTestServer.Kind) async throws {
-        let broker = try await ScriptedTestServer.start(kind)
-        do {
-            try await killMidRun(broker)
-        } catch {
-            await broker.stop()
-            throw error
-        }
-        await broker.stop()
+        try await ScriptedTestServer.with(kind) { try await killMidRun($0) }
     }
 
     private static func killMidRun(_ broker: ScriptedTestServer) async throws {
