@@ -107,6 +107,8 @@ let package = Package(
             dependencies: [
                 "BenchSupport",
                 .product(name: "ChoreoStore", package: "Choreoscope"),
+                .product(name: "ChoreoPostgresStore", package: "Choreoscope"),
+                .product(name: "ChoreoQuery", package: "Choreoscope"),
                 .product(name: "ChoreoFlows", package: "Choreoscope"),
                 .product(name: "ChoreoCollector", package: "Choreoscope"),
                 .product(name: "ChoreoModel", package: "Choreoscope"),
