@@ -4,6 +4,12 @@ public struct Timing: Sendable {
     public var wallNanoseconds: Double
     /// CPU time of the whole process in nanoseconds over the same region.
     public var cpuNanoseconds: Double
+
+    /// A timing taken some other way (e.g. by the server, between two statements).
+    public init(wallNanoseconds: Double, cpuNanoseconds: Double) {
+        self.wallNanoseconds = wallNanoseconds
+        self.cpuNanoseconds = cpuNanoseconds
+    }
 }
 
 /// Measures a region with `ContinuousClock` and the process CPU clock.

@@ -8,18 +8,23 @@ final class CollectorProcess {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts the binary; call ``waitUntilReady(client:)`` before sending.
-    init(binary: String, database: String) throws {
+    /// Starts the binary on the SQLite file `database`; call ``waitUntilReady(client:)`` before sending.
+    convenience init(binary: String, database: String) throws {
+        try self.init(binary: binary, store: ["--db", database])
+    }
+
+    /// Starts the binary with the store arguments `store` (`--db PATH` or `--store URL`).
+    init(binary: String, store: [String]) throws {
         port = try Self.freeLoopbackPort()
         process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--listen", "127.0.0.1:\(port)", "--db", database, "--log-level", "warning"]
+        process.arguments = ["--listen", "127.0.0.1:\(port)"] + store + ["--log-level", "warning"]
         try process.run()
     }
 
-    /// Polls `GET /healthz` every 20 ms, at most 250 times (5 s).
-    func waitUntilReady(client: HTTPClient) async throws {
-        for _ in 0..<250 {
+    /// Polls `GET /healthz` every 20 ms, at most `attempts` times (5 s by default).
+    func waitUntilReady(client: HTTPClient, attempts: Int = 250) async throws {
+        for _ in 0..<attempts {
             guard process.isRunning else { throw BenchError("choreo-collector exited with status \(process.terminationStatus)") }
             if let response = try? await client.execute(HTTPClientRequest(url: baseURL + "/healthz"), timeout: .seconds(1)),
                response.status == .ok {
@@ -28,7 +33,7 @@ final class CollectorProcess {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw BenchError("choreo-collector did not answer /healthz on port \(port) within 5 s")
+        throw BenchError("choreo-collector did not answer /healthz on port \(port) within \(attempts / 50) s")
     }
 
     /// CPU time (user + system, all threads, exited ones included) the collector has used so far,

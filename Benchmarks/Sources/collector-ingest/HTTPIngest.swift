@@ -94,7 +94,7 @@ enum HTTPIngest {
     }
 
     /// Posts until the collector answers 200; returns the number of retries (429/503).
-    private static func post(_ body: [UInt8], to url: String, with client: HTTPClient) async throws -> Int {
+    static func post(_ body: [UInt8], to url: String, with client: HTTPClient) async throws -> Int {
         var retries = 0
         while true {
             var request = HTTPClientRequest(url: url)

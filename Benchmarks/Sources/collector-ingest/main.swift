@@ -4,17 +4,25 @@ import Foundation
 import RawSQLite
 
 // collector-ingest: spans/s into SQLite, in process (IngestWriter + SQLiteSpanStore) and over
-// HTTP (the choreo-collector binary), against a raw SQLite insert of the same rows.
+// HTTP (the choreo-collector binary), against a raw SQLite insert of the same rows; with
+// --postgres, into PostgreSQL over HTTP through 1, 2, 3 collectors against a raw COPY.
 let arguments = Arguments()
 if arguments.flag("help") {
     print("""
         usage: collector-ingest [--runs 15] [--batches 40] [--batch-size 512] [--submitters 1,4,16]
                                 [--clients 4,16] [--polled-clients 4] [--collector ../.build/release/choreo-collector]
+                                [--postgres URL [--pg-collectors 1,2,3] [--pg-clients 6] [--pg-data DIR]]
         Every run ingests --batches batches of --batch-size spans into a fresh database file.
         Over HTTP only when the --collector binary exists (build it with
         `swift build -c release --product choreo-collector` in the main package); --clients 0 skips
         HTTP, --submitters 0 the in-process cases. --polled-clients repeats the HTTP case with a
         dashboard polling the query API every second (0 skips it).
+        --postgres postgres://user@host:port/db adds PostgreSQL (needs --collector and psql on the
+        PATH): HTTP through each number of collector processes in --pg-collectors sharing one fresh
+        schema per run (--pg-clients connections in all, round-robin over the collectors), and the
+        raw baseline, psql's \\copy of the same rows (one COPY, one transaction per batch) into a
+        fresh schema of the same shape. --pg-data is the server's data directory, for its CPU time
+        (default: the throwaway cluster's, /tmp/choreo-pg-test-cluster/data).
         """)
     exit(0)
 }
@@ -27,6 +35,15 @@ let httpClients = FileManager.default.isExecutableFile(atPath: binary) ? argumen
 let polledClients = httpClients.isEmpty ? [] : arguments.ints("polled-clients", [4]).filter { $0 > 0 }
 let scratch = try ScratchDirectory()
 defer { scratch.remove() }
+let postgresURL = arguments.flag("postgres") ? arguments.string("postgres", "") : nil
+if postgresURL != nil && !FileManager.default.isExecutableFile(atPath: binary) {
+    print("--postgres needs the collector binary; none at \(binary)")
+    exit(2)
+}
+let pgCollectors = postgresURL == nil ? [] : arguments.ints("pg-collectors", [1, 2, 3]).filter { $0 > 0 }
+let pgClients = arguments.int("pg-clients", 6)
+PostgresIngest.dataDirectory = arguments.string("pg-data", PostgresIngest.dataDirectory)
+var postgres = postgresURL.map { PostgresIngest(url: $0, binary: binary, scratch: scratch.path) }
 
 /// One measured configuration.
 enum Case: Hashable {
@@ -34,6 +51,16 @@ enum Case: Hashable {
     case inProcess(submitters: Int)
     case http(clients: Int)
     case polled(clients: Int)
+    case postgresRaw
+    case postgresHTTP(collectors: Int)
+
+    /// The case this one is compared with.
+    var baseline: Case {
+        switch self {
+        case .postgresRaw, .postgresHTTP: .postgresRaw
+        default: .raw
+        }
+    }
 
     var label: String {
         switch self {
@@ -41,6 +68,8 @@ enum Case: Hashable {
         case .inProcess(let n): "IngestWriter + SQLiteSpanStore, \(n) submitter\(n == 1 ? "" : "s")"
         case .http(let n): "HTTP → choreo-collector, \(n) client\(n == 1 ? "" : "s")"
         case .polled(let n): "HTTP → choreo-collector, \(n) client\(n == 1 ? "" : "s"), dashboard polling 1/s"
+        case .postgresRaw: "PostgreSQL: raw COPY (psql \\copy), 1 connection, 1 txn/batch"
+        case .postgresHTTP(let n): "PostgreSQL: HTTP → \(n) choreo-collector\(n == 1 ? "" : "s"), \(pgClients) clients"
         }
     }
 }
@@ -62,15 +91,30 @@ print("- row bytes as stored (ids, columns, record blob): \(rawRows.byteCount / 
 let bodies = try workload.batches.map { (body: try OTLPProtobuf.encodeRequest($0), spans: $0.count) }
 print("- OTLP protobuf request body: \(bodies.reduce(0) { $0 + $1.body.count } / bodies.count) bytes per \(batchSize) spans\n")
 
+// PostgreSQL's baseline rows: what one collector stored for this workload in a warm-up run.
+var copyBatches: [String] = []
+var templateSchema = ""
+if let url = postgresURL, var setup = postgres {
+    print("- PostgreSQL: \(try PSQL.describe(url))")
+    templateSchema = setup.freshSchema("warmup")
+    let warm = try await setup.http(bodies: bodies, collectors: 1, clients: pgClients, schema: templateSchema)
+    precondition(warm.storedSpans == workload.spanCount, "PostgreSQL kept \(warm.storedSpans) of \(workload.spanCount) spans")
+    copyBatches = try setup.exportBatches(schema: templateSchema, batchSize: batchSize)
+    postgres = setup
+    print("- PostgreSQL: \(pgClients) HTTP clients in all, round-robin over the collectors; fresh schema per run, dropped after it\n")
+}
+
 let cases: [Case] =
     [.raw] + submitterCounts.map { .inProcess(submitters: $0) } + httpClients.map { .http(clients: $0) }
-    + polledClients.map { .polled(clients: $0) }
+    + polledClients.map { .polled(clients: $0) } + (postgresURL == nil ? [] : [.postgresRaw])
+    + pgCollectors.map { .postgresHTTP(collectors: $0) }
 var rate: [Case: Samples] = [:]
 var cpuPerSpan: [Case: Samples] = [:]
 var collectorCPUPerSpan: [Case: Samples] = [:]
 var spansPerCommit: [Case: Samples] = [:]
 var retries: [Case: Int] = [:]
 var polls: [Case: Int] = [:]
+var serverCPUPerSpan: [Case: Samples] = [:]
 
 @MainActor func runOnce(_ c: Case, tag: String) async throws -> Timing {
     let path = scratch.database("\(tag)")
@@ -90,6 +134,22 @@ var polls: [Case: Int] = [:]
         collectorCPUPerSpan[c, default: Samples()].add(result.collectorCPUNanoseconds / Double(result.acknowledgedSpans))
         retries[c, default: 0] += result.retries
         return result.measurement
+    case .postgresRaw:
+        let schema = postgres!.freshSchema("raw")
+        let result = try await postgres!.raw(copyBatches, schema: schema, template: templateSchema)
+        try postgres!.drop(schema)
+        precondition(result.storedSpans == workload.spanCount, "COPY stored \(result.storedSpans) of \(workload.spanCount)")
+        serverCPUPerSpan[c, default: Samples()].add(result.serverCPUNanoseconds / Double(result.storedSpans))
+        return result.measurement
+    case .postgresHTTP(let collectors):
+        let schema = postgres!.freshSchema("c\(collectors)")
+        let result = try await postgres!.http(bodies: bodies, collectors: collectors, clients: pgClients, schema: schema)
+        try postgres!.drop(schema)
+        precondition(result.storedSpans == result.acknowledgedSpans, "stored \(result.storedSpans) of \(result.acknowledgedSpans) acknowledged")
+        collectorCPUPerSpan[c, default: Samples()].add(result.collectorCPUNanoseconds / Double(result.acknowledgedSpans))
+        serverCPUPerSpan[c, default: Samples()].add(result.serverCPUNanoseconds / Double(result.acknowledgedSpans))
+        retries[c, default: 0] += result.retries
+        return result.measurement
     }
 }
 
@@ -98,6 +158,7 @@ spansPerCommit = [:]
 retries = [:]
 polls = [:]
 collectorCPUPerSpan = [:]
+serverCPUPerSpan = [:]
 for run in 0..<runs {
     let order = cases.indices.map { cases[($0 + run) % cases.count] }
     for c in order {
@@ -109,16 +170,17 @@ for run in 0..<runs {
 
 var table = MarkdownTable([
     "case", "spans/s p50", "spans/s p99-worst", "vs raw (p50 of paired ratios)", "bench-process CPU µs/span p50",
-    "collector CPU µs/span p50", "spans/commit p50",
+    "collector CPU µs/span p50", "PostgreSQL server CPU µs/span p50", "spans/commit p50",
 ])
 for c in cases {
     let r = rate[c]!
     table.add([
         c.label, Format.grouped(r.p50), Format.grouped(r.percentile(1)),
-        c == .raw ? "1.00" : Format.fixed(r.pairedRatio(over: rate[.raw]!).p50, 2),
-        Format.fixed(cpuPerSpan[c]!.p50 / 1000, 2),
+        c == c.baseline ? "1.00" : Format.fixed(r.pairedRatio(over: rate[c.baseline]!).p50, 2),
+        c == .postgresRaw ? "–" : Format.fixed(cpuPerSpan[c]!.p50 / 1000, 2),
         collectorCPUPerSpan[c].map { Format.fixed($0.p50 / 1000, 2) } ?? "–",
-        spansPerCommit[c].map { Format.fixed($0.p50, 0) } ?? (c == .raw ? "\(batchSize)" : "–"),
+        serverCPUPerSpan[c].map { Format.fixed($0.p50 / 1000, 2) } ?? "–",
+        spansPerCommit[c].map { Format.fixed($0.p50, 0) } ?? (c == .raw || c == .postgresRaw ? "\(batchSize)" : "–"),
     ])
 }
 print(table.render())
@@ -133,4 +195,9 @@ for clients in polledClients {
         "- dashboard polling, \(clients) clients: ingest with polling ÷ without, paired by run: p50 \(Format.fixed(ratio.p50, 3)), "
             + "worst \(Format.fixed(ratio.percentile(1), 3)); \(polls[.polled(clients: clients)] ?? 0) polls of 3 queries over all runs")
 }
+for c in cases where c.baseline == .postgresRaw && c != .postgresRaw {
+    let ratio = rate[c]!.pairedRatio(over: rate[.postgresRaw]!)
+    print("- \(c.label) ÷ raw COPY, paired by run: p50 \(Format.fixed(ratio.p50, 2)), worst \(Format.fixed(ratio.percentile(1), 2)), best \(Format.fixed(ratio.max, 2))")
+}
+if let setup = postgres { try setup.drop(templateSchema) }
 print("- load average after: \(Machine.loadAverage())")
