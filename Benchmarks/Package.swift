@@ -28,6 +28,13 @@ let package = Package(
         .systemLibrary(name: "CSQLiteBench", path: "Sources/CSQLiteBench"),
         // Timing, statistics, CPU time, allocation counts, machine description, tables.
         .target(name: "BenchSupport", dependencies: ["CMallocCounter"]),
+        // A local OTLP/HTTP sink answering 200 to everything (agent-forwarding, bus-throughput).
+        .target(
+            name: "SinkServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         // The baseline: the store's rows inserted through the SQLite C API directly.
         .target(name: "RawSQLite", dependencies: ["CSQLiteBench"]),
         .executableTarget(
@@ -57,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "agent-forwarding",
             dependencies: [
-                "BenchSupport",
+                "BenchSupport", "SinkServer",
                 .product(name: "ChoreoOTLP", package: "Choreoscope"),
                 .product(name: "ChoreoModel", package: "Choreoscope"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -88,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "bus-throughput",
             dependencies: [
-                "BenchSupport",
+                "BenchSupport", "SinkServer",
                 .product(name: "ChoreoInstrumentation", package: "Choreoscope"),
                 .product(name: "ChoreoPostgresBus", package: "Choreoscope"),
                 .product(name: "ChoreoRabbitMQBus", package: "Choreoscope"),

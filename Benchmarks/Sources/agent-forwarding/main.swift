@@ -1,3 +1,4 @@
+import SinkServer
 import AsyncHTTPClient
 import BenchSupport
 import ChoreoModel

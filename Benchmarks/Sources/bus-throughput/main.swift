@@ -1,3 +1,4 @@
+import SinkServer
 import BenchSupport
 import ChoreoInstrumentation
 import ChoreoNATSBus

@@ -5,8 +5,8 @@ import Synchronization
 
 /// A minimal OTLP/HTTP "collector": answers every request 200 with an empty body as fast as it
 /// can, and counts requests. It decodes nothing, so it is never the bottleneck.
-final class SinkServer: Sendable {
-    let port: Int
+public final class SinkServer: Sendable {
+    public let port: Int
     let requests = Atomic<Int>(0)
     private let channel: any Channel
 
@@ -16,9 +16,9 @@ final class SinkServer: Sendable {
     }
 
     /// Requests answered so far.
-    var answered: Int { requests.load(ordering: .relaxed) }
+    public var answered: Int { requests.load(ordering: .relaxed) }
 
-    static func start() async throws -> SinkServer {
+    public static func start() async throws -> SinkServer {
         let counter = Counter()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
@@ -34,7 +34,7 @@ final class SinkServer: Sendable {
         return server
     }
 
-    func stop() async {
+    public func stop() async {
         try? await channel.close()
     }
 
