@@ -9,9 +9,10 @@ import Synchronization
 /// Design (tables in ``PostgresStoreConfiguration/schema``, see ``PostgresSchema``):
 /// - **Spans** are partitioned by start time (declarative range partitions of
 ///   ``PostgresStoreConfiguration/partitionWidth``, created ahead of time and, for spans dated
-///   elsewhere, on demand). ``append(_:)`` writes a whole batch with one `INSERT … SELECT FROM
-///   unnest(…)` of bound arrays that also marks the batch's flows dirty: one statement, one
-///   transaction, durable (committed) when it returns.
+///   elsewhere, on demand). ``append(_:)`` streams a whole batch with `COPY … FROM STDIN` and
+///   marks its flows dirty in the same transaction, durable (committed) when it returns; a batch
+///   holding a span already stored is stored instead by one `INSERT … SELECT FROM unnest(…) ON
+///   CONFLICT DO NOTHING` of bound arrays, which marks only the flows of the rows it inserted.
 /// - **Retention** drops whole partitions that ended before the cutoff (`DETACH PARTITION …
 ///   CONCURRENTLY`, then `DROP TABLE`), and deletes in bounded chunks only within the partition
 ///   the cutoff cuts: no long locks on the spans table.
