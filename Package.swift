@@ -270,10 +270,13 @@ let package = Package(
             name: "ChoreoTracerTests",
             dependencies: [
                 "ChoreoTracer", "ChoreoOTLP", "ChoreoModel", "ChoreoTestSupport",
+                // The golden traced order-fulfilment run (TracedRunGoldenTests).
+                "OrderFulfilment", "ChoreoInstrumentation", "ChoreoFlows",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
+            ],
+            exclude: ["Golden"]
         ),
         .testTarget(name: "ChoreoFlowsTests", dependencies: ["ChoreoFlows", "ChoreoModel"]),
         .testTarget(name: "ChoreoStoreTests", dependencies: ["ChoreoStore", "ChoreoModel"]),
