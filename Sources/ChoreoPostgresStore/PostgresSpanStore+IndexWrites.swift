@@ -71,7 +71,7 @@ extension PostgresSpanStore {
             : "due_ns = NULL"
         let sql = """
             WITH x AS (
-                SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+                SELECT * FROM json_to_recordset($1::json) AS x(
                     c text, status text, outcome text, started bigint, last bigint, steps bigint, compensations bigint,
                     errors bigint, waiting text, services text[], types text[], trail_types text[], trail_services text[],
                     trail_times bigint[], due bigint)),
@@ -108,7 +108,7 @@ extension PostgresSpanStore {
     }
 }
 
-/// One flow index entry as the JSON object the upsert reads with `jsonb_to_recordset`.
+/// One flow index entry as the JSON object the upsert reads with `json_to_recordset` (text JSON: parsed once, cheaper than building `jsonb`).
 struct IndexEntry: Encodable, Sendable {
     var c: String
     var status: String

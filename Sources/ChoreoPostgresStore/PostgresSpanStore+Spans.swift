@@ -39,7 +39,7 @@ extension PostgresSpanStore {
             var result: [String: [SpanRecord]] = [:]
             for row in rows {
                 let (id, record) = try row.decode((String, ByteBuffer).self)
-                result[id, default: []].append(try SpanRecord(binaryEncoded: Array(record.readableBytesView)))
+                result[id, default: []].append(try record.withUnsafeReadableBytes { try SpanRecord(binaryEncoded: $0) })
             }
             return result
         }
@@ -103,6 +103,6 @@ extension PostgresSpanStore {
         var cells = row.makeIterator()
         for _ in 0..<column { _ = cells.next() }
         guard let cell = cells.next() else { throw StoreError(.corruptRecord, "a span row has no column \(column)") }
-        return try SpanRecord(binaryEncoded: Array(try cell.decode(ByteBuffer.self).readableBytesView))
+        return try cell.decode(ByteBuffer.self).withUnsafeReadableBytes { try SpanRecord(binaryEncoded: $0) }
     }
 }
