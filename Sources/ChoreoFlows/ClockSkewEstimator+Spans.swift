@@ -12,11 +12,15 @@ extension ClockSkewEstimator {
     ///
     /// Hops within one source are left out: they say nothing about clocks.
     public static func hops(in spans: [SpanRecord]) -> [ClockHop] {
+        hops(inUnique: FlowBuilder.deduplicated(spans))
+    }
+
+    /// ``hops(in:)`` of spans already free of repeats.
+    static func hops(inUnique unique: [SpanRecord]) -> [ClockHop] {
         struct Key: Hashable {
             var trace: TraceID
             var span: SpanID
         }
-        let unique = FlowBuilder.deduplicated(spans)
         var published: [String: SpanRecord] = [:]
         var consumers: [(messageID: String, span: SpanRecord)] = []
         var consumerSpans: [Key: SpanRecord] = [:]

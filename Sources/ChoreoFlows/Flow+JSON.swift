@@ -4,6 +4,10 @@ import ChoreoModel
 ///
 /// Keys are snake_case, times RFC 3339 (milliseconds), ids lower-case hex; absent optional fields
 /// are encoded as explicit `null`. Scripts depend on it: fields may be added, never renamed.
+///
+/// Times are corrected for clock skew (docs/clock-skew.md); `raw_*` fields carry the times as
+/// recorded, and `adjusted_by_ms` (corrected minus recorded) and `time_uncertain` say how a
+/// step's or a delivery's times were corrected.
 extension Flow: Codable {
     enum CodingKeys: String, CodingKey {
         case correlationID = "correlation_id"
@@ -20,6 +24,8 @@ extension Flow: Codable {
         case unseenDeliveries = "unseen_deliveries"
         case unseenRetries = "unseen_retries"
         case uncompensated, deviations
+        case rawStartedAt = "raw_started_at"
+        case rawEndedAt = "raw_ended_at"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -43,7 +49,9 @@ extension Flow: Codable {
                 unseenRetries: try c.decodeIfPresent([String].self, forKey: .unseenRetries) ?? [],
                 uncompensated: try c.decodeIfPresent([String].self, forKey: .uncompensated) ?? [],
                 deviations: try c.decodeIfPresent([FlowDeviation].self, forKey: .deviations) ?? []
-            )
+            ),
+            rawStartedAtUnixNano: try c.decodeRFC3339IfPresent(.rawStartedAt),
+            rawEndedAtUnixNano: try c.decodeRFC3339IfPresent(.rawEndedAt)
         )
     }
 
@@ -66,6 +74,8 @@ extension Flow: Codable {
         try c.encode(findings.unseenRetries, forKey: .unseenRetries)
         try c.encode(findings.uncompensated, forKey: .uncompensated)
         try c.encode(findings.deviations, forKey: .deviations)
+        try c.encode(UnixTime.rfc3339(rawStartedAtUnixNano), forKey: .rawStartedAt)
+        try c.encode(UnixTime.rfc3339(rawEndedAtUnixNano), forKey: .rawEndedAt)
     }
 }
 
@@ -81,6 +91,9 @@ extension FlowStep: Codable {
         case spanID = "span_id"
         case deliveries, compensation
         case compensatedBy = "compensated_by"
+        case adjustedBy = "adjusted_by_ms"
+        case rawPublishedAt = "raw_published_at"
+        case timeUncertain = "time_uncertain"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -97,7 +110,9 @@ extension FlowStep: Codable {
             spanID: try c.decodeIfPresent(SpanID.self, forKey: .spanID),
             deliveries: try c.decodeIfPresent([FlowDelivery].self, forKey: .deliveries) ?? [],
             compensation: try c.decodeIfPresent(CompensationSource.self, forKey: .compensation),
-            compensatedBy: try c.decodeIfPresent(String.self, forKey: .compensatedBy)
+            compensatedBy: try c.decodeIfPresent(String.self, forKey: .compensatedBy),
+            adjustedByNanos: try c.decodeSignedMilliseconds(.adjustedBy),
+            timeUncertain: try c.decodeIfPresent(Bool.self, forKey: .timeUncertain) ?? false
         )
     }
 
@@ -115,6 +130,9 @@ extension FlowStep: Codable {
         try c.encode(deliveries, forKey: .deliveries)
         try c.encode(compensation, forKey: .compensation)
         try c.encode(compensatedBy, forKey: .compensatedBy)
+        try c.encode(Milliseconds.signedValue(adjustedByNanos), forKey: .adjustedBy)
+        try c.encode(UnixTime.rfc3339(rawPublishedAtUnixNano), forKey: .rawPublishedAt)
+        try c.encode(timeUncertain, forKey: .timeUncertain)
     }
 }
 
@@ -128,6 +146,10 @@ extension FlowDelivery: Codable {
         case queueMs = "queue_ms"
         case handlingMs = "handling_ms"
         case attemptLog = "attempt_log"
+        case adjustedBy = "adjusted_by_ms"
+        case rawStartedAt = "raw_started_at"
+        case rawEndedAt = "raw_ended_at"
+        case timeUncertain = "time_uncertain"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -143,7 +165,9 @@ extension FlowDelivery: Codable {
             service: try c.decodeIfPresent(String.self, forKey: .service),
             queueTimeNanos: try c.decodeIfPresent(Double.self, forKey: .queueMs).map(Milliseconds.nanos),
             handlingTimeNanos: try c.decodeIfPresent(Double.self, forKey: .handlingMs).map(Milliseconds.nanos) ?? 0,
-            attemptLog: try c.decodeIfPresent([FlowAttempt].self, forKey: .attemptLog) ?? []
+            attemptLog: try c.decodeIfPresent([FlowAttempt].self, forKey: .attemptLog) ?? [],
+            adjustedByNanos: try c.decodeSignedMilliseconds(.adjustedBy),
+            timeUncertain: try c.decodeIfPresent(Bool.self, forKey: .timeUncertain) ?? false
         )
     }
 
@@ -160,5 +184,9 @@ extension FlowDelivery: Codable {
         try c.encode(queueTimeNanos.map(Milliseconds.value), forKey: .queueMs)
         try c.encode(Milliseconds.value(handlingTimeNanos), forKey: .handlingMs)
         try c.encode(attemptLog, forKey: .attemptLog)
+        try c.encode(Milliseconds.signedValue(adjustedByNanos), forKey: .adjustedBy)
+        try c.encode(UnixTime.rfc3339(rawFirstStartedAtUnixNano), forKey: .rawStartedAt)
+        try c.encode(UnixTime.rfc3339(rawLastEndedAtUnixNano), forKey: .rawEndedAt)
+        try c.encode(timeUncertain, forKey: .timeUncertain)
     }
 }

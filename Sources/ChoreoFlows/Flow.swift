@@ -24,12 +24,20 @@ public struct Flow: Hashable, Sendable {
     /// What else stands out: messages nobody consumed, dead letters, duplicates, gap ids,
     /// forward steps left uncompensated, deviations from a flow definition.
     public var findings: FlowFindings
+    /// The earliest start as recorded, before any clock correction (docs/clock-skew.md).
+    public var rawStartedAtUnixNano: UInt64
+    /// The latest end as recorded, before any clock correction.
+    public var rawEndedAtUnixNano: UInt64
 
+    /// Creates a flow; raw times default to the (corrected) start and end.
     public init(
         correlationID: String, status: FlowStatus, outcome: String?, traceIDs: [TraceID],
         startedAtUnixNano: UInt64, endedAtUnixNano: UInt64, steps: [FlowStep],
-        waitingFor: String? = nil, gaps: Int = 0, findings: FlowFindings = FlowFindings()
+        waitingFor: String? = nil, gaps: Int = 0, findings: FlowFindings = FlowFindings(),
+        rawStartedAtUnixNano: UInt64? = nil, rawEndedAtUnixNano: UInt64? = nil
     ) {
+        self.rawStartedAtUnixNano = rawStartedAtUnixNano ?? startedAtUnixNano
+        self.rawEndedAtUnixNano = rawEndedAtUnixNano ?? endedAtUnixNano
         self.findings = findings
         self.correlationID = correlationID
         self.status = status
@@ -66,12 +74,20 @@ public struct FlowStep: Hashable, Sendable {
     public var compensation: CompensationSource?
     /// The message id of the compensation that undid this step, if any.
     public var compensatedBy: String?
+    /// How far the publish time was moved onto the reference clock: corrected minus recorded
+    /// (0 when the publisher's clock needed no correction).
+    public var adjustedByNanos: Int64
+    /// True when the correction rests on thin evidence (docs/clock-skew.md).
+    public var timeUncertain: Bool
 
     public init(
         messageID: String, type: String, source: String, causationID: String?, compensates: String?,
         publishedAtUnixNano: UInt64, topic: String? = nil, traceID: TraceID? = nil, spanID: SpanID? = nil,
-        deliveries: [FlowDelivery] = [], compensation: CompensationSource? = nil, compensatedBy: String? = nil
+        deliveries: [FlowDelivery] = [], compensation: CompensationSource? = nil, compensatedBy: String? = nil,
+        adjustedByNanos: Int64 = 0, timeUncertain: Bool = false
     ) {
+        self.adjustedByNanos = adjustedByNanos
+        self.timeUncertain = timeUncertain
         self.compensation = compensation ?? (compensates != nil ? .marked : nil)
         self.compensatedBy = compensatedBy
         self.messageID = messageID
@@ -111,13 +127,21 @@ public struct FlowDelivery: Hashable, Sendable {
     public var handlingTimeNanos: UInt64
     /// Every attempt seen, in attempt order.
     public var attemptLog: [FlowAttempt]
+    /// How far the consumer's times (those of its latest attempt's clock) were moved onto the
+    /// reference clock: corrected minus recorded.
+    public var adjustedByNanos: Int64
+    /// True when that correction rests on thin evidence, or the first start still preceded the
+    /// publish and the queue time was clamped to 0 (docs/clock-skew.md).
+    public var timeUncertain: Bool
 
     public init(
         consumer: String, attempts: Int, outcome: DeliveryOutcome, error: String?,
         firstStartedAtUnixNano: UInt64, lastEndedAtUnixNano: UInt64,
         failedAttempts: Int = 0, service: String? = nil, queueTimeNanos: UInt64? = nil,
-        handlingTimeNanos: UInt64 = 0, attemptLog: [FlowAttempt] = []
+        handlingTimeNanos: UInt64 = 0, attemptLog: [FlowAttempt] = [], adjustedByNanos: Int64 = 0, timeUncertain: Bool = false
     ) {
+        self.adjustedByNanos = adjustedByNanos
+        self.timeUncertain = timeUncertain
         self.queueTimeNanos = queueTimeNanos
         self.handlingTimeNanos = handlingTimeNanos
         self.attemptLog = attemptLog
@@ -130,4 +154,16 @@ public struct FlowDelivery: Hashable, Sendable {
         self.failedAttempts = failedAttempts
         self.service = service
     }
+}
+
+extension FlowStep {
+    /// The publish time as the publisher's clock recorded it.
+    public var rawPublishedAtUnixNano: UInt64 { publishedAtUnixNano.shifted(back: adjustedByNanos) }
+}
+
+extension FlowDelivery {
+    /// The first start as the consumer's clock recorded it.
+    public var rawFirstStartedAtUnixNano: UInt64 { firstStartedAtUnixNano.shifted(back: adjustedByNanos) }
+    /// The latest end as the consumer's clock recorded it.
+    public var rawLastEndedAtUnixNano: UInt64 { lastEndedAtUnixNano.shifted(back: adjustedByNanos) }
 }

@@ -58,7 +58,9 @@ extension FlowBuilder {
             topic: attribute(\.topic),
             traceID: producer?.span.traceID,
             spanID: producer?.span.spanID,
-            deliveries: deliveries.map(\.delivery)
+            deliveries: deliveries.map(\.delivery),
+            adjustedByNanos: producer?.adjustedByNanos ?? 0,
+            timeUncertain: producer?.clockUncertain ?? false
         )
         return BuiltStep(step: step, hasFinalFailure: deliveries.contains { $0.finalFailure })
     }
@@ -88,7 +90,10 @@ extension FlowBuilder {
             queueTimeNanos: publishedAt.map { firstStart > $0 ? firstStart - $0 : 0 },
             handlingTimeNanos: latest.span.endTimeUnixNano > latest.span.startTimeUnixNano
                 ? latest.span.endTimeUnixNano - latest.span.startTimeUnixNano : 0,
-            attemptLog: log
+            attemptLog: log,
+            adjustedByNanos: latest.adjustedByNanos,
+            // A start still before the publish was clamped to it: not a measured queue time.
+            timeUncertain: ordered.contains(where: \.clockUncertain) || publishedAt.map { firstStart < $0 } ?? false
         )
         let finalFailure = latest.outcome == .deadLettered || (latest.failed && latest.outcome != .retry)
         return (delivery, finalFailure)

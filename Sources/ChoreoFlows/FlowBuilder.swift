@@ -20,12 +20,17 @@ public struct FlowBuilder: Sendable {
     /// spans are deduplicated by (trace id, span id). `now` (Unix nanoseconds) decides between
     /// `in_flight` and `stuck` for a pending flow.
     ///
+    /// Times are first moved onto one reference clock (``clockCorrection(for:)``): the flow's
+    /// steps, queue and handling times, start, end and last activity use the corrected times;
+    /// the recorded ones stay available (``Flow/rawStartedAtUnixNano``,
+    /// ``FlowStep/adjustedByNanos``, ``FlowDelivery/adjustedByNanos``).
+    ///
     /// - Returns: the flow, or nil when no messaging span (publish or delivery) belongs to it.
     public func build(correlationID: String, spans: [SpanRecord], now: UInt64) -> Flow? {
-        let flowSpans = Self.deduplicated(spans)
-            .filter { $0.string(MessagingKey.conversationID) == correlationID }
-            .sorted(by: Self.isEarlierSpan)
-        let messages = flowSpans.compactMap(MessageSpan.init)
+        let recorded = Self.deduplicated(spans).filter { $0.string(MessagingKey.conversationID) == correlationID }
+        let clocks = clockCorrection(for: recorded)
+        let flowSpans = recorded.map(clocks.apply).sorted(by: Self.isEarlierSpan)
+        let messages = flowSpans.compactMap { MessageSpan($0).map(clocks.annotate) }
         guard !messages.isEmpty, let first = flowSpans.first else { return nil }
 
         var built = Self.steps(from: messages)
@@ -45,7 +50,8 @@ public struct FlowBuilder: Sendable {
         return Flow(
             correlationID: correlationID, status: verdict.status, outcome: verdict.outcome,
             traceIDs: traceIDs, startedAtUnixNano: startedAt, endedAtUnixNano: endedAt, steps: steps,
-            waitingFor: verdict.waitingFor, gaps: findings.gapIDs.count + findings.unseenDeliveries.count + findings.unseenRetries.count, findings: findings
+            waitingFor: verdict.waitingFor, gaps: findings.gapIDs.count + findings.unseenDeliveries.count + findings.unseenRetries.count, findings: findings,
+            rawStartedAtUnixNano: recorded.map(\.startTimeUnixNano).min(), rawEndedAtUnixNano: recorded.map(\.endTimeUnixNano).max()
         )
     }
 

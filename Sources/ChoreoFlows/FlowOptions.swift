@@ -19,6 +19,12 @@ public struct FlowOptions: Hashable, Sendable {
     /// compensations pair undeclared compensating steps, its transition time limits win over
     /// learned limits, and its transitions drive conformance (``Flow/findings``).
     public var definition: FlowDefinition?
+    /// Clock offsets learned across flows (``ClockSkewEstimator``); each span's times are moved
+    /// by its source's offset before the flow is built. Nil: only the causal clamp of each
+    /// flow's own hops applies (docs/clock-skew.md).
+    public var clockOffsets: ClockOffsets?
+    /// False builds flows from the times exactly as recorded (no correction at all).
+    public var adjustsClocks: Bool
 
     /// Five minutes, in nanoseconds: the default time limit before a pending flow is `stuck`.
     public static let defaultStuckAfterNanos: UInt64 = 5 * 60 * 1_000_000_000
@@ -26,8 +32,11 @@ public struct FlowOptions: Hashable, Sendable {
     /// Creates options; the defaults suit the order-fulfilment choreography.
     public init(
         stuckAfterNanos: UInt64 = FlowOptions.defaultStuckAfterNanos, terminalTypes: Set<String> = [],
-        stuckLimits: StuckLimits? = nil, definition: FlowDefinition? = nil
+        stuckLimits: StuckLimits? = nil, definition: FlowDefinition? = nil, clockOffsets: ClockOffsets? = nil,
+        adjustsClocks: Bool = true
     ) {
+        self.clockOffsets = clockOffsets
+        self.adjustsClocks = adjustsClocks
         self.definition = definition
         self.stuckAfterNanos = stuckAfterNanos
         self.terminalTypes = terminalTypes

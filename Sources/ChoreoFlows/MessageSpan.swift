@@ -15,6 +15,10 @@ struct MessageSpan {
     let role: Role
     let span: SpanRecord
     let messageID: String
+    /// How far the span's times were moved onto the reference clock (adjusted minus recorded).
+    var adjustedByNanos: Int64 = 0
+    /// True when that move rests on thin evidence (see ``ClockOffset/uncertain``).
+    var clockUncertain = false
 
     /// Reads a messaging span; nil for any other span (no message id, or `settle` and the like).
     init?(_ span: SpanRecord) {

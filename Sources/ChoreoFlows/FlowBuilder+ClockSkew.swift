@@ -1,0 +1,69 @@
+import ChoreoModel
+
+/// How one flow's recorded times are moved onto the reference clock.
+struct ClockCorrection {
+    /// The shift of one source: its offset (subtracted from every time it recorded) and whether
+    /// that offset rests on thin evidence.
+    struct Shift: Equatable {
+        var offsetNanos: Int64 = 0
+        var uncertain = false
+    }
+
+    var bySource: [String: Shift] = [:]
+
+    func shift(of span: SpanRecord) -> Shift { bySource[ClockSource.of(span)] ?? Shift() }
+
+    /// `span` with its start, end and event times on the reference clock.
+    func apply(_ span: SpanRecord) -> SpanRecord {
+        let offset = shift(of: span).offsetNanos
+        guard offset != 0 else { return span }
+        var moved = span
+        moved.startTimeUnixNano = span.startTimeUnixNano.shifted(back: offset)
+        moved.endTimeUnixNano = span.endTimeUnixNano.shifted(back: offset)
+        for i in moved.events.indices { moved.events[i].timeUnixNano = span.events[i].timeUnixNano.shifted(back: offset) }
+        return moved
+    }
+
+    /// `message` (read from a corrected span) told how far its times were moved.
+    func annotate(_ message: MessageSpan) -> MessageSpan {
+        var message = message
+        let shift = shift(of: message.span)
+        message.adjustedByNanos = shift.offsetNanos == Int64.min ? Int64.max : -shift.offsetNanos
+        message.clockUncertain = shift.uncertain
+        return message
+    }
+}
+
+extension FlowBuilder {
+    /// The correction of a flow's spans: the learned offsets (``FlowOptions/clockOffsets``),
+    /// then whatever shift this flow's own hops still demand on top of them — the smallest that
+    /// restores causal order, marked uncertain. Nothing when ``FlowOptions/adjustsClocks`` is off.
+    ///
+    /// A source's times are uncertain when its learned offset is (its clock is not known to
+    /// within the estimator's error), or when this flow's evidence alone moved them.
+    func clockCorrection(for spans: [SpanRecord]) -> ClockCorrection {
+        guard options.adjustsClocks else { return ClockCorrection() }
+        var correction = ClockCorrection()
+        if let learned = options.clockOffsets, !learned.bySource.isEmpty {
+            for span in spans {
+                let source = ClockSource.of(span)
+                guard correction.bySource[source] == nil, let offset = learned.offset(of: source), offset.nanos != 0 || offset.uncertain else {
+                    continue
+                }
+                correction.bySource[source] = ClockCorrection.Shift(offsetNanos: offset.nanos, uncertain: offset.uncertain)
+            }
+        }
+        // Hops all in causal order allow every residual to be 0: nothing more to do.
+        let hops = ClockSkewEstimator.hops(inUnique: correction.bySource.isEmpty ? spans : spans.map(correction.apply))
+        guard hops.contains(where: { $0.delayNanos < 0 }) else { return correction }
+        // Every pair counts as thin here: only the causal clamp, never a guess from one flow.
+        var local = ClockSkewEstimator(configuration: .init(minimumHops: .max, hopsPerPair: .max, maxSources: .max))
+        for hop in hops { local.observe(hop) }
+        for (source, residual) in local.offsets().bySource where residual.nanos != 0 {
+            let learned = correction.bySource[source]?.offsetNanos ?? 0
+            let (total, overflow) = learned.addingReportingOverflow(residual.nanos)
+            correction.bySource[source] = ClockCorrection.Shift(offsetNanos: overflow ? learned : total, uncertain: true)
+        }
+        return correction
+    }
+}
