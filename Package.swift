@@ -311,6 +311,8 @@ let package = Package(
             dependencies: [
                 "ChoreoTestSupport", "OrderFulfilment", "ChoreoInstrumentation", "ChoreoPostgresBus", "ChoreoModel",
                 "ChoreoRabbitMQBus", "ChoreoNATSBus",
+                // A traced run rebuilt into flows with skewed clocks (ClockSkewRunTests).
+                "ChoreoTracer", "ChoreoFlows",
             ]),
         .testTarget(
             name: "ChoreoPostgresBusTests",

@@ -2,6 +2,7 @@ import ArgumentParser
 import ChoreoTracer
 import OrderFulfilment
 import Foundation
+import Tracing
 
 /// Runs the order-fulfilment choreography and exports its spans over OTLP/HTTP.
 struct OrderFulfilmentCommand: AsyncParsableCommand {
@@ -15,6 +16,11 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
             Faults (--faults, comma-separated): all, none, transient[=RATE], poison[=RATE], \
             duplicate[=RATE], outage[=SERVICE], missing-subscriber[=SERVICE]. \
             Example: --faults all or --faults transient=0.1,poison=0.02,outage=payment,missing-subscriber=shipment.
+
+            Clock skew (--clock-skew, comma-separated SERVICE=±DURATION): every time a service's spans \
+            record is moved as if its host's clock were that far ahead (+) or behind (-), e.g. \
+            --clock-skew payment=+1500ms,shipment=-2s. Only the recorded times move (no sleeps); \
+            flows are corrected from causality (docs/clock-skew.md).
 
             Buses: --bus memory (default, one process), or a durable bus shared by processes: \
             postgres://user@host:port/db, amqp://user:password@host:port/vhost (RabbitMQ) or nats://host:port \
@@ -61,6 +67,9 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
         transform: { try RunArguments.duration($0, bareNumbersIn: .seconds) })
     var timeout: Duration?
 
+    @Option(help: "Skew the clocks the services' spans are stamped with, e.g. payment=+1500ms,shipment=-2s (services in this process only).")
+    var clockSkew: String?
+
     @OptionGroup var bus: BusOptions
 
     @Flag(help: "With a durable bus: start every service as its own child process (on PostgreSQL, empties the schema first).")
@@ -81,6 +90,16 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
             guard !(processes && externalServices) else { throw ValidationError("use either --processes or --external-services") }
         }
         _ = try bus.kind()
+        if let clockSkew {
+            do {
+                _ = try ClockSkewSettings(parsing: clockSkew)
+            } catch let error as OrderFulfilmentError {
+                throw ValidationError("--clock-skew: \(error.message)")
+            }
+            guard !processes, !externalServices else {
+                throw ValidationError("--clock-skew skews services in this process; it cannot be used with --processes or --external-services")
+            }
+        }
         if let runID, runID.isEmpty || !runID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
             throw ValidationError("--run-id must be letters, digits, '-' or '_'; got '\(runID)'")
         }
@@ -163,7 +182,35 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
         } catch {
             Self.fail("tracer configuration: \(error)")
         }
-        return try await ChoreoTracing.withTracing(configuration: configuration, body)
+        let skews = try clockSkew.map(ClockSkewSettings.init(parsing:)) ?? .none
+        guard !skews.isEmpty else { return try await ChoreoTracing.withTracing(configuration: configuration, body) }
+        return try await withSkewedSpanExport(configuration: configuration, skews: skews, body)
+    }
+
+    /// ``withSpanExport(_:)`` with every span's times moved by its service's skew before export:
+    /// what `ChoreoTracing.withTracing` does, with ``ClockSkewProcessor`` in front of the batch
+    /// processor.
+    func withSkewedSpanExport<T: Sendable>(
+        configuration: ChoreoTracerConfiguration, skews: ClockSkewSettings, _ body: () async throws -> T
+    ) async throws -> T {
+        let (_, processor) = try ChoreoTracing.make(configuration: configuration)
+        let tracer = ChoreoTracer(
+            serviceName: configuration.serviceName, resourceAttributes: configuration.resourceAttributes,
+            processor: ClockSkewProcessor(wrapped: processor, skews: skews)
+        )
+        InstrumentationSystem.bootstrap(tracer)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await processor.run() }
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await withTracer(tracer) { try await body() })
+            } catch {
+                result = .failure(error)
+            }
+            processor.shutdown()
+            try await group.waitForAll()
+            return try result.get()
+        }
     }
 
     static func fail(_ message: String) -> Never {
