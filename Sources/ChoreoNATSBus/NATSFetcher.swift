@@ -6,8 +6,19 @@ import Synchronization
 /// Fetches one consumer's deliveries on a thread of its own (nats.c's fetch blocks), never more
 /// than the subscription's concurrency at once: each delivery takes a slot that ``release()``
 /// gives back when it is settled. After every reconnection, and after a failed fetch, it
-/// declares the stream and the consumer again (a server that lost its store has neither). Deliveries come out of ``deliveries``; the stream ends once
-/// ``stop()`` was called (within one fetch timeout) or the connection was closed.
+/// declares the stream and the consumer again (a server that lost its store has neither).
+/// Deliveries come out of ``deliveries``; the stream ends once ``stop()`` was called (within
+/// one fetch timeout) or the connection was closed.
+///
+/// **One message per fetch.** nats.c 3.4's fetch (the Debian package) overflows its result
+/// array when it asks for a batch of N while the subscription still holds more than N/2 and
+/// fewer than N messages from an earlier pull request (deliveries that arrived after that
+/// fetch had timed out, as they do around a reconnection): it shrinks its target to the
+/// messages still missing and keeps collecting until the count equals that smaller number,
+/// which it has already passed, writing past the array (heap corruption; the process aborts
+/// later in `free()`; fixed upstream in nats.c 3.10, nats-io/nats.c#749). A fetch of one
+/// message cannot pass its target, so every fetch asks for one; the slots still bound how many
+/// are handled at once.
 final class NATSFetcher: Sendable {
     let deliveries: AsyncStream<NATSMessage>
     private let sink: AsyncStream<NATSMessage>.Continuation
@@ -69,23 +80,18 @@ final class NATSFetcher: Sendable {
                 }
             }
             guard slots.wait(timeout: .now() + .milliseconds(250)) == .success else { continue }
-            var batch = 1
-            while batch < concurrency, slots.wait(timeout: .now()) == .success { batch += 1 }
             var fetched: [NATSMessage] = []
             do {
-                fetched = try subscription.fetch(batch: batch, timeout: Self.fetchTimeout)
+                fetched = try subscription.fetch(batch: 1, timeout: Self.fetchTimeout)
                 lastFailure = nil
             } catch {
                 recover(from: error, lastFailure: &lastFailure)
             }
-            // Slots taken for messages that did not come are given back. A fetch can return more
-            // than it asked for (nats.c hands over what a fetch before a reconnection left):
-            // each extra message waits for a slot of its own, so the concurrency still holds.
-            if fetched.count < batch {
-                for _ in 0..<(batch - fetched.count) { slots.signal() }
-            }
+            if fetched.isEmpty { slots.signal() }
+            // One message at most (see above); should nats.c hand over more, each extra one
+            // waits for a slot of its own, so the concurrency still holds.
             for (index, message) in fetched.enumerated() {
-                if index >= batch { slots.wait() }
+                if index > 0 { slots.wait() }
                 sink.yield(message)
             }
         }

@@ -9,11 +9,15 @@ final class ChildProcesses: Sendable {
     private let executable: URL
     private let arguments: @Sendable (String) -> [String]
     private let running = Mutex<[String: Process]>([:])
+    /// Services whose process ended although nobody stopped it, with how it ended.
+    let failures: AsyncStream<String>
+    private let failureSink: AsyncStream<String>.Continuation
 
     /// `arguments(service)` are the child's arguments after the executable.
     init(arguments: @escaping @Sendable (String) -> [String]) {
         executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         self.arguments = arguments
+        (failures, failureSink) = AsyncStream.makeStream(of: String.self)
     }
 
     /// Starts `service`'s process (again, if it was stopped). With `ready`, the child's
@@ -30,25 +34,45 @@ final class ChildProcesses: Sendable {
         } else {
             process.standardOutput = FileHandle.nullDevice
         }
-        try process.run()
-        running.withLock { $0[service] = process }
+        process.terminationHandler = { [weak self] process in
+            // Still registered: nobody stopped it (stop() and stopAll() unregister first).
+            guard let self, running.withLock({ $0[service] === process }) else { return }
+            let how =
+                process.terminationReason == .uncaughtSignal
+                ? "was killed by signal \(process.terminationStatus)" : "exited with status \(process.terminationStatus)"
+            failureSink.yield("service \(service) (pid \(process.processIdentifier)) \(how) (see its errors above)")
+        }
+        try running.withLock { running in
+            // Registered before it can end, so an early crash is reported too.
+            running[service] = process
+            do {
+                try process.run()
+            } catch {
+                running[service] = nil
+                throw error
+            }
+        }
     }
 
     /// Reads the child's output until it ends (so the pipe never fills), opening `ready` at
-    /// the line `line`.
+    /// the line `line`. Reads with read(2), retrying an interrupted read (FileHandle's
+    /// `availableData` traps on any read error, EINTR included).
     private static func watchOutput(_ handle: FileHandle, for line: String, ready: ReadyGate, service: String) {
         Thread.detachNewThread {
-            var buffer = Data()
+            var buffer: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 4096)
             var seen = false
+            let descriptor = handle.fileDescriptor
             while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
+                let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count < 0, errno == EINTR { continue }
+                if count <= 0 { break }
                 guard !seen else { continue }
-                buffer.append(chunk)
+                buffer.append(contentsOf: chunk[..<count])
                 let text = String(decoding: buffer, as: UTF8.self)
                 if text.split(separator: "\n").contains(where: { $0 == line }) {
                     seen = true
-                    buffer = Data()
+                    buffer = []
                     ready.open(.success(()))
                 }
             }
@@ -74,10 +98,6 @@ final class ChildProcesses: Sendable {
         for process in all { process.waitUntilExit() }
     }
 
-    /// The services whose process exited by itself (crashed), with their status.
-    var exited: [String: Int32] {
-        running.withLock { $0.filter { !$0.value.isRunning }.mapValues(\.terminationStatus) }
-    }
 }
 
 /// The services of a broker run as processes of their own (`run --processes`).
@@ -104,6 +124,10 @@ final class ChildServices: ServiceHost {
         await Self.offThePool { children.stopAll() }
     }
 
+    func watchForFailures() async throws {
+        for await failure in children.failures { throw OrderFulfilmentError(.serviceFailed, failure) }
+    }
+
     /// Runs a blocking wait on a thread of its own, not on the cooperative pool.
     private static func offThePool(_ body: @escaping @Sendable () -> Void) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -121,4 +145,6 @@ struct ExternalServices: ServiceHost {
     func start(_ service: String) async throws {}
     func stop(_ service: String) async {}
     func stopAll() async {}
+    /// Their failures are theirs to see: the run notices only that orders stop settling.
+    func watchForFailures() async throws {}
 }

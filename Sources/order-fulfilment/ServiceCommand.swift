@@ -3,6 +3,7 @@ import ChoreoInstrumentation
 import ChoreoNATSBus
 import ChoreoPostgresBus
 import ChoreoRabbitMQBus
+import ChoreoTracer
 import Foundation
 import Synchronization
 import OrderFulfilment
@@ -34,6 +35,13 @@ struct ServiceCommand: AsyncParsableCommand {
     @Flag(help: "Exit when the parent process goes away (set by --processes).")
     var exitWithParent = false
 
+    @Option(
+        help: """
+            How long a broker that cannot be reached at start-up is waited for (tried again every second), \
+            e.g. 2m.
+            """)
+    var waitForBus = "60s"
+
     func validate() throws {
         guard bus.isDurable else { throw ValidationError("a service alone needs a durable --bus: postgres://, amqp:// or nats://") }
         guard ChoreographyStyle(rawValue: style) != nil else { throw ValidationError("--style must be commanded or chain") }
@@ -42,16 +50,21 @@ struct ServiceCommand: AsyncParsableCommand {
         _ = try bus.kind(defaultSystem: "choreo")
         _ = try bus.consumerTraceMode()
         do { _ = try RunArguments.duration(day) } catch let error as OrderFulfilmentError { throw ValidationError(error.message) }
+        do {
+            _ = try RunArguments.duration(waitForBus, bareNumbersIn: .seconds)
+        } catch let error as OrderFulfilmentError {
+            throw ValidationError("--wait-for-bus: \(error.message)")
+        }
     }
 
     func run() async throws {
         switch try bus.kind(defaultSystem: "choreo") {
         case .memory: return
         case .postgres(let postgres): try await runOnPostgres(postgres)
-        case .rabbitMQ(let configuration): try await runOnBroker(try RabbitMQBus(configuration: configuration))
+        case .rabbitMQ(let configuration): try await runOnBroker { try RabbitMQBus(configuration: configuration) }
         case .nats(var configuration):
             configuration.connectionName = "choreo-\(name)"
-            try await runOnBroker(try NATSBus(configuration: configuration))
+            try await runOnBroker { [configuration] in try NATSBus(configuration: configuration) }
         }
     }
 
@@ -64,17 +77,22 @@ struct ServiceCommand: AsyncParsableCommand {
             ))
     }
 
-    /// Runs the service on a broker bus until SIGTERM or SIGINT (or the parent's exit).
-    private func runOnBroker<Bus: BrokerBus>(_ brokerBus: Bus) async throws {
+    /// Runs the service on a broker bus until SIGTERM or SIGINT (or the parent's exit). A
+    /// broker that cannot be reached at start-up (down, or restarting) is waited for up to
+    /// `--wait-for-bus`, on a new bus instance every second.
+    private func runOnBroker<Bus: BrokerBus>(_ makeBus: @escaping @Sendable () throws -> Bus) async throws {
         let system = try orderSystem()
         let service = name
         let parent = getppid()
         let watchParent = exitWithParent
         let handled = HandledCount()
-        try await OrderFulfilmentCommand().withSpanExport {
+        let patience = try RunArguments.duration(waitForBus, bareNumbersIn: .seconds)
+        try await Self.withSpanExport {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    try await system.runService(service, on: CountingBus(brokerBus, handled: handled), ready: { Self.say("ready \(service)") })
+                    try await Self.waitingForBus(service: service, patience: patience) { ready in
+                        try await system.runService(service, on: CountingBus(try makeBus(), handled: handled), ready: ready)
+                    }
                 }
                 group.addTask { try await Self.report({ handled.value }, parent: watchParent ? parent : nil) }
                 group.addTask { await Self.terminationSignal() }
@@ -92,7 +110,7 @@ struct ServiceCommand: AsyncParsableCommand {
         let service = name
         let parent = getppid()
         let watchParent = exitWithParent
-        try await OrderFulfilmentCommand().withSpanExport {
+        try await Self.withSpanExport {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await postgresBus.run() }
                 group.addTask {
@@ -109,6 +127,47 @@ struct ServiceCommand: AsyncParsableCommand {
                 try await group.next()
             }
         }
+    }
+
+    /// Runs `body` (which calls `ready` once subscribed, then prints `ready SERVICE`), again every
+    /// second while it fails with ``BusError`` `unavailable` before it was ready, for up to
+    /// `patience`: a service started while its broker is down or restarting waits for it (and
+    /// says so once on standard error) instead of exiting.
+    static func waitingForBus(
+        service: String, patience: Duration, _ body: @escaping @Sendable (_ ready: @escaping @Sendable () -> Void) async throws -> Void
+    ) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + patience
+        var said = false
+        while true {
+            let isReady = Atomic(false)
+            do {
+                try await body {
+                    isReady.store(true, ordering: .relaxed)
+                    say("ready \(service)")
+                }
+                return
+            } catch let error as BusError where error.code == .unavailable && !isReady.load(ordering: .relaxed) && clock.now < deadline {
+                if !said {
+                    FileHandle.standardError.write(
+                        Data("order-fulfilment service \(service): waiting up to \(patience) for the bus: \(error.message)\n".utf8))
+                    said = true
+                }
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// Runs `body` with the tracer exporting OTLP/HTTP (configured by the `OTEL_*` environment
+    /// variables), and returns once every span it ended has been exported or has failed for good.
+    private static func withSpanExport<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        let configuration: ChoreoTracerConfiguration
+        do {
+            configuration = try .fromEnvironment(serviceName: "order-fulfilment")
+        } catch {
+            OrderFulfilmentCommand.fail("tracer configuration: \(error)")
+        }
+        return try await ChoreoTracing.withTracing(configuration: configuration, body)
     }
 
     /// Returns when the process receives SIGTERM or SIGINT (their default actions are disabled).

@@ -64,8 +64,84 @@ struct BrokerKillEndToEndTests {
         #expect(statuses.isSuperset(of: ["completed", "compensated", "failed", "stuck"]), "every fault shows: \(statuses)")
     }
 
+    @Test(
+        "a service process SIGKILLed mid-run stops the run at once, naming the service and the signal",
+        .enabled(if: ScriptedTestServer.Kind.nats.isInstalled, "skipped: nats-server is not installed"))
+    func serviceCrash() async throws {
+        try await ScriptedTestServer.with(.nats) { broker in
+            let harness = try ProcessHarness()
+            defer { harness.stopAll() }
+            // Business time long enough that the run is still going when payment dies.
+            let driver = try harness.start(
+                "order-fulfilment",
+                ["--bus", broker.url, "--processes", "--orders", "\(Self.orders)", "--concurrency", "8", "--seed", "9", "--day", "2s"])
+            let payment = try await Self.childProcess(of: driver, service: "payment")
+            try #require(kill(payment, SIGKILL) == 0, "kill payment (pid \(payment))")
+
+            // Without the watch, the run would wait out its stall timeout (minutes) instead.
+            let status = await Self.exitStatus(of: driver, limit: .seconds(60))
+            let log = harness.log("order-fulfilment")
+            #expect(status != 0 && status != -1, "the run ended, with a failure: status \(status)")
+            #expect(log.contains("service payment (pid \(payment)) was killed by signal 9"), "the error names the service and the signal: \(log)")
+        }
+    }
+
+    @Test(
+        "a service started while its broker is down waits for it, says so, and is ready once the broker is back",
+        .enabled(if: ScriptedTestServer.Kind.nats.isInstalled, "skipped: nats-server is not installed"))
+    func serviceWaitsForBroker() async throws {
+        try await ScriptedTestServer.with(.nats) { broker in
+            let harness = try ProcessHarness()
+            defer { harness.stopAll() }
+            try await broker.kill()
+            let service = try harness.start("order-fulfilment", ["service", "payment", "--bus", broker.url, "--system", "choreo-wait"])
+            try await Self.waitForLog(harness, "order-fulfilment", toContain: "waiting up to 60.0 seconds for the bus", while: service)
+            #expect(!harness.log("order-fulfilment").contains("ready payment"), "not ready while the broker is down")
+            try await broker.restart()
+            try await Self.waitForLog(harness, "order-fulfilment", toContain: "ready payment", while: service)
+            #expect(service.isRunning, "still running once ready: \(harness.log("order-fulfilment"))")
+        }
+    }
+
+    /// Returns once the log of `name` contains `text`; fails if `process` exits first or 60 s pass.
+    private static func waitForLog(_ harness: ProcessHarness, _ name: String, toContain text: String, while process: Process) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(60)
+        while !harness.log(name).contains(text) {
+            try #require(process.isRunning, "\(name) exited before printing '\(text)': \(harness.log(name))")
+            try #require(clock.now < deadline, "\(name) did not print '\(text)' within 60 s: \(harness.log(name))")
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// The pid of `service`'s process among `parent`'s children, once it runs (60 s at most).
+    private static func childProcess(of parent: Process, service: String) async throws -> pid_t {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(60)
+        while clock.now < deadline, parent.isRunning {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            for entry in entries {
+                guard let pid = pid_t(entry),
+                    let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                    let afterName = stat.range(of: ") ", options: .backwards)
+                else { continue }
+                // Fields after the name: state, ppid, ...
+                let fields = stat[afterName.upperBound...].split(separator: " ")
+                guard fields.count > 1, pid_t(fields[1]) == parent.processIdentifier,
+                    let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")
+                else { continue }
+                let arguments = command.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+                if let index = arguments.firstIndex(of: "service"), arguments.dropFirst(index + 1).first == service { return pid }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ChildNotFound(service: service)
+    }
+
+    struct ChildNotFound: Error { var service: String }
+
     /// The process's exit status, waiting on a thread of its own; -1 if it still runs after `limit` (then it is killed).
-    private static func exitStatus(of process: Process, limit: Duration) async -> Int32 {
+    static func exitStatus(of process: Process, limit: Duration) async -> Int32 {
         let clock = ContinuousClock()
         let deadline = clock.now + limit
         while process.isRunning, clock.now < deadline {

@@ -65,10 +65,24 @@ final class ProcessHarness: @unchecked Sendable {
         return (process.terminationStatus, stdout, stderr)
     }
 
-    /// The log of a started process, for failure messages.
+    /// The log of a started process, for failure messages: its last 2,000 characters, and
+    /// when it crashed, what it printed first about the crash (the reason and the crashed
+    /// thread, which a long backtrace would push out of the tail).
     func log(_ name: String) -> String {
         let text = (try? String(contentsOf: workDir.appendingPathComponent("\(name).log"), encoding: .utf8)) ?? ""
-        return String(text.suffix(2000))
+        let tail = String(text.suffix(2000))
+        let markers = ["Fatal error", "*** Program crashed", "*** Signal", "free(): ", "double free", "malloc(): "]
+        guard let crash = markers.compactMap({ text.range(of: $0)?.lowerBound }).min(),
+            !tail.contains(String(text[crash...].prefix(200)))
+        else { return tail }
+        let start = text.index(crash, offsetBy: -500, limitedBy: text.startIndex) ?? text.startIndex
+        let end = text.index(crash, offsetBy: 3000, limitedBy: text.endIndex) ?? text.endIndex
+        var crashed = ""
+        if let thread = text.range(of: " crashed:\n", range: crash..<text.endIndex) {
+            let lineStart = text[..<thread.lowerBound].lastIndex(of: "\n") ?? thread.lowerBound
+            crashed = "\n[…]\n" + String(text[lineStart...].prefix(2500))
+        }
+        return "[crash report]\n" + text[start..<end] + crashed + "\n[…]\n[end of log]\n" + tail
     }
 
     func stopAll() {

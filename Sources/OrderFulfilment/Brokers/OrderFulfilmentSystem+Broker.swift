@@ -48,8 +48,9 @@ extension OrderFulfilmentSystem {
     /// dead letters of the run stay there to inspect afterwards.
     ///
     /// - Throws: ``OrderFulfilmentError`` `timedOut` if no order reached a final state for
-    ///   ``Configuration/effectiveTimeout``, `busStopped` if a bus stopped; what the services
-    ///   or the buses throw.
+    ///   ``Configuration/effectiveTimeout``, `busStopped` if a bus stopped, `serviceFailed` if
+    ///   a service ended by itself (``ServiceHost/watchForFailures()``); what the services or
+    ///   the buses throw.
     public func run<Bus: BrokerBus>(
         plans: [OrderPlan], concurrency: Int, services: any ServiceHost, makeBus: @escaping @Sendable (String) throws -> Bus,
         progress: (@Sendable (RunProgress) -> Void)? = nil
@@ -73,6 +74,11 @@ extension OrderFulfilmentSystem {
             }
             group.addTask {
                 try await checkoutBus.run()
+                return .busStopped
+            }
+            group.addTask {
+                // Throws as soon as a service ends by itself: the run stops with its name.
+                try await services.watchForFailures()
                 return .busStopped
             }
             group.addTask {

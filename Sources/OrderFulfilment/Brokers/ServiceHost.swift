@@ -11,6 +11,11 @@ public protocol ServiceHost: Sendable {
     func stop(_ service: String) async
     /// Stops every service.
     func stopAll() async
+    /// Returns only when cancelled; throws ``OrderFulfilmentError`` `serviceFailed` as soon as
+    /// a started service ends by itself (a crashed process, a service task that failed), so a
+    /// run stops at once and says which service failed and how, instead of waiting for orders
+    /// that service would have moved on.
+    func watchForFailures() async throws
 }
 
 /// Services as tasks of this process, each on a bus instance (its own connections) of its own,
@@ -21,27 +26,36 @@ public final class InProcessServices<Bus: BrokerBus>: ServiceHost {
     private let system: OrderFulfilmentSystem
     private let makeBus: @Sendable (String) throws -> Bus
     private let running = Mutex<[String: Task<Void, any Error>]>([:])
+    private let failureStream: AsyncStream<OrderFulfilmentError>
+    private let failures: AsyncStream<OrderFulfilmentError>.Continuation
 
     /// Creates the host; `makeBus(service)` makes the bus instance a service runs on.
     public init(system: OrderFulfilmentSystem, makeBus: @escaping @Sendable (String) throws -> Bus) {
         self.system = system
         self.makeBus = makeBus
+        (failureStream, failures) = AsyncStream.makeStream(of: OrderFulfilmentError.self)
     }
 
     public func start(_ service: String) async throws {
         let bus = try makeBus(service)
         let ready = ReadyGate()
         let system = system
+        let failures = failures
         let task = Task {
             do {
                 try await system.runService(service, on: bus, ready: { ready.open(.success(())) })
             } catch {
                 ready.open(.failure(error))
+                if !Task.isCancelled { failures.yield(OrderFulfilmentError(.serviceFailed, "service \(service) failed: \(error)")) }
                 throw error
             }
         }
         running.withLock { $0[service] = task }
         try await ready.wait()
+    }
+
+    public func watchForFailures() async throws {
+        for await failure in failureStream { throw failure }
     }
 
     public func stop(_ service: String) async {

@@ -10,6 +10,8 @@ public struct OrderFulfilmentError: Error, Sendable, Hashable, CustomStringConve
         case busStopped = "bus_stopped"
         /// A bounded resource (the timers) is full.
         case overloaded
+        /// A service ended by itself (its process crashed or exited) while the run needed it.
+        case serviceFailed = "service_failed"
     }
 
     /// The error's code.
