@@ -93,4 +93,35 @@ struct BatchProcessorStateTests {
         #expect(removed == Array(0..<next))
         #expect(queue.isEmpty)
     }
+
+    @Test(
+        "SpanQueue in chunks keeps FIFO order and its capacity through any removal size",
+        arguments: [(1, 1), (3, 3), (3, 5), (4, 2), (8, 7), (5, 64)] as [(Int, Int)]
+    )
+    func chunkedQueueOrder(chunkSize: Int, step: Int) {
+        var queue = SpanQueue<Int>(capacity: 23, chunkSize: chunkSize)
+        var next = 0
+        var removed: [Int] = []
+        for round in 0..<60 {
+            while queue.append(next) { next += 1 }
+            #expect(queue.count == 23)
+            removed += queue.removeFirst(upTo: round % 5 == 0 ? chunkSize : step)
+        }
+        removed += queue.removeFirst(upTo: .max)
+        #expect(removed == Array(0..<next))
+        #expect(queue.isEmpty && queue.count == 0)
+        let empty = queue.removeFirst(upTo: 10)
+        #expect(empty.isEmpty)
+    }
+
+    @Test("removing a chunk's worth from the front takes whole chunks, in order")
+    func chunkedQueueBatches() {
+        var queue = SpanQueue<Int>(capacity: 100, chunkSize: 10)
+        let appended = (0..<35).map { queue.append($0) }
+        #expect(appended.allSatisfy { $0 })
+        var batches: [[Int]] = []
+        for size in [10, 10, 4, 10, 10] { batches.append(queue.removeFirst(upTo: size)) }
+        #expect(batches == [Array(0..<10), Array(10..<20), Array(20..<24), Array(24..<34), [34]])
+        #expect(queue.isEmpty)
+    }
 }

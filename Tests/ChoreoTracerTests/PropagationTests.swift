@@ -128,4 +128,43 @@ struct PropagationTests {
         tracer.inject(.topLevel, into: &headers, using: DictionaryInjector())
         #expect(headers.isEmpty)
     }
+
+    @Test("the injected traceparent is TraceParent's header value for any ids and flags")
+    func headerValueMatchesModel() {
+        var random = SplitMix64(seed: 3)
+        for flags in [0x00, 0x01, 0x0a, 0xff] as [UInt8] {
+            for _ in 0..<200 {
+                let context = ChoreoSpanContext(
+                    traceID: TraceID(high: random.next() >> (random.next() % 64), low: random.next()),
+                    spanID: SpanID(random.next() >> (random.next() % 64) | 1), traceFlags: flags
+                )
+                #expect(context.traceParentHeaderValue == context.traceParent.headerValue)
+                #expect(TraceParent(context.traceParentHeaderValue) == context.traceParent)
+            }
+        }
+    }
+
+    @Test("a span context survives the context in every form, and setting one form replaces the other")
+    func contextForms() {
+        let local = ChoreoSpanContext(traceID: TraceID(high: 1, low: 2), spanID: SpanID(3))
+        let remote = ChoreoSpanContext(traceID: TraceID(high: 4, low: 5), spanID: SpanID(6), isRemote: true)
+        let unsampled = ChoreoSpanContext(traceID: TraceID(high: 7, low: 8), spanID: SpanID(9), traceFlags: 0)
+        let withState = ChoreoSpanContext(traceID: TraceID(high: 1, low: 1), spanID: SpanID(1), traceState: "k=v")
+        var context = ServiceContext.topLevel
+        for value in [local, remote, local, unsampled, withState, local, nil, remote, nil] as [ChoreoSpanContext?] {
+            context.choreoSpanContext = value
+            #expect(context.choreoSpanContext == value)
+            #expect(context.count == (value == nil ? 0 : 1), "one key for one span context")
+        }
+        let (tracer, _) = makeRecordingTracer()
+        var parent = ServiceContext.topLevel
+        parent.choreoSpanContext = remote
+        let child = tracer.startSpan("child", context: parent)
+        #expect(child.context.choreoSpanContext?.traceID == remote.traceID)
+        #expect(child.context.choreoSpanContext?.isRemote == false)
+        #expect(child.context.count == 1)
+        let grandchild = tracer.startSpan("grandchild", context: child.context)
+        #expect(grandchild.parentSpanID == child.spanContext.spanID)
+        #expect(grandchild.context.choreoSpanContext == grandchild.spanContext)
+    }
 }

@@ -7,6 +7,9 @@ import Tracing
 ///
 /// A reference type guarded by a lock, so every copy sees the same state and any thread may
 /// record on it. After ``end(at:)`` the span ignores further changes; ending twice is harmless.
+///
+/// Attributes are kept as they are set (swift-distributed-tracing's `SpanAttributes`) and
+/// converted to the model's values once, when the span ends.
 public final class ChoreoSpan: Tracing.Span, Sendable {
     /// The span's own context: the parent's `ServiceContext` with this span's identity.
     public let context: ServiceContext

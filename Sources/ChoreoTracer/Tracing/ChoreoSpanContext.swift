@@ -37,7 +37,11 @@ public struct ChoreoSpanContext: Hashable, Sendable {
     }
 }
 
-/// The `ServiceContext` key under which ``ChoreoTracer`` stores the current span's context.
+/// The `ServiceContext` key under which ``ChoreoTracer`` stores a span context that is not
+/// the common case of ``CompactSpanContextKey`` (remote, not sampled, or with a trace state).
+///
+/// Read the current span context through ``ServiceContext/choreoSpanContext``, which looks
+/// under both keys.
 public enum ChoreoSpanContextKey: ServiceContextKey {
     /// The stored value: the span context.
     public typealias Value = ChoreoSpanContext
@@ -45,10 +49,58 @@ public enum ChoreoSpanContextKey: ServiceContextKey {
     public static var nameOverride: String? { "choreo-span-context" }
 }
 
+/// A local, sampled span context without a trace state: the trace and span ids alone.
+///
+/// 24 bytes, so a `ServiceContext` (whose values are `any Sendable`) holds it inline; the full
+/// ``ChoreoSpanContext`` is larger and would cost a heap box for every span started.
+struct CompactSpanContext: Sendable {
+    var traceHigh: UInt64
+    var traceLow: UInt64
+    var spanID: UInt64
+}
+
+/// The key of ``CompactSpanContext``, the form ``ChoreoTracer`` stores most span contexts in.
+enum CompactSpanContextKey: ServiceContextKey {
+    typealias Value = CompactSpanContext
+    static var nameOverride: String? { "choreo-span-context" }
+}
+
 extension ServiceContext {
     /// The context of the current span started by ``ChoreoTracer``, or extracted by it.
+    ///
+    /// A local, sampled context without a trace state is stored compactly (no heap box);
+    /// any other under ``ChoreoSpanContextKey``. Setting one form removes the other.
     public var choreoSpanContext: ChoreoSpanContext? {
-        get { self[ChoreoSpanContextKey.self] }
-        set { self[ChoreoSpanContextKey.self] = newValue }
+        get { storedChoreoSpanContext?.value }
+        set { storeChoreoSpanContext(newValue, replacing: nil) }
+    }
+
+    /// How a span context is stored: compactly or in full (see ``ServiceContext/choreoSpanContext``).
+    enum SpanContextForm { case compact, full }
+
+    /// The span context and the form it is stored in.
+    var storedChoreoSpanContext: (value: ChoreoSpanContext, form: SpanContextForm)? {
+        if let compact = self[CompactSpanContextKey.self] {
+            let value = ChoreoSpanContext(
+                traceID: TraceID(high: compact.traceHigh, low: compact.traceLow), spanID: SpanID(compact.spanID)
+            )
+            return (value, .compact)
+        }
+        return self[ChoreoSpanContextKey.self].map { ($0, .full) }
+    }
+
+    /// Stores `value` (or removes the span context, for nil) in its form, removing the other
+    /// form. `previous` is the form the context is known to hold now, if known: a form known to
+    /// be absent is not looked up again.
+    mutating func storeChoreoSpanContext(_ value: ChoreoSpanContext?, replacing previous: SpanContextForm??) {
+        if let value, value.traceFlags == 0x01, value.traceState == nil, !value.isRemote {
+            self[CompactSpanContextKey.self] = CompactSpanContext(
+                traceHigh: value.traceID.high, traceLow: value.traceID.low, spanID: value.spanID.value
+            )
+            if previous == nil || previous == .some(.full) { self[ChoreoSpanContextKey.self] = nil }
+        } else {
+            self[ChoreoSpanContextKey.self] = value
+            if previous == nil || previous == .some(.compact) { self[CompactSpanContextKey.self] = nil }
+        }
     }
 }

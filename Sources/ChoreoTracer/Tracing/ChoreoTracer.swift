@@ -50,7 +50,8 @@ public struct ChoreoTracer: Tracer, Sendable {
         line: UInt
     ) -> ChoreoSpan {
         var spanContextValue = context()
-        let parent = spanContextValue.choreoSpanContext
+        let stored = spanContextValue.storedChoreoSpanContext
+        let parent = stored?.value
         let own: ChoreoSpanContext
         if let parent {
             own = ChoreoSpanContext(
@@ -61,7 +62,8 @@ public struct ChoreoTracer: Tracer, Sendable {
             let (traceID, spanID) = core.idGenerator.nextRootIDs()
             own = ChoreoSpanContext(traceID: traceID, spanID: spanID, traceFlags: 0x01)
         }
-        spanContextValue.choreoSpanContext = own
+        // The parent's form is known, so the other form is not looked up again.
+        spanContextValue.storeChoreoSpanContext(own, replacing: .some(stored?.form))
         return ChoreoSpan(
             operationName: operationName,
             context: spanContextValue,

@@ -3,7 +3,7 @@ import ChoreoModel
 /// The xoshiro256** pseudo-random generator (Blackman & Vigna): fast, 256 bits of state, good
 /// statistical quality. Not cryptographically secure, which trace and span ids do not need.
 ///
-/// A value type without synchronisation: ``IDGenerator`` owns one behind a lock.
+/// A value type without synchronisation: its owner guards it (the OTLP exporter's retry jitter).
 public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
     private var s0: UInt64
     private var s1: UInt64

@@ -33,7 +33,7 @@ package struct BatchProcessorState {
     package init(configuration: BatchSpanProcessorConfiguration) {
         maxBatchSize = configuration.maxExportBatchSize
         maxUnsentSpans = configuration.maxUnsentSpans
-        queue = SpanQueue(capacity: configuration.maxQueueSize)
+        queue = SpanQueue(capacity: configuration.maxQueueSize, chunkSize: configuration.maxExportBatchSize)
     }
 
     /// Queues a span. Returns whether the run loop must be woken (a batch just became full);

@@ -33,9 +33,37 @@ extension ChoreoTracer {
         _ context: ServiceContext, into carrier: inout Carrier, using injector: Inject
     ) where Inject.Carrier == Carrier {
         guard let spanContext = context.choreoSpanContext else { return }
-        injector.inject(spanContext.traceParent.headerValue, forKey: MessageHeader.traceparent, into: &carrier)
+        injector.inject(spanContext.traceParentHeaderValue, forKey: MessageHeader.traceparent, into: &carrier)
         if let traceState = spanContext.traceState {
             injector.inject(traceState, forKey: MessageHeader.tracestate, into: &carrier)
+        }
+    }
+}
+
+extension ChoreoSpanContext {
+    /// The `traceparent` header value (`00-<trace-id>-<parent-id>-<flags>`, lower-case hex), as
+    /// ``TraceParent/headerValue`` writes it, but into one string allocation.
+    package var traceParentHeaderValue: String {
+        String(unsafeUninitializedCapacity: 55) { buffer in
+            func put(_ value: UInt64, digits: Int, at start: Int) {
+                var rest = value
+                for index in stride(from: start + digits - 1, through: start, by: -1) {
+                    let nibble = UInt8(truncatingIfNeeded: rest & 0xF)
+                    buffer[index] = nibble < 10 ? nibble + UInt8(ascii: "0") : nibble - 10 + UInt8(ascii: "a")
+                    rest >>= 4
+                }
+            }
+            let dash = UInt8(ascii: "-")
+            buffer[0] = UInt8(ascii: "0")
+            buffer[1] = UInt8(ascii: "0")
+            buffer[2] = dash
+            put(traceID.high, digits: 16, at: 3)
+            put(traceID.low, digits: 16, at: 19)
+            buffer[35] = dash
+            put(spanID.value, digits: 16, at: 36)
+            buffer[52] = dash
+            put(UInt64(traceFlags), digits: 2, at: 53)
+            return 55
         }
     }
 }
