@@ -11,17 +11,21 @@ struct MessageMetadata: Sendable, Hashable {
     var compensates: String?
 
     init(headers: [String: String]) {
+        func value(_ name: String) -> String? {
+            if let value = headers[name], !value.isEmpty { return value }
+            return nil
+        }
         func value(_ names: [String]) -> String? {
             for name in names {
                 if let value = headers[name], !value.isEmpty { return value }
             }
             return nil
         }
-        id = value([MessageHeader.id])
-        type = value([MessageHeader.type])
-        source = value([MessageHeader.source])
+        id = value(MessageHeader.id)
+        type = value(MessageHeader.type)
+        source = value(MessageHeader.source)
         correlationID = value(MessageHeader.correlationIDAliases)
         causationID = value(MessageHeader.causationIDAliases)
-        compensates = value([MessageHeader.compensates])
+        compensates = value(MessageHeader.compensates)
     }
 }

@@ -8,24 +8,36 @@ extension TracedBus {
     /// `correlationid` (the handled message's flow inside a handler, else the message's own id)
     /// and, inside a handler, `causationid` (the handled message's id). Then injects the span's
     /// context (`traceparent`, `tracestate`, `baggage`, as the instrument decides), replacing
-    /// any trace context the headers carried.
+    /// any trace context the headers carried. With no instrument in effect (nothing bootstrapped
+    /// or scoped by `withTracer`, or a `NoOpTracer`), no span is started and no trace context is
+    /// injected: the headers are filled and any trace context they carried is still removed.
     public func publish(_ message: Message) async throws {
         var message = message
+        // Room for the headers filled below, so the dictionary grows (and is copied) at most once.
+        message.headers.reserveCapacity(message.headers.count + 6)
         let metadata = fillHeaders(of: &message, handling: MessageContext.current)
-        let span = InstrumentationSystem.tracer.startSpan(
+        message.headers.removeValue(forKey: MessageHeader.traceparent)
+        message.headers.removeValue(forKey: MessageHeader.tracestate)
+        let active = ActiveInstrumentation.current
+        guard active.isActive else {
+            // Nothing to record or propagate: the headers above are all the work.
+            try await bus.publish(message)
+            return
+        }
+        let span = active.tracer.startSpan(
             "send \(message.topic)", context: InstrumentationContext.current ?? .topLevel, ofKind: .producer
         )
-        span.updateAttributes { attributes in
-            setCommonAttributes(&attributes, topic: message.topic, metadata: metadata)
-            attributes[MessagingKey.operationType] = MessagingOperation.send
-            attributes[MessagingKey.operationName] = "publish"
-            attributes[MessagingKey.bodySize] = message.body.count
+        if span.isRecording {
+            var attributes = commonAttributes(topic: message.topic, metadata: metadata)
+            attributes[MessagingKey.operationType] = .string(MessagingOperation.send)
+            attributes[MessagingKey.operationName] = .string("publish")
+            attributes[MessagingKey.bodySize] = .int64(Int64(message.body.count))
+            span.record(attributes)
         }
-        message.headers[MessageHeader.traceparent] = nil
-        message.headers[MessageHeader.tracestate] = nil
-        InstrumentationSystem.instrument.inject(span.context, into: &message.headers, using: HeaderInjector())
+        let context = span.context
+        active.instrument.inject(context, into: &message.headers, using: HeaderInjector())
         do {
-            try await InstrumentationContext.withValue(span.context) {
+            try await InstrumentationContext.withValue(context) {
                 try await bus.publish(message)
             }
         } catch {
@@ -82,16 +94,18 @@ extension TracedBus {
         return metadata
     }
 
-    /// Attributes shared by producer and consumer spans.
-    func setCommonAttributes(_ attributes: inout SpanAttributes, topic: String, metadata: MessageMetadata) {
-        attributes[MessagingKey.system] = system
-        attributes[MessagingKey.destinationName] = topic
-        attributes[MessagingKey.serviceName] = service
-        attributes[MessagingKey.messageID] = metadata.id
-        attributes[MessagingKey.conversationID] = metadata.correlationID
-        attributes[ChoreoKey.eventType] = metadata.type
-        attributes[ChoreoKey.causationID] = metadata.causationID
-        attributes[ChoreoKey.compensates] = metadata.compensates
-        attributes[ChoreoKey.source] = metadata.source
+    /// Attributes shared by producer and consumer spans, with room for the ones each adds.
+    func commonAttributes(topic: String, metadata: MessageMetadata) -> [String: SpanAttribute] {
+        var attributes = [String: SpanAttribute](minimumCapacity: 14)
+        attributes[MessagingKey.system] = .string(system)
+        attributes[MessagingKey.destinationName] = .string(topic)
+        attributes[MessagingKey.serviceName] = .string(service)
+        if let id = metadata.id { attributes[MessagingKey.messageID] = .string(id) }
+        if let correlationID = metadata.correlationID { attributes[MessagingKey.conversationID] = .string(correlationID) }
+        if let type = metadata.type { attributes[ChoreoKey.eventType] = .string(type) }
+        if let causationID = metadata.causationID { attributes[ChoreoKey.causationID] = .string(causationID) }
+        if let compensates = metadata.compensates { attributes[ChoreoKey.compensates] = .string(compensates) }
+        if let source = metadata.source { attributes[ChoreoKey.source] = .string(source) }
+        return attributes
     }
 }

@@ -12,7 +12,9 @@ extension TracedBus {
     /// Outcome (`choreo.delivery.outcome`): `handled` on return; `duplicate_ignored` if the
     /// handler throws ``DuplicateMessage`` (the delivery is acknowledged); on any other error
     /// the span records it and `error.type`, the outcome is `retry` or, on the last attempt,
-    /// `dead_lettered`, and the error is rethrown for the bus to act on.
+    /// `dead_lettered`, and the error is rethrown for the bus to act on. With no instrument in
+    /// effect (nothing bootstrapped or scoped, or a `NoOpTracer`) no span is started and nothing
+    /// is extracted; the ``MessageContext`` is bound all the same.
     public func subscribe(topic: String, group: String, handler: @escaping MessageHandler) async throws {
         try await bus.subscribe(topic: topic, group: group) { delivery in
             try await self.handle(delivery, topic: topic, group: group, handler: handler)
@@ -24,43 +26,73 @@ extension TracedBus {
         var metadata = MessageMetadata(headers: headers)
         // A message without a correlation id starts its own flow, keyed by its id.
         if metadata.correlationID == nil { metadata.correlationID = metadata.id }
-        var extracted = InstrumentationContext.topLevel
-        InstrumentationSystem.instrument.extract(headers, into: &extracted, using: HeaderExtractor())
-        let parent = traceMode == .childOfProducer ? extracted : .topLevel
-        let span = InstrumentationSystem.tracer.startSpan("process \(topic)", context: parent, ofKind: .consumer)
-        if !extracted.isEmpty { span.addLink(SpanLink(context: extracted, attributes: [:])) }
-        span.updateAttributes { attributes in
-            setCommonAttributes(&attributes, topic: topic, metadata: metadata)
-            attributes[MessagingKey.operationType] = MessagingOperation.process
-            attributes[MessagingKey.operationName] = "process"
-            attributes[MessagingKey.consumerGroup] = group
-            attributes[MessagingKey.bodySize] = delivery.message.body.count
-            attributes[ChoreoKey.deliveryAttempt] = delivery.attempt
-        }
         let context = MessageContext(
             messageID: metadata.id, correlationID: metadata.correlationID ?? MessageID.next(), type: metadata.type,
             topic: topic, group: group, attempt: delivery.attempt
         )
+        let active = ActiveInstrumentation.current
+        guard active.isActive else {
+            try await handleUntraced(delivery, context: context, handler: handler)
+            return
+        }
+        var extracted = InstrumentationContext.topLevel
+        active.instrument.extract(headers, into: &extracted, using: HeaderExtractor())
+        let parent = traceMode == .childOfProducer ? extracted : .topLevel
+        let span = active.tracer.startSpan("process \(topic)", context: parent, ofKind: .consumer)
+        // The attributes are built here and recorded in one write when the outcome is known.
+        var attributes: [String: SpanAttribute] = [:]
+        let recording = span.isRecording
+        if recording {
+            if !extracted.isEmpty { span.addLink(SpanLink(context: extracted, attributes: [:])) }
+            attributes = commonAttributes(topic: topic, metadata: metadata)
+            attributes[MessagingKey.operationType] = .string(MessagingOperation.process)
+            attributes[MessagingKey.operationName] = .string("process")
+            attributes[MessagingKey.consumerGroup] = .string(group)
+            attributes[MessagingKey.bodySize] = .int64(Int64(delivery.message.body.count))
+            attributes[ChoreoKey.deliveryAttempt] = .int64(Int64(delivery.attempt))
+        }
+        let outcome: DeliveryOutcome
         do {
             try await MessageContext.$current.withValue(context) {
                 try await InstrumentationContext.withValue(span.context) {
                     try await handler(delivery)
                 }
             }
-            span.attributes[ChoreoKey.deliveryOutcome] = DeliveryOutcome.handled.rawValue
+            outcome = .handled
         } catch is DuplicateMessage {
-            span.attributes[ChoreoKey.deliveryOutcome] = DeliveryOutcome.duplicateIgnored.rawValue
+            outcome = .duplicateIgnored
         } catch {
             span.recordError(error)
             span.setStatus(SpanStatus(code: .error, message: String(describing: error)))
-            let outcome: DeliveryOutcome = delivery.isLastAttempt ? .deadLettered : .retry
-            span.updateAttributes { attributes in
-                attributes[MessagingKey.errorType] = String(describing: type(of: error))
-                attributes[ChoreoKey.deliveryOutcome] = outcome.rawValue
+            if recording {
+                attributes[MessagingKey.errorType] = .string(String(describing: type(of: error)))
+                attributes[ChoreoKey.deliveryOutcome] = .string((delivery.isLastAttempt ? DeliveryOutcome.deadLettered : .retry).rawValue)
+                span.record(attributes)
             }
             span.end()
             throw error
         }
+        if recording {
+            attributes[ChoreoKey.deliveryOutcome] = .string(outcome.rawValue)
+            span.record(attributes)
+        }
         span.end()
+    }
+
+    /// A delivery with no instrument in effect: the handler runs with its ``MessageContext`` and
+    /// an empty service context (bound only when the surrounding one is not already empty), and
+    /// ``DuplicateMessage`` still acknowledges the delivery.
+    private func handleUntraced(_ delivery: Delivery, context: MessageContext, handler: MessageHandler) async throws {
+        do {
+            try await MessageContext.$current.withValue(context) {
+                if let ambient = InstrumentationContext.current, !ambient.isEmpty {
+                    try await InstrumentationContext.withValue(.topLevel) { try await handler(delivery) }
+                } else {
+                    try await handler(delivery)
+                }
+            }
+        } catch is DuplicateMessage {
+            return
+        }
     }
 }

@@ -13,9 +13,11 @@ public enum ConsumerTraceMode: String, Sendable, Hashable, CaseIterable {
 /// per handled delivery, trace context in the message headers, and the flow's correlation
 /// id carried from every handled message to the messages its handler publishes.
 ///
-/// Use one `TracedBus` per service; several may wrap the same bus. The tracer is looked up
-/// on every call (`InstrumentationSystem.tracer`), never stored, so a `withTracer` scope
-/// applies to the publishes and to the handlers of a bus run inside it.
+/// Use one `TracedBus` per service; several may wrap the same bus. The instrument and tracer
+/// are looked up once per publish and per delivery (`InstrumentationSystem.instrument`), never
+/// stored, so a `withTracer` scope applies to the publishes and to the handlers of a bus run
+/// inside it. With none in effect, a `TracedBus` only fills the headers and binds the
+/// ``MessageContext``: no span, no attribute work, no propagation.
 ///
 /// Spans follow the OpenTelemetry messaging conventions (`send {topic}`, `process {topic}`)
 /// with the `choreo.*` attributes of docs/DESIGN.md and `service.name` set to ``service``.
