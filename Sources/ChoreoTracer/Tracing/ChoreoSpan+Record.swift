@@ -7,11 +7,20 @@ extension ChoreoSpan {
     /// A `service.name` string attribute names the service that did the work (processes hosting
     /// several services): it becomes the record's `serviceName` and is removed from the attributes.
     func makeRecord(from state: State, endTimeUnixNano: UInt64) -> SpanRecord {
-        var attributes = state.attributes.choreoAttributes
+        // One pass: each attribute is converted and stored once; a string `service.name` is
+        // taken out on the way instead of being stored and removed again.
+        var attributes: [String: AttributeValue] = [:]
         var serviceName = core.serviceName
-        if case .string(let name)? = attributes[MessagingKey.serviceName] {
-            serviceName = name
-            attributes[MessagingKey.serviceName] = nil
+        if !state.attributes.isEmpty {
+            attributes.reserveCapacity(state.attributes.count)
+            state.attributes.forEach { key, value in
+                guard let converted = AttributeValue(value) else { return }
+                if case .string(let name) = converted, key == MessagingKey.serviceName {
+                    serviceName = name
+                } else {
+                    attributes[key] = converted
+                }
+            }
         }
         return SpanRecord(
             traceID: spanContext.traceID,

@@ -50,7 +50,8 @@ public struct ChoreoTracer: Tracer, Sendable {
         line: UInt
     ) -> ChoreoSpan {
         var spanContextValue = context()
-        let stored = spanContextValue.storedChoreoSpanContext
+        // An empty context (a root span from `.topLevel`) holds no span context in either form.
+        let stored = spanContextValue.isEmpty ? nil : spanContextValue.storedChoreoSpanContext
         let parent = stored?.value
         let own: ChoreoSpanContext
         if let parent {

@@ -17,13 +17,15 @@ extension ChoreoTracer {
             return
         }
         let traceState: String? = extractor.extract(key: MessageHeader.tracestate, from: carrier)
-        context.choreoSpanContext = ChoreoSpanContext(
+        let extracted = ChoreoSpanContext(
             traceID: parent.traceID,
             spanID: parent.spanID,
             traceFlags: parent.flags,
             traceState: traceState.flatMap(TraceState.init).flatMap { $0.isEmpty ? nil : $0.headerValue },
             isRemote: true
         )
+        // Into an empty context (the usual `.topLevel`) there is no other form to remove.
+        context.storeChoreoSpanContext(extracted, replacing: context.isEmpty ? .some(nil) : nil)
     }
 
     /// Writes the span context in `context` as W3C `traceparent` (and `tracestate` when present).
