@@ -144,6 +144,10 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
                     try await self.clock.sleep(for: self.interval)
                     do {
                         try await self.catchUp()
+                    } catch _ where Task.isCancelled {
+                        // Shutting down: whatever the store threw for the cancelled call
+                        // (CancellationError or its driver's own) is not a failure to report.
+                        throw CancellationError()
                     } catch {
                         self.logger.error("flow index update failed; retrying next interval", metadata: ["error": "\(error)"])
                     }

@@ -89,6 +89,9 @@ public final class RetentionService<C: Clock>: Service, Sendable where C.Duratio
                 while true {
                     do {
                         try await self.sweep()
+                    } catch _ where Task.isCancelled {
+                        // Shutting down: whatever the store threw for the cancelled call is not a failure.
+                        throw CancellationError()
                     } catch is CancellationError {
                         throw CancellationError()
                     } catch {
