@@ -3,31 +3,46 @@ import ChoreoModel
 
 extension FlowTreeRenderer {
     /// The steps as a forest by causation, in publish order at every level.
+    ///
+    /// The walk keeps its own stack (a causation chain may be 100,000 deep; recursion would
+    /// overflow the thread's stack). Unless ``expand`` is set, a run of plain steps of one type
+    /// (a chain of only children, or consecutive leaf siblings) longer than ``foldRunsLongerThan``
+    /// shows its first and last step around one `… N more TYPE` line; a plain step has no
+    /// failed, retried or dead-lettered delivery, is no compensation and was consumed.
+    /// Indentation restarts every ``maxIndentLevels`` levels, so line length stays bounded.
+    /// Only the steps at positions `from ..< from + limit` of the walk (tree order) are shown.
     func tree(_ flow: Flow) -> [String] {
         let steps = flow.steps
         var indexByID: [String: Int] = [:]
+        indexByID.reserveCapacity(steps.count)
         for (i, step) in steps.enumerated() where indexByID[step.messageID] == nil {
             indexByID[step.messageID] = i
         }
-        var children: [Int: [Int]] = [:]
+        var children: [[Int]] = Array(repeating: [], count: steps.count)
         var roots: [Int] = []
         for (i, step) in steps.enumerated() {
             if let cause = step.causationID, let parent = indexByID[cause], parent != i {
-                children[parent, default: []].append(i)
+                children[parent].append(i)
             } else {
                 roots.append(i)
             }
         }
+        // Steps are in publish order (FlowBuilder sorts them), so index order is publish order;
+        // sort anyway for flows decoded from elsewhere.
         let order: (Int, Int) -> Bool = { a, b in
             (steps[a].publishedAtUnixNano, a) < (steps[b].publishedAtUnixNano, b)
         }
-        var walk = Walk(flow: flow, indexByID: indexByID, children: children.mapValues { $0.sorted(by: order) })
-        for root in roots.sorted(by: order) {
-            walk.visit(root, prefix: "", connector: nil, renderer: self)
-        }
+        for i in children.indices where children[i].count > 1 { children[i].sort(by: order) }
+        var walk = Walk(flow: flow, indexByID: indexByID, children: children, renderer: self)
+        walk.run(roots.sorted(by: order))
         // Steps caught in a causation cycle are reachable from no root; show them anyway.
-        for i in steps.indices where !walk.visited.contains(i) {
-            walk.visit(i, prefix: "", connector: nil, renderer: self)
+        for i in steps.indices where !walk.visited[i] {
+            walk.run([i])
+        }
+        walk.flushFold()
+        if walk.position > page.upperBound(steps.count) {
+            walk.lines.append(
+                palette.paint("… \(walk.position - page.upperBound(steps.count)) more steps (show with --from \(page.upperBound(steps.count)))", .dim))
         }
         return walk.lines
     }
@@ -75,36 +90,176 @@ extension FlowTreeRenderer {
         }
         return line
     }
+
+    /// True when a step may be folded into a run: nothing about it needs attention.
+    static func isPlain(_ step: FlowStep) -> Bool {
+        !step.deliveries.isEmpty && !step.isCompensation && step.compensatedBy == nil
+            && step.deliveries.allSatisfy { $0.outcome == .handled && $0.failedAttempts == 0 }
+    }
 }
 
-/// The depth-first walk that lays out the causation tree with box-drawing connectors.
+extension FlowTreeRenderer.Page {
+    /// The end of the page (exclusive) for a flow of `count` steps.
+    func upperBound(_ count: Int) -> Int {
+        guard let limit else { return max(count, from) }
+        let (end, overflow) = from.addingReportingOverflow(limit)
+        return overflow ? Int.max : end
+    }
+}
+
+/// The depth-first walk that lays out the causation tree with box-drawing connectors, with an
+/// explicit stack.
 private struct Walk {
     let flow: Flow
     let indexByID: [String: Int]
-    let children: [Int: [Int]]
-    var visited: Set<Int> = []
+    let children: [[Int]]
+    let renderer: FlowTreeRenderer
+    let range: Range<Int>
+    var visited: [Bool]
+    /// Steps that belong to a run already measured.
+    var inRun: [Bool]
+    /// Steps hidden behind a `… N more` line (a run's steps between its first and last).
+    var folded: [Bool]
     var lines: [String] = []
+    /// Steps walked so far, shown or not (the position of the next one in tree order).
+    var position = 0
+    /// The folded run in progress: its type, how many steps are hidden, and where its line goes.
+    var fold: (type: String, count: Int, prefix: String, isRoot: Bool)?
 
-    init(flow: Flow, indexByID: [String: Int], children: [Int: [Int]]) {
+    /// One step waiting to be laid out.
+    struct Frame {
+        var index: Int
+        var prefix: String
+        /// nil for a root, else whether it is its parent's last child.
+        var isLast: Bool?
+        var depth: Int
+    }
+
+    init(flow: Flow, indexByID: [String: Int], children: [[Int]], renderer: FlowTreeRenderer) {
         self.flow = flow
         self.indexByID = indexByID
         self.children = children
+        self.renderer = renderer
+        let count = flow.steps.count
+        self.range = renderer.page.from..<max(renderer.page.from, renderer.page.upperBound(count))
+        self.visited = Array(repeating: false, count: count)
+        self.inRun = Array(repeating: false, count: count)
+        self.folded = Array(repeating: false, count: count)
     }
 
-    /// Renders step `i` and its descendants; `connector` is nil for a root, else whether it is last.
-    mutating func visit(_ i: Int, prefix: String, connector isLast: Bool?, renderer: FlowTreeRenderer) {
-        guard visited.insert(i).inserted else { return }
+    /// Lays out the trees under `roots`, in order.
+    mutating func run(_ roots: [Int]) {
+        var stack: [Frame] = roots.reversed().map { Frame(index: $0, prefix: "", isLast: nil, depth: 0) }
+        while let frame = stack.popLast() {
+            guard !visited[frame.index] else { continue }
+            visited[frame.index] = true
+            let kids = children[frame.index].filter { !visited[$0] }
+            let step = flow.steps[frame.index]
+            let shown = range.contains(position)
+            position += 1
+            if !renderer.expand { measureRuns(from: frame.index, kids: kids) }
+
+            if folded[frame.index] {
+                if shown {
+                    if fold == nil { fold = (step.type, 0, frame.prefix, frame.isLast == nil) }
+                    fold?.count += 1
+                }
+                // A folded link of a chain hands its place to its only child.
+                if kids.count == 1, folded[kids[0]] || inRun[kids[0]] {
+                    stack.append(Frame(index: kids[0], prefix: frame.prefix, isLast: frame.isLast, depth: frame.depth))
+                    continue
+                }
+            } else if shown {
+                flushFold()
+                emit(frame, step: step, hasKids: !kids.isEmpty)
+            }
+
+            var childPrefix = frame.prefix + (frame.isLast.map { $0 ? "   " : "│  " } ?? "")
+            var childDepth = frame.depth + 1
+            if !kids.isEmpty, childDepth % FlowTreeRenderer.maxIndentLevels == 0 {
+                if range.contains(position) {
+                    flushFold()
+                    lines.append(renderer.palette.paint("⤷ depth \(childDepth): indentation restarts", .dim))
+                }
+                childPrefix = ""
+                childDepth = 0
+            }
+            for (n, kid) in kids.enumerated().reversed() {
+                stack.append(Frame(index: kid, prefix: childPrefix, isLast: n == kids.count - 1, depth: childDepth))
+            }
+        }
+    }
+
+    /// Finds the runs that start at step `i` or among its children `kids`, once each, and marks
+    /// their middle steps folded: a chain of plain only children of one type below a plain `i`,
+    /// and consecutive plain leaf children of one type. Each step is measured once: O(steps).
+    mutating func measureRuns(from i: Int, kids: [Int]) {
+        let minimum = renderer.foldRunsLongerThan
         let step = flow.steps[i]
-        let kids = (children[i] ?? []).filter { !visited.contains($0) }
-        let branch = isLast.map { $0 ? "└─ " : "├─ " } ?? ""
-        lines.append(prefix + branch + renderer.stepLine(step, in: flow, indexByID: indexByID))
-        let childPrefix = prefix + (isLast.map { $0 ? "   " : "│  " } ?? "")
-        let detailPrefix = childPrefix + (kids.isEmpty ? "   " : "│  ")
+        if !inRun[i], kids.count == 1, FlowTreeRenderer.isPlain(step) {
+            var chain = [i]
+            var cursor = i
+            while children[cursor].count == 1 {
+                let next = children[cursor][0]
+                guard !visited[next], !inRun[next], flow.steps[next].type == step.type, FlowTreeRenderer.isPlain(flow.steps[next]) else { break }
+                chain.append(next)
+                cursor = next
+            }
+            if chain.count > minimum {
+                for j in chain { inRun[j] = true }
+                for j in chain.dropFirst().dropLast() { folded[j] = true }
+            }
+        }
+        guard kids.count > minimum else { return }
+        var start = 0
+        while start < kids.count {
+            var end = start
+            let first = flow.steps[kids[start]]
+            if children[kids[start]].isEmpty, FlowTreeRenderer.isPlain(first) {
+                while end + 1 < kids.count, children[kids[end + 1]].isEmpty, flow.steps[kids[end + 1]].type == first.type,
+                    FlowTreeRenderer.isPlain(flow.steps[kids[end + 1]])
+                {
+                    end += 1
+                }
+            }
+            if end - start + 1 > minimum {
+                for j in kids[start...end] { inRun[j] = true }
+                for j in kids[(start + 1)..<end] { folded[j] = true }
+            }
+            start = end + 1
+        }
+    }
+
+    /// Writes the `… N more TYPE` line of the run in progress, if any.
+    mutating func flushFold() {
+        guard let run = fold else { return }
+        fold = nil
+        lines.append(
+            run.prefix + (run.isRoot ? "" : "├─ ")
+                + renderer.palette.paint("… \(run.count.grouped) more \(run.type) (show with --expand)", .dim))
+    }
+
+    /// Writes one step's line and its delivery lines.
+    mutating func emit(_ frame: Frame, step: FlowStep, hasKids: Bool) {
+        let branch = frame.isLast.map { $0 ? "└─ " : "├─ " } ?? ""
+        lines.append(frame.prefix + branch + renderer.stepLine(step, in: flow, indexByID: indexByID))
+        let childPrefix = frame.prefix + (frame.isLast.map { $0 ? "   " : "│  " } ?? "")
+        let detailPrefix = childPrefix + (hasKids ? "│  " : "   ")
         for delivery in step.deliveries {
             lines.append(detailPrefix + renderer.deliveryLine(delivery))
         }
-        for (n, kid) in kids.enumerated() {
-            visit(kid, prefix: childPrefix, connector: n == kids.count - 1, renderer: renderer)
+    }
+}
+
+extension Int {
+    /// The number with thousands separated by commas: `19,997`.
+    var grouped: String {
+        let digits = String(magnitude)
+        var out = ""
+        for (i, digit) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(digit)
         }
+        return (self < 0 ? "-" : "") + out
     }
 }

@@ -8,13 +8,46 @@ import ChoreoModel
 /// step shows its type, message id, publisher and offset from the flow's start, a
 /// `↺ compensates <type> (<id>)` mark on compensations, and one line per consumer delivery
 /// (consumer, outcome, attempts, error). Pure: takes a model, returns text.
+///
+/// Huge flows stay readable: long runs of plain steps of one type fold into one
+/// `… N more TYPE (show with --expand)` line, the header counts traces instead of listing
+/// thousands, and ``page`` shows a slice of the steps (tree order).
 public struct FlowTreeRenderer: Sendable {
+    /// Which steps to show, by position in tree order (the order they are printed).
+    public struct Page: Sendable, Equatable {
+        /// The position of the first step shown (0-based).
+        public var from: Int
+        /// How many steps to show at most; nil for all.
+        public var limit: Int?
+
+        /// A page of `limit` steps from position `from`.
+        public init(from: Int = 0, limit: Int? = nil) {
+            self.from = max(0, from)
+            self.limit = limit.map { max(0, $0) }
+        }
+    }
+
     /// Colours (off unless stdout is a terminal).
     public var palette: Palette
+    /// Show every step instead of folding long runs.
+    public var expand: Bool
+    /// The steps to show.
+    public var page: Page
+
+    /// Runs of more steps than this fold (their first and last stay visible).
+    static let foldRunsLongerThan = 3
+    /// Trace ids listed in the header at most; beyond, only their count.
+    static let listedTraces = 5
+    /// Indentation restarts every this many levels (a causation chain may be 100,000 deep).
+    static let maxIndentLevels = 32
+
+    var foldRunsLongerThan: Int { Self.foldRunsLongerThan }
 
     /// A renderer that colours with `palette`.
-    public init(palette: Palette = .plain) {
+    public init(palette: Palette = .plain, expand: Bool = false, page: Page = Page()) {
         self.palette = palette
+        self.expand = expand
+        self.page = page
     }
 
     /// The header and step tree, newline-terminated.
@@ -29,12 +62,19 @@ public struct FlowTreeRenderer: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The trace ids when there are few, else their count and the first few.
+    func traces(_ ids: [TraceID]) -> String {
+        if ids.isEmpty { return "-" }
+        if ids.count <= Self.listedTraces { return ids.map(\.hex).joined(separator: ", ") }
+        return "\(ids.count.grouped) (" + ids.prefix(Self.listedTraces).map(\.hex).joined(separator: ", ") + ", …; all with --json)"
+    }
+
     /// The header block: correlation id, status, outcome, traces, times, what it waits for.
     func header(_ flow: Flow) -> [String] {
         var rows: [(String, String)] = [
             ("status", palette.status(flow.status)),
             ("outcome", flow.outcome ?? "-"),
-            ("traces", flow.traceIDs.isEmpty ? "-" : flow.traceIDs.map(\.hex).joined(separator: ", ")),
+            ("traces", traces(flow.traceIDs)),
             ("started", UnixTime.rfc3339(flow.startedAtUnixNano)),
             (
                 "ended",

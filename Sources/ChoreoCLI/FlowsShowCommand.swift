@@ -1,6 +1,9 @@
 import ArgumentParser
 
 /// `choreo flows show ID`: one flow's header and step tree, or its JSON.
+///
+/// The tree folds long runs of one step type (`--expand` shows them) and pages with
+/// `--from`/`--limit`; `--json` always carries every step.
 public struct FlowsShowCommand: AsyncParsableCommand {
     /// The command's name, help and subcommands.
     public static let configuration = CommandConfiguration(
@@ -14,6 +17,18 @@ public struct FlowsShowCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The flow's correlation id (e.g. the order id).", valueName: "correlation-id"))
     public var correlationID: String
 
+    /// `--expand`: every step, no folded runs.
+    @Flag(name: .long, help: "Show every step: do not fold long runs of one step type into a '… N more' line.")
+    public var expand = false
+
+    /// `--from N`: the first step shown (tree order, 0-based).
+    @Option(name: .long, help: ArgumentHelp("Start at this step (0-based, in the order the tree prints them); text view only.", valueName: "n"))
+    public var from: Int = 0
+
+    /// `--limit N`: how many steps to show.
+    @Option(name: .long, help: ArgumentHelp("Show at most this many steps; text view only.", valueName: "n"))
+    public var limit: Int?
+
     /// An empty value; ArgumentParser fills in the arguments when parsing.
     public init() {}
 
@@ -22,6 +37,8 @@ public struct FlowsShowCommand: AsyncParsableCommand {
         guard !correlationID.trimmingSpaces.isEmpty else {
             throw .usage("the correlation id is empty")
         }
+        if from < 0 { throw .usage("--from must be 0 or more; got \(from)") }
+        if let limit, limit < 1 { throw .usage("--limit must be 1 or more; got \(limit)") }
         return correlationID
     }
 
@@ -33,7 +50,11 @@ public struct FlowsShowCommand: AsyncParsableCommand {
         if options.json {
             Terminal.printOutput(try JSONOutput.string(flow))
         } else {
-            Terminal.printOutput(FlowTreeRenderer(palette: Terminal.palette(environment: environment)).render(flow))
+            Terminal.printOutput(
+                FlowTreeRenderer(
+                    palette: Terminal.palette(environment: environment), expand: expand,
+                    page: FlowTreeRenderer.Page(from: from, limit: limit)
+                ).render(flow))
         }
     }
 }
