@@ -11,10 +11,11 @@ struct ClockCorrection {
 
     var bySource: [String: Shift] = [:]
 
-    func shift(of span: SpanRecord) -> Shift { bySource[ClockSource.of(span)] ?? Shift() }
+    func shift(of span: SpanRecord) -> Shift { bySource.isEmpty ? Shift() : bySource[ClockSource.of(span)] ?? Shift() }
 
     /// `span` with its start, end and event times on the reference clock.
     func apply(_ span: SpanRecord) -> SpanRecord {
+        guard !bySource.isEmpty else { return span }
         let offset = shift(of: span).offsetNanos
         guard offset != 0 else { return span }
         var moved = span
@@ -24,10 +25,12 @@ struct ClockCorrection {
         return moved
     }
 
-    /// `message` (read from a corrected span) told how far its times were moved.
-    func annotate(_ message: MessageSpan) -> MessageSpan {
+    /// `message` with its span's times on the reference clock, told how far they were moved.
+    func apply(_ message: MessageSpan) -> MessageSpan {
+        guard !bySource.isEmpty else { return message }
         var message = message
         let shift = shift(of: message.span)
+        message.span = apply(message.span)
         message.adjustedByNanos = shift.offsetNanos == Int64.min ? Int64.max : -shift.offsetNanos
         message.clockUncertain = shift.uncertain
         return message
@@ -41,7 +44,8 @@ extension FlowBuilder {
     ///
     /// A source's times are uncertain when its learned offset is (its clock is not known to
     /// within the estimator's error), or when this flow's evidence alone moved them.
-    func clockCorrection(for spans: [SpanRecord]) -> ClockCorrection {
+    /// `messages` are the messaging spans among `spans`, already read.
+    func clockCorrection(for spans: [SpanRecord], messages: [MessageSpan]) -> ClockCorrection {
         guard options.adjustsClocks else { return ClockCorrection() }
         var correction = ClockCorrection()
         if let learned = options.clockOffsets, !learned.bySource.isEmpty {
@@ -54,7 +58,7 @@ extension FlowBuilder {
             }
         }
         // Hops all in causal order allow every residual to be 0: nothing more to do.
-        let hops = ClockSkewEstimator.hops(inUnique: correction.bySource.isEmpty ? spans : spans.map(correction.apply))
+        let hops = ClockSkewEstimator.hops(messages: correction.bySource.isEmpty ? messages : messages.map(correction.apply))
         guard hops.contains(where: { $0.delayNanos < 0 }) else { return correction }
         // Every pair counts as thin here: only the causal clamp, never a guess from one flow.
         var local = ClockSkewEstimator(configuration: .init(minimumHops: .max, hopsPerPair: .max, maxSources: .max))

@@ -28,10 +28,12 @@ public struct FlowBuilder: Sendable {
     /// - Returns: the flow, or nil when no messaging span (publish or delivery) belongs to it.
     public func build(correlationID: String, spans: [SpanRecord], now: UInt64) -> Flow? {
         let recorded = Self.deduplicated(spans).filter { $0.string(MessagingKey.conversationID) == correlationID }
-        let clocks = clockCorrection(for: recorded)
+        let read = recorded.compactMap(MessageSpan.init)
+        guard !read.isEmpty else { return nil }
+        let clocks = clockCorrection(for: recorded, messages: read)
         let flowSpans = recorded.map(clocks.apply).sorted(by: Self.isEarlierSpan)
-        let messages = flowSpans.compactMap { MessageSpan($0).map(clocks.annotate) }
-        guard !messages.isEmpty, let first = flowSpans.first else { return nil }
+        let messages = read.map(clocks.apply).sorted { Self.isEarlierSpan($0.span, $1.span) }
+        guard let first = flowSpans.first else { return nil }
 
         var built = Self.steps(from: messages)
         pairCompensations(&built)

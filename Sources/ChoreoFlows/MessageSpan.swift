@@ -13,7 +13,8 @@ struct MessageSpan {
     }
 
     let role: Role
-    let span: SpanRecord
+    /// The span (its times moved onto the reference clock once the flow's clocks are corrected).
+    var span: SpanRecord
     let messageID: String
     /// How far the span's times were moved onto the reference clock (adjusted minus recorded).
     var adjustedByNanos: Int64 = 0
