@@ -151,7 +151,9 @@ struct PropagationTests {
         let unsampled = ChoreoSpanContext(traceID: TraceID(high: 7, low: 8), spanID: SpanID(9), traceFlags: 0)
         let withState = ChoreoSpanContext(traceID: TraceID(high: 1, low: 1), spanID: SpanID(1), traceState: "k=v")
         var context = ServiceContext.topLevel
-        for value in [local, remote, local, unsampled, withState, local, nil, remote, nil] as [ChoreoSpanContext?] {
+        let remoteWithState = ChoreoSpanContext(traceID: TraceID(high: 2, low: 2), spanID: SpanID(2), traceState: "a=b", isRemote: true)
+        let forms = [local, remote, local, unsampled, withState, remote, remoteWithState, local, nil, remote, nil, remoteWithState]
+        for value in forms as [ChoreoSpanContext?] {
             context.choreoSpanContext = value
             #expect(context.choreoSpanContext == value)
             #expect(context.count == (value == nil ? 0 : 1), "one key for one span context")

@@ -20,7 +20,7 @@ public struct HeaderExtractor: Extractor {
     public func extract(key: String, from carrier: [String: String]) -> String? {
         if let value = carrier[key] { return value }
         let lower = Self.lowercased(key)
-        if let value = carrier[lower] { return value }
+        if lower != key, let value = carrier[lower] { return value }
         return carrier.first { Self.lowercased($0.key) == lower }?.value
     }
 

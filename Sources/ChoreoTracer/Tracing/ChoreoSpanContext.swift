@@ -38,10 +38,11 @@ public struct ChoreoSpanContext: Hashable, Sendable {
 }
 
 /// The `ServiceContext` key under which ``ChoreoTracer`` stores a span context that is not
-/// the common case of ``CompactSpanContextKey`` (remote, not sampled, or with a trace state).
+/// one of the common, compact cases (see ``ServiceContext/choreoSpanContext``): one that is not
+/// sampled or carries a trace state.
 ///
 /// Read the current span context through ``ServiceContext/choreoSpanContext``, which looks
-/// under both keys.
+/// under every key.
 public enum ChoreoSpanContextKey: ServiceContextKey {
     /// The stored value: the span context.
     public typealias Value = ChoreoSpanContext
@@ -49,18 +50,35 @@ public enum ChoreoSpanContextKey: ServiceContextKey {
     public static var nameOverride: String? { "choreo-span-context" }
 }
 
-/// A local, sampled span context without a trace state: the trace and span ids alone.
+/// A sampled span context without a trace state: the trace and span ids alone.
 ///
 /// 24 bytes, so a `ServiceContext` (whose values are `any Sendable`) holds it inline; the full
-/// ``ChoreoSpanContext`` is larger and would cost a heap box for every span started.
+/// ``ChoreoSpanContext`` is larger and would cost a heap box for every span started and every
+/// context extracted. Whether it is remote is told by its key.
 struct CompactSpanContext: Sendable {
     var traceHigh: UInt64
     var traceLow: UInt64
     var spanID: UInt64
+
+    init(_ context: ChoreoSpanContext) {
+        traceHigh = context.traceID.high
+        traceLow = context.traceID.low
+        spanID = context.spanID.value
+    }
+
+    func spanContext(isRemote: Bool) -> ChoreoSpanContext {
+        ChoreoSpanContext(traceID: TraceID(high: traceHigh, low: traceLow), spanID: SpanID(spanID), isRemote: isRemote)
+    }
 }
 
-/// The key of ``CompactSpanContext``, the form ``ChoreoTracer`` stores most span contexts in.
+/// The key of a local ``CompactSpanContext``: the form ``ChoreoTracer`` stores its spans' contexts in.
 enum CompactSpanContextKey: ServiceContextKey {
+    typealias Value = CompactSpanContext
+    static var nameOverride: String? { "choreo-span-context" }
+}
+
+/// The key of a remote ``CompactSpanContext``: a sampled `traceparent` without `tracestate`, extracted.
+enum RemoteCompactSpanContextKey: ServiceContextKey {
     typealias Value = CompactSpanContext
     static var nameOverride: String? { "choreo-span-context" }
 }
@@ -68,39 +86,60 @@ enum CompactSpanContextKey: ServiceContextKey {
 extension ServiceContext {
     /// The context of the current span started by ``ChoreoTracer``, or extracted by it.
     ///
-    /// A local, sampled context without a trace state is stored compactly (no heap box);
-    /// any other under ``ChoreoSpanContextKey``. Setting one form removes the other.
+    /// A sampled context without a trace state is stored compactly (no heap box), under one key
+    /// for local and one for remote contexts; any other under ``ChoreoSpanContextKey``. Setting
+    /// one form removes the others.
     public var choreoSpanContext: ChoreoSpanContext? {
         get { storedChoreoSpanContext?.value }
         set { storeChoreoSpanContext(newValue, replacing: nil) }
     }
 
-    /// How a span context is stored: compactly or in full (see ``ServiceContext/choreoSpanContext``).
-    enum SpanContextForm { case compact, full }
+    /// How a span context is stored (see ``ServiceContext/choreoSpanContext``).
+    enum SpanContextForm { case compact, remoteCompact, full }
 
     /// The span context and the form it is stored in.
     var storedChoreoSpanContext: (value: ChoreoSpanContext, form: SpanContextForm)? {
-        if let compact = self[CompactSpanContextKey.self] {
-            let value = ChoreoSpanContext(
-                traceID: TraceID(high: compact.traceHigh, low: compact.traceLow), spanID: SpanID(compact.spanID)
-            )
-            return (value, .compact)
-        }
+        if let compact = self[CompactSpanContextKey.self] { return (compact.spanContext(isRemote: false), .compact) }
+        if let remote = self[RemoteCompactSpanContextKey.self] { return (remote.spanContext(isRemote: true), .remoteCompact) }
         return self[ChoreoSpanContextKey.self].map { ($0, .full) }
     }
 
-    /// Stores `value` (or removes the span context, for nil) in its form, removing the other
-    /// form. `previous` is the form the context is known to hold now, if known: a form known to
-    /// be absent is not looked up again.
+    /// Stores `value` (or removes the span context, for nil) in its form and removes the other
+    /// forms. `previous` is the form the context is known to hold now, if known (`.some(nil)`:
+    /// none): then only that form is removed, and nothing is looked up in vain.
     mutating func storeChoreoSpanContext(_ value: ChoreoSpanContext?, replacing previous: SpanContextForm??) {
-        if let value, value.traceFlags == 0x01, value.traceState == nil, !value.isRemote {
-            self[CompactSpanContextKey.self] = CompactSpanContext(
-                traceHigh: value.traceID.high, traceLow: value.traceID.low, spanID: value.spanID.value
-            )
-            if previous == nil || previous == .some(.full) { self[ChoreoSpanContextKey.self] = nil }
+        let form: SpanContextForm?
+        if let value {
+            if value.traceFlags == 0x01 && value.traceState == nil {
+                form = value.isRemote ? .remoteCompact : .compact
+            } else {
+                form = .full
+            }
         } else {
-            self[ChoreoSpanContextKey.self] = value
-            if previous == nil || previous == .some(.compact) { self[CompactSpanContextKey.self] = nil }
+            form = nil
+        }
+        switch form {
+        case .compact: self[CompactSpanContextKey.self] = value.map(CompactSpanContext.init)
+        case .remoteCompact: self[RemoteCompactSpanContextKey.self] = value.map(CompactSpanContext.init)
+        case .full: self[ChoreoSpanContextKey.self] = value
+        case nil: break
+        }
+        switch previous {
+        case .none:
+            for old in [SpanContextForm.compact, .remoteCompact, .full] where old != form { remove(old) }
+        case .some(.none):
+            break
+        case .some(.some(let old)):
+            if old != form { remove(old) }
+        }
+    }
+
+    /// Removes the span context stored in `form`, if any.
+    private mutating func remove(_ form: SpanContextForm) {
+        switch form {
+        case .compact: if self[CompactSpanContextKey.self] != nil { self[CompactSpanContextKey.self] = nil }
+        case .remoteCompact: if self[RemoteCompactSpanContextKey.self] != nil { self[RemoteCompactSpanContextKey.self] = nil }
+        case .full: if self[ChoreoSpanContextKey.self] != nil { self[ChoreoSpanContextKey.self] = nil }
         }
     }
 }
