@@ -19,8 +19,10 @@ import Hummingbird
 /// - `GET /api/v1/flows/stats`, `/api/v1/map`, `/api/v1/variants`, `/api/v1/map/export`,
 ///   `/api/v1/flows/{id}/export`: see `QueryRoutes+Discovery.swift`.
 /// - `GET /api/v1/traces?service=&name=&attribute=k=v&errors=true&since=&until=&limit=`: trace search.
-/// - `GET /api/v1/flows/{correlation id}`: one flow, rebuilt from its spans now, judged as the
-///   indexer recorded in the store.
+/// - `GET /api/v1/flows/{correlation id}?steps_from=&steps_limit=`: one flow, rebuilt from its
+///   spans now, judged as the indexer recorded in the store. With `steps_from` (0-based) or
+///   `steps_limit`, `steps` holds only that slice (publish order) and `steps_total`,
+///   `steps_from` say where it sits; the header, findings and counts always cover the whole flow.
 /// - `GET /api/v1/traces/{trace id}`: every span of a trace.
 ///
 /// Errors are JSON `{"error": "..."}` with 400 (bad parameter) or 404 (nothing found).
@@ -53,8 +55,19 @@ struct QueryRoutes: Sendable {
     }
 
     func showFlow(_ request: Request, context: some RequestContext) async throws -> Response {
+        let parameters = QueryParameters(request)
+        let from: Int?
+        let limit: Int?
+        do {
+            from = try parameters.integer("steps_from", in: 0...Int.max)
+            limit = try parameters.integer("steps_limit", in: 1...Int.max)
+        } catch {
+            return Self.error(.badRequest, error.message)
+        }
         switch try await flow(context) {
-        case .success(let flow): return try json(.ok, flow)
+        case .success(let flow):
+            guard from != nil || limit != nil else { return try json(.ok, flow) }
+            return try json(.ok, StepPage(flow: flow, from: from ?? 0, limit: limit))
         case .failure(let error): return Self.error(error.status, error.message)
         }
     }
@@ -100,5 +113,36 @@ struct QueryRoutes: Sendable {
 
     static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
         (try? json(status, ["error": message])) ?? Response(status: status)
+    }
+}
+
+/// One flow with a slice of its steps: the flow's JSON (header, findings, counts of the whole
+/// flow) with `steps` cut to `from ..< from + limit`, plus `steps_total` and `steps_from`.
+struct StepPage: Encodable {
+    var flow: Flow
+    var total: Int
+    var from: Int
+
+    init(flow: Flow, from: Int, limit: Int?) {
+        let total = flow.steps.count
+        let start = min(from, total)
+        let end = limit.map { start + min($0, total - start) } ?? total
+        var sliced = flow
+        sliced.steps = Array(flow.steps[start..<end])
+        self.flow = sliced
+        self.total = total
+        self.from = start
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case total = "steps_total"
+        case from = "steps_from"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try flow.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(total, forKey: .total)
+        try c.encode(from, forKey: .from)
     }
 }
