@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // swift-otel's tracer, for instrumentation-overhead's side-by-side variant only (OTLP/HTTP only: it
+        // does not build without a trait; gRPC is left out). Never a dependency of the product.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // Counts malloc-family calls by interposing glibc's allocator (forwarding to it).
@@ -45,6 +48,7 @@ let package = Package(
                 .product(name: "ChoreoTracer", package: "Choreoscope"),
                 .product(name: "ChoreoModel", package: "Choreoscope"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel"),
             ]
         ),
         .executableTarget(

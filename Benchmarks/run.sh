@@ -36,7 +36,11 @@ for benchmark in instrumentation-overhead collector-ingest; do
     echo
     echo "- \`uptime\` before: $(uptime)"
     first=$(($(wc -l <"$samples") + 1))
-    ".build/release/$benchmark" "$@" | sed '/^# /d'
+    extra=()
+    # The OpenTelemetry Go SDK anchor (shared/, beside the project), measured in the same run.
+    anchor="$(cd .. && pwd)/../shared/anchors/otel-go/run"
+    if [ "$benchmark" = instrumentation-overhead ] && [ -x "$anchor" ]; then extra=(--go-anchor "$anchor"); fi
+    ".build/release/$benchmark" "${extra[@]}" "$@" | sed '/^# /d'
     echo "- \`uptime\` after: $(uptime)"
     sed -n "$first,\$p" "$samples" | awk '{ n++; if ($1 > 0) busy++; if ($1 > most) most = $1 }
         END { printf "- other compilers or test runners running: in %d of %d one-second samples (at most %d at once)\n", busy, n, most }'

@@ -9,6 +9,8 @@ enum Variant: String, CaseIterable, Sendable {
     case tracedNoOp = "TracedBus + NoOpTracer"
     /// `TracedBus` around it, with `ChoreoTracer` scoped by `withTracer` (spans queued, export discarded).
     case tracedChoreo = "TracedBus + ChoreoTracer"
+    /// `TracedBus` around it, with swift-otel's tracer scoped by `withTracer` (no exporter).
+    case tracedOTel = "TracedBus + swift-otel"
 }
 
 /// One run: publish `messages` messages on one topic with one consumer group, and wait until

@@ -1,36 +1,49 @@
-import Foundation
 import BenchSupport
 import ChoreoInstrumentation
 import ChoreoTracer
+import Foundation
 import Tracing
 
-// instrumentation-overhead: ns per publish+consume through TracedBus vs the raw InMemoryBus.
+// instrumentation-overhead: CPU per traced message (TracedBus over the raw InMemoryBus, with no
+// tracer, ChoreoTracer and swift-otel's tracer) and CPU per span (the OpenTelemetry Go anchor's
+// work through ChoreoTracer and swift-otel, next to the Go SDK itself), in one run.
 let arguments = Arguments()
 if arguments.flag("help") {
-    print("""
+    print(
+        """
         usage: instrumentation-overhead [--runs 15] [--messages 20000] [--body-bytes 256] [--tracer-queue N]
-        Publishes --messages messages per run through InMemoryBus raw, TracedBus + NoOpTracer and
-        TracedBus + ChoreoTracer (discarding exporter), interleaved; prints p50/p99 over the runs.
-        --only raw|noop|choreo runs one variant (for profiling with perf); no overhead table then.
-        --debug-exports prints the processor's counters at the end of each ChoreoTracer run, before
-        its flush (inside the timed region): how much the export loop exported during the burst.
-        --tracer-queue is the BatchSpanProcessor's maxQueueSize; the default, 2 × messages + 1024,
+                                        [--spans 20000] [--go-anchor PATH] [--only CASE]
+        Messages: publishes --messages messages per run through InMemoryBus raw, TracedBus + NoOpTracer,
+        TracedBus + ChoreoTracer (discarding exporter) and TracedBus + swift-otel (no exporter), interleaved;
+        prints p50/p99 over the runs and the overhead over raw, paired by run.
+        Spans: the OpenTelemetry Go anchor's work (child span start + 2 attributes + end, batch processor,
+        discarding exporter; --spans per run) through ChoreoTracer and swift-otel, interleaved, CPU per span.
+        --go-anchor runs that anchor (../shared/anchors/otel-go/run from the project's root) before and after
+        the span runs, with the same runs and spans, and prints the ratios to it.
+        Allocations per message and per span are counted in a separate, untimed pass of each case.
+        --only raw|noop|choreo|otel (one message case), spans (both span cases), spans-choreo or spans-otel
+        (one span case): for profiling with perf; no overhead table then.
+        --tracer-queue is both batch processors' maxQueueSize; the default, 4 × max(messages, spans) + 1024,
         holds a whole run's spans, so that every span is queued and exported, none dropped.
         """)
     exit(0)
 }
 let runs = arguments.int("runs", 15)
 let scenario = BusScenario(messages: arguments.int("messages", 20_000), bodySize: arguments.int("body-bytes", 256))
+let spanScenario = SpanScenario(spans: arguments.int("spans", 20_000))
+let goAnchor = arguments.string("go-anchor", "")
+let only = arguments.string("only", "all")
+let queueSize = arguments.int("tracer-queue", 4 * max(scenario.messages, spanScenario.spans) + 1024)
 
 let exporter = DiscardingExporter()
-let batchConfiguration = BatchSpanProcessorConfiguration(
-    maxQueueSize: arguments.int("tracer-queue", 2 * scenario.messages + 1024)
-)
+let batchConfiguration = BatchSpanProcessorConfiguration(maxQueueSize: queueSize)
 let processor = BatchSpanProcessor(exporter: exporter, configuration: batchConfiguration)
 let tracer = ChoreoTracer(serviceName: "bench", processor: processor)
-let debugExports = arguments.flag("debug-exports")
+let otel = try SwiftOTel.make(maxQueueSize: queueSize)
+/// swift-otel's `forceFlush()` does not wait; its processor drains the few batches left within this.
+let otelSettle = Duration.milliseconds(50)
 
-/// One run of a variant, timed; the ChoreoTracer variant includes flushing its queue.
+/// One run of a message variant, timed; the traced variants include flushing their queue.
 func runOnce(_ variant: Variant) async throws -> Timing {
     switch variant {
     case .raw:
@@ -40,34 +53,78 @@ func runOnce(_ variant: Variant) async throws -> Timing {
     case .tracedChoreo:
         try await withTracer(tracer) {
             try await Stopwatch.measure {
-                try await scenario.run(traced: true, afterIdle: {
-                    if debugExports { print("before flush: \(processor.counters), exporter received \(exporter.spanCount)") }
-                    await tracer.flush()
-                })
+                try await scenario.run(traced: true, afterIdle: { await tracer.flush() })
             }.measurement
         }
+    case .tracedOTel:
+        try await withTracer(otel.tracer) {
+            try await Stopwatch.measure {
+                try await scenario.run(
+                    traced: true,
+                    afterIdle: {
+                        otel.tracer.forceFlush()
+                        try? await Task.sleep(for: otelSettle)
+                    })
+            }.measurement
+        }
+    }
+}
+
+enum SpanVariant: String, CaseIterable {
+    case choreo = "ChoreoTracer"
+    case otel = "swift-otel 1.6"
+}
+
+/// One run of the Go anchor's work through a tracer, timed.
+func runOnce(_ variant: SpanVariant) async -> Timing {
+    switch variant {
+    case .choreo:
+        await Stopwatch.measure { await spanScenario.run(tracer) { await tracer.flush() } }.measurement
+    case .otel:
+        await Stopwatch.measure {
+            await spanScenario.run(otel.tracer) {
+                otel.tracer.forceFlush()
+                try? await Task.sleep(for: otelSettle)
+            }
+        }.measurement
     }
 }
 
 print("# instrumentation-overhead\n")
 Machine.description().forEach { print($0) }
 print("- load average before: \(Machine.loadAverage())")
-print("- runs: \(runs) (+1 warm-up per variant, discarded), \(scenario.messages) messages per run, "
-    + "\(scenario.bodySize)-byte bodies, 1 topic, 1 consumer group, no-op handler\n")
+print(
+    "- runs: \(runs) (+1 warm-up per case, discarded); messages: \(scenario.messages) per run, "
+        + "\(scenario.bodySize)-byte bodies, 1 topic, 1 consumer group, no-op handler; spans: \(spanScenario.spans) per run\n")
 
-let variants: [Variant] = switch arguments.string("only", "all") {
-case "raw": [.raw]
-case "noop": [.tracedNoOp]
-case "choreo": [.tracedChoreo]
-default: Variant.allCases
-}
+let variants: [Variant] =
+    switch only {
+    case "raw": [.raw]
+    case "noop": [.tracedNoOp]
+    case "choreo": [.tracedChoreo]
+    case "otel": [.tracedOTel]
+    case "spans", "spans-choreo", "spans-otel": []
+    default: Variant.allCases
+    }
+let spanVariants: [SpanVariant] =
+    switch only {
+    case "all", "spans": SpanVariant.allCases
+    case "spans-choreo": [.choreo]
+    case "spans-otel": [.otel]
+    default: []
+    }
 var wall: [Variant: Samples] = [:]
 var cpu: [Variant: Samples] = [:]
 var allocations: [Variant: Double] = [:]
+var spanCPU: [SpanVariant: Samples] = [:]
+var spanAllocations: [SpanVariant: Double] = [:]
+var goRuns: [(nanoseconds: Double, line: String)] = []
 let perMessage = Double(scenario.messages)
+let perSpan = Double(spanScenario.spans)
 
 try await withThrowingTaskGroup(of: Void.self) { group in
     group.addTask { try await processor.run() }
+    let otelService = Task { try await otel.run() }
 
     for variant in variants { _ = try await runOnce(variant) }  // warm-up
     for run in 0..<runs {
@@ -79,48 +136,94 @@ try await withThrowingTaskGroup(of: Void.self) { group in
             cpu[variant, default: Samples()].add(m.cpuNanoseconds / perMessage)
         }
     }
+
+    if !spanVariants.isEmpty {
+        if !goAnchor.isEmpty, let go = GoAnchor.measure(path: goAnchor, runs: runs, spans: spanScenario.spans) { goRuns.append(go) }
+        for variant in spanVariants { _ = await runOnce(variant) }  // warm-up
+        for run in 0..<runs {
+            let order = spanVariants.indices.map { spanVariants[($0 + run) % spanVariants.count] }
+            for variant in order {
+                spanCPU[variant, default: Samples()].add(await runOnce(variant).cpuNanoseconds / perSpan)
+            }
+        }
+        if !goAnchor.isEmpty, let go = GoAnchor.measure(path: goAnchor, runs: runs, spans: spanScenario.spans) { goRuns.append(go) }
+    }
+
     if AllocationCounter.isWorking() {
         for variant in variants {
             let counted = try await AllocationCounter.count { try await runOnce(variant) }
             allocations[variant] = Double(counted.allocations) / perMessage
         }
+        for variant in spanVariants {
+            let counted = await AllocationCounter.count { await runOnce(variant) }
+            spanAllocations[variant] = Double(counted.allocations) / perSpan
+        }
     }
+    otelService.cancel()
     processor.shutdown()
     try await group.waitForAll()
 }
 
-var table = MarkdownTable([
-    "variant", "wall ns/msg p50", "wall p99", "CPU ns/msg p50", "CPU p99", "allocs/msg",
-])
-for variant in variants {
-    table.add([
-        variant.rawValue,
-        Format.fixed(wall[variant]!.p50), Format.fixed(wall[variant]!.p99),
-        Format.fixed(cpu[variant]!.p50), Format.fixed(cpu[variant]!.p99),
-        allocations[variant].map { Format.fixed($0, 1) } ?? "not counted",
-    ])
+let goNanoseconds: Double? = goRuns.isEmpty ? nil : goRuns.map(\.nanoseconds).sorted()[(goRuns.count - 1) / 2]
+
+if !variants.isEmpty {
+    var table = MarkdownTable(["variant", "wall ns/msg p50", "wall p99", "CPU ns/msg p50", "CPU p99", "allocs/msg"])
+    for variant in variants {
+        table.add([
+            variant.rawValue,
+            Format.fixed(wall[variant]!.p50), Format.fixed(wall[variant]!.p99),
+            Format.fixed(cpu[variant]!.p50), Format.fixed(cpu[variant]!.p99),
+            allocations[variant].map { Format.fixed($0, 1) } ?? "not counted",
+        ])
+    }
+    print(table.render())
 }
-print(table.render())
 
 /// Traced minus raw, per message, paired by run (both measured in the same run).
 @MainActor func printOverhead() {
     print("\nOverhead per message (traced − raw, paired by run):\n")
-    var overhead = MarkdownTable(["tracer", "wall ns p50", "wall p99", "CPU ns p50", "CPU p99", "allocs"])
-    for variant in [Variant.tracedNoOp, .tracedChoreo] {
+    var headers = ["tracer", "wall ns p50", "wall p99", "CPU ns p50", "CPU p99", "allocs"]
+    if goNanoseconds != nil { headers.append("CPU p50 in Go spans") }
+    var overhead = MarkdownTable(headers)
+    for variant in [Variant.tracedNoOp, .tracedChoreo, .tracedOTel] {
         let w = wall[variant]!.pairedDifference(minus: wall[.raw]!)
         let c = cpu[variant]!.pairedDifference(minus: cpu[.raw]!)
         let a = allocations[variant].flatMap { traced in allocations[.raw].map { traced - $0 } }
-        overhead.add([
+        var row = [
             variant.rawValue, Format.fixed(w.p50), Format.fixed(w.p99), Format.fixed(c.p50), Format.fixed(c.p99),
             a.map { Format.fixed($0, 1) } ?? "not counted",
-        ])
+        ]
+        if let go = goNanoseconds { row.append(Format.fixed(c.p50 / go, 2)) }
+        overhead.add(row)
     }
     print(overhead.render())
 }
 if variants.count == Variant.allCases.count { printOverhead() }
 
+if !spanVariants.isEmpty {
+    print("\nPer span (child span start + 2 attributes + end, batch processor, discarding exporter; CPU of all threads):\n")
+    var headers = ["tracer", "CPU ns/span p50", "CPU p99", "allocs/span"]
+    if goNanoseconds != nil { headers.append("× Go (p50)") }
+    var table = MarkdownTable(headers)
+    for variant in spanVariants {
+        var row = [
+            variant.rawValue, Format.fixed(spanCPU[variant]!.p50), Format.fixed(spanCPU[variant]!.p99),
+            spanAllocations[variant].map { Format.fixed($0, 1) } ?? "not counted",
+        ]
+        if let go = goNanoseconds { row.append(Format.fixed(spanCPU[variant]!.p50 / go, 2)) }
+        table.add(row)
+    }
+    if let go = goNanoseconds {
+        table.add(["OpenTelemetry Go SDK (anchor)", Format.fixed(go), "-", "-", "1.00"])
+    }
+    print(table.render())
+    for go in goRuns { print("- Go anchor: \(go.line)") }
+    if !goAnchor.isEmpty && goRuns.count < 2 { print("- Go anchor: \(goAnchor) did not run (\(goRuns.count) of 2 runs)") }
+}
+
 let counters = processor.counters
-print("\nChoreoTracer: \(exporter.spanCount) spans exported (discarded), \(counters.dropped) dropped, "
-    + "\(counters.failed) failed (maxQueueSize \(batchConfiguration.maxQueueSize), maxExportBatchSize "
-    + "\(batchConfiguration.maxExportBatchSize), scheduleDelay \(batchConfiguration.scheduleDelay))")
+print(
+    "\nChoreoTracer: \(exporter.spanCount) spans exported (discarded), \(counters.dropped) dropped, "
+        + "\(counters.failed) failed (maxQueueSize \(batchConfiguration.maxQueueSize), maxExportBatchSize "
+        + "\(batchConfiguration.maxExportBatchSize), scheduleDelay \(batchConfiguration.scheduleDelay))")
 print("- load average after: \(Machine.loadAverage())")
