@@ -61,6 +61,18 @@ struct TracedBusPublishTests {
         #expect(Set(ids).count == ids.count)
     }
 
+    @Test("a message id is the process's 16 hex digits, a dash and the next count")
+    func idFormat() throws {
+        let ids = (0..<1_100).map { _ in MessageID.next() }
+        let parts = ids.map { $0.split(separator: "-", omittingEmptySubsequences: false) }
+        #expect(parts.allSatisfy { $0.count == 2 && $0[0].count == 16 })
+        #expect(parts.allSatisfy { $0[0].allSatisfy { "0123456789abcdef".contains($0) } })
+        #expect(Set(parts.map { $0[0] }).count == 1, "one prefix per process")
+        let counts = try parts.map { try #require(UInt64($0[1])) }
+        #expect(zip(counts, counts.dropFirst()).allSatisfy { $1 > $0 }, "counts increase")
+        #expect(parts.allSatisfy { !$0[1].hasPrefix("0") }, "no leading zeros")
+    }
+
     @Test("a raw publish gets the missing headers filled and keeps the ones it has")
     func rawPublish() async throws {
         let seen = Recorder<Message>()
