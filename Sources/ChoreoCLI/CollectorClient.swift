@@ -13,6 +13,8 @@ import NIOSSL
 public struct CollectorClient: Sendable {
     /// The largest answer body read, 64 MiB.
     public static let maxBodyBytes = 64 << 20
+    /// The largest flow answer read: a flow of 100,000 steps is about 70 MB of JSON.
+    public static let maxFlowBodyBytes = 1 << 30
 
     /// Where requests go and which token they carry.
     public let endpoint: CollectorEndpoint
@@ -65,11 +67,27 @@ public struct CollectorClient: Sendable {
     /// `GET /api/v1/flows/{id}`: one flow rebuilt from its spans.
     public func flow(correlationID: String) async throws -> Flow {
         let url = endpoint.flowURL(correlationID: correlationID)
-        let (status, body) = try await get(url)
+        let (status, body) = try await get(url, upTo: Self.maxFlowBodyBytes)
         return try CollectorResponse.decode(
             Flow.self, status: status, body: body, url: url,
             notFound: "no flow with correlation id \"\(correlationID)\""
         )
+    }
+
+    /// `GET /api/v1/flows/{id}` as `--json` prints it: the collector's compact JSON (same
+    /// contract, keys sorted) laid out by ``JSONOutput/prettyPrinted(compact:)`` without
+    /// decoding it; errors as ``flow(correlationID:)`` reports them.
+    public func flowJSON(correlationID: String) async throws -> String {
+        let url = endpoint.flowURL(correlationID: correlationID)
+        let (status, body) = try await get(url, upTo: Self.maxFlowBodyBytes)
+        guard status == 200 else {
+            _ = try CollectorResponse.decode(
+                Flow.self, status: status, body: body, url: url,
+                notFound: "no flow with correlation id \"\(correlationID)\""
+            )
+            throw CLIError(.unexpectedResponse, "the collector at \(url) answered with status \(status)")
+        }
+        return JSONOutput.prettyPrinted(compact: body)
     }
 
     /// `GET /api/v1/traces/{id}`: every span of one trace.
@@ -83,7 +101,7 @@ public struct CollectorClient: Sendable {
     }
 
     /// One GET: the status and the whole body, or `unreachable` when no answer came.
-    func get(_ url: String) async throws(CLIError) -> (Int, [UInt8]) {
+    func get(_ url: String, upTo limit: Int = maxBodyBytes) async throws(CLIError) -> (Int, [UInt8]) {
         var request = HTTPClientRequest(url: url)
         request.method = .GET
         request.headers.add(name: "Accept", value: "application/json")
@@ -97,7 +115,7 @@ public struct CollectorClient: Sendable {
             throw CLIError(.unreachable, "cannot reach the collector at \(endpoint.baseURL): \(ConnectionErrorText.describe(error))")
         }
         do {
-            let buffer = try await response.body.collect(upTo: Self.maxBodyBytes)
+            let buffer = try await response.body.collect(upTo: limit)
             return (Int(response.status.code), Array(buffer.readableBytesView))
         } catch {
             throw CLIError(.unexpectedResponse, "reading the answer of the collector at \(url) failed: \(ConnectionErrorText.describe(error))")

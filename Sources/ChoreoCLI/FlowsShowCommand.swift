@@ -46,10 +46,10 @@ public struct FlowsShowCommand: AsyncParsableCommand {
     public func run() async throws {
         let environment = Terminal.environment()
         let id = try validatedID()
-        let flow = try await options.withSource(environment: environment) { try await $0.flow(correlationID: id) }
         if options.json {
-            Terminal.printOutput(try JSONOutput.string(flow))
+            Terminal.printOutput(try await options.withSource(environment: environment) { try await $0.flowJSON(correlationID: id) })
         } else {
+            let flow = try await options.withSource(environment: environment) { try await $0.flow(correlationID: id) }
             Terminal.printOutput(
                 FlowTreeRenderer(
                     palette: Terminal.palette(environment: environment), expand: expand,

@@ -23,6 +23,14 @@ public protocol QuerySource: Sendable {
     func traces(_ query: TraceQuery) async throws -> [TraceSummary]
 }
 
+extension QuerySource {
+    /// One flow as `--json` prints it (``JSONOutput/string(_:)``); `notFound` when there is none.
+    public func flowJSON(correlationID: String) async throws -> String {
+        if let client = self as? CollectorClient { return try await client.flowJSON(correlationID: correlationID) }
+        return try JSONOutput.string(try await flow(correlationID: correlationID))
+    }
+}
+
 /// Flows read for discovery when no `--limit` is given, and at most.
 public enum DiscoveryLimits {
     public static let defaultFlows = QueryService.defaultDiscoveryFlows
