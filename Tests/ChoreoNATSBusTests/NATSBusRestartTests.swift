@@ -12,7 +12,9 @@ struct NATSBusRestartTests {
     static func configuration(_ server: PrivateNATSServer, system: String) throws -> NATSBus.Configuration {
         var configuration = try NATSBus.Configuration(url: server.url)
         configuration.system = system
-        configuration.ackWait = .seconds(1)
+        // Long enough that a handler and its acknowledgement on a loaded 2-core machine never
+        // outlast it (JetStream would deliver the message again: "each once" would not hold).
+        configuration.ackWait = .seconds(3)
         configuration.requestTimeout = .seconds(2)
         configuration.initialBackoff = .milliseconds(1)
         configuration.maxBackoff = .milliseconds(8)
