@@ -53,14 +53,24 @@ public enum ChoreoTracing {
     /// ``ChoreoTracerConfiguration/shutdownTimeout`` has passed (the spans not exported are
     /// counted and logged).
     ///
+    /// With `inFrontOfExport`, the tracer hands its finished spans to the processor that
+    /// returns (given the export pipeline to pass them on to) instead: to change spans before
+    /// they are exported.
+    ///
     /// - Throws: ``ChoreoTracerError`` for an invalid configuration, or what `body` throws.
     public static func withTracing<T>(
         configuration: ChoreoTracerConfiguration,
         bootstrapInstrumentationSystem: Bool = true,
         logger: Logger = Logger(label: "choreo.tracer"),
+        inFrontOfExport: ((any SpanProcessor) -> any SpanProcessor)? = nil,
         _ body: () async throws -> T
     ) async throws -> T {
-        let (tracer, processor) = try make(configuration: configuration, logger: logger)
+        let (made, processor) = try make(configuration: configuration, logger: logger)
+        let tracer =
+            inFrontOfExport.map {
+                ChoreoTracer(
+                    serviceName: configuration.serviceName, resourceAttributes: configuration.resourceAttributes, processor: $0(processor))
+            } ?? made
         if bootstrapInstrumentationSystem { bootstrapOnce(tracer) }
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await processor.run() }

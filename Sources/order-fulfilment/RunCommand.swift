@@ -2,7 +2,6 @@ import ArgumentParser
 import ChoreoTracer
 import OrderFulfilment
 import Foundation
-import Tracing
 
 /// Runs the order-fulfilment choreography and exports its spans over OTLP/HTTP.
 struct OrderFulfilmentCommand: AsyncParsableCommand {
@@ -176,41 +175,20 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
     /// Runs `body` with the tracer exporting OTLP/HTTP (configured by the `OTEL_*` environment
     /// variables), and returns once every span it ended has been exported or has failed for good.
     func withSpanExport<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await Self.withSpanExport(skews: try clockSkew.map(ClockSkewSettings.init(parsing:)) ?? .none, body)
+    }
+
+    /// ``withSpanExport(_:)`` for any command of this executable; with `skews` (`--clock-skew`),
+    /// every span's times move by its service's skew before export.
+    static func withSpanExport<T: Sendable>(skews: ClockSkewSettings, _ body: () async throws -> T) async throws -> T {
         let configuration: ChoreoTracerConfiguration
         do {
             configuration = try .fromEnvironment(serviceName: "order-fulfilment")
         } catch {
-            Self.fail("tracer configuration: \(error)")
+            fail("tracer configuration: \(error)")
         }
-        let skews = try clockSkew.map(ClockSkewSettings.init(parsing:)) ?? .none
-        guard !skews.isEmpty else { return try await ChoreoTracing.withTracing(configuration: configuration, body) }
-        return try await withSkewedSpanExport(configuration: configuration, skews: skews, body)
-    }
-
-    /// ``withSpanExport(_:)`` with every span's times moved by its service's skew before export:
-    /// what `ChoreoTracing.withTracing` does, with ``ClockSkewProcessor`` in front of the batch
-    /// processor.
-    func withSkewedSpanExport<T: Sendable>(
-        configuration: ChoreoTracerConfiguration, skews: ClockSkewSettings, _ body: () async throws -> T
-    ) async throws -> T {
-        let (_, processor) = try ChoreoTracing.make(configuration: configuration)
-        let tracer = ChoreoTracer(
-            serviceName: configuration.serviceName, resourceAttributes: configuration.resourceAttributes,
-            processor: ClockSkewProcessor(wrapped: processor, skews: skews)
-        )
-        InstrumentationSystem.bootstrap(tracer)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await processor.run() }
-            let result: Result<T, any Error>
-            do {
-                result = .success(try await withTracer(tracer) { try await body() })
-            } catch {
-                result = .failure(error)
-            }
-            processor.shutdown()
-            try await group.waitForAll()
-            return try result.get()
-        }
+        return try await ChoreoTracing.withTracing(
+            configuration: configuration, inFrontOfExport: skews.isEmpty ? nil : { ClockSkewProcessor(wrapped: $0, skews: skews) }, body)
     }
 
     static func fail(_ message: String) -> Never {

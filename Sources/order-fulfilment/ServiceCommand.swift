@@ -3,7 +3,6 @@ import ChoreoInstrumentation
 import ChoreoNATSBus
 import ChoreoPostgresBus
 import ChoreoRabbitMQBus
-import ChoreoTracer
 import Foundation
 import Synchronization
 import OrderFulfilment
@@ -87,7 +86,7 @@ struct ServiceCommand: AsyncParsableCommand {
         let watchParent = exitWithParent
         let handled = HandledCount()
         let patience = try RunArguments.duration(waitForBus, bareNumbersIn: .seconds)
-        try await Self.withSpanExport {
+        try await OrderFulfilmentCommand.withSpanExport(skews: .none) {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     try await Self.waitingForBus(service: service, patience: patience) { ready in
@@ -110,7 +109,7 @@ struct ServiceCommand: AsyncParsableCommand {
         let service = name
         let parent = getppid()
         let watchParent = exitWithParent
-        try await Self.withSpanExport {
+        try await OrderFulfilmentCommand.withSpanExport(skews: .none) {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await postgresBus.run() }
                 group.addTask {
@@ -156,18 +155,6 @@ struct ServiceCommand: AsyncParsableCommand {
                 try await Task.sleep(for: .seconds(1))
             }
         }
-    }
-
-    /// Runs `body` with the tracer exporting OTLP/HTTP (configured by the `OTEL_*` environment
-    /// variables), and returns once every span it ended has been exported or has failed for good.
-    private static func withSpanExport<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        let configuration: ChoreoTracerConfiguration
-        do {
-            configuration = try .fromEnvironment(serviceName: "order-fulfilment")
-        } catch {
-            OrderFulfilmentCommand.fail("tracer configuration: \(error)")
-        }
-        return try await ChoreoTracing.withTracing(configuration: configuration, body)
     }
 
     /// Returns when the process receives SIGTERM or SIGINT (their default actions are disabled).
