@@ -75,6 +75,9 @@ struct BrokerKillEndToEndTests {
             let driver = try harness.start(
                 "order-fulfilment",
                 ["--bus", broker.url, "--processes", "--orders", "\(Self.orders)", "--concurrency", "8", "--seed", "9", "--day", "2s"])
+            // The run starts its services one after the other, each once the one before is
+            // ready: once notification (the last) runs, payment is ready and the run is going.
+            _ = try await Self.childProcess(of: driver, service: "notification")
             let payment = try await Self.childProcess(of: driver, service: "payment")
             try #require(kill(payment, SIGKILL) == 0, "kill payment (pid \(payment))")
 
