@@ -135,24 +135,23 @@ struct ServiceCommand: AsyncParsableCommand {
     static func waitingForBus(
         service: String, patience: Duration, _ body: @escaping @Sendable (_ ready: @escaping @Sendable () -> Void) async throws -> Void
     ) async throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + patience
+        let isReady = Atomic(false)
         var said = false
-        while true {
-            let isReady = Atomic(false)
-            do {
-                try await body {
-                    isReady.store(true, ordering: .relaxed)
-                    say("ready \(service)")
-                }
-                return
-            } catch let error as BusError where error.code == .unavailable && !isReady.load(ordering: .relaxed) && clock.now < deadline {
+        try await OrderFulfilmentSystem.retryingWhileUnavailable(
+            for: patience,
+            while: { error in
+                guard !isReady.load(ordering: .relaxed) else { return false }
                 if !said {
                     FileHandle.standardError.write(
                         Data("order-fulfilment service \(service): waiting up to \(patience) for the bus: \(error.message)\n".utf8))
                     said = true
                 }
-                try await Task.sleep(for: .seconds(1))
+                return true
+            }
+        ) {
+            try await body {
+                isReady.store(true, ordering: .relaxed)
+                say("ready \(service)")
             }
         }
     }

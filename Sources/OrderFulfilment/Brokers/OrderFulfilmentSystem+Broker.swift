@@ -178,17 +178,20 @@ extension OrderFulfilmentSystem {
     }
 
     /// Runs `body` again while it throws ``BusError`` `unavailable` (the broker is down or
-    /// restarting), every second for up to 2 minutes.
+    /// restarting), every second for up to `patience` (2 minutes unless given), as long as
+    /// `retrying` says yes for the error (it is asked only then, so it may also report it).
     ///
     /// An order placed again after an unconfirmed publish may reach the broker twice (with two
     /// message ids); the observer then records both, as the spans do.
-    static func retryingWhileUnavailable<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    public static func retryingWhileUnavailable<T: Sendable>(
+        for patience: Duration = .seconds(120), while retrying: (BusError) -> Bool = { _ in true }, _ body: () async throws -> T
+    ) async throws -> T {
         let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(120)
+        let deadline = clock.now + patience
         while true {
             do {
                 return try await body()
-            } catch let error as BusError where error.code == .unavailable && clock.now < deadline {
+            } catch let error as BusError where error.code == .unavailable && clock.now < deadline && retrying(error) {
                 try await Task.sleep(for: .seconds(1))
             }
         }
