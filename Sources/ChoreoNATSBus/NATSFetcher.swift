@@ -24,7 +24,6 @@ final class NATSFetcher: Sendable {
     private let sink: AsyncStream<NATSMessage>.Continuation
     private let subscription: NATSSubscription
     private let slots: DispatchSemaphore
-    private let concurrency: Int
     private let stopped = Atomic(false)
     /// Declares the stream and the consumer again (after the server lost them); blocks.
     private let redeclare: @Sendable () throws -> Void
@@ -38,7 +37,6 @@ final class NATSFetcher: Sendable {
         report: @escaping @Sendable (String) -> Void
     ) {
         self.subscription = subscription
-        self.concurrency = concurrency
         // Created empty and filled: libdispatch traps when a semaphore is freed below the value it
         // was created with, as it would be when the bus stops while deliveries hold slots.
         self.slots = DispatchSemaphore(value: 0)

@@ -97,7 +97,6 @@ final class ChildProcesses: Sendable {
         for process in all where process.isRunning { process.terminate() }
         for process in all { process.waitUntilExit() }
     }
-
 }
 
 /// The services of a broker run as processes of their own (`run --processes`).
