@@ -1,7 +1,14 @@
 /// The W3C `tracestate` header: an ordered list of vendor key/value members.
 ///
-/// Parsing follows the Trace Context Level 1 grammar strictly; an invalid header yields
-/// `nil` and the caller drops `tracestate` altogether (the spec forbids using a partial list).
+/// Parsing follows the grammar of Trace Context Level 2 (W3C, https://www.w3.org/TR/trace-context-2/,
+/// sections "list", "key" and "value"), which widens Level 1's keys: a key starts with a
+/// lower-case letter or a digit, `@` may appear anywhere after that, and a key has at most 256
+/// characters. Every Level 1 key is a Level 2 key.
+///
+/// The specification allows a vendor to drop a whole `tracestate` it cannot parse; this parser
+/// loses the least instead: an invalid member, an over-long one or a repeated key costs only
+/// that member, and the valid members are kept in order. Beyond 32 valid members, members are
+/// dropped from the right, as the specification says of a list that grows too long.
 /// Left-most is most recent: ``setting(key:value:)`` moves the key it writes to the front.
 public struct TraceState: Hashable, Sendable {
     /// One `key=value` list member.
@@ -29,23 +36,26 @@ public struct TraceState: Hashable, Sendable {
         members = []
     }
 
-    /// Parses a `tracestate` header value; `nil` when it is invalid by the specification.
+    /// Parses a `tracestate` header value, keeping every valid member.
     ///
     /// Members are separated by commas with optional spaces or tabs around them; empty
-    /// members are skipped. Invalid: a key or value outside the grammar, more than 32
-    /// members, or the same key twice. An empty header is valid and yields an empty list.
-    public init?(_ header: some StringProtocol) {
+    /// members are skipped. A member is dropped, and only that member, when it has no `=`, its
+    /// key or value is outside the grammar (``isValidKey(_:)``, ``isValidValue(_:)``) or its key
+    /// already appeared to its left (the left-most copy is the most recent one). Once 32 members
+    /// are kept, the rest of the header is ignored (dropped from the right). An empty or wholly
+    /// invalid header yields an empty list.
+    public init(_ header: some StringProtocol) {
         var members: [Member] = []
         let text = String(header)
         for segment in text.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+            if members.count == Self.maxMembers { break }
             let member = Self.trimmingOWS(segment)
-            if member.isEmpty { continue }
-            guard let eq = member.firstIndex(of: UInt8(ascii: "=")) else { return nil }
+            guard !member.isEmpty, let eq = member.firstIndex(of: UInt8(ascii: "=")) else { continue }
             let key = member[..<eq]
             let value = member[member.index(after: eq)...]
-            guard Self.isValidKey(key), Self.isValidValue(value), members.count < Self.maxMembers else { return nil }
+            guard Self.isValidKey(key), Self.isValidValue(value) else { continue }
             let keyString = String(decoding: key, as: UTF8.self)
-            guard !members.contains(where: { $0.key == keyString }) else { return nil }
+            guard !members.contains(where: { $0.key == keyString }) else { continue }
             members.append(Member(key: keyString, value: String(decoding: value, as: UTF8.self)))
         }
         self.members = members
@@ -95,48 +105,47 @@ extension TraceState: CustomStringConvertible {
 }
 
 extension TraceState {
-    /// True when `key` is a Level 1 key: `simple-key` or `tenant-id@system-id`.
+    /// True when `key` is a Trace Context Level 2 key.
     ///
-    /// simple-key = lcalpha 0*255(keychar); tenant-id = (lcalpha / DIGIT) 0*240(keychar);
-    /// system-id = lcalpha 0*13(keychar); keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/".
+    /// key = ( lcalpha / DIGIT ) 0*255 ( keychar );
+    /// keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@". So `tenant@system` keys, a digit
+    /// first and `@` anywhere after the first character are all valid; at most 256 characters.
     public static func isValidKey(_ key: some Collection<UInt8>) -> Bool {
-        guard let at = key.firstIndex(of: UInt8(ascii: "@")) else {
-            return isIdentifier(key, maxLength: 256, digitFirst: false)
+        var count = 0
+        for c in key {
+            let lower = c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")
+            let digit = c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")
+            if count > 0 {
+                let symbol =
+                    c == UInt8(ascii: "_") || c == UInt8(ascii: "-") || c == UInt8(ascii: "*") || c == UInt8(ascii: "/")
+                    || c == UInt8(ascii: "@")
+                guard lower || digit || symbol else { return false }
+            } else {
+                guard lower || digit else { return false }
+            }
+            count += 1
+            if count > maxKeyLength { return false }
         }
-        let tenant = key[..<at]
-        let system = key[key.index(after: at)...]
-        return isIdentifier(tenant, maxLength: 241, digitFirst: true)
-            && isIdentifier(system, maxLength: 14, digitFirst: false)
+        return count >= 1
     }
+
+    /// The longest key: one first character and up to 255 more.
+    public static let maxKeyLength = 256
 
     /// True when `value` is 1 to 256 printable ASCII characters (0x20–0x7E) other than
     /// `,` and `=`, not ending in a space.
+    ///
+    /// value = 0*255(chr) nblk-chr; nblk-chr = %x21-2B / %x2D-3C / %x3E-7E; chr = %x20 / nblk-chr.
     public static func isValidValue(_ value: some Collection<UInt8>) -> Bool {
         var count = 0
         var last: UInt8 = 0
         for c in value {
             guard c >= 0x20, c <= 0x7E, c != UInt8(ascii: ","), c != UInt8(ascii: "=") else { return false }
             count += 1
+            if count > 256 { return false }
             last = c
         }
-        return count >= 1 && count <= 256 && last != 0x20
-    }
-
-    private static func isIdentifier(_ id: some Collection<UInt8>, maxLength: Int, digitFirst: Bool) -> Bool {
-        var count = 0
-        for c in id {
-            let lower = c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")
-            let digit = c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")
-            if count == 0 {
-                guard lower || (digitFirst && digit) else { return false }
-            } else {
-                let symbol = c == UInt8(ascii: "_") || c == UInt8(ascii: "-") || c == UInt8(ascii: "*") || c == UInt8(ascii: "/")
-                guard lower || digit || symbol else { return false }
-            }
-            count += 1
-            if count > maxLength { return false }
-        }
-        return count >= 1
+        return count >= 1 && last != 0x20
     }
 
     /// Drops optional whitespace (spaces and tabs) at both ends.

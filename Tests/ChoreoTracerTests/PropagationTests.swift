@@ -87,9 +87,9 @@ struct PropagationTests {
     }
 
     @Test(
-        "an invalid tracestate alone is dropped; the parent is kept",
+        "a tracestate without a valid member is dropped; the parent is kept",
         arguments: [
-            "UPPER=1", "a=1,a=2", "novalue", "k=v,=x",
+            "UPPER=1", "novalue", "=x", " , ",
         ])
     func invalidTraceState(header: String) throws {
         let (tracer, _) = makeRecordingTracer()
@@ -101,6 +101,21 @@ struct PropagationTests {
         let remote = try #require(context.choreoSpanContext)
         #expect(remote.spanID == SpanID(hex: "00f067aa0ba902b7"))
         #expect(remote.traceState == nil)
+    }
+
+    @Test("of a tracestate only the invalid and repeated members are dropped (Trace Context Level 2 keys)")
+    func partlyInvalidTraceState() throws {
+        let (tracer, _) = makeRecordingTracer()
+        var context = ServiceContext.topLevel
+        tracer.extract(
+            [
+                "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                "tracestate": "a=1,UPPER=1,a=2,1tenant@sys=x,k=v,=x",
+            ],
+            into: &context, using: DictionaryExtractor()
+        )
+        let remote = try #require(context.choreoSpanContext)
+        #expect(remote.traceState == "a=1,1tenant@sys=x,k=v")
     }
 
     @Test("an unsampled parent's flags are propagated to its children")

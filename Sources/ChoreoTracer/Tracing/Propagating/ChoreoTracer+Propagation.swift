@@ -5,9 +5,9 @@ extension ChoreoTracer {
     /// Reads W3C `traceparent` and `tracestate` from `carrier` into `context`.
     ///
     /// Strict, as the Trace Context specification requires: an invalid `traceparent` yields no
-    /// parent (any span context already in `context` is removed) and its `tracestate` is dropped;
-    /// an invalid `tracestate` alone is dropped. Nothing here can crash on input. Without a
-    /// `traceparent`, `context` is left unchanged.
+    /// parent (any span context already in `context` is removed) and its `tracestate` is dropped.
+    /// Of a `tracestate`, only invalid, repeated or surplus members are dropped (``TraceState``).
+    /// Nothing here can crash on input. Without a `traceparent`, `context` is left unchanged.
     public func extract<Carrier, Extract: Extractor>(
         _ carrier: Carrier, into context: inout ServiceContext, using extractor: Extract
     ) where Extract.Carrier == Carrier {
@@ -21,7 +21,7 @@ extension ChoreoTracer {
             traceID: parent.traceID,
             spanID: parent.spanID,
             traceFlags: parent.flags,
-            traceState: traceState.flatMap(TraceState.init).flatMap { $0.isEmpty ? nil : $0.headerValue },
+            traceState: traceState.map(TraceState.init).flatMap { $0.isEmpty ? nil : $0.headerValue },
             isRemote: true
         )
         // Into an empty context (the usual `.topLevel`) there is no other form to remove.
