@@ -74,6 +74,11 @@ struct CollectorCommand: AsyncParsableCommand {
     )
     var flowDefinition: String?
 
+    @Option(
+        help: "How often the flow gauges of /metrics (flows by status, stuck flows by awaited type) are recounted, e.g. 15s (the default) or 500ms.",
+        transform: DurationFlag.seconds)
+    var metricsInterval: Duration = .seconds(15)
+
     @Flag(help: "Allow a non-loopback --listen without both tokens (only behind a trusted network or proxy).")
     var insecure = false
 
@@ -95,6 +100,9 @@ struct CollectorCommand: AsyncParsableCommand {
         }
         guard stuckFloor < .seconds(1_000_000_000) else {
             throw ValidationError("--stuck-floor must be under 1000000000s, e.g. 2s; got \(DurationText.format(stuckFloor))")
+        }
+        guard metricsInterval > .zero, metricsInterval < .seconds(1_000_000_000) else {
+            throw ValidationError("--metrics-interval must be above 0s and under 1000000000s, e.g. 15s; got \(DurationText.format(metricsInterval))")
         }
         guard stuckMargin > 0, stuckMargin < 1e9 else { throw ValidationError("--stuck-margin must be a positive number, e.g. 10") }
         guard (1...1_000_000).contains(maxSpansPerRequest) else {
@@ -130,6 +138,7 @@ struct CollectorCommand: AsyncParsableCommand {
         configuration.flowOptions.stuckAfterNanos = UInt64(DurationText.nanoseconds(of: stuckAfter))
         configuration.stuckFloorNanos = UInt64(DurationText.nanoseconds(of: stuckFloor))
         configuration.stuckMargin = stuckMargin
+        configuration.flowCountInterval = metricsInterval
         configuration.maxSpansPerRequest = maxSpansPerRequest
         configuration.maxAttributeBytes = maxAttributeLength
         configuration.maxBodyBytes = maxBodyBytes

@@ -75,6 +75,7 @@ final class HealthTrackingStore: SpanStore {
     }
     func flowTrails(_ query: FlowQuery) async throws -> [FlowTrail] { try await track(.read) { try await base.flowTrails(query) } }
     func flowCounts(_ query: FlowQuery) async throws -> [FlowStatus: Int] { try await track(.read) { try await base.flowCounts(query) } }
+    func stuckFlowGroups() async throws -> [StuckFlowGroup] { try await track(.read) { try await base.stuckFlowGroups() } }
     func dueFlows(at unixNano: UInt64, limit: Int) async throws -> [String] {
         try await track(.read) { try await base.dueFlows(at: unixNano, limit: limit) }
     }

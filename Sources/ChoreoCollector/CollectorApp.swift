@@ -52,7 +52,7 @@ public struct CollectorApp: Sendable {
         self.trackedStore = tracked
         self.logger = logger
         self.now = now
-        self.metrics = CollectorMetrics()
+        self.metrics = CollectorMetrics(startedAtUnixNano: now())
         self.rejections = RejectionCounters(factory: metrics.factory)
         self.writer = IngestWriter(
             store: tracked, capacity: configuration.ingestQueueCapacity,
@@ -139,7 +139,8 @@ public struct CollectorApp: Sendable {
     private func metricsResponse() -> Response {
         let body = metrics.exposition(
             queueDepth: writer.queueDepth,
-            storeSizeBytes: CollectorMetrics.storeSizeBytes(databasePath: configuration.databasePath)
+            storeSizeBytes: CollectorMetrics.storeSizeBytes(databasePath: configuration.databasePath),
+            indexedAtUnixNano: indexer.indexedAtUnixNano, nowUnixNano: now()
         )
         var headers = HTTPFields()
         headers[.contentType] = CollectorMetrics.contentType

@@ -3,11 +3,11 @@ import ChoreoStore
 import Logging
 import ServiceLifecycle
 
-/// Keeps `choreo_collector_flows{status}` current: recounts the indexed flows by status at
-/// start and every interval.
+/// Keeps `choreo_collector_flows{status}`, `choreo_collector_stuck_flows{waiting_for}` and the
+/// oldest stuck flow's age current: recounts the indexed flows at start and every interval.
 ///
-/// The count is the store's ``SpanStore/flowCounts(_:)`` (SQLite: one indexed `GROUP BY`, no
-/// summary decoded), so a scrape never touches the store.
+/// The counts are the store's ``SpanStore/flowCounts(_:)`` and ``SpanStore/stuckFlowGroups()``
+/// (each one indexed `GROUP BY`, no summary decoded), so a scrape never touches the store.
 public final class CollectorFlowCounter<C: Clock>: Service, Sendable where C.Duration == Duration {
     private let store: any SpanStore
     private let metrics: CollectorMetrics
@@ -24,11 +24,13 @@ public final class CollectorFlowCounter<C: Clock>: Service, Sendable where C.Dur
         self.logger = logger
     }
 
-    /// Counts now and records the gauges; returns the counts.
+    /// Counts now and records the gauges; returns the counts by status.
     @discardableResult
     public func refresh() async throws -> [FlowStatus: Int] {
         let counts = try await store.flowCounts(FlowQuery())
+        let stuck = try await store.stuckFlowGroups()
         metrics.recordFlowCounts(counts)
+        metrics.recordStuckFlows(stuck)
         return counts
     }
 

@@ -3,12 +3,16 @@ import Foundation
 import Metrics
 import Prometheus
 import ChoreoServer
+import ChoreoStore
+import Synchronization
 
 /// The collector's metrics: one ``PrometheusCollectorRegistry`` fed through swift-metrics.
 ///
 /// Counters are updated where their events happen (``IngestWriter``, ``RejectionCounters``,
-/// ``RetentionService``); queue depth and store size are read when `/metrics` is scraped; flows
-/// by status are recounted in the background (``CollectorFlowCounter``). Every metric is
+/// ``RetentionService``); queue depth, store size and index lag are read when `/metrics` is
+/// scraped; flows by status and the stuck flows by awaited type are recounted in the background
+/// (``CollectorFlowCounter``), and the oldest stuck flow's age is worked out at scrape from the
+/// last recount (so it keeps growing between recounts). Every metric is
 /// registered when the app is built, so a scrape right after start shows each one (at zero).
 /// Names are prefixed `choreo_collector_`; ``help`` documents each one, with its unit.
 public final class CollectorMetrics: Sendable {
@@ -34,7 +38,21 @@ public final class CollectorMetrics: Sendable {
         public static let retentionDeletedSpans = "choreo_collector_retention_deleted_spans_total"
         /// Counter: flows deleted by retention (their last span expired).
         public static let retentionDeletedFlows = "choreo_collector_retention_deleted_flows_total"
+        /// Gauge with a `waiting_for` label: stuck flows per awaited message type.
+        public static let stuckFlows = "choreo_collector_stuck_flows"
+        /// Gauge: seconds since the oldest stuck flow last made progress (0 when none is stuck).
+        public static let oldestStuckAge = "choreo_collector_oldest_stuck_flow_age_seconds"
+        /// Gauge: seconds since the last completed flow index pass began.
+        public static let indexLag = "choreo_collector_index_lag_seconds"
     }
+
+    /// Awaited types with their own `choreo_collector_stuck_flows` series, at most; the stuck
+    /// flows of the others are summed under ``otherTypesLabel``.
+    public static let maxStuckTypeSeries = 50
+    /// The `waiting_for` value of stuck flows whose summary names no awaited type.
+    public static let noTypeLabel = "(none)"
+    /// The `waiting_for` value summing the types beyond ``maxStuckTypeSeries``.
+    public static let otherTypesLabel = "(other)"
 
     /// The content type of the Prometheus text exposition format.
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
@@ -53,6 +71,11 @@ public final class CollectorMetrics: Sendable {
         Name.flows: "Indexed flows by status (recounted in the background every few seconds).",
         Name.retentionDeletedSpans: "Spans deleted by retention (--retention), by start time.",
         Name.retentionDeletedFlows: "Flows deleted by retention: their last span expired, so their summary went too.",
+        Name.stuckFlows:
+            "Stuck flows by the message type they wait for (recounted with the flows by status; a type with no stuck flow has no series; beyond 50 types the rest are summed under (other)).",
+        Name.oldestStuckAge: "Seconds since the oldest stuck flow last made progress, 0 when no flow is stuck (read at scrape from the last recount).",
+        Name.indexLag:
+            "Seconds since the last completed flow index pass began (every span committed before then is indexed); before the first pass, since the collector started (read at scrape).",
     ]
 
     /// Where every collector metric lives.
@@ -62,10 +85,22 @@ public final class CollectorMetrics: Sendable {
     private let queueDepth: CoreMetrics.Gauge
     private let storeSize: CoreMetrics.Gauge
     private let flows: [FlowStatus: CoreMetrics.Gauge]
+    private let oldestStuckAge: CoreMetrics.Gauge
+    private let indexLag: CoreMetrics.Gauge
+    /// The stuck-flow series by awaited type, and the oldest stuck flow's last activity.
+    private let stuck = Mutex(StuckSeries())
+    /// When this collector started (Unix nanoseconds): the index lag before the first pass.
+    private let startedAtUnixNano: UInt64
+
+    private struct StuckSeries {
+        var gauges: [String: Prometheus.Gauge] = [:]
+        var oldestLastActivityAtUnixNano: UInt64?
+    }
 
     /// A fresh registry (one per app, so tests never share metrics).
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), startedAtUnixNano: UInt64 = UnixTime.nowNanos()) {
         self.registry = registry
+        self.startedAtUnixNano = startedAtUnixNano
         let factory = DescribedMetricsFactory(
             registry: registry, help: Self.help,
             timerBuckets: [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000].map { Duration.microseconds($0 * 1000) }
@@ -78,12 +113,16 @@ public final class CollectorMetrics: Sendable {
             flows[status] = CoreMetrics.Gauge(label: Name.flows, dimensions: [("status", status.rawValue)], factory: factory)
         }
         self.flows = flows
+        self.oldestStuckAge = CoreMetrics.Gauge(label: Name.oldestStuckAge, factory: factory)
+        self.indexLag = CoreMetrics.Gauge(label: Name.indexLag, factory: factory)
         // Registered now so that they are exposed (at zero) before anything happens.
         for name in [Name.truncatedAttributes, Name.retentionDeletedSpans, Name.retentionDeletedFlows] {
             _ = CoreMetrics.Counter(label: name, factory: factory)
         }
         queueDepth.record(0)
         storeSize.record(0)
+        oldestStuckAge.record(0)
+        indexLag.record(0)
         recordFlowCounts([:])
     }
 
@@ -92,11 +131,47 @@ public final class CollectorMetrics: Sendable {
         for (status, gauge) in flows { gauge.record(counts[status] ?? 0) }
     }
 
+    /// Sets `choreo_collector_stuck_flows{waiting_for}` from the store's groups (series of types
+    /// no longer awaited are removed) and remembers the oldest stuck flow's last activity.
+    func recordStuckFlows(_ groups: [StuckFlowGroup]) {
+        var counts: [String: Int] = [:]
+        let ranked = groups.sorted { $0.count != $1.count ? $0.count > $1.count : StuckFlowGroup.ordered($0, $1) }
+        for (rank, group) in ranked.enumerated() {
+            let label = rank < Self.maxStuckTypeSeries ? group.waitingFor ?? Self.noTypeLabel : Self.otherTypesLabel
+            counts[label, default: 0] += group.count
+        }
+        let descriptor = MetricNameDescriptor(metricName: Name.stuckFlows, unitName: "", helpText: Self.help[Name.stuckFlows] ?? "")
+        stuck.withLock { series in
+            for (label, gauge) in series.gauges where counts[label] == nil {
+                registry.unregisterGauge(gauge)
+                series.gauges[label] = nil
+            }
+            for (label, count) in counts {
+                let gauge = series.gauges[label] ?? registry.makeGauge(descriptor: descriptor, labels: [("waiting_for", label)])
+                gauge.set(to: Double(count))
+                series.gauges[label] = gauge
+            }
+            series.oldestLastActivityAtUnixNano = groups.map(\.oldestLastActivityAtUnixNano).min()
+        }
+    }
+
     /// Records the scrape-time gauges, then renders the Prometheus text exposition.
-    func exposition(queueDepth depth: Int, storeSizeBytes: Int) -> [UInt8] {
+    ///
+    /// - Parameters:
+    ///   - indexedAtUnixNano: when the last completed index pass began (0: none yet).
+    ///   - nowUnixNano: the time of the scrape.
+    func exposition(queueDepth depth: Int, storeSizeBytes: Int, indexedAtUnixNano: UInt64, nowUnixNano: UInt64) -> [UInt8] {
         queueDepth.record(depth)
         storeSize.record(storeSizeBytes)
+        let oldest = stuck.withLock { $0.oldestLastActivityAtUnixNano }
+        oldestStuckAge.record(oldest.map { Self.seconds(from: $0, to: nowUnixNano) } ?? 0)
+        indexLag.record(Self.seconds(from: indexedAtUnixNano == 0 ? startedAtUnixNano : indexedAtUnixNano, to: nowUnixNano))
         return registry.emitToBuffer()
+    }
+
+    /// Seconds from one Unix time to a later one (0 when it is not later).
+    static func seconds(from start: UInt64, to end: UInt64) -> Double {
+        end > start ? Double(end - start) / 1e9 : 0
     }
 
     /// Bytes of the SQLite file and its `-wal` file (0 for a file that does not exist).

@@ -16,6 +16,10 @@ public protocol FlowIndexReader: Sendable {
     /// and limit are ignored).
     func flowCounts(_ query: FlowQuery) async throws -> [FlowStatus: Int]
 
+    /// The stuck flows grouped by the message type they wait for, each group with its count and
+    /// its oldest last activity (``StuckFlowGroup``): one grouped index query, no summary decoded.
+    func stuckFlowGroups() async throws -> [StuckFlowGroup]
+
     /// How the indexer judges flows, as it last recorded it (``FlowIndexWriter/saveJudging(_:)``),
     /// so every reader of the store (the query API, `choreo --db`) rebuilds a flow exactly as the
     /// index did; nil when nothing was recorded. Opaque bytes: the store does no flow logic.
