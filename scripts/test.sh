@@ -57,6 +57,16 @@ if [ -z "${CHOREO_TEST_NATS_URL:-}" ]; then
   fi
 fi
 
+# The alerting rules' unit tests (Dashboards/prometheus/choreoscope-rules.test.yml) with
+# promtool from Debian's prometheus package; the live alerting test (AlertingEndToEndTests)
+# starts its own Prometheus (scripts/prometheus-test-server.sh). Both say they were skipped
+# when it is not installed.
+if command -v promtool >/dev/null 2>&1; then
+  (cd Dashboards/prometheus && promtool test rules choreoscope-rules.test.yml)
+else
+  echo "test.sh: promtool is not installed (prometheus); the alerting rules' unit tests are skipped"
+fi
+
 swift build --build-tests
 swift test --skip-build --skip EndToEndTests
 swift test --skip-build --filter EndToEndTests --no-parallel
