@@ -33,11 +33,7 @@ public enum ChoreoTracing {
             exporter = try ExportLog(wrapping: exporter, path: path)
         }
         let processor = BatchSpanProcessor(exporter: exporter, configuration: configuration.batch, logger: logger)
-        let tracer = ChoreoTracer(
-            serviceName: configuration.serviceName,
-            resourceAttributes: configuration.resourceAttributes,
-            processor: processor
-        )
+        let tracer = configuration.tracer(processor: processor)
         return (tracer, processor)
     }
 
@@ -67,10 +63,7 @@ public enum ChoreoTracing {
     ) async throws -> T {
         let (made, processor) = try make(configuration: configuration, logger: logger)
         let tracer =
-            inFrontOfExport.map {
-                ChoreoTracer(
-                    serviceName: configuration.serviceName, resourceAttributes: configuration.resourceAttributes, processor: $0(processor))
-            } ?? made
+            inFrontOfExport.map { configuration.tracer(processor: $0(processor)) } ?? made
         if bootstrapInstrumentationSystem { bootstrapOnce(tracer) }
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await processor.run() }

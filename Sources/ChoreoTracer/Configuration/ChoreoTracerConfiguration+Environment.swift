@@ -14,7 +14,10 @@ extension ChoreoTracerConfiguration {
     /// of the system's trust store), `OTEL_EXPORTER_OTLP_[TRACES_]CLIENT_CERTIFICATE` and
     /// `OTEL_EXPORTER_OTLP_[TRACES_]CLIENT_KEY` (PEM client certificate and key, for mutual TLS;
     /// all three files are read at once), `OTEL_BSP_SCHEDULE_DELAY` (ms),
-    /// `OTEL_BSP_MAX_QUEUE_SIZE`, `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, and ours:
+    /// `OTEL_BSP_MAX_QUEUE_SIZE`, `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, `OTEL_BSP_EXPORT_TIMEOUT` (ms;
+    /// an export is one request, so it is bounded by the smaller of this and the OTLP timeout),
+    /// `OTEL_SDK_DISABLED` (`true` or `false`), `OTEL_TRACES_SAMPLER` and
+    /// `OTEL_TRACES_SAMPLER_ARG` (``SamplerSelection``), `OTEL_PROPAGATORS` (``Propagators``), and ours:
     /// `CHOREO_TRACER_SHUTDOWN_TIMEOUT` (ms, how long shutdown keeps exporting; default 5000) and
     /// `CHOREO_TRACER_MAX_UNSENT_SPANS` (spans held while the endpoint is unreachable; default
     /// 65536). Empty values count as unset. `CHOREO_TRACER_EXPORT_LOG` (see ``ExportLog``) is read by
@@ -68,6 +71,21 @@ extension ChoreoTracerConfiguration {
         config.clientCertificateFile = env.traces("CLIENT_CERTIFICATE")
         config.clientKeyFile = env.traces("CLIENT_KEY")
         if let timeout = try env.milliseconds(env.tracesName("TIMEOUT")) { config.exportTimeout = timeout }
+        if let timeout = try env.milliseconds("OTEL_BSP_EXPORT_TIMEOUT") {
+            config.exportTimeout = env.traces("TIMEOUT") == nil ? timeout : min(config.exportTimeout, timeout)
+        }
+        if let disabled = env["OTEL_SDK_DISABLED"] {
+            switch disabled.lowercased() {
+            case "true": config.sdkDisabled = true
+            case "false": config.sdkDisabled = false
+            default:
+                throw ChoreoTracerError.invalidConfiguration("OTEL_SDK_DISABLED must be 'true' or 'false' (got '\(disabled)')")
+            }
+        }
+        if let name = env["OTEL_TRACES_SAMPLER"] {
+            config.sampler = try SamplerSelection(name: name, argument: env["OTEL_TRACES_SAMPLER_ARG"])
+        }
+        if let list = env["OTEL_PROPAGATORS"] { config.propagators = try Propagators(list: list) }
         if let delay = try env.milliseconds("OTEL_BSP_SCHEDULE_DELAY") { config.scheduleDelay = delay }
         if let size = try env.integer("OTEL_BSP_MAX_QUEUE_SIZE") { config.maxQueueSize = size }
         if let size = try env.integer("OTEL_BSP_MAX_EXPORT_BATCH_SIZE") {

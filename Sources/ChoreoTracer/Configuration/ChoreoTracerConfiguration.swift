@@ -41,6 +41,13 @@ public struct ChoreoTracerConfiguration: Hashable, Sendable {
     /// At shutdown, how long the tracer keeps trying to export before it gives up (and logs
     /// how many spans were not exported).
     public var shutdownTimeout: Duration
+    /// Which spans are sampled (`OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`).
+    public var sampler: SamplerSelection = .default
+    /// The context propagators (`OTEL_PROPAGATORS`).
+    public var propagators: Propagators = .default
+    /// True when `OTEL_SDK_DISABLED` is `true`: the tracer records and exports nothing and
+    /// propagates nothing.
+    public var sdkDisabled = false
 
     /// A configuration exporting to the local agent, with OpenTelemetry's batching defaults
     /// except a larger queue (65,536 spans, for bursts) and a shorter schedule delay.
@@ -71,6 +78,24 @@ public struct ChoreoTracerConfiguration: Hashable, Sendable {
         self.maxUnsentSpans = maxUnsentSpans
         self.shutdownTimeout = shutdownTimeout
     }
+
+    /// A tracer with this configuration's service, resource, sampler and propagators, handing
+    /// its spans to `processor`. With ``sdkDisabled`` it samples nothing (so hands nothing on)
+    /// and propagates nothing.
+    public func tracer(processor: any SpanProcessor, idGenerator: IDGenerator = IDGenerator()) -> ChoreoTracer {
+        ChoreoTracer(
+            serviceName: serviceName, resourceAttributes: resourceAttributes, processor: processor, idGenerator: idGenerator,
+            sampler: effectiveSampler, propagators: effectivePropagators
+        )
+    }
+
+    /// The sampler the tracer asks (none when ``sdkDisabled``: then nothing is sampled).
+    var effectiveSampler: (any Sampler)? {
+        sdkDisabled ? AlwaysOffSampler() : sampler.makeSampler()
+    }
+
+    /// The propagators the tracer uses (none when ``sdkDisabled``).
+    var effectivePropagators: Propagators { sdkDisabled ? [] : propagators }
 
     /// The exporter's part of the configuration.
     public var exporter: OTLPHTTPExporterConfiguration {

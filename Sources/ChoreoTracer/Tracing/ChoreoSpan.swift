@@ -114,7 +114,8 @@ public final class ChoreoSpan: Tracing.Span, Sendable {
         state.withLock { if !$0.isEnded { $0.links.append(converted) } }
     }
 
-    /// Ends the span at `instant` and hands its record to the span processor (never blocks on I/O).
+    /// Ends the span at `instant` and, when it is sampled, hands its record to the span processor
+    /// (never blocks on I/O).
     public func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
         let endTime = instant().nanosecondsSinceEpoch
         let final: State? = state.withLock { state in
@@ -122,7 +123,7 @@ public final class ChoreoSpan: Tracing.Span, Sendable {
             state.isEnded = true
             return state
         }
-        guard let final else { return }
+        guard let final, spanContext.isSampled else { return }
         core.processor.onEnd(makeRecord(from: final, endTimeUnixNano: endTime))
     }
 }

@@ -4,8 +4,10 @@ import Tracing
 /// A swift-distributed-tracing `Tracer` that records spans and hands each finished span, as a
 /// `SpanRecord`, to a ``SpanProcessor`` (normally a ``BatchSpanProcessor`` exporting OTLP/HTTP).
 ///
-/// Propagation is W3C Trace Context (`traceparent`, `tracestate`). Every new trace is sampled;
-/// a child keeps its parent's trace flags. Ending a span never waits for I/O.
+/// Propagation is W3C Trace Context (`traceparent`, `tracestate`) and W3C Baggage, as
+/// ``Propagators`` select. By default every new trace is sampled and a child keeps its parent's
+/// trace flags (`parentbased_always_on`); another ``Sampler`` may decide otherwise. Only sampled
+/// spans reach the processor. Ending a span never waits for I/O.
 public struct ChoreoTracer: Tracer, Sendable {
     /// The span type this tracer starts.
     public typealias Span = ChoreoSpan
@@ -23,16 +25,20 @@ public struct ChoreoTracer: Tracer, Sendable {
     ///   - scopeName: the instrumentation scope recorded on each span.
     ///   - processor: receives each finished span.
     ///   - idGenerator: the source of trace and span ids; pass a seeded one in tests.
+    ///   - sampler: decides which spans are sampled; nil is `parentbased_always_on`.
+    ///   - propagators: what ``extract(_:into:using:)`` and ``inject(_:into:using:)`` carry.
     public init(
         serviceName: String,
         resourceAttributes: [String: AttributeValue] = [:],
         scopeName: String? = ChoreoTracer.defaultScopeName,
         processor: any SpanProcessor,
-        idGenerator: IDGenerator = IDGenerator()
+        idGenerator: IDGenerator = IDGenerator(),
+        sampler: (any Sampler)? = nil,
+        propagators: Propagators = .default
     ) {
         core = TracerCore(
             serviceName: serviceName, resourceAttributes: resourceAttributes, scopeName: scopeName,
-            processor: processor, idGenerator: idGenerator
+            processor: processor, idGenerator: idGenerator, sampler: sampler, propagators: propagators
         )
     }
 
@@ -53,7 +59,7 @@ public struct ChoreoTracer: Tracer, Sendable {
         // An empty context (a root span from `.topLevel`) holds no span context in either form.
         let stored = spanContextValue.isEmpty ? nil : spanContextValue.storedChoreoSpanContext
         let parent = stored?.value
-        let own: ChoreoSpanContext
+        var own: ChoreoSpanContext
         if let parent {
             own = ChoreoSpanContext(
                 traceID: parent.traceID, spanID: core.idGenerator.nextSpanID(),
@@ -62,6 +68,10 @@ public struct ChoreoTracer: Tracer, Sendable {
         } else {
             let (traceID, spanID) = core.idGenerator.nextRootIDs()
             own = ChoreoSpanContext(traceID: traceID, spanID: spanID, traceFlags: 0x01)
+        }
+        if let sampler = core.sampler {
+            let input = SamplingInput(traceID: own.traceID, parent: parent, operationName: operationName, kind: ChoreoModel.SpanKind(kind))
+            own.traceFlags = sampler.shouldSample(input) ? own.traceFlags | 0x01 : own.traceFlags & ~0x01
         }
         // The parent's form is known, so the other form is not looked up again.
         spanContextValue.storeChoreoSpanContext(own, replacing: .some(stored?.form))

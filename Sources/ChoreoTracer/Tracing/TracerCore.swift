@@ -10,11 +10,16 @@ final class TracerCore: Sendable {
     let scopeName: String?
     let processor: any SpanProcessor
     let idGenerator: IDGenerator
+    /// Nil: the default (`parentbased_always_on`), decided without a call.
+    let sampler: (any Sampler)?
+    let propagators: Propagators
 
     init(
         serviceName: String, resourceAttributes: [String: AttributeValue], scopeName: String?,
-        processor: any SpanProcessor, idGenerator: IDGenerator
+        processor: any SpanProcessor, idGenerator: IDGenerator, sampler: (any Sampler)? = nil, propagators: Propagators = .default
     ) {
+        self.sampler = sampler
+        self.propagators = propagators
         self.serviceName = serviceName
         self.resourceAttributes = resourceAttributes
         self.scopeName = scopeName

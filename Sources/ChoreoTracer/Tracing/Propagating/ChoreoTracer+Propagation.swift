@@ -2,13 +2,28 @@ import ChoreoModel
 import Tracing
 
 extension ChoreoTracer {
-    /// Reads W3C `traceparent` and `tracestate` from `carrier` into `context`.
+    /// Reads W3C `traceparent` and `tracestate` (and W3C `baggage`) from `carrier` into
+    /// `context`, as the tracer's ``Propagators`` select.
     ///
     /// Strict, as the Trace Context specification requires: an invalid `traceparent` yields no
     /// parent (any span context already in `context` is removed) and its `tracestate` is dropped.
     /// Of a `tracestate`, only invalid, repeated or surplus members are dropped (``TraceState``).
-    /// Nothing here can crash on input. Without a `traceparent`, `context` is left unchanged.
+    /// Nothing here can crash on input. Without a `traceparent`, the span context in `context`
+    /// is left unchanged. A `baggage` header is kept as it came (up to 8192 bytes, the W3C
+    /// Baggage limit) for ``inject(_:into:using:)`` to pass on.
     public func extract<Carrier, Extract: Extractor>(
+        _ carrier: Carrier, into context: inout ServiceContext, using extractor: Extract
+    ) where Extract.Carrier == Carrier {
+        let propagators = core.propagators
+        if propagators.contains(.traceContext) { extractTraceContext(carrier, into: &context, using: extractor) }
+        if propagators.contains(.baggage), let baggage = extractor.extract(key: Self.baggageHeader, from: carrier),
+            !baggage.isEmpty, baggage.utf8.count <= Self.maxBaggageBytes
+        {
+            context[W3CBaggageKey.self] = baggage
+        }
+    }
+
+    private func extractTraceContext<Carrier, Extract: Extractor>(
         _ carrier: Carrier, into context: inout ServiceContext, using extractor: Extract
     ) where Extract.Carrier == Carrier {
         guard let header = extractor.extract(key: MessageHeader.traceparent, from: carrier) else { return }
@@ -28,18 +43,35 @@ extension ChoreoTracer {
         context.storeChoreoSpanContext(extracted, replacing: context.isEmpty ? .some(nil) : nil)
     }
 
-    /// Writes the span context in `context` as W3C `traceparent` (and `tracestate` when present).
+    /// Writes the span context in `context` as W3C `traceparent` (and `tracestate` when present),
+    /// and an extracted `baggage`, as the tracer's ``Propagators`` select.
     ///
-    /// Writes nothing when `context` holds no span context.
+    /// Writes no trace context when `context` holds no span context.
     public func inject<Carrier, Inject: Injector>(
         _ context: ServiceContext, into carrier: inout Carrier, using injector: Inject
     ) where Inject.Carrier == Carrier {
-        guard let spanContext = context.choreoSpanContext else { return }
-        injector.inject(spanContext.traceParentHeaderValue, forKey: MessageHeader.traceparent, into: &carrier)
-        if let traceState = spanContext.traceState {
-            injector.inject(traceState, forKey: MessageHeader.tracestate, into: &carrier)
+        let propagators = core.propagators
+        if propagators.contains(.traceContext), let spanContext = context.choreoSpanContext {
+            injector.inject(spanContext.traceParentHeaderValue, forKey: MessageHeader.traceparent, into: &carrier)
+            if let traceState = spanContext.traceState {
+                injector.inject(traceState, forKey: MessageHeader.tracestate, into: &carrier)
+            }
+        }
+        if propagators.contains(.baggage), !context.isEmpty, let baggage = context[W3CBaggageKey.self] {
+            injector.inject(baggage, forKey: Self.baggageHeader, into: &carrier)
         }
     }
+
+    /// The W3C Baggage header.
+    static let baggageHeader = "baggage"
+    /// The most bytes of a `baggage` header passed on (W3C Baggage, "Limits").
+    static let maxBaggageBytes = 8192
+}
+
+/// An extracted W3C `baggage` header, passed on unchanged.
+public enum W3CBaggageKey: ServiceContextKey {
+    public typealias Value = String
+    public static let nameOverride: String? = "w3c-baggage"
 }
 
 extension ChoreoSpanContext {
