@@ -21,6 +21,12 @@ import Synchronization
 /// flow exactly as the index did. Queries never run the indexer: it catches up on its own
 /// schedule, and ``indexedAtUnixNano`` says how fresh the index is.
 ///
+/// Every rebuilt flow also feeds a ``SharedClockSkewEstimator`` with its causal hops (each hop
+/// once, however often the flow is rebuilt), and flows are built with the clock offsets learned
+/// so far (``FlowOptions/clockOffsets``), recorded with the judging. The recorded offsets change
+/// only when some offset moved by at least `clockOffsetThreshold` (or a source, its reference or
+/// its certainty changed): every reader of the store rereads the judging when it changes.
+///
 /// Several indexers may share one store (collectors on one PostgreSQL database): each takes the
 /// flows it rebuilds as claims (``FlowIndexWriter/claimDirtyFlows(at:limit:lease:)``,
 /// ``FlowIndexWriter/claimDueFlows(at:limit:lease:)``) held for `claimLease`, so no flow is
@@ -29,6 +35,11 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
     private let store: any SpanStore
     private let options: FlowOptions
     private let learner: SharedLatencyLearner
+    private let skew: SharedClockSkewEstimator
+    /// The smallest move of an offset that changes the recorded offsets (see ``ClockOffsetsRecord``).
+    private let clockOffsetThresholdNanos: Int64
+    /// The offsets flows are built with and recorded with the judging.
+    private let clockOffsets = Mutex(ClockOffsetsRecord())
     private let clock: C
     private let interval: Duration
     private let now: @Sendable () -> UInt64
@@ -44,9 +55,12 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
 
     public init(
         store: any SpanStore, options: FlowOptions, learner: SharedLatencyLearner? = nil, clock: C, interval: Duration,
-        now: @escaping @Sendable () -> UInt64 = UnixTime.nowNanos, claimLease: Duration = .seconds(30), logger: Logger
+        now: @escaping @Sendable () -> UInt64 = UnixTime.nowNanos, claimLease: Duration = .seconds(30),
+        skew: SharedClockSkewEstimator? = nil, clockOffsetThreshold: Duration = .milliseconds(1), logger: Logger
     ) {
         self.store = store
+        self.skew = skew ?? SharedClockSkewEstimator()
+        self.clockOffsetThresholdNanos = ClockOffsetsRecord.nanos(clockOffsetThreshold)
         self.claimLease = claimLease
         self.options = options
         self.learner =
@@ -124,6 +138,7 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
     private func pass() async throws -> Int {
         let started = now()
         defer { lastCatchUp.store(started, ordering: .relaxed) }
+        try await adoptRecordedClockOffsets()
         try await recordJudging()
         var written = 0
         while true {
@@ -170,11 +185,33 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         recorded.withLock { $0 = judging }
     }
 
-    /// The options with the stuck limits learned so far.
+    /// The options with the stuck limits and clock offsets learned so far.
     private func currentOptions() -> FlowOptions {
         var current = options
         current.stuckLimits = learner.limits()
+        if current.adjustsClocks, current.clockOffsets == nil { current.clockOffsets = clockOffsets.withLock { $0.offsets } }
         return current
+    }
+
+    /// The clock offsets flows are built with now (nil before any was learned or adopted).
+    public var judgedClockOffsets: ClockOffsets? { clockOffsets.withLock { $0.offsets } }
+
+    /// At the first pass, takes the offsets recorded in the store (by this collector before a
+    /// restart, or by another one on the same store) until this indexer's own are certain.
+    private func adoptRecordedClockOffsets() async throws {
+        guard options.adjustsClocks, options.clockOffsets == nil, !clockOffsets.withLock({ $0.loaded }) else { return }
+        let stored = try await store.judging().flatMap { try? FlowJudging(decoding: $0).learnedClockOffsets }
+        clockOffsets.withLock { $0.adopt(stored) }
+    }
+
+    /// Takes the offsets estimated so far when they moved enough since those in use (once per
+    /// batch, and only when new hops arrived).
+    private func updateClockOffsets() {
+        guard options.adjustsClocks, options.clockOffsets == nil else { return }
+        let hops = skew.observedHops
+        guard clockOffsets.withLock({ $0.hops != hops }) else { return }
+        let estimated = skew.offsets()
+        clockOffsets.withLock { $0.update(estimated, hops: hops, thresholdNanos: clockOffsetThresholdNanos) }
     }
 
     /// Rebuilds the claimed flows `ids` and writes them; if that fails, gives the claims back so
@@ -195,7 +232,19 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         flows.reserveCapacity(ids.count)
         let spansByFlow = try await store.spans(correlationIDs: ids)  // one batched read per cycle
         for id in ids {
-            if let flow = builder.build(correlationID: id, spans: spansByFlow[id] ?? [], now: at) { flows.append(flow) }
+            let spans = spansByFlow[id] ?? []
+            let flow =
+                builder.options.adjustsClocks
+                ? builder.build(correlationID: id, spans: spans, now: at, learningClocksInto: skew)
+                : builder.build(correlationID: id, spans: spans, now: at)
+            if let flow { flows.append(flow) }
+        }
+        updateClockOffsets()
+        if let offsets = judgedClockOffsets, offsets != builder.options.clockOffsets {
+            // The offsets moved with these flows' hops: index them with the offsets recorded.
+            var rebuilder = builder
+            rebuilder.options.clockOffsets = offsets
+            flows = ids.compactMap { rebuilder.build(correlationID: $0, spans: spansByFlow[$0] ?? [], now: at) }
         }
         learner.observe(flows)
         try await recordJudging()

@@ -27,9 +27,16 @@ public struct FlowBuilder: Sendable {
     ///
     /// - Returns: the flow, or nil when no messaging span (publish or delivery) belongs to it.
     public func build(correlationID: String, spans: [SpanRecord], now: UInt64) -> Flow? {
+        build(correlationID: correlationID, spans: spans, now: now, reading: { _ in })
+    }
+
+    /// ``build(correlationID:spans:now:)``, handing `reading` the flow's messaging spans as
+    /// recorded (e.g. to learn clock offsets from them without reading the spans twice).
+    func build(correlationID: String, spans: [SpanRecord], now: UInt64, reading: ([MessageSpan]) -> Void) -> Flow? {
         let recorded = Self.deduplicated(spans).filter { $0.string(MessagingKey.conversationID) == correlationID }
         let read = recorded.compactMap(MessageSpan.init)
         guard !read.isEmpty else { return nil }
+        reading(read)
         let clocks = clockCorrection(for: recorded, messages: read)
         let flowSpans = recorded.map(clocks.apply).sorted(by: Self.isEarlierSpan)
         let messages = read.map(clocks.apply).sorted { Self.isEarlierSpan($0.span, $1.span) }

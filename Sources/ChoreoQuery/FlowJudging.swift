@@ -6,12 +6,26 @@ import Foundation
 ///
 /// The flow index is built with these settings; a flow rebuilt from its spans by the query API
 /// or by `choreo --db` uses the same ones, so both report the same status for the same flow.
-/// The collector records them at start-up and again whenever the learned limits change.
+/// The collector records them at start-up and again whenever the learned limits change, or the
+/// learned clock offsets move (``ClockOffsets``; judging recorded before they existed has none).
 public struct FlowJudging: Codable, Sendable, Hashable {
     public var stuckAfterNanos: UInt64
     public var terminalTypes: [String]
     public var learnedLimits: LearnedLimits?
     public var definition: Definition?
+    /// Clock offsets learned across flows, by clock source (``ClockOffset``, in nanoseconds so
+    /// they read back exactly); nil when none were learned.
+    public var clockOffsets: [String: Offset]?
+
+    /// One source's learned clock offset (``ClockOffset``) in a stable JSON form.
+    public struct Offset: Codable, Sendable, Hashable {
+        public var offsetNanos: Int64
+        public var reference: String
+        public var lowerNanos: Int64?
+        public var upperNanos: Int64?
+        public var hops: Int
+        public var uncertain: Bool
+    }
 
     /// Stuck limits learned from history (``StuckLimits``).
     public struct LearnedLimits: Codable, Sendable, Hashable {
@@ -45,6 +59,27 @@ public struct FlowJudging: Codable, Sendable, Hashable {
                 transitions: d.transitions.map { Definition.Transition(from: $0.from, to: $0.to, withinNanos: $0.withinNanos) }
             )
         }
+        clockOffsets = options.clockOffsets.flatMap { offsets in
+            offsets.bySource.isEmpty
+                ? nil
+                : offsets.bySource.mapValues {
+                    Offset(
+                        offsetNanos: $0.nanos, reference: $0.reference, lowerNanos: $0.lowerNanos, upperNanos: $0.upperNanos, hops: $0.hops,
+                        uncertain: $0.uncertain)
+                }
+        }
+    }
+
+    /// The learned clock offsets recorded, nil when none were.
+    public var learnedClockOffsets: ClockOffsets? {
+        clockOffsets.map { offsets in
+            ClockOffsets(
+                bySource: offsets.mapValues {
+                    ClockOffset(
+                        nanos: $0.offsetNanos, reference: $0.reference, lowerNanos: $0.lowerNanos, upperNanos: $0.upperNanos, hops: $0.hops,
+                        uncertain: $0.uncertain)
+                })
+        }
     }
 
     /// The options these settings describe.
@@ -57,7 +92,8 @@ public struct FlowJudging: Codable, Sendable, Hashable {
                     name: d.name, start: d.start, terminal: d.terminal, compensations: d.compensations,
                     transitions: d.transitions.map { FlowDefinition.Transition(from: $0.from, to: $0.to, withinNanos: $0.withinNanos) }
                 )
-            }
+            },
+            clockOffsets: learnedClockOffsets
         )
     }
 
