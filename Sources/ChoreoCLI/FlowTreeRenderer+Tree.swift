@@ -50,7 +50,8 @@ extension FlowTreeRenderer {
     /// The first line of a step: type, id, publisher, offset, cause if unseen, compensation mark.
     func stepLine(_ step: FlowStep, in flow: Flow, indexByID: [String: Int]) -> String {
         var line = palette.paint(step.type, .bold) + " (\(step.messageID)) from \(step.source)"
-        line += "  " + palette.paint("+" + DurationFormat.between(flow.startedAtUnixNano, step.publishedAtUnixNano), .dim)
+        line += "  " + palette.paint("+" + DurationFormat.between(started(flow), publishedAt(step)), .dim)
+        if let mark = clockMark(adjustedByNanos: step.adjustedByNanos, uncertain: step.timeUncertain) { line += "  " + palette.paint(mark, .dim) }
         if let cause = step.causationID, indexByID[cause] == nil {
             line += "  " + palette.paint("caused by \(cause) (not seen)", .dim)
         }
@@ -67,8 +68,9 @@ extension FlowTreeRenderer {
     }
 
     /// One line per delivery: symbol, consumer, outcome, attempts (how many failed, queue time
-    /// from publish to the first processing start and the latest attempt's run time), error.
-    func deliveryLine(_ delivery: FlowDelivery) -> String {
+    /// from publish to the first processing start and the latest attempt's run time), how far
+    /// the consumer's clock was adjusted, error.
+    func deliveryLine(_ delivery: FlowDelivery, of step: FlowStep) -> String {
         let symbol: String
         switch delivery.outcome {
         case .handled: symbol = "✓"
@@ -79,12 +81,15 @@ extension FlowTreeRenderer {
         let color = Palette.color(for: delivery.outcome)
         var attempts = delivery.attempts == 1 ? "1 attempt" : "\(delivery.attempts) attempts"
         if delivery.failedAttempts > 0 { attempts += ", \(delivery.failedAttempts) failed" }
-        if let queued = delivery.queueTimeNanos {
-            attempts += ", queued " + DurationFormat.string(queued) + ", ran " + DurationFormat.string(delivery.handlingTimeNanos)
+        if let queued = queueTime(delivery, of: step) {
+            attempts += ", queued " + queued + ", ran " + DurationFormat.string(delivery.handlingTimeNanos)
         }
         var line =
             palette.paint(symbol, color) + " \(delivery.consumer): "
             + palette.paint(delivery.outcome.rawValue, color) + " (\(attempts))"
+        if let mark = clockMark(adjustedByNanos: delivery.adjustedByNanos, uncertain: delivery.timeUncertain) {
+            line += "  " + palette.paint(mark, .dim)
+        }
         if let error = delivery.error, !error.isEmpty {
             line += " " + palette.paint("error: \(error)", .red)
         }
@@ -246,7 +251,7 @@ private struct Walk {
         let childPrefix = frame.prefix + (frame.isLast.map { $0 ? "   " : "│  " } ?? "")
         let detailPrefix = childPrefix + (hasKids ? "│  " : "   ")
         for delivery in step.deliveries {
-            lines.append(detailPrefix + renderer.deliveryLine(delivery))
+            lines.append(detailPrefix + renderer.deliveryLine(delivery, of: step))
         }
     }
 }

@@ -12,6 +12,10 @@ import ChoreoModel
 /// Huge flows stay readable: long runs of plain steps of one type fold into one
 /// `… N more TYPE (show with --expand)` line, the header counts traces instead of listing
 /// thousands, and ``page`` shows a slice of the steps (tree order).
+///
+/// Times are corrected for clock skew (docs/clock-skew.md): a step or delivery whose time was
+/// moved says by how much (`clock −1.499s`, `~` when the correction rests on thin evidence).
+/// With ``rawTimes`` every time, offset and queue time is shown as recorded instead.
 public struct FlowTreeRenderer: Sendable {
     /// Which steps to show, by position in tree order (the order they are printed).
     public struct Page: Sendable, Equatable {
@@ -33,6 +37,8 @@ public struct FlowTreeRenderer: Sendable {
     public var expand: Bool
     /// The steps to show.
     public var page: Page
+    /// Show times as recorded (not corrected for clock skew).
+    public var rawTimes: Bool
 
     /// Runs of more steps than this fold (their first and last stay visible).
     static let foldRunsLongerThan = 3
@@ -44,7 +50,8 @@ public struct FlowTreeRenderer: Sendable {
     var foldRunsLongerThan: Int { Self.foldRunsLongerThan }
 
     /// A renderer that colours with `palette`.
-    public init(palette: Palette = .plain, expand: Bool = false, page: Page = Page()) {
+    public init(palette: Palette = .plain, expand: Bool = false, page: Page = Page(), rawTimes: Bool = false) {
+        self.rawTimes = rawTimes
         self.palette = palette
         self.expand = expand
         self.page = page
@@ -75,14 +82,15 @@ public struct FlowTreeRenderer: Sendable {
             ("status", palette.status(flow.status)),
             ("outcome", flow.outcome ?? "-"),
             ("traces", traces(flow.traceIDs)),
-            ("started", UnixTime.rfc3339(flow.startedAtUnixNano)),
+            ("started", UnixTime.rfc3339(started(flow))),
             (
                 "ended",
-                UnixTime.rfc3339(flow.endedAtUnixNano)
-                    + "  (" + DurationFormat.between(flow.startedAtUnixNano, flow.endedAtUnixNano) + ")"
+                UnixTime.rfc3339(ended(flow))
+                    + "  (" + DurationFormat.between(started(flow), ended(flow)) + ")"
             ),
             ("waiting for", flow.waitingFor ?? "-"),
         ]
+        if let clocks = clockSummary(flow) { rows.append(("clocks", clocks)) }
         if flow.gaps > 0 {
             rows.append(("gaps", "\(flow.gaps) never seen (causing messages, handled deliveries or announced retries)"))
         }

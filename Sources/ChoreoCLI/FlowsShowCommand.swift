@@ -29,6 +29,12 @@ public struct FlowsShowCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Show at most this many steps; text view only.", valueName: "n"))
     public var limit: Int?
 
+    /// `--raw-times`: times as each service's clock recorded them, not corrected for clock skew.
+    @Flag(
+        name: .customLong("raw-times"),
+        help: "Show times as each service's clock recorded them, not corrected for clock skew (text view; --json has both).")
+    public var rawTimes = false
+
     /// An empty value; ArgumentParser fills in the arguments when parsing.
     public init() {}
 
@@ -53,7 +59,7 @@ public struct FlowsShowCommand: AsyncParsableCommand {
             Terminal.printOutput(
                 FlowTreeRenderer(
                     palette: Terminal.palette(environment: environment), expand: expand,
-                    page: FlowTreeRenderer.Page(from: from, limit: limit)
+                    page: FlowTreeRenderer.Page(from: from, limit: limit), rawTimes: rawTimes
                 ).render(flow))
         }
     }
