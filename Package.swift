@@ -335,7 +335,10 @@ let package = Package(
                 "ChoreoDashboard",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ChoreoModel", "ChoreoOTLP", "ChoreoTestSupport", "ChoreoTracer"]),
+        .testTarget(
+            name: "EndToEndTests",
+            // ChoreoFlows: the clock-skew test rebuilds the true flows from the collector's spans.
+            dependencies: ["ChoreoModel", "ChoreoOTLP", "ChoreoTestSupport", "ChoreoTracer", "ChoreoFlows"]),
     ],
     swiftLanguageModes: [.v6]
 )
