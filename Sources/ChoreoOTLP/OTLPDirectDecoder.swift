@@ -359,7 +359,7 @@ enum OTLPDirectDecoder {
                 switch field {
                 case 1:
                     try expect(wireType, 2)
-                    key = try reader.string()
+                    key = try reader.key()
                 case 2:
                     try expect(wireType, 2)
                     guard !sawValue else { throw GiveUp() }
@@ -514,6 +514,15 @@ extension WireReader {
         guard let text = String(validating: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self) else {
             throw OTLPDirectDecoder.GiveUp()
         }
+        return text
+    }
+
+    /// An attribute key: the static string of a well-known key (``InternedKeys``), else a new one.
+    fileprivate mutating func key() throws -> String {
+        let range = try span()
+        let utf8 = UnsafeBufferPointer(rebasing: buffer[range])
+        if let known = InternedKeys.string(utf8) { return known }
+        guard let text = String(validating: utf8, as: UTF8.self) else { throw OTLPDirectDecoder.GiveUp() }
         return text
     }
 
