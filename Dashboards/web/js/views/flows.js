@@ -16,6 +16,21 @@ export function sortFlows(flows) {
     (RANK.get(a.status) ?? 9) - (RANK.get(b.status) ?? 9) || parseTime(b.last_activity_at) - parseTime(a.last_activity_at));
 }
 
+/**
+ * The oldest stuck flow among `flows`: how long it has made no progress (ms) and its id, or null
+ * when none is stuck. `partial` (the list was cut at its limit) makes it a lower bound.
+ */
+export function oldestStuck(flows, now = Date.now(), partial = false) {
+  let oldest = null;
+  for (const f of flows) {
+    if (f.status !== 'stuck') continue;
+    const last = parseTime(f.last_activity_at);
+    if (Number.isNaN(last)) continue;
+    if (!oldest || last < oldest.last) oldest = { last, id: f.correlation_id };
+  }
+  return oldest && { ageMs: Math.max(0, now - oldest.last), id: oldest.id, atLeast: partial };
+}
+
 /** Applies the filters the server may not know (type, service), and status again to be safe. */
 export function filterFlows(flows, filters) {
   return flows.filter((f) =>
@@ -68,7 +83,7 @@ export function render(view, params, { navigate }) {
     navigate(`#/flows${q.toString() ? '?' + q : ''}`);
   }
 
-  function renderCounts(byStatus, total) {
+  function renderCounts(byStatus, total, oldest) {
     clear(counts);
     counts.appendChild(h('a', { class: `count ${filters.status ? '' : 'active'}`, href: '#/flows' }, h('strong', null, String(total)), ' all'));
     for (const status of STATUSES) {
@@ -76,6 +91,11 @@ export function render(view, params, { navigate }) {
       q.set('status', status);
       counts.appendChild(h('a', { class: `count status-${status} ${filters.status === status ? 'active' : ''}`, href: `#/flows?${q}`, dataset: { status, count: byStatus[status] || 0 } },
         h('strong', null, String(byStatus[status] || 0)), ' ', status.replace('_', ' ')));
+    }
+    if (oldest) {
+      // How long the oldest stuck flow has made no progress (what the stuck alert is about).
+      counts.appendChild(h('a', { class: 'count oldest-stuck status-stuck', href: routeHref('flow', oldest.id), dataset: { ageMs: Math.round(oldest.ageMs) }, title: `oldest stuck flow: ${oldest.id}` },
+        'oldest stuck: quiet ', h('strong', null, `${oldest.atLeast ? '≥ ' : ''}${duration(oldest.ageMs)}`)));
     }
   }
 
@@ -118,7 +138,9 @@ export function render(view, params, { navigate }) {
       clear(typeList).append(...[...known.types].sort().map((t) => h('option', { value: t })));
       clear(serviceList).append(...[...known.services].sort().map((t) => h('option', { value: t })));
       const shown = sortFlows(filterFlows(flows, filters));
-      renderCounts(byStatus, total);
+      const stuckShown = filters.status === 'stuck' ? recent : troubled;
+      const oldest = (byStatus.stuck || 0) > 0 ? oldestStuck(flows, Date.now(), stuckShown.length >= LIMIT) : null;
+      renderCounts(byStatus, total, oldest);
       renderRows(shown);
       message.textContent = shown.length ? (recent.length >= LIMIT ? `Showing the ${LIMIT} most recent flows (and every stuck or failed one).` : '') : 'No flows match.';
       updated.textContent = `live · updated ${new Date().toLocaleTimeString()}`;
