@@ -44,6 +44,12 @@ struct CollectorCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated message types that end a flow (e.g. OrderCompleted,OrderCancelled); they name its outcome and need no consumer.")
     var terminalTypes: String?
 
+    @Option(
+        help:
+            "Span attribute naming a message's type when a span has neither choreo.event_type nor cloudevents.event_type (e.g. messaging.rabbitmq.destination.routing_key); else the destination name is the type."
+    )
+    var typeAttribute: String?
+
     @Option(help: "File holding the bearer token that POST /v1/traces requires.")
     var ingestTokenFile: String?
 
@@ -150,6 +156,11 @@ struct CollectorCommand: AsyncParsableCommand {
             configuration.flowOptions.terminalTypes = Set(
                 terminalTypes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             )
+        }
+        if let typeAttribute {
+            let key = typeAttribute.trimmingCharacters(in: .whitespaces)
+            guard !key.isEmpty else { throw Daemon.startupFailure("choreo-collector", "--type-attribute needs an attribute key") }
+            configuration.flowOptions.typeAttribute = key
         }
         if let flowDefinition {
             do { configuration.flowOptions.definition = try FlowDefinitionFile.load(flowDefinition) } catch {

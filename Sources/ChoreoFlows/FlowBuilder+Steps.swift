@@ -45,12 +45,16 @@ extension FlowBuilder {
 
         var groups: [String: [MessageSpan]] = [:]
         for consumer in consumers { groups[consumer.consumer, default: []].append(consumer) }
+        // A `receive` span followed by the `process` span of the same delivery is one attempt.
+        for (group, attempts) in groups where attempts.contains(where: \.isReceive) && !attempts.allSatisfy(\.isReceive) {
+            groups[group] = attempts.filter { !$0.isReceive }
+        }
         let deliveries = groups.map { delivery(consumer: $0.key, attempts: $0.value, publishedAt: producer?.span.startTimeUnixNano) }
             .sorted { ($0.delivery.firstStartedAtUnixNano, $0.delivery.consumer) < ($1.delivery.firstStartedAtUnixNano, $1.delivery.consumer) }
 
         let step = FlowStep(
             messageID: id,
-            type: attribute(\.type) ?? "unknown",
+            type: attribute(\.type) ?? attribute(\.topic) ?? FlowStep.unknownType,
             source: attribute(\.source) ?? FlowStep.unknownSource,
             causationID: attribute(\.causationID),
             compensates: attribute(\.compensates),
@@ -103,4 +107,6 @@ extension FlowBuilder {
 extension FlowStep {
     /// The `source` of a step whose publisher is unknown (producer span missing, no `choreo.source`).
     public static let unknownSource = "unknown"
+    /// The `type` of a step whose spans state no type and no destination.
+    public static let unknownType = "unknown"
 }

@@ -16,7 +16,8 @@ public struct FlowBuilder: Sendable {
 
     /// Rebuilds the flow with correlation id `correlationID` from `spans`.
     ///
-    /// Only spans whose `messaging.message.conversation_id` is `correlationID` are considered;
+    /// Only spans whose flow (``MessagingConventions/correlationID(of:)``) is `correlationID` are
+    /// considered;
     /// spans are deduplicated by (trace id, span id). `now` (Unix nanoseconds) decides between
     /// `in_flight` and `stuck` for a pending flow.
     ///
@@ -33,8 +34,8 @@ public struct FlowBuilder: Sendable {
     /// ``build(correlationID:spans:now:)``, handing `reading` the flow's messaging spans as
     /// recorded (e.g. to learn clock offsets from them without reading the spans twice).
     func build(correlationID: String, spans: [SpanRecord], now: UInt64, reading: ([MessageSpan]) -> Void) -> Flow? {
-        let recorded = Self.deduplicated(spans).filter { $0.string(MessagingKey.conversationID) == correlationID }
-        let read = recorded.compactMap(MessageSpan.init)
+        let recorded = Self.deduplicated(spans).filter { $0.flowCorrelationID == correlationID }
+        let read = MessageSpan.read(recorded, typeAttribute: options.typeAttribute)
         guard !read.isEmpty else { return nil }
         reading(read)
         let clocks = clockCorrection(for: recorded, messages: read)

@@ -25,6 +25,10 @@ public struct FlowOptions: Hashable, Sendable {
     public var clockOffsets: ClockOffsets?
     /// False builds flows from the times exactly as recorded (no correction at all).
     public var adjustsClocks: Bool
+    /// An attribute that names a message's type when the span has neither `choreo.event_type`
+    /// nor `cloudevents.event_type` (the collector's `--type-attribute`); without any of them a
+    /// step's type is its destination name.
+    public var typeAttribute: String?
 
     /// Five minutes, in nanoseconds: the default time limit before a pending flow is `stuck`.
     public static let defaultStuckAfterNanos: UInt64 = 5 * 60 * 1_000_000_000
@@ -33,8 +37,9 @@ public struct FlowOptions: Hashable, Sendable {
     public init(
         stuckAfterNanos: UInt64 = FlowOptions.defaultStuckAfterNanos, terminalTypes: Set<String> = [],
         stuckLimits: StuckLimits? = nil, definition: FlowDefinition? = nil, clockOffsets: ClockOffsets? = nil,
-        adjustsClocks: Bool = true
+        adjustsClocks: Bool = true, typeAttribute: String? = nil
     ) {
+        self.typeAttribute = typeAttribute
         self.clockOffsets = clockOffsets
         self.adjustsClocks = adjustsClocks
         self.definition = definition

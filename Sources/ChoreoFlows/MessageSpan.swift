@@ -1,6 +1,7 @@
 import ChoreoModel
 
-/// A span read as one publish or one delivery attempt of a message (docs/DESIGN.md's conventions).
+/// A span read as one publish or one delivery attempt of a message (docs/DESIGN.md's conventions,
+/// in any generation ``MessagingConventions`` knows).
 ///
 /// Everything is keyed by message id: parent/child links are never needed, so a flow may span
 /// any number of traces.
@@ -16,37 +17,55 @@ struct MessageSpan {
     /// The span (its times moved onto the reference clock once the flow's clocks are corrected).
     var span: SpanRecord
     let messageID: String
+    /// The type the span states (``MessagingConventions/eventType(_:typeAttribute:)``); nil when
+    /// it states none and the step takes its ``topic`` instead.
+    let type: String?
+    /// The destination (``MessagingConventions/destination(_:)``).
+    let topic: String?
+    /// The message that caused this publish when only the span graph says so (``read(_:typeAttribute:)``).
+    var graphCausationID: String?
+    /// True for a `receive` span, which a `process` span of the same delivery may follow.
+    let isReceive: Bool
     /// How far the span's times were moved onto the reference clock (adjusted minus recorded).
     var adjustedByNanos: Int64 = 0
     /// True when that move rests on thin evidence (see ``ClockOffset/uncertain``).
     var clockUncertain = false
 
-    /// Reads a messaging span; nil for any other span (no message id, or `settle` and the like).
+    /// Reads a messaging span by its own attributes (``MessagingConventions``); nil for any
+    /// other span (no message id, or `settle` and the like).
     init?(_ span: SpanRecord) {
-        guard let messageID = span.string(MessagingKey.messageID), !messageID.isEmpty else { return nil }
-        switch span.string(MessagingKey.operationType) {
-        case MessagingOperation.send?: role = .producer
-        case MessagingOperation.process?: role = .consumer
-        case nil where span.kind == .producer: role = .producer
-        case nil where span.kind == .consumer: role = .consumer
-        default: return nil
+        self.init(span, typeAttribute: nil)
+    }
+
+    /// Reads a messaging span; `messageID` stands in when the span names no message (one the
+    /// span graph gave it).
+    init?(_ span: SpanRecord, typeAttribute: String?, messageID fallback: String? = nil) {
+        guard let messageID = MessagingConventions.messageID(span.attributes) ?? fallback else { return nil }
+        switch MessagingConventions.role(span.attributes, kind: span.kind) {
+        case .publish?: role = .producer
+        case .consume?: role = .consumer
+        case .settle?, nil: return nil
         }
         self.span = span
         self.messageID = messageID
+        type = MessagingConventions.eventType(span.attributes, typeAttribute: typeAttribute)
+        topic = MessagingConventions.destination(span.attributes)
+        isReceive = role == .consumer && MessagingConventions.isReceive(span.attributes)
     }
 
-    var type: String? { nonEmpty(ChoreoKey.eventType) }
-    var causationID: String? { nonEmpty(ChoreoKey.causationID) }
+    /// `choreo.causation_id`, else the cause the span graph shows.
+    var causationID: String? { nonEmpty(ChoreoKey.causationID) ?? graphCausationID }
     var compensates: String? { nonEmpty(ChoreoKey.compensates) }
-    var topic: String? { nonEmpty(MessagingKey.destinationName) }
 
-    /// The publishing service: `choreo.source`, else (on a producer span) the span's own service.
+    /// The publishing service: `choreo.source`, else (on a producer span) the span's own
+    /// service, else (a consumer span) the CloudEvents source.
     var source: String? {
-        nonEmpty(ChoreoKey.source) ?? (role == .producer ? span.serviceName : nil)
+        nonEmpty(ChoreoKey.source)
+            ?? (role == .producer ? span.serviceName : nonEmpty(MessagingConventions.CloudEvents.eventSource))
     }
 
     /// The consumer group of a delivery attempt, else the consuming service.
-    var consumer: String { nonEmpty(MessagingKey.consumerGroup) ?? span.serviceName }
+    var consumer: String { MessagingConventions.consumerGroup(span.attributes) ?? span.serviceName }
 
     /// The 1-based attempt number, 0 when the span does not say.
     var attempt: Int { span.int(ChoreoKey.deliveryAttempt).map { Int(clamping: $0) } ?? 0 }

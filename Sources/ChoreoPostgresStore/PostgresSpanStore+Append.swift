@@ -131,7 +131,7 @@ struct CopyRows: Sendable {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(min(Self.chunkBytes + 4096, spans.count * 800))
         for span in spans {
-            let correlationID = PostgresText.clean(span.string(MessagingKey.conversationID) ?? "")
+            let correlationID = PostgresText.clean(span.flowCorrelationID ?? "")
             if !correlationID.isEmpty { flows.insert(correlationID) }
             Self.text(correlationID, into: &buffer)
             buffer.writeInteger(UInt8(ascii: "\t"))
@@ -254,7 +254,7 @@ struct SpanColumns: Sendable {
 
     init(_ spans: [SpanRecord]) {
         for span in spans {
-            correlationIDs.append(PostgresText.clean(span.string(MessagingKey.conversationID) ?? ""))
+            correlationIDs.append(PostgresText.clean(span.flowCorrelationID ?? ""))
             traceIDs.append(ByteBuffer(bytes: span.traceID.bytes))
             spanIDs.append(ByteBuffer(bytes: span.spanID.bytes))
             starts.append(PostgresSpanStore.storedNanos(span.startTimeUnixNano))

@@ -16,6 +16,9 @@ public struct FlowJudging: Codable, Sendable, Hashable {
     /// Clock offsets learned across flows, by clock source (``ClockOffset``, in nanoseconds so
     /// they read back exactly); nil when none were learned.
     public var clockOffsets: [String: Offset]?
+    /// The attribute that names a message's type after `choreo.event_type` and
+    /// `cloudevents.event_type` (the collector's `--type-attribute`); nil when none is set.
+    public var typeAttribute: String?
 
     /// One source's learned clock offset (``ClockOffset``) in a stable JSON form.
     public struct Offset: Codable, Sendable, Hashable {
@@ -59,6 +62,7 @@ public struct FlowJudging: Codable, Sendable, Hashable {
                 transitions: d.transitions.map { Definition.Transition(from: $0.from, to: $0.to, withinNanos: $0.withinNanos) }
             )
         }
+        typeAttribute = options.typeAttribute
         clockOffsets = options.clockOffsets.flatMap { offsets in
             offsets.bySource.isEmpty
                 ? nil
@@ -93,7 +97,7 @@ public struct FlowJudging: Codable, Sendable, Hashable {
                     transitions: d.transitions.map { FlowDefinition.Transition(from: $0.from, to: $0.to, withinNanos: $0.withinNanos) }
                 )
             },
-            clockOffsets: learnedClockOffsets
+            clockOffsets: learnedClockOffsets, typeAttribute: typeAttribute
         )
     }
 

@@ -52,9 +52,7 @@ struct EncodedBatch: Sendable {
 }
 
 extension SpanRecord {
-    /// The flow this span belongs to (`messaging.message.conversation_id`), if any.
-    var correlationID: String? {
-        guard let id = string(MessagingKey.conversationID), !id.isEmpty else { return nil }
-        return id
-    }
+    /// The flow this span belongs to (``MessagingConventions/correlationID(of:)``: a conversation
+    /// id in any generation's key, else a messaging span's trace), if any.
+    var correlationID: String? { flowCorrelationID }
 }
