@@ -84,7 +84,8 @@ public struct ChoreoTracerConfiguration: Hashable, Sendable {
     /// and propagates nothing.
     public func tracer(processor: any SpanProcessor, idGenerator: IDGenerator = IDGenerator()) -> ChoreoTracer {
         ChoreoTracer(
-            serviceName: serviceName, resourceAttributes: resourceAttributes, processor: processor, idGenerator: idGenerator,
+            serviceName: serviceName, resourceAttributes: resourceAttributes,
+            processor: sampler.flowSampling.map { FlowSamplingProcessor(wrapping: processor, sampling: $0) } ?? processor, idGenerator: idGenerator,
             sampler: effectiveSampler, propagators: effectivePropagators
         )
     }

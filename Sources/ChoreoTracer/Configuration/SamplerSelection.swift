@@ -9,6 +9,9 @@ public struct SamplerSelection: Hashable, Sendable, CustomStringConvertible {
         case alwaysOff
         /// Keeps this fraction (0...1) of traces, by trace id.
         case traceIDRatio(Double)
+        /// `choreo_flow`: keeps this fraction (0...1) of flows, by correlation id (``FlowSampling``):
+        /// every span is recorded, and a ``FlowSamplingProcessor`` decides when it ends.
+        case choreoFlow(Double)
     }
 
     /// How root spans are sampled.
@@ -28,6 +31,7 @@ public struct SamplerSelection: Hashable, Sendable, CustomStringConvertible {
     /// The names `OTEL_TRACES_SAMPLER` accepts.
     public static let names = [
         "always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio",
+        "choreo_flow",
     ]
 
     /// The selection `OTEL_TRACES_SAMPLER=name` and `OTEL_TRACES_SAMPLER_ARG=argument` ask for.
@@ -44,6 +48,7 @@ public struct SamplerSelection: Hashable, Sendable, CustomStringConvertible {
         case "always_on": root = .alwaysOn
         case "always_off": root = .alwaysOff
         case "traceidratio": root = .traceIDRatio(try Self.ratio(argument))
+        case "choreo_flow": root = .choreoFlow(try Self.ratio(argument))
         default:
             throw ChoreoTracerError.invalidConfiguration(
                 "OTEL_TRACES_SAMPLER '\(name)' is not supported; use one of \(Self.names.joined(separator: ", "))"
@@ -71,6 +76,7 @@ public struct SamplerSelection: Hashable, Sendable, CustomStringConvertible {
         case .alwaysOn: rootSampler = AlwaysOnSampler()
         case .alwaysOff: rootSampler = AlwaysOffSampler()
         case .traceIDRatio(let ratio): rootSampler = TraceIDRatioSampler(ratio: ratio)
+        case .choreoFlow: rootSampler = AlwaysOnSampler()
         }
         return parentBased ? ParentBasedSampler(root: rootSampler) : rootSampler
     }
@@ -82,6 +88,7 @@ public struct SamplerSelection: Hashable, Sendable, CustomStringConvertible {
         case .alwaysOn: rootName = "always_on"
         case .alwaysOff: rootName = "always_off"
         case .traceIDRatio(let ratio): rootName = "traceidratio(\(ratio))"
+        case .choreoFlow(let ratio): rootName = "choreo_flow(\(ratio))"
         }
         return parentBased ? "parentbased_" + rootName : rootName
     }
