@@ -80,6 +80,14 @@ struct FlowIndexerClockSkewTests {
         #expect(flow.steps.flatMap(\.deliveries).map(\.queueTimeNanos) == [5 * Self.ms, 5 * Self.ms])
         #expect(flow.steps.flatMap(\.deliveries).allSatisfy { !$0.timeUncertain })
         #expect(flow.steps.first { $0.type == "PaymentReceived" }?.adjustedByNanos == -Int64(Self.skew))
+        // The index's trails (the process map's input) are those of flows built with the
+        // recorded offsets, not with each flow's own clamp (which moves payment 1.495 s only).
+        let trails = try await store.flowTrails(FlowQuery(limit: 100))
+        #expect(trails.count == 25)
+        for trail in trails {
+            let rebuilt = try #require(try await QueryService(store: store).flow(correlationID: trail.correlationID))
+            #expect(trail.steps == rebuilt.trail.steps, "\(trail.correlationID)")
+        }
     }
 
     @Test("each hop counts once however often its flow is rebuilt")
