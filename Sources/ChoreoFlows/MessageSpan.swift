@@ -1,10 +1,11 @@
 import ChoreoModel
 
-/// A span read as one publish or one delivery attempt of a message (docs/DESIGN.md's conventions,
-/// in any generation ``MessagingConventions`` knows).
+/// A span read as one publish or one delivery attempt of a message, in any generation of the
+/// messaging conventions ``MessagingConventions`` knows (docs/messaging-conventions.md).
 ///
-/// Everything is keyed by message id: parent/child links are never needed, so a flow may span
-/// any number of traces.
+/// Everything is keyed by message id, so a flow may span any number of traces; parent/child
+/// links and span links matter only for spans that name no message or cause
+/// (``read(_:typeAttribute:)``).
 struct MessageSpan {
     enum Role {
         /// A PRODUCER span: one publish.
