@@ -223,8 +223,11 @@ struct OTelMessagingInstrumentationTests {
             namesMessages: false, namesConversation: false),
         // opentelemetry-dotnet-contrib, OpenTelemetry.Instrumentation.ConfluentKafka
         // (InstrumentedProducer, OpenTelemetryConsumeResultExtensions): semantic conventions
-        // 1.44 names, `messaging.operation.type` send / process; the process span's parent is
-        // the publish (as in ConsumeAndProcessMessageAsync within the extracted context).
+        // 1.44 names, `messaging.operation.type` send / process. The library starts the process
+        // span under the ambient activity and links it to the publish; this case has the
+        // handler run under the extracted context, so the publish is the parent. Without an
+        // ambient activity each hop starts a new trace and, with no conversation id, the flow
+        // splits per hop (docs/messaging-conventions.md).
         Instrumentation(
             name: ".NET Confluent.Kafka", semconv: "1.44 (messaging.operation.type, messaging.consumer.group.name)",
             publish: { destination, _, _ in
