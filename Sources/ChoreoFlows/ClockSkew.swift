@@ -33,9 +33,9 @@ public enum ClockSource {
 
     /// The clock source of `span`.
     public static func of(_ span: SpanRecord) -> String {
-        for key in [instanceKey, hostKey] {
-            if case .string(let value)? = span.resourceAttributes[key], !value.isEmpty { return span.serviceName + "@" + value }
-        }
+        guard !span.resourceAttributes.isEmpty else { return span.serviceName }
+        if case .string(let value)? = span.resourceAttributes[instanceKey], !value.isEmpty { return span.serviceName + "@" + value }
+        if case .string(let value)? = span.resourceAttributes[hostKey], !value.isEmpty { return span.serviceName + "@" + value }
         return span.serviceName
     }
 }

@@ -21,28 +21,32 @@ extension ClockSkewEstimator {
             var trace: TraceID
             var span: SpanID
         }
-        var published: [String: SpanRecord] = [:]
-        var consumers: [(messageID: String, span: SpanRecord)] = []
-        var consumerSpans: [Key: SpanRecord] = [:]
-        for message in messages {
-            let span = message.span
+        // Indices into `messages`: a copy of a span would copy its attribute dictionaries.
+        var published: [String: Int] = [:]
+        var consumers: [Int] = []
+        var consumerSpans: [Key: Int] = [:]
+        for (index, message) in messages.enumerated() {
             switch message.role {
             case .producer:
-                if let earlier = published[message.messageID], !FlowBuilder.isEarlierSpan(span, earlier) { continue }
-                published[message.messageID] = span
+                if let earlier = published[message.messageID], !FlowBuilder.isEarlierSpan(message.span, messages[earlier].span) { continue }
+                published[message.messageID] = index
             case .consumer:
-                consumers.append((message.messageID, span))
-                consumerSpans[Key(trace: span.traceID, span: span.spanID)] = span
+                consumers.append(index)
+                consumerSpans[Key(trace: message.span.traceID, span: message.span.spanID)] = index
             }
         }
         var hops: [ClockHop] = []
-        for consumer in consumers {
-            guard let producer = published[consumer.messageID] else { continue }
+        for index in consumers {
+            let consumer = messages[index]
+            guard let producerIndex = published[consumer.messageID] else { continue }
+            let producer = messages[producerIndex].span
             append(&hops, from: producer, to: consumer.span, delay: .difference(consumer.span.startTimeUnixNano, producer.startTimeUnixNano))
         }
+        guard !consumerSpans.isEmpty else { return hops }
         for message in messages where message.role == .producer {
             let span = message.span
-            guard let parentID = span.parentSpanID, let parent = consumerSpans[Key(trace: span.traceID, span: parentID)] else { continue }
+            guard let parentID = span.parentSpanID, let parentIndex = consumerSpans[Key(trace: span.traceID, span: parentID)] else { continue }
+            let parent = messages[parentIndex].span
             append(&hops, from: parent, to: span, delay: .difference(span.startTimeUnixNano, parent.startTimeUnixNano))
             append(&hops, from: span, to: parent, delay: .difference(parent.endTimeUnixNano, span.startTimeUnixNano))
         }

@@ -15,42 +15,56 @@ extension FlowBuilder {
     /// span; each attribute the producer lacks (or the whole step, when the producer span is
     /// missing) is taken from the message's consumer spans.
     static func steps(from messages: [MessageSpan]) -> [BuiltStep] {
+        // Indices into `messages`, not copies: a copy of a message span copies its whole record.
         var order: [String] = []
-        var byMessage: [String: (producers: [MessageSpan], consumers: [MessageSpan])] = [:]
-        for message in messages {
+        var byMessage: [String: (producers: [Int], consumers: [Int])] = [:]
+        for (index, message) in messages.enumerated() {
             if byMessage[message.messageID] == nil {
                 order.append(message.messageID)
                 byMessage[message.messageID] = ([], [])
             }
             switch message.role {
-            case .producer: byMessage[message.messageID]?.producers.append(message)
-            case .consumer: byMessage[message.messageID]?.consumers.append(message)
+            case .producer: byMessage[message.messageID]?.producers.append(index)
+            case .consumer: byMessage[message.messageID]?.consumers.append(index)
             }
         }
         let steps = order.compactMap { id in
-            byMessage[id].map { step(id: id, producers: $0.producers, consumers: $0.consumers) }
+            byMessage[id].map { step(id: id, producers: $0.producers, consumers: $0.consumers, in: messages) }
         }
         return steps.sorted {
             ($0.step.publishedAtUnixNano, $0.step.messageID) < ($1.step.publishedAtUnixNano, $1.step.messageID)
         }
     }
 
-    private static func step(id: String, producers: [MessageSpan], consumers: [MessageSpan]) -> BuiltStep {
-        let producer = producers.first
-        let all = producers + consumers
-        func attribute(_ read: (MessageSpan) -> String?) -> String? { all.lazy.compactMap(read).first }
+    private static func step(id: String, producers: [Int], consumers: [Int], in messages: [MessageSpan]) -> BuiltStep {
+        let producer = producers.first.map { messages[$0] }
+        func attribute(_ read: (MessageSpan) -> String?) -> String? {
+            for index in producers { if let value = read(messages[index]) { return value } }
+            for index in consumers { if let value = read(messages[index]) { return value } }
+            return nil
+        }
         let published =
             producer?.span.startTimeUnixNano
-            ?? consumers.map(\.span.startTimeUnixNano).min() ?? 0
+            ?? consumers.lazy.map { messages[$0].span.startTimeUnixNano }.min() ?? 0
 
-        var groups: [String: [MessageSpan]] = [:]
-        for consumer in consumers { groups[consumer.consumer, default: []].append(consumer) }
-        // A `receive` span followed by the `process` span of the same delivery is one attempt.
-        for (group, attempts) in groups where attempts.contains(where: \.isReceive) && !attempts.allSatisfy(\.isReceive) {
-            groups[group] = attempts.filter { !$0.isReceive }
+        var groups: [String: [Int]] = [:]
+        var groupOrder: [String] = []
+        for index in consumers {
+            let consumer = messages[index].consumer
+            if groups[consumer] == nil { groupOrder.append(consumer) }
+            groups[consumer, default: []].append(index)
         }
-        let deliveries = groups.map { delivery(consumer: $0.key, attempts: $0.value, publishedAt: producer?.span.startTimeUnixNano) }
-            .sorted { ($0.delivery.firstStartedAtUnixNano, $0.delivery.consumer) < ($1.delivery.firstStartedAtUnixNano, $1.delivery.consumer) }
+        // A `receive` span followed by the `process` span of the same delivery is one attempt.
+        for group in groupOrder {
+            guard let attempts = groups[group] else { continue }
+            if attempts.contains(where: { messages[$0].isReceive }) && !attempts.allSatisfy({ messages[$0].isReceive }) {
+                groups[group] = attempts.filter { !messages[$0].isReceive }
+            }
+        }
+        let deliveries = groupOrder.compactMap { group in
+            groups[group].map { delivery(consumer: group, attempts: $0, in: messages, publishedAt: producer?.span.startTimeUnixNano) }
+        }
+        .sorted { ($0.delivery.firstStartedAtUnixNano, $0.delivery.consumer) < ($1.delivery.firstStartedAtUnixNano, $1.delivery.consumer) }
 
         let step = FlowStep(
             messageID: id,
@@ -69,12 +83,13 @@ extension FlowBuilder {
         return BuiltStep(step: step, hasFinalFailure: deliveries.contains { $0.finalFailure })
     }
 
-    /// Folds one consumer group's attempts into a delivery.
+    /// Folds one consumer group's attempts (indices into `messages`) into a delivery.
     private static func delivery(
-        consumer: String, attempts: [MessageSpan], publishedAt: UInt64?
+        consumer: String, attempts: [Int], in messages: [MessageSpan], publishedAt: UInt64?
     ) -> (delivery: FlowDelivery, finalFailure: Bool) {
-        let ordered = attempts.sorted(by: MessageSpan.isEarlierAttempt)
-        let latest = ordered[ordered.count - 1]
+        let sorted = attempts.sorted { MessageSpan.isEarlierAttempt(messages[$0], messages[$1]) }
+        let ordered = sorted.lazy.map { messages[$0] }
+        let latest = messages[sorted[sorted.count - 1]]
         let firstStart = ordered.map(\.span.startTimeUnixNano).min() ?? 0
         let log = ordered.map { attempt in
             FlowAttempt(
@@ -84,17 +99,17 @@ extension FlowBuilder {
         }
         let delivery = FlowDelivery(
             consumer: consumer,
-            attempts: max(ordered.map(\.attempt).max() ?? 0, ordered.count),
+            attempts: max(ordered.map(\.attempt).max() ?? 0, attempts.count),
             outcome: latest.outcome,
             error: ordered.last(where: \.failed)?.errorText,
-            firstStartedAtUnixNano: ordered.map(\.span.startTimeUnixNano).min() ?? 0,
+            firstStartedAtUnixNano: firstStart,
             lastEndedAtUnixNano: ordered.map(\.span.endTimeUnixNano).max() ?? 0,
             failedAttempts: ordered.filter(\.failed).count,
             service: latest.span.serviceName,
             queueTimeNanos: publishedAt.map { firstStart > $0 ? firstStart - $0 : 0 },
             handlingTimeNanos: latest.span.endTimeUnixNano > latest.span.startTimeUnixNano
                 ? latest.span.endTimeUnixNano - latest.span.startTimeUnixNano : 0,
-            attemptLog: log,
+            attemptLog: Array(log),
             adjustedByNanos: latest.adjustedByNanos,
             // A start still before the publish was clamped to it: not a measured queue time.
             timeUncertain: ordered.contains(where: \.clockUncertain) || publishedAt.map { firstStart < $0 } ?? false

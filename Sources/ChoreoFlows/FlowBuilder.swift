@@ -34,25 +34,33 @@ public struct FlowBuilder: Sendable {
     /// ``build(correlationID:spans:now:)``, handing `reading` the flow's messaging spans as
     /// recorded (e.g. to learn clock offsets from them without reading the spans twice).
     func build(correlationID: String, spans: [SpanRecord], now: UInt64, reading: ([MessageSpan]) -> Void) -> Flow? {
-        let recorded = Self.deduplicated(spans).filter { $0.flowCorrelationID == correlationID }
+        let recorded = Self.flowSpans(Self.deduplicated(spans), of: correlationID)
         let read = MessageSpan.read(recorded, typeAttribute: options.typeAttribute)
-        guard !read.isEmpty else { return nil }
+        guard !read.isEmpty, !recorded.isEmpty else { return nil }
         reading(read)
         let clocks = clockCorrection(for: recorded, messages: read)
-        let flowSpans = recorded.map(clocks.apply).sorted(by: Self.isEarlierSpan)
-        let messages = read.map(clocks.apply).sorted { Self.isEarlierSpan($0.span, $1.span) }
-        guard let first = flowSpans.first else { return nil }
+        // The flow's spans as (corrected) times and ids only: sorting whole records would copy
+        // every attribute dictionary they hold.
+        var timeline = recorded.map { span in
+            let offset = clocks.bySource.isEmpty ? 0 : clocks.shift(of: span).offsetNanos
+            return SpanTimes(
+                start: span.startTimeUnixNano.shifted(back: offset), end: span.endTimeUnixNano.shifted(back: offset),
+                traceID: span.traceID, spanID: span.spanID)
+        }
+        timeline.sort(by: SpanTimes.isEarlier)
+        var messages = clocks.bySource.isEmpty ? read : read.map(clocks.apply)
+        messages.sort { Self.isEarlierSpan($0.span, $1.span) }
 
         var built = Self.steps(from: messages)
         pairCompensations(&built)
         let steps = built.map(\.step)
-        let startedAt = first.startTimeUnixNano
-        let endedAt = flowSpans.map(\.endTimeUnixNano).max() ?? startedAt
+        let startedAt = timeline[0].start
+        let endedAt = timeline.lazy.map(\.end).max() ?? startedAt
         let verdict = judge(built, lastActivity: endedAt, now: now)
 
         var traceIDs: [TraceID] = []
         var seenTraces: Set<TraceID> = []
-        for span in flowSpans where seenTraces.insert(span.traceID).inserted {
+        for span in timeline where seenTraces.insert(span.traceID).inserted {
             traceIDs.append(span.traceID)
         }
         let findings = findings(of: steps, status: verdict.status)
@@ -61,8 +69,30 @@ public struct FlowBuilder: Sendable {
             correlationID: correlationID, status: verdict.status, outcome: verdict.outcome,
             traceIDs: traceIDs, startedAtUnixNano: startedAt, endedAtUnixNano: endedAt, steps: steps,
             waitingFor: verdict.waitingFor, gaps: findings.gapIDs.count + findings.unseenDeliveries.count + findings.unseenRetries.count, findings: findings,
-            rawStartedAtUnixNano: recorded.map(\.startTimeUnixNano).min(), rawEndedAtUnixNano: recorded.map(\.endTimeUnixNano).max()
+            rawStartedAtUnixNano: recorded.lazy.map(\.startTimeUnixNano).min(), rawEndedAtUnixNano: recorded.lazy.map(\.endTimeUnixNano).max()
         )
+    }
+
+    /// A span's place in the flow's time order: its (corrected) times and ids.
+    private struct SpanTimes {
+        var start: UInt64
+        var end: UInt64
+        var traceID: TraceID
+        var spanID: SpanID
+
+        /// ``FlowBuilder/isEarlierSpan(_:_:)`` on these fields.
+        static func isEarlier(_ a: SpanTimes, _ b: SpanTimes) -> Bool {
+            if a.start != b.start { return a.start < b.start }
+            if a.end != b.end { return a.end < b.end }
+            if a.traceID != b.traceID { return a.traceID < b.traceID }
+            return a.spanID < b.spanID
+        }
+    }
+
+    /// The spans that belong to the flow `correlationID`; `spans` itself (no copy) when all do.
+    static func flowSpans(_ spans: [SpanRecord], of correlationID: String) -> [SpanRecord] {
+        guard spans.contains(where: { $0.flowCorrelationID != correlationID }) else { return spans }
+        return spans.filter { $0.flowCorrelationID == correlationID }
     }
 
     /// The spans without repeats of the same (trace id, span id); the first copy wins.
@@ -73,7 +103,15 @@ public struct FlowBuilder: Sendable {
         }
         var seen: Set<Key> = []
         seen.reserveCapacity(spans.count)
-        return spans.filter { seen.insert(Key(trace: $0.traceID, span: $0.spanID)).inserted }
+        guard let repeated = spans.firstIndex(where: { !seen.insert(Key(trace: $0.traceID, span: $0.spanID)).inserted }) else {
+            return spans  // no repeats (the usual case): no copy
+        }
+        var unique = Array(spans[..<repeated])
+        unique.reserveCapacity(spans.count)
+        for span in spans[(repeated + 1)...] where seen.insert(Key(trace: span.traceID, span: span.spanID)).inserted {
+            unique.append(span)
+        }
+        return unique
     }
 
     /// A total order on spans (start, end, trace id, span id), so input order never matters.

@@ -32,6 +32,29 @@ struct MessageSpan {
     /// True when that move rests on thin evidence (see ``ClockOffset/uncertain``).
     var clockUncertain = false
 
+    // What the step and delivery rules ask of the span, read from its attributes once: a flow
+    // rebuild asks each of these many times (sorting attempts compares attempt numbers), and
+    // each read is a dictionary lookup.
+
+    /// `choreo.causation_id` as the span states it.
+    let statedCausationID: String?
+    /// `choreo.compensates`.
+    let compensates: String?
+    /// The publishing service: `choreo.source`, else (on a producer span) the span's own
+    /// service, else (a consumer span) the CloudEvents source.
+    let source: String?
+    /// The consumer group of a delivery attempt, else the consuming service.
+    let consumer: String
+    /// The 1-based attempt number, 0 when the span does not say.
+    let attempt: Int
+    /// True when the attempt failed (span status error).
+    let failed: Bool
+    /// The attempt's outcome. Without the attribute, a failed attempt counts as final
+    /// (`dead_lettered`: no retry is known to come) and any other as `handled`.
+    let outcome: DeliveryOutcome
+    /// The error of a failed attempt: the status message, else `error.type`.
+    let errorText: String?
+
     /// Reads a messaging span by its own attributes (``MessagingConventions``); nil for any
     /// other span (no message id, or `settle` and the like).
     init?(_ span: SpanRecord) {
@@ -41,54 +64,43 @@ struct MessageSpan {
     /// Reads a messaging span; `messageID` stands in when the span names no message (one the
     /// span graph gave it).
     init?(_ span: SpanRecord, typeAttribute: String?, messageID fallback: String? = nil) {
-        guard let messageID = MessagingConventions.messageID(span.attributes) ?? fallback else { return nil }
-        switch MessagingConventions.role(span.attributes, kind: span.kind) {
+        let attributes = span.attributes
+        guard let messageID = MessagingConventions.messageID(attributes) ?? fallback else { return nil }
+        switch MessagingConventions.role(attributes, kind: span.kind) {
         case .publish?: role = .producer
         case .consume?: role = .consumer
         case .settle?, nil: return nil
         }
         self.span = span
         self.messageID = messageID
-        type = MessagingConventions.eventType(span.attributes, typeAttribute: typeAttribute)
-        topic = MessagingConventions.destination(span.attributes)
-        isReceive = role == .consumer && MessagingConventions.isReceive(span.attributes)
+        type = MessagingConventions.eventType(attributes, typeAttribute: typeAttribute)
+        topic = MessagingConventions.destination(attributes)
+        isReceive = role == .consumer && MessagingConventions.isReceive(attributes)
+        statedCausationID = Self.nonEmpty(attributes, ChoreoKey.causationID)
+        compensates = Self.nonEmpty(attributes, ChoreoKey.compensates)
+        source =
+            Self.nonEmpty(attributes, ChoreoKey.source)
+            ?? (role == .producer ? span.serviceName : Self.nonEmpty(attributes, MessagingConventions.CloudEvents.eventSource))
+        consumer = MessagingConventions.consumerGroup(attributes) ?? span.serviceName
+        attempt = attributes[ChoreoKey.deliveryAttempt]?.intValue.map { Int(clamping: $0) } ?? 0
+        let failed = span.statusCode == .error
+        self.failed = failed
+        if let raw = attributes[ChoreoKey.deliveryOutcome]?.stringValue, let outcome = DeliveryOutcome(rawValue: raw) {
+            self.outcome = outcome
+        } else {
+            outcome = failed ? .deadLettered : .handled
+        }
+        if !failed {
+            errorText = nil
+        } else if let message = span.statusMessage, !message.isEmpty {
+            errorText = message
+        } else {
+            errorText = Self.nonEmpty(attributes, MessagingKey.errorType) ?? "error"
+        }
     }
 
     /// `choreo.causation_id`, else the cause the span graph shows.
-    var causationID: String? { nonEmpty(ChoreoKey.causationID) ?? graphCausationID }
-    var compensates: String? { nonEmpty(ChoreoKey.compensates) }
-
-    /// The publishing service: `choreo.source`, else (on a producer span) the span's own
-    /// service, else (a consumer span) the CloudEvents source.
-    var source: String? {
-        nonEmpty(ChoreoKey.source)
-            ?? (role == .producer ? span.serviceName : nonEmpty(MessagingConventions.CloudEvents.eventSource))
-    }
-
-    /// The consumer group of a delivery attempt, else the consuming service.
-    var consumer: String { MessagingConventions.consumerGroup(span.attributes) ?? span.serviceName }
-
-    /// The 1-based attempt number, 0 when the span does not say.
-    var attempt: Int { span.int(ChoreoKey.deliveryAttempt).map { Int(clamping: $0) } ?? 0 }
-
-    /// True when the attempt failed (span status error).
-    var failed: Bool { span.statusCode == .error }
-
-    /// The attempt's outcome. Without the attribute, a failed attempt counts as final
-    /// (`dead_lettered`: no retry is known to come) and any other as `handled`.
-    var outcome: DeliveryOutcome {
-        if let raw = span.string(ChoreoKey.deliveryOutcome), let outcome = DeliveryOutcome(rawValue: raw) {
-            return outcome
-        }
-        return failed ? .deadLettered : .handled
-    }
-
-    /// The error of a failed attempt: the status message, else `error.type`.
-    var errorText: String? {
-        guard failed else { return nil }
-        if let message = span.statusMessage, !message.isEmpty { return message }
-        return nonEmpty(MessagingKey.errorType) ?? "error"
-    }
+    var causationID: String? { statedCausationID ?? graphCausationID }
 
     /// Orders attempts: attempt number, then end, then start, then span id.
     static func isEarlierAttempt(_ a: MessageSpan, _ b: MessageSpan) -> Bool {
@@ -96,8 +108,8 @@ struct MessageSpan {
             < (b.attempt, b.span.endTimeUnixNano, b.span.startTimeUnixNano, b.span.spanID.value)
     }
 
-    private func nonEmpty(_ key: String) -> String? {
-        guard let value = span.string(key), !value.isEmpty else { return nil }
+    private static func nonEmpty(_ attributes: [String: AttributeValue], _ key: String) -> String? {
+        guard case .string(let value)? = attributes[key], !value.isEmpty else { return nil }
         return value
     }
 }

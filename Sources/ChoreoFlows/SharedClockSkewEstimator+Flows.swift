@@ -74,16 +74,17 @@ extension SharedClockSkewEstimator {
 
     /// Every new delivery whose message's earliest publish is among `messages`.
     private static func feedDeliveries(_ messages: [MessageSpan], into state: inout State) {
-        var published: [String: SpanRecord] = [:]
-        for message in messages where message.role == .producer {
-            if let earlier = published[message.messageID], !FlowBuilder.isEarlierSpan(message.span, earlier) { continue }
-            published[message.messageID] = message.span
+        var published: [String: Int] = [:]  // indices: a copy of a span copies its attributes
+        for (index, message) in messages.enumerated() where message.role == .producer {
+            if let earlier = published[message.messageID], !FlowBuilder.isEarlierSpan(message.span, messages[earlier].span) { continue }
+            published[message.messageID] = index
         }
         guard !published.isEmpty else { return }
         for message in messages where message.role == .consumer {
             let span = message.span
             let key = HopKey(trace: span.traceID, span: span.spanID, isHandlerPublish: false)
-            guard !state.seen.contains(key), let producer = published[message.messageID] else { continue }
+            guard !state.seen.contains(key), let producerIndex = published[message.messageID] else { continue }
+            let producer = messages[producerIndex].span
             state.seen.insert(key)
             let (from, to) = (ClockSource.of(producer), ClockSource.of(span))
             guard from != to else { continue }
@@ -93,18 +94,19 @@ extension SharedClockSkewEstimator {
 
     /// Every new publish whose parent delivery is among `messages`: two hops, one each way.
     private static func feedHandlerPublishes(_ messages: [MessageSpan], into state: inout State) {
-        var deliveries: [HopKey: SpanRecord] = [:]
-        for message in messages where message.role == .consumer {
-            deliveries[HopKey(trace: message.span.traceID, span: message.span.spanID, isHandlerPublish: false)] = message.span
+        var deliveries: [HopKey: Int] = [:]  // indices: a copy of a span copies its attributes
+        for (index, message) in messages.enumerated() where message.role == .consumer {
+            deliveries[HopKey(trace: message.span.traceID, span: message.span.spanID, isHandlerPublish: false)] = index
         }
         guard !deliveries.isEmpty else { return }
         for message in messages where message.role == .producer {
             let span = message.span
             guard let parentID = span.parentSpanID else { continue }
             let key = HopKey(trace: span.traceID, span: span.spanID, isHandlerPublish: true)
-            guard !state.seen.contains(key), let parent = deliveries[HopKey(trace: span.traceID, span: parentID, isHandlerPublish: false)] else {
+            guard !state.seen.contains(key), let parentIndex = deliveries[HopKey(trace: span.traceID, span: parentID, isHandlerPublish: false)] else {
                 continue
             }
+            let parent = messages[parentIndex].span
             state.seen.insert(key)
             let (handler, publisher) = (ClockSource.of(parent), ClockSource.of(span))
             guard handler != publisher else { continue }
