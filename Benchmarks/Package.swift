@@ -56,6 +56,7 @@ let package = Package(
             dependencies: [
                 "BenchSupport", "RawSQLite",
                 .product(name: "ChoreoCollector", package: "Choreoscope"),
+                .product(name: "ChoreoFlows", package: "Choreoscope"),
                 .product(name: "ChoreoStore", package: "Choreoscope"),
                 .product(name: "ChoreoOTLP", package: "Choreoscope"),
                 .product(name: "ChoreoModel", package: "Choreoscope"),

@@ -23,6 +23,8 @@ if arguments.flag("help") {
         raw baseline, psql's \\copy of the same rows (one COPY, one transaction per batch) into a
         fresh schema of the same shape. --pg-data is the server's data directory, for its CPU time
         (default: the throwaway cluster's, /tmp/choreo-pg-test-cluster/data).
+        --flow-build ROUNDS times the flow builder alone on the workload's flows (no store, no
+        HTTP: the flow indexer's rebuild of each flow) and exits.
         """)
     exit(0)
 }
@@ -33,6 +35,10 @@ let submitterCounts = arguments.ints("submitters", [1, 4, 16]).filter { $0 > 0 }
 let binary = arguments.string("collector", "../.build/release/choreo-collector")
 let httpClients = FileManager.default.isExecutableFile(atPath: binary) ? arguments.ints("clients", [4, 16]).filter { $0 > 0 } : []
 let polledClients = httpClients.isEmpty ? [] : arguments.ints("polled-clients", [4]).filter { $0 > 0 }
+if arguments.flag("flow-build") {
+    FlowBuildTiming.run(workload: workload, rounds: arguments.int("flow-build", 15))
+    exit(0)
+}
 let scratch = try ScratchDirectory()
 defer { scratch.remove() }
 let postgresURL = arguments.flag("postgres") ? arguments.string("postgres", "") : nil
