@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "order-fulfilment", targets: ["order-fulfilment"]),
         .library(name: "ChoreoModel", targets: ["ChoreoModel"]),
         .library(name: "ChoreoOTLP", targets: ["ChoreoOTLP"]),
+        .library(name: "ChoreoOTLPGRPC", targets: ["ChoreoOTLPGRPC"]),
         .library(name: "ChoreoStore", targets: ["ChoreoStore"]),
         .library(name: "ChoreoFlows", targets: ["ChoreoFlows"]),
         .library(name: "ChoreoQuery", targets: ["ChoreoQuery"]),
@@ -40,6 +41,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
     ],
     targets: [
         // C system libraries
@@ -161,11 +165,25 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // OTLP/gRPC: the TraceService stub (generated, committed) and the listener the agent and
+        // the collector serve it on, over their own ingest path.
+        .target(
+            name: "ChoreoOTLPGRPC",
+            dependencies: [
+                "ChoreoModel", "ChoreoOTLP", "ChoreoServer",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Collector: OTLP ingest, flow index, query API.
         .target(
             name: "ChoreoCollector",
             dependencies: [
-                "ChoreoModel", "ChoreoOTLP", "ChoreoStore", "ChoreoFlows", "ChoreoQuery", "ChoreoServer", "ChoreoDashboard",
+                "ChoreoModel", "ChoreoOTLP", "ChoreoOTLPGRPC", "ChoreoStore", "ChoreoFlows", "ChoreoQuery", "ChoreoServer", "ChoreoDashboard",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -179,7 +197,7 @@ let package = Package(
         .target(
             name: "ChoreoAgent",
             dependencies: [
-                "ChoreoModel", "ChoreoOTLP", "ChoreoServer", "CZlib",
+                "ChoreoModel", "ChoreoOTLP", "ChoreoOTLPGRPC", "ChoreoServer", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -295,6 +313,11 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                // OTLP/gRPC through a real grpc-swift client.
+                "ChoreoOTLPGRPC",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             ]
         ),
         .testTarget(
@@ -303,6 +326,11 @@ let package = Package(
                 "ChoreoTestSupport",
                 "ChoreoAgent", "ChoreoServer", "ChoreoOTLP", "ChoreoModel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // OTLP/gRPC through a real grpc-swift client.
+                "ChoreoOTLPGRPC",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             ]
         ),
         .testTarget(name: "ChoreoCLITests", dependencies: ["ChoreoCLI", "ChoreoFlows", "ChoreoQuery", "ChoreoStore", "ChoreoModel"]),

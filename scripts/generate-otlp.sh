@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates Sources/ChoreoOTLP/Generated/*.pb.swift from the .proto subset under proto/.
+# Regenerates Sources/ChoreoOTLP/Generated/*.pb.swift from the .proto subset under proto/, and
+# the OTLP/gRPC TraceService stub Sources/ChoreoOTLPGRPC/Generated/trace_service.grpc.swift.
 #
 # Needs protoc (e.g. `apt-get install protobuf-compiler`) and protoc-gen-swift at the same
 # version as the swift-protobuf dependency in Package.swift. Point PROTOC_GEN_SWIFT at the
@@ -9,6 +10,13 @@
 #   swift build -c release --package-path /tmp/swift-protobuf --product protoc-gen-swift
 #   export PROTOC_GEN_SWIFT=/tmp/swift-protobuf/.build/release/protoc-gen-swift
 #
+# The gRPC stub needs protoc-gen-grpc-swift-2 from grpc-swift-protobuf at the version in
+# Package.swift (PROTOC_GEN_GRPC_SWIFT, or on PATH); a debug build is enough:
+#
+#   git clone --branch 2.4.1 --depth 1 https://github.com/grpc/grpc-swift-protobuf /tmp/grpc-swift-protobuf
+#   swift build --package-path /tmp/grpc-swift-protobuf --product protoc-gen-grpc-swift-2
+#   export PROTOC_GEN_GRPC_SWIFT=/tmp/grpc-swift-protobuf/.build/debug/protoc-gen-grpc-swift-2
+#
 # The generated files are committed; run this only after changing a .proto file or the
 # swift-protobuf version.
 set -euo pipefail
@@ -16,10 +24,16 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 proto_dir="$root/proto"
 out_dir="$root/Sources/ChoreoOTLP/Generated"
+grpc_out_dir="$root/Sources/ChoreoOTLPGRPC/Generated"
 
 plugin="${PROTOC_GEN_SWIFT:-$(command -v protoc-gen-swift || true)}"
 if [[ -z "$plugin" || ! -x "$plugin" ]]; then
     echo "error: protoc-gen-swift not found; set PROTOC_GEN_SWIFT (see the comment at the top of $0)" >&2
+    exit 1
+fi
+grpc_plugin="${PROTOC_GEN_GRPC_SWIFT:-$(command -v protoc-gen-grpc-swift-2 || true)}"
+if [[ -z "$grpc_plugin" || ! -x "$grpc_plugin" ]]; then
+    echo "error: protoc-gen-grpc-swift-2 not found; set PROTOC_GEN_GRPC_SWIFT (see the comment at the top of $0)" >&2
     exit 1
 fi
 if ! command -v protoc >/dev/null; then
@@ -51,4 +65,14 @@ protoc \
     --swift_out="$out_dir" \
     "${protos[@]}"
 
-echo "generated: $(cd "$out_dir" && ls *.pb.swift | tr '\n' ' ')"
+# The TraceService stub (server and client) imports the messages from ChoreoOTLP.
+mkdir -p "$grpc_out_dir"
+rm -f "$grpc_out_dir"/*.grpc.swift
+protoc \
+    --plugin=protoc-gen-grpc-swift-2="$grpc_plugin" \
+    --proto_path="$proto_dir" \
+    --grpc-swift-2_opt=Visibility=Public,Client=true,Server=true,FileNaming=DropPath,ExtraModuleImports=ChoreoOTLP \
+    --grpc-swift-2_out="$grpc_out_dir" \
+    opentelemetry/proto/collector/trace/v1/trace_service.proto
+
+echo "generated: $(cd "$out_dir" && ls *.pb.swift | tr '\n' ' ')$(cd "$grpc_out_dir" && ls *.grpc.swift)"

@@ -6,7 +6,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// `choreo-agent`: receives OTLP/HTTP next to the services and ships it to the collector.
+/// `choreo-agent`: receives OTLP/HTTP and OTLP/gRPC next to the services and ships it to the collector.
 @main
 struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,6 +16,12 @@ struct AgentCommand: AsyncParsableCommand {
 
     @Option(help: "Address to listen on for OTLP/HTTP (HOST:PORT). Loopback by default.")
     var listen: String = "127.0.0.1:4318"
+
+    @Option(
+        help:
+            "Address to listen on for OTLP/gRPC (TraceService/Export, HOST:PORT), with the token, limits and TLS of the HTTP receiver; 'none' turns it off."
+    )
+    var grpcListen: String = "127.0.0.1:4317"
 
     @Option(
         help:
@@ -89,6 +95,7 @@ struct AgentCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try Daemon.listenAddress(listen, example: "127.0.0.1:4318")
+        _ = try Daemon.grpcListenAddress(grpcListen, example: "127.0.0.1:4317")
         for collector in collector {
             guard let url = URL(string: collector), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
                 throw ValidationError("--collector must be an http(s) URL, e.g. http://127.0.0.1:4320; got \"\(collector)\"")
@@ -137,6 +144,7 @@ struct AgentCommand: AsyncParsableCommand {
         let logger = daemon.logger(label: "choreo-agent")
         let address = try Daemon.listenAddress(listen, example: "127.0.0.1:4318")
         var configuration = AgentConfiguration(host: address.host, port: address.port)
+        configuration.grpcAddress = try Daemon.grpcListenAddress(grpcListen, example: "127.0.0.1:4317")
         configuration.collectorURLs = collector
         configuration.batchMaxSpans = batchSize
         configuration.batchMaxDelay = batchDelayMs
@@ -172,7 +180,8 @@ struct AgentCommand: AsyncParsableCommand {
         }
         let startup: Logger.Metadata = [
             "spool": "\(configuration.spool.map { "\($0.directory) (max \($0.maxBytes) bytes, fsync \($0.fsync))" } ?? "none (memory only)")",
-            "listen": "\(address)", "collector": "\(configuration.tracesURLs.joined(separator: ", "))",
+            "listen": "\(address)", "grpc_listen": "\(configuration.grpcAddress.map(String.init(describing:)) ?? "off")",
+            "collector": "\(configuration.tracesURLs.joined(separator: ", "))",
             "ingest_auth": "\(configuration.ingestToken != nil)", "collector_auth": "\(configuration.collectorToken != nil)",
             "tls": "\(configuration.tls.map { $0.requiresClientCertificate ? "on, client certificates required" : "on" } ?? "off")",
         ]
@@ -180,7 +189,9 @@ struct AgentCommand: AsyncParsableCommand {
         let listening = ListenSignal { port in
             logger.info("choreo-agent listening", metadata: startup.merging(["port": "\(port.map(String.init) ?? "?")"]) { $1 })
         }
-        let application = agent.makeApplication(limits: server.limits, onServerRunning: listening.serverRunning)
+        let application = agent.makeApplication(limits: server.limits, onServerRunning: listening.serverRunning) { port in
+            logger.info("choreo-agent OTLP/gRPC receiver listening", metadata: ["grpc_port": "\(port.map(String.init) ?? "?")"])
+        }
         try await Daemon.serve(
             application, listening: listening, bindTimeout: server.bindTimeout, program: "choreo-agent", address: address, logger: logger
         )

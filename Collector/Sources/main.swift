@@ -8,7 +8,7 @@ import Logging
 import Foundation
 import ServiceLifecycle
 
-/// `choreo-collector`: OTLP/HTTP ingest into SQLite (or PostgreSQL, `--store`), the flow index and the query API.
+/// `choreo-collector`: OTLP/HTTP (and, with `--grpc-listen`, OTLP/gRPC) ingest into SQLite (or PostgreSQL, `--store`), the flow index and the query API.
 @main
 struct CollectorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,6 +18,12 @@ struct CollectorCommand: AsyncParsableCommand {
 
     @Option(help: "Address to listen on (HOST:PORT). Loopback by default.")
     var listen: String = "127.0.0.1:4320"
+
+    @Option(
+        help:
+            "Also take OTLP/gRPC (TraceService/Export) on this address (HOST:PORT, e.g. 127.0.0.1:4317), with the token, limits and TLS of POST /v1/traces; 'none' (the default) leaves it off."
+    )
+    var grpcListen: String = "none"
 
     @Option(help: "Path of the SQLite database file (created if missing).")
     var db: String = "choreo.sqlite"
@@ -101,6 +107,7 @@ struct CollectorCommand: AsyncParsableCommand {
             }
         }
         _ = try Daemon.listenAddress(listen, example: "127.0.0.1:4320")
+        _ = try Daemon.grpcListenAddress(grpcListen, example: "127.0.0.1:4317")
         guard stuckAfter > .zero, stuckAfter < .seconds(1_000_000_000) else {
             throw ValidationError("--stuck-after must be above 0s and under 1000000000s, e.g. 5m; got \(DurationText.format(stuckAfter))")
         }
@@ -141,6 +148,7 @@ struct CollectorCommand: AsyncParsableCommand {
         let logger = daemon.logger(label: "choreo-collector")
         let address = try Daemon.listenAddress(listen, example: "127.0.0.1:4320")
         var configuration = CollectorConfiguration(host: address.host, port: address.port, databasePath: db)
+        configuration.grpcAddress = try Daemon.grpcListenAddress(grpcListen, example: "127.0.0.1:4317")
         configuration.flowOptions.stuckAfterNanos = UInt64(DurationText.nanoseconds(of: stuckAfter))
         configuration.stuckFloorNanos = UInt64(DurationText.nanoseconds(of: stuckFloor))
         configuration.stuckMargin = stuckMargin
@@ -214,7 +222,7 @@ struct CollectorCommand: AsyncParsableCommand {
     ) async throws {
         let collector = CollectorApp(configuration: configuration, store: store, logger: logger)
         let startup: Logger.Metadata = [
-            "listen": "\(address)", "db": "\(storeName)",
+            "listen": "\(address)", "grpc_listen": "\(configuration.grpcAddress.map(String.init(describing:)) ?? "off")", "db": "\(storeName)",
             "ingest_auth": "\(configuration.ingestToken != nil)", "query_auth": "\(configuration.queryToken != nil)",
             "tls": "\(configuration.tls.map { $0.requiresClientCertificate ? "on, client certificates required" : "on" } ?? "off")",
             "retention": "\(configuration.retention.map(RetentionDuration.format) ?? "forever")",
@@ -223,7 +231,9 @@ struct CollectorCommand: AsyncParsableCommand {
         let listening = ListenSignal { port in
             logger.info("choreo-collector listening", metadata: startup.merging(["port": "\(port.map(String.init) ?? "?")"]) { $1 })
         }
-        let application = collector.makeApplication(limits: server.limits, onServerRunning: listening.serverRunning)
+        let application = collector.makeApplication(limits: server.limits, onServerRunning: listening.serverRunning) { port in
+            logger.info("choreo-collector OTLP/gRPC receiver listening", metadata: ["grpc_port": "\(port.map(String.init) ?? "?")"])
+        }
         try await Daemon.serve(
             application, listening: listening, bindTimeout: server.bindTimeout, program: "choreo-collector", address: address, logger: logger
         )

@@ -1,10 +1,13 @@
+import ChoreoOTLP
+import ChoreoOTLPGRPC
 import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
 import ChoreoServer
 
-/// The agent: an OTLP/HTTP receiver on loopback, a bounded queue, and a forwarder that batches,
+/// The agent: an OTLP/HTTP receiver on loopback (and an OTLP/gRPC one when
+/// ``AgentConfiguration/grpcAddress`` is set), a bounded queue, and a forwarder that batches,
 /// gzips and ships spans to the collector with retries.
 ///
 /// The agent never traces its own work: it bootstraps no tracer and its HTTP client creates no
@@ -19,6 +22,8 @@ public struct AgentApp<C: Clock>: Sendable where C.Duration == Duration {
     public let receiverCounters: ReceiverCounters
     /// The Prometheus registry and swift-metrics factory of this agent.
     public let metrics: AgentMetrics
+    /// The one receiving path of `POST /v1/traces` and OTLP/gRPC `Export`.
+    let receiver: ReceiverRoute
     let logger: Logger
 
     /// An agent keeping spans in memory; ``AgentConfiguration/spool`` is ignored (use
@@ -38,6 +43,7 @@ public struct AgentApp<C: Clock>: Sendable where C.Duration == Duration {
         self.spool = spool
         self.queue = SpanQueue(capacity: configuration.queueCapacity)
         self.receiverCounters = ReceiverCounters(factory: metrics.factory)
+        self.receiver = ReceiverRoute(queue: queue, spool: spool, configuration: configuration, counters: receiverCounters, logger: logger)
         if let spool {
             self.forwarder = Forwarder(
                 spool: spool, sender: sender, configuration: configuration, clock: clock, logger: logger, metrics: metrics.factory
@@ -57,7 +63,7 @@ public struct AgentApp<C: Clock>: Sendable where C.Duration == Duration {
         let router = Router()
         // First, so it wraps every route and the not-found answer: every error has a body.
         router.add(middleware: ErrorBodyMiddleware())
-        let receiver = ReceiverRoute(queue: queue, spool: spool, configuration: configuration, counters: receiverCounters, logger: logger)
+        let receiver = receiver
         let counters = receiverCounters
         let guarded = router.group()
         if let token = configuration.ingestToken {
@@ -69,21 +75,50 @@ public struct AgentApp<C: Clock>: Sendable where C.Duration == Duration {
         return router
     }
 
-    /// The HTTP application with the forwarder as its service, over TLS when
+    /// OTLP/gRPC `TraceService/Export` over the receiving path of `POST /v1/traces`, guarded by
+    /// ``AgentConfiguration/ingestToken`` (in the `authorization` metadata) when it is set.
+    public func makeTraceService() -> OTLPTraceService {
+        let receiver = receiver
+        let counters = receiverCounters
+        return OTLPTraceService(token: configuration.ingestToken, onUnauthenticated: { counters.rejected(.unauthorized) }) { request in
+            receiver.receive(request, contentType: OTLPHTTP.protobufContentType, contentEncoding: nil)
+        }
+    }
+
+    /// The OTLP/gRPC listener of ``AgentConfiguration/grpcAddress`` (TLS as the HTTP
+    /// receiver's, requests no larger than the receiver takes them); nil when it is not set.
+    ///
+    /// - Parameter onListening: called once it is bound, with the bound port.
+    public func makeGRPCServer(onListening: @escaping @Sendable (_ port: Int?) -> Void = { _ in }) -> OTLPGRPCServer? {
+        guard let address = configuration.grpcAddress else { return nil }
+        let maxRequestBytes = configuration.upstream.receiverLimits(receiverDecodedBytes: configuration.maxDecompressedBytes).maxDecodedBytes
+        return OTLPGRPCServer(
+            configuration: .init(address: address, tls: configuration.tls, maxRequestBytes: maxRequestBytes),
+            service: makeTraceService(), logger: logger, onListening: onListening
+        )
+    }
+
+    /// The HTTP application with the forwarder and the OTLP/gRPC listener (when
+    /// ``AgentConfiguration/grpcAddress`` is set) as its services, over TLS when
     /// ``AgentConfiguration/tls`` is set.
     ///
     /// - Parameters:
     ///   - limits: time and size limits on every connection.
     ///   - onServerRunning: called once the listen address is bound (``ListenSignal/serverRunning(_:)``).
+    ///   - onGRPCListening: called once the OTLP/gRPC address is bound, with its port.
     public func makeApplication(
         limits: HTTPServerLimits = HTTPServerLimits(),
-        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in },
+        onGRPCListening: @escaping @Sendable (_ port: Int?) -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
+        // Shut down in reverse: the gRPC listener stops taking requests before the forwarder drains.
+        var services: [any Service] = [forwarder]
+        if let grpc = makeGRPCServer(onListening: onGRPCListening) { services.append(grpc) }
+        return Application(
             router: makeRouter(),
             server: limits.serverBuilder(tls: configuration.tls),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            services: [forwarder],
+            services: services,
             onServerRunning: onServerRunning,
             logger: logger
         )

@@ -6,8 +6,19 @@ extension AgentConfiguration {
     /// (`--insecure`) says a trusted network or proxy guards the port: otherwise anyone who can
     /// reach it could feed spans into the pipeline.
     public func validateExposure(allowInsecure: Bool) throws(ConfigurationError) {
+        guard !allowInsecure, ingestToken == nil else { return }
+        if let grpc = grpcAddress, !grpc.isLoopback {
+            throw ConfigurationError(
+                code: .exposedWithoutTokens,
+                message: """
+                    refusing to listen for OTLP/gRPC on \(grpc) (not loopback) with the receiver open to anyone \
+                    who can reach it. Give --ingest-token-file, use a loopback --grpc-listen (or none), or pass \
+                    --insecure if a trusted network or proxy already guards this port.
+                    """
+            )
+        }
         let address = ListenAddress(host: host, port: port)
-        guard !address.isLoopback, !allowInsecure, ingestToken == nil else { return }
+        guard !address.isLoopback else { return }
         throw ConfigurationError(
             code: .exposedWithoutTokens,
             message: """

@@ -55,6 +55,10 @@ public struct AgentConfiguration: Sendable {
     /// When set, the receiver serves HTTPS only, and with a client CA it refuses clients without
     /// a certificate signed by it (`--tls-*` flags).
     public var tls: ServerTLS? = nil
+    /// When set, an OTLP/gRPC receiver (`TraceService/Export`) listens here too, with the same
+    /// token, limits and TLS as `POST /v1/traces`; nil: off. The executable sets 127.0.0.1:4317
+    /// unless `--grpc-listen none`; nil by default here, so an embedded agent binds no fixed port.
+    public var grpcAddress: ListenAddress? = nil
     /// How `https://` collectors are reached: the CA trusted instead of the system's trust store
     /// (`--collector-ca-file`) and the certificate presented for mutual TLS
     /// (`--collector-cert-file`, `--collector-key-file`); nil: the system's trust store, no certificate.

@@ -1,11 +1,13 @@
 import Foundation
 import ChoreoOTLP
+import ChoreoServer
 import Hummingbird
 import Logging
 import NIOCore
 
 /// `POST /v1/traces` on the agent: accepts OTLP/HTTP (protobuf or JSON, optional gzip) from
-/// any OpenTelemetry SDK and queues it for forwarding.
+/// any OpenTelemetry SDK and queues it for forwarding; OTLP/gRPC `Export` takes the same path
+/// (``receive(_:contentType:contentEncoding:)``).
 ///
 /// 200 once queued (the collector validates each span later) — with a disk spool, once the
 /// request is written to the spool, so an acknowledged request survives the agent's death;
@@ -31,31 +33,37 @@ struct ReceiverRoute: Sendable {
             return Self.answer(
                 .contentTooLarge, OTLPHTTP.statusBody(contentType: contentType, message: "request body exceeds \(configuration.maxBodyBytes) bytes"))
         }
-        let message: OTLPExportRequest
+        let outcome = receive(Array(buffer.readableBytesView), contentType: contentType, contentEncoding: request.headers[.contentEncoding])
+        return Self.response(to: outcome, contentType: contentType)
+    }
+
+    /// One request's way in, whatever carried it (`POST /v1/traces`, OTLP/gRPC `Export` with
+    /// `application/x-protobuf` and no encoding): decoded within the limits, checked against
+    /// what the collector takes, then spooled or queued; every refusal counted once.
+    func receive(_ body: [UInt8], contentType: String?, contentEncoding: String?) -> OTLPIngestOutcome {
         let serialized: [UInt8]
         let spanCount: Int
         do {
-            (message, serialized, spanCount) = try decode(
-                Array(buffer.readableBytesView), contentType: contentType, encoding: request.headers[.contentEncoding])
+            (_, serialized, spanCount) = try decode(body, contentType: contentType, encoding: contentEncoding)
         } catch {
             let tooLarge = [.tooLarge, .tooManySpans, .tooManyElements].contains(error.code)
             counters.rejected(tooLarge ? .tooLarge : .malformed)
             logger.debug("rejected an OTLP request", metadata: ["reason": "\(error.message)"])
             let message = configuration.upstream.refusal(for: error, receiverDecodedBytes: configuration.maxDecompressedBytes) ?? error.message
-            return Self.answer(tooLarge ? .contentTooLarge : .badRequest, OTLPHTTP.statusBody(contentType: contentType, message: message))
+            return .refused(OTLPIngestRefusal(tooLarge ? .tooLarge : .malformed, message))
         }
         if let refusal = configuration.upstream.refusal(spanCount: spanCount, serialized: serialized) {
             counters.rejected(.tooLarge)
             logger.debug("refused an OTLP request over the upstream limits", metadata: ["reason": "\(refusal)"])
-            return Self.answer(.contentTooLarge, OTLPHTTP.statusBody(contentType: contentType, message: refusal))
+            return .refused(OTLPIngestRefusal(.tooLarge, refusal))
         }
-        if spanCount > 0, let refusal = keep(serialized, spanCount: spanCount, contentType: contentType) { return refusal }
+        if spanCount > 0, let refusal = keep(serialized, spanCount: spanCount) { return .refused(refusal) }
         counters.received(spans: spanCount)
-        return Self.answer(.ok, OTLPHTTP.successBody(contentType: contentType, rejectedSpans: 0, errorMessage: nil))
+        return .accepted(rejectedSpans: 0, message: nil)
     }
 
-    /// Spools or queues one request; nil once kept, else the 503 to answer.
-    private func keep(_ serialized: [UInt8], spanCount: Int, contentType: String?) -> Response? {
+    /// Spools or queues one request; nil once kept, else the refusal (retry in a second).
+    private func keep(_ serialized: [UInt8], spanCount: Int) -> OTLPIngestRefusal? {
         if let spool {
             do {
                 try spool.append(serialized, spanCount: spanCount)
@@ -63,21 +71,33 @@ struct ReceiverRoute: Sendable {
             } catch {
                 counters.refused(spans: spanCount)
                 logger.error("cannot write to the spool; refused the request with 503", metadata: ["error": "\(error)"])
-                return Self.retryLater(contentType, "agent spool unavailable; retry later")
+                return OTLPIngestRefusal(.unavailable, "agent spool unavailable; retry later", retryAfter: .seconds(1))
             }
         }
         guard queue.offer(SpanChunk(serialized: serialized, spanCount: spanCount)) else {
             counters.refused(spans: spanCount)
-            return Self.retryLater(contentType, "agent queue full; retry later")
+            return OTLPIngestRefusal(.unavailable, "agent queue full; retry later", retryAfter: .seconds(1))
         }
         return nil
     }
 
-    /// 503 with `Retry-After: 1`: the sender keeps the spans and retries.
-    private static func retryLater(_ contentType: String?, _ message: String) -> Response {
-        var response = answer(.serviceUnavailable, OTLPHTTP.statusBody(contentType: contentType, message: message))
-        response.headers[.retryAfter] = "1"
-        return response
+    /// The OTLP/HTTP answer: 200, 400, 413, or 503 with `Retry-After` (the sender keeps the
+    /// spans and retries).
+    static func response(to outcome: OTLPIngestOutcome, contentType: String?) -> Response {
+        switch outcome {
+        case .accepted(let rejectedSpans, let message):
+            return answer(.ok, OTLPHTTP.successBody(contentType: contentType, rejectedSpans: rejectedSpans, errorMessage: message))
+        case .refused(let refusal):
+            let body = OTLPHTTP.statusBody(contentType: contentType, message: refusal.message)
+            switch refusal.reason {
+            case .malformed: return answer(.badRequest, body)
+            case .tooLarge: return answer(.contentTooLarge, body)
+            case .overloaded, .unavailable:
+                var response = answer(.serviceUnavailable, body)
+                response.headers[.retryAfter] = "\(refusal.retryAfterSeconds ?? 1)"
+                return response
+            }
+        }
     }
 
     /// Decodes into OTLP messages kept as received (the collector validates each span and

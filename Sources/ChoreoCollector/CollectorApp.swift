@@ -1,6 +1,8 @@
 import ChoreoDashboard
 import ChoreoFlows
 import ChoreoModel
+import ChoreoOTLP
+import ChoreoOTLPGRPC
 import ChoreoQuery
 import ChoreoStore
 import Hummingbird
@@ -9,7 +11,8 @@ import NIOCore
 import ServiceLifecycle
 import ChoreoServer
 
-/// The collector: OTLP ingest, the flow index, the query API and `/metrics` behind one HTTP server.
+/// The collector: OTLP ingest, the flow index, the query API and `/metrics` behind one HTTP server,
+/// and OTLP/gRPC ingest on a second listener when ``CollectorConfiguration/grpcAddress`` is set.
 ///
 /// Build one with ``init(configuration:store:logger:now:)`` and run ``makeApplication()`` (a
 /// `Service`) in a `ServiceGroup`. The collector never traces its own work: it bootstraps no
@@ -38,6 +41,8 @@ public struct CollectorApp: Sendable {
     public let flowCounter: CollectorFlowCounter<ContinuousClock>
     /// String attribute values truncated at ingest.
     let truncatedAttributes: MeteredCounter
+    /// The one ingest path of `POST /v1/traces` and OTLP/gRPC `Export` (one decode limit for both).
+    let ingest: IngestRoute
     let logger: Logger
     let now: @Sendable () -> UInt64
 
@@ -64,6 +69,11 @@ public struct CollectorApp: Sendable {
             interval: configuration.indexInterval, now: now, logger: logger
         )
         self.truncatedAttributes = MeteredCounter(label: CollectorMetrics.Name.truncatedAttributes, factory: metrics.factory)
+        self.ingest = IngestRoute(
+            writer: writer, maxBodyBytes: configuration.maxBodyBytes,
+            maxDecompressedBytes: configuration.maxDecompressedBytes, limits: configuration.ingestLimits,
+            logger: logger, rejected: rejections, truncated: truncatedAttributes
+        )
         self.flowCounter = CollectorFlowCounter(
             store: tracked, metrics: metrics, clock: ContinuousClock(), interval: configuration.flowCountInterval, logger: logger
         )
@@ -78,11 +88,7 @@ public struct CollectorApp: Sendable {
         let router = Router()
         // First, so it wraps every route and the not-found answer.
         router.add(middleware: ErrorBodyMiddleware(classify: Self.answer(to:)))
-        let ingest = IngestRoute(
-            writer: writer, maxBodyBytes: configuration.maxBodyBytes,
-            maxDecompressedBytes: configuration.maxDecompressedBytes, limits: configuration.ingestLimits,
-            logger: logger, rejected: rejections, truncated: truncatedAttributes
-        )
+        let ingest = ingest
         let query = QueryRoutes(
             service: QueryService(store: trackedStore, fallback: configuration.flowOptions, now: now),
             indexedAt: { [indexer] in indexer.indexedAtUnixNano }
@@ -115,21 +121,49 @@ public struct CollectorApp: Sendable {
         return router
     }
 
-    /// The HTTP application with the ingest writer and the flow indexer as its services, over
-    /// TLS when ``CollectorConfiguration/tls`` is set.
+    /// OTLP/gRPC `TraceService/Export` over the ingest path of `POST /v1/traces`, guarded by
+    /// ``CollectorConfiguration/ingestToken`` (in the `authorization` metadata) when it is set.
+    public func makeTraceService() -> OTLPTraceService {
+        let ingest = ingest
+        let rejections = rejections
+        return OTLPTraceService(token: configuration.ingestToken, onUnauthenticated: { rejections.count(.unauthorized) }) { request in
+            await ingest.ingest(request, contentType: OTLPHTTP.protobufContentType, contentEncoding: nil)
+        }
+    }
+
+    /// The OTLP/gRPC listener of ``CollectorConfiguration/grpcAddress`` (TLS as the HTTP
+    /// listener's, requests no larger than ingest takes them); nil when it is not set.
+    ///
+    /// - Parameter onListening: called once it is bound, with the bound port.
+    public func makeGRPCServer(onListening: @escaping @Sendable (_ port: Int?) -> Void = { _ in }) -> OTLPGRPCServer? {
+        guard let address = configuration.grpcAddress else { return nil }
+        return OTLPGRPCServer(
+            configuration: .init(address: address, tls: configuration.tls, maxRequestBytes: ingest.requestLimits.maxDecodedBytes),
+            service: makeTraceService(), logger: logger, onListening: onListening
+        )
+    }
+
+    /// The HTTP application with the ingest writer, the flow indexer and the OTLP/gRPC listener
+    /// (when ``CollectorConfiguration/grpcAddress`` is set) as its services, over TLS when
+    /// ``CollectorConfiguration/tls`` is set.
     ///
     /// - Parameters:
     ///   - limits: time and size limits on every connection.
     ///   - onServerRunning: called once the listen address is bound (``ListenSignal/serverRunning(_:)``).
+    ///   - onGRPCListening: called once the OTLP/gRPC address is bound, with its port.
     public func makeApplication(
         limits: HTTPServerLimits = HTTPServerLimits(),
-        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in },
+        onGRPCListening: @escaping @Sendable (_ port: Int?) -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
+        // Shut down in reverse: the listeners stop taking requests before the writer drains.
+        var services: [any Service] = [writer, indexer] + backgroundServices
+        if let grpc = makeGRPCServer(onListening: onGRPCListening) { services.append(grpc) }
+        return Application(
             router: makeRouter(),
             server: limits.serverBuilder(tls: configuration.tls),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            services: [writer, indexer] + backgroundServices,
+            services: services,
             onServerRunning: onServerRunning,
             logger: logger
         )

@@ -7,10 +7,22 @@ extension CollectorConfiguration {
     ///
     /// Beyond loopback both tokens are needed: ingest (`--ingest-token-file`) and query
     /// (`--query-token-file`, which also guards `/metrics`); otherwise anyone who can reach the
-    /// port could write spans or read every flow.
+    /// port could write spans or read every flow. An OTLP/gRPC address beyond loopback needs the
+    /// ingest token likewise.
     public func validateExposure(allowInsecure: Bool) throws(ConfigurationError) {
         let address = ListenAddress(host: host, port: port)
-        guard !address.isLoopback, !allowInsecure else { return }
+        guard !allowInsecure else { return }
+        if let grpc = grpcAddress, !grpc.isLoopback, ingestToken == nil {
+            throw ConfigurationError(
+                code: .exposedWithoutTokens,
+                message: """
+                    refusing to listen for OTLP/gRPC on \(grpc) (not loopback) with span ingest open to anyone \
+                    who can reach it. Give --ingest-token-file, use a loopback --grpc-listen, or pass --insecure \
+                    if a trusted network or proxy already guards this port.
+                    """
+            )
+        }
+        guard !address.isLoopback else { return }
         var open: [String] = []
         if ingestToken == nil { open.append("span ingest (POST /v1/traces; give --ingest-token-file)") }
         if queryToken == nil { open.append("the query API and /metrics (give --query-token-file)") }

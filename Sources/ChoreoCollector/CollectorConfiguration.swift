@@ -1,4 +1,5 @@
 import ChoreoFlows
+import ChoreoModel
 import ChoreoServer
 
 /// Everything the collector needs to start. Validated at start-up by the executable.
@@ -48,6 +49,9 @@ public struct CollectorConfiguration: Sendable {
     /// When set, the listener serves HTTPS only (ingest and queries alike), and with a client CA
     /// it refuses clients without a certificate signed by it (`--tls-*` flags).
     public var tls: ServerTLS? = nil
+    /// When set, OTLP/gRPC ingest (`TraceService/Export`) listens here too (`--grpc-listen`),
+    /// with the same token, limits and TLS as `POST /v1/traces`; nil (the default): off.
+    public var grpcAddress: ListenAddress? = nil
 
     public init(
         host: String = "127.0.0.1",

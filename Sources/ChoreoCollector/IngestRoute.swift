@@ -6,7 +6,8 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// `POST /v1/traces`: OTLP/HTTP ingest (protobuf or JSON, optional gzip).
+/// `POST /v1/traces`: OTLP/HTTP ingest (protobuf or JSON, optional gzip), and the path OTLP/gRPC
+/// `Export` takes too (``ingest(_:contentType:contentEncoding:)``).
 ///
 /// Answers as the OTLP specification says, each refusal with an OTLP `Status` naming the reason:
 /// - 200 (with `partialSuccess` when some spans were rejected) only once the accepted spans are
@@ -37,11 +38,11 @@ struct IngestRoute: Sendable {
     /// Requests decoded at once: as many as a small host has cores.
     static let concurrentDecodes = 2
 
-    /// `Retry-After` seconds when the queue is full (it drains within a commit or two) or a
-    /// commit failed (often a passing lock or I/O error; senders back off further on repeats).
-    static let retrySoonAfter = "1"
-    /// `Retry-After` seconds when the collector is shutting down (a restart takes a few seconds).
-    static let shutdownRetryAfter = "5"
+    /// When to retry once the queue was full (it drains within a commit or two) or a commit
+    /// failed (often a passing lock or I/O error; senders back off further on repeats).
+    static let retrySoonAfter: Duration = .seconds(1)
+    /// When to retry once the collector was shutting down (a restart takes a few seconds).
+    static let shutdownRetryAfter: Duration = .seconds(5)
 
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
         var request = request
@@ -53,11 +54,18 @@ struct IngestRoute: Sendable {
             rejected.count(.bodyTooLarge)
             return Self.status(.contentTooLarge, contentType, "request body exceeds the limit of \(maxBodyBytes) bytes; send smaller batches")
         }
-        let encoding = request.headers[.contentEncoding]
+        let outcome = await ingest(
+            Array(buffer.readableBytesView), contentType: contentType, contentEncoding: request.headers[.contentEncoding])
+        return Self.response(to: outcome, contentType: contentType)
+    }
+
+    /// One request's way in, whatever carried it (`POST /v1/traces`, OTLP/gRPC `Export` with
+    /// `application/x-protobuf` and no encoding): decoded within the limits, long values
+    /// truncated, invalid spans counted, the rest committed; every refusal counted once.
+    func ingest(_ body: [UInt8], contentType: String?, contentEncoding: String?) async -> OTLPIngestOutcome {
         let outcome: Result<OTLPDecodedRequest, OTLPDecodingError> = await decoding.withPermit {
             do throws(OTLPDecodingError) {
-                var decoded = try OTLPHTTP.decodeBody(
-                    Array(buffer.readableBytesView), contentType: contentType, contentEncoding: encoding, limits: requestLimits)
+                var decoded = try OTLPHTTP.decodeBody(body, contentType: contentType, contentEncoding: contentEncoding, limits: requestLimits)
                 truncated.add(limits.truncateAttributes(&decoded.spans))
                 return .success(decoded)
             } catch {
@@ -67,14 +75,11 @@ struct IngestRoute: Sendable {
         let decoded: OTLPDecodedRequest
         switch outcome {
         case .success(let value): decoded = value
-        case .failure(let error): return refusal(error, contentType: contentType)
+        case .failure(let error): return .refused(refusal(error))
         }
         if decoded.rejectedSpans > 0 { rejected.count(.invalidSpan, by: decoded.rejectedSpans) }
-        if let refusal = await commit(decoded.spans, contentType: contentType) { return refusal }
-        let answer = OTLPHTTP.successBody(
-            contentType: contentType, rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.rejectionReason
-        )
-        return Self.response(.ok, answer.contentType, answer.body)
+        if let refusal = await commit(decoded.spans) { return .refused(refusal) }
+        return .accepted(rejectedSpans: decoded.rejectedSpans, message: decoded.rejectionReason)
     }
 
     /// What one request may hold: the caps that follow from the span and attribute limits,
@@ -85,28 +90,28 @@ struct IngestRoute: Sendable {
         return derived
     }
 
-    /// The answer to a body that could not be decoded: 413 when over a limit, else 400.
-    private func refusal(_ error: OTLPDecodingError, contentType: String?) -> Response {
+    /// The refusal of a body that could not be decoded: too large when over a limit, else malformed.
+    private func refusal(_ error: OTLPDecodingError) -> OTLPIngestRefusal {
         switch error.code {
         case .tooManySpans:
             rejected.count(.tooManySpans)
-            return Self.status(
-                .contentTooLarge, contentType,
+            return OTLPIngestRefusal(
+                .tooLarge,
                 "the request holds more than \(limits.maxSpansPerRequest) spans, over the limit per request "
                     + "(--max-spans-per-request); send smaller batches"
             )
         case .tooLarge, .tooManyElements:
             rejected.count(.bodyTooLarge)
-            return Self.status(.contentTooLarge, contentType, error.message)
+            return OTLPIngestRefusal(.tooLarge, error.message)
         default:
             rejected.count(.malformed)
             logger.debug("rejected a malformed OTLP request", metadata: ["reason": "\(error.message)"])
-            return Self.status(.badRequest, contentType, error.message, grpcCode: 3)
+            return OTLPIngestRefusal(.malformed, error.message)
         }
     }
 
-    /// Hands the spans to the writer; nil once they are committed, else the refusal to answer.
-    private func commit(_ spans: [SpanRecord], contentType: String?) async -> Response? {
+    /// Hands the spans to the writer; nil once they are committed, else the refusal.
+    private func commit(_ spans: [SpanRecord]) async -> OTLPIngestRefusal? {
         do {
             try await writer.submit(spans)
             return nil
@@ -114,17 +119,31 @@ struct IngestRoute: Sendable {
             switch error.code {
             case .overloaded:
                 rejected.count(.overloaded, by: spans.count)
-                return Self.retryLater(.tooManyRequests, contentType, error.message, after: Self.retrySoonAfter, grpcCode: 8)
+                return OTLPIngestRefusal(.overloaded, error.message, retryAfter: Self.retrySoonAfter)
             case .shuttingDown:
                 rejected.count(.shuttingDown, by: spans.count)
-                return Self.retryLater(.serviceUnavailable, contentType, error.message, after: Self.shutdownRetryAfter, grpcCode: 14)
+                return OTLPIngestRefusal(.unavailable, error.message, retryAfter: Self.shutdownRetryAfter)
             }
         } catch {
             rejected.count(.storeFailure, by: spans.count)
-            return Self.retryLater(
-                .serviceUnavailable, contentType, "the store could not commit the spans: \(error)",
-                after: Self.retrySoonAfter, grpcCode: 14
-            )
+            return OTLPIngestRefusal(.unavailable, "the store could not commit the spans: \(error)", retryAfter: Self.retrySoonAfter)
+        }
+    }
+
+    /// The OTLP/HTTP answer: 200 (with partial success), 400, 413, 429 or 503 with `Retry-After`.
+    static func response(to outcome: OTLPIngestOutcome, contentType: String?) -> Response {
+        switch outcome {
+        case .accepted(let rejectedSpans, let message):
+            let answer = OTLPHTTP.successBody(contentType: contentType, rejectedSpans: rejectedSpans, errorMessage: message)
+            return response(.ok, answer.contentType, answer.body)
+        case .refused(let refusal):
+            let after = "\(refusal.retryAfterSeconds ?? 1)"
+            switch refusal.reason {
+            case .malformed: return status(.badRequest, contentType, refusal.message, grpcCode: 3)
+            case .tooLarge: return status(.contentTooLarge, contentType, refusal.message)
+            case .overloaded: return retryLater(.tooManyRequests, contentType, refusal.message, after: after, grpcCode: 8)
+            case .unavailable: return retryLater(.serviceUnavailable, contentType, refusal.message, after: after, grpcCode: 14)
+            }
         }
     }
 

@@ -42,10 +42,7 @@ public struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// The credential of an `Authorization: Bearer <credential>` header (scheme matched case-insensitively).
     package static func bearerCredential(_ header: String?) -> Substring? {
-        guard let header, let space = header.firstIndex(of: " ") else { return nil }
-        guard header[..<space].lowercased() == "bearer" else { return nil }
-        let credential = header[header.index(after: space)...].drop { $0 == " " }
-        return credential.isEmpty ? nil : credential
+        AccessToken.bearerCredential(header)
     }
 
     private func unauthorized(_ request: Request, challenge: String, message: String) -> Response {

@@ -35,6 +35,15 @@ public enum Daemon {
         return address
     }
 
+    /// The `--grpc-listen` address, nil for `none`, or a usage error that shows an example.
+    public static func grpcListenAddress(_ text: String, example: String) throws -> ListenAddress? {
+        guard text.lowercased() != "none" else { return nil }
+        guard let address = ListenAddress(text) else {
+            throw ValidationError("--grpc-listen must be HOST:PORT, e.g. \(example), or none; got \"\(text)\"")
+        }
+        return address
+    }
+
     /// Writes `<program>: <message>` to standard error; throw the result to exit with status 1.
     public static func startupFailure(_ program: String, _ message: String) -> ExitCode {
         FileHandle.standardError.write(Data("\(program): \(message)\n".utf8))

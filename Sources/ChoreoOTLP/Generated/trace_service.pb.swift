@@ -9,7 +9,7 @@
 //   https://github.com/apple/swift-protobuf/
 
 // Subset of opentelemetry-proto v1.x, Apache License 2.0. Field numbers are exactly upstream.
-// Messages only: Choreoscope speaks OTLP/HTTP, not gRPC, so the TraceService is left out.
+// The TraceService (OTLP/gRPC) and its messages; the messages are also the bodies of OTLP/HTTP.
 
 import SwiftProtobuf
 
