@@ -33,7 +33,7 @@ final class ProcessHarness: @unchecked Sendable {
     func start(_ name: String, _ arguments: [String], environment: [String: String] = [:], label: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try executable(name))
-        process.arguments = arguments
+        process.arguments = Self.arguments(name, arguments)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let log = workDir.appendingPathComponent("\(label ?? name).log")
         if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
@@ -50,7 +50,7 @@ final class ProcessHarness: @unchecked Sendable {
     func run(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: Data, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try executable(name))
-        process.arguments = arguments
+        process.arguments = Self.arguments(name, arguments)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = workDir.appendingPathComponent("run-\(UUID().uuidString).out")
         let err = workDir.appendingPathComponent("run-\(UUID().uuidString).err")
@@ -63,6 +63,14 @@ final class ProcessHarness: @unchecked Sendable {
         let stdout = (try? Data(contentsOf: out)) ?? Data()
         let stderr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
         return (process.terminationStatus, stdout, stderr)
+    }
+
+    /// The arguments a process is started with: an agent gets `--grpc-listen none` unless the
+    /// test names a gRPC address, since tests run many agents at once and the default
+    /// 127.0.0.1:4317 can be bound by one only.
+    static func arguments(_ name: String, _ arguments: [String]) -> [String] {
+        guard name == "choreo-agent", !arguments.contains("--grpc-listen") else { return arguments }
+        return arguments + ["--grpc-listen", "none"]
     }
 
     /// The log of a started process, for failure messages: its last 2,000 characters, and
