@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // A grpc-swift client for collector-ingest's OTLP/gRPC case.
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
         // swift-otel's tracer, for instrumentation-overhead's side-by-side variant only (OTLP/HTTP only: it
         // does not build without a trait; gRPC is left out). Never a dependency of the product.
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
@@ -59,8 +62,11 @@ let package = Package(
                 .product(name: "ChoreoFlows", package: "Choreoscope"),
                 .product(name: "ChoreoStore", package: "Choreoscope"),
                 .product(name: "ChoreoOTLP", package: "Choreoscope"),
+                .product(name: "ChoreoOTLPGRPC", package: "Choreoscope"),
                 .product(name: "ChoreoModel", package: "Choreoscope"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

@@ -13,13 +13,34 @@ final class CollectorProcess {
         try self.init(binary: binary, store: ["--db", database])
     }
 
-    /// Starts the binary with the store arguments `store` (`--db PATH` or `--store URL`).
-    init(binary: String, store: [String]) throws {
+    /// Starts the binary with the store arguments `store` (`--db PATH` or `--store URL`), and
+    /// OTLP/gRPC on `grpcPort` when given.
+    init(binary: String, store: [String], grpcPort: Int? = nil) throws {
         port = try Self.freeLoopbackPort()
         process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--listen", "127.0.0.1:\(port)"] + store + ["--log-level", "warning"]
+        let grpc = grpcPort.map { ["--grpc-listen", "127.0.0.1:\($0)"] } ?? []
+        process.arguments = ["--listen", "127.0.0.1:\(port)"] + grpc + store + ["--log-level", "warning"]
         try process.run()
+    }
+
+    /// Waits until something accepts TCP connections on `port` (every 20 ms, at most 5 s).
+    func waitUntilGRPCReady(port: Int) async throws {
+        for _ in 0..<250 {
+            guard process.isRunning else { throw BenchError("choreo-collector exited with status \(process.terminationStatus)") }
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(port).bigEndian
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            }
+            close(fd)
+            if connected { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw BenchError("choreo-collector's OTLP/gRPC port \(port) did not accept connections within 5 s")
     }
 
     /// Polls `GET /healthz` every 20 ms, at most `attempts` times (5 s by default).

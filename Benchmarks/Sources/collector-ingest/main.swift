@@ -4,18 +4,20 @@ import Foundation
 import RawSQLite
 
 // collector-ingest: spans/s into SQLite, in process (IngestWriter + SQLiteSpanStore) and over
-// HTTP (the choreo-collector binary), against a raw SQLite insert of the same rows; with
+// HTTP and OTLP/gRPC (the choreo-collector binary), against a raw SQLite insert of the same rows; with
 // --postgres, into PostgreSQL over HTTP through 1, 2, 3 collectors against a raw COPY.
 let arguments = Arguments()
 if arguments.flag("help") {
     print("""
         usage: collector-ingest [--runs 15] [--batches 40] [--batch-size 512] [--submitters 1,4,16]
-                                [--clients 4,16] [--polled-clients 4] [--collector ../.build/release/choreo-collector]
+                                [--clients 4,16] [--grpc-clients 4,16] [--polled-clients 4] [--collector ../.build/release/choreo-collector]
                                 [--postgres URL [--pg-collectors 1,2,3] [--pg-clients 6] [--pg-data DIR]]
         Every run ingests --batches batches of --batch-size spans into a fresh database file.
         Over HTTP only when the --collector binary exists (build it with
         `swift build -c release --product choreo-collector` in the main package); --clients 0 skips
-        HTTP, --submitters 0 the in-process cases. --polled-clients repeats the HTTP case with a
+        HTTP, --submitters 0 the in-process cases. --grpc-clients: OTLP/gRPC Export calls of the same
+        request bytes into the same binary (--grpc-listen), that many callers over one HTTP/2
+        connection; 0 skips it. --polled-clients repeats the HTTP case with a
         dashboard polling the query API every second (0 skips it).
         --postgres postgres://user@host:port/db adds PostgreSQL (needs --collector and psql on the
         PATH): HTTP through each number of collector processes in --pg-collectors sharing one fresh
@@ -34,6 +36,8 @@ let workload = Workload(batchCount: arguments.int("batches", 40), batchSize: bat
 let submitterCounts = arguments.ints("submitters", [1, 4, 16]).filter { $0 > 0 }
 let binary = arguments.string("collector", "../.build/release/choreo-collector")
 let httpClients = FileManager.default.isExecutableFile(atPath: binary) ? arguments.ints("clients", [4, 16]).filter { $0 > 0 } : []
+let hasBinary = FileManager.default.isExecutableFile(atPath: binary)
+let grpcClients = hasBinary ? arguments.ints("grpc-clients", [4, 16]).filter { $0 > 0 } : []
 let polledClients = httpClients.isEmpty ? [] : arguments.ints("polled-clients", [4]).filter { $0 > 0 }
 if arguments.flag("flow-build") {
     FlowBuildTiming.run(workload: workload, rounds: arguments.int("flow-build", 15))
@@ -56,6 +60,7 @@ enum Case: Hashable {
     case raw
     case inProcess(submitters: Int)
     case http(clients: Int)
+    case grpc(clients: Int)
     case polled(clients: Int)
     case postgresRaw
     case postgresHTTP(collectors: Int)
@@ -73,6 +78,7 @@ enum Case: Hashable {
         case .raw: "raw SQLite C API, 1 connection, 1 txn/batch"
         case .inProcess(let n): "IngestWriter + SQLiteSpanStore, \(n) submitter\(n == 1 ? "" : "s")"
         case .http(let n): "HTTP → choreo-collector, \(n) client\(n == 1 ? "" : "s")"
+        case .grpc(let n): "OTLP/gRPC → choreo-collector, \(n) caller\(n == 1 ? "" : "s") on 1 HTTP/2 connection"
         case .polled(let n): "HTTP → choreo-collector, \(n) client\(n == 1 ? "" : "s"), dashboard polling 1/s"
         case .postgresRaw: "PostgreSQL: raw COPY (psql \\copy), 1 connection, 1 txn/batch"
         case .postgresHTTP(let n): "PostgreSQL: HTTP → \(n) choreo-collector\(n == 1 ? "" : "s"), \(pgClients) clients"
@@ -112,6 +118,7 @@ if let url = postgresURL, var setup = postgres {
 
 let cases: [Case] =
     [.raw] + submitterCounts.map { .inProcess(submitters: $0) } + httpClients.map { .http(clients: $0) }
+    + grpcClients.map { .grpc(clients: $0) }
     + polledClients.map { .polled(clients: $0) } + (postgresURL == nil ? [] : [.postgresRaw])
     + pgCollectors.map { .postgresHTTP(collectors: $0) }
 var rate: [Case: Samples] = [:]
@@ -136,6 +143,12 @@ var serverCPUPerSpan: [Case: Samples] = [:]
         let polling = c == .polled(clients: clients)
         let result = try await HTTPIngest.run(bodies: bodies, clients: clients, polling: polling, binary: binary, database: path)
         polls[c, default: 0] += result.polls
+        precondition(result.storedSpans == result.acknowledgedSpans, "stored \(result.storedSpans) of \(result.acknowledgedSpans) acknowledged")
+        collectorCPUPerSpan[c, default: Samples()].add(result.collectorCPUNanoseconds / Double(result.acknowledgedSpans))
+        retries[c, default: 0] += result.retries
+        return result.measurement
+    case .grpc(let clients):
+        let result = try await GRPCIngest.run(bodies: bodies, clients: clients, binary: binary, database: path)
         precondition(result.storedSpans == result.acknowledgedSpans, "stored \(result.storedSpans) of \(result.acknowledgedSpans) acknowledged")
         collectorCPUPerSpan[c, default: Samples()].add(result.collectorCPUNanoseconds / Double(result.acknowledgedSpans))
         retries[c, default: 0] += result.retries
@@ -200,6 +213,13 @@ for clients in polledClients {
     print(
         "- dashboard polling, \(clients) clients: ingest with polling ÷ without, paired by run: p50 \(Format.fixed(ratio.p50, 3)), "
             + "worst \(Format.fixed(ratio.percentile(1), 3)); \(polls[.polled(clients: clients)] ?? 0) polls of 3 queries over all runs")
+}
+for clients in grpcClients {
+    guard let grpc = rate[.grpc(clients: clients)], let http = rate[.http(clients: clients)] else { continue }
+    let ratio = grpc.pairedRatio(over: http)
+    print(
+        "- OTLP/gRPC ÷ HTTP, \(clients) clients, same collector binary and bodies, paired by run: p50 \(Format.fixed(ratio.p50, 2)), "
+            + "worst \(Format.fixed(ratio.percentile(1), 2)), best \(Format.fixed(ratio.max, 2))")
 }
 for c in cases where c.baseline == .postgresRaw && c != .postgresRaw {
     let ratio = rate[c]!.pairedRatio(over: rate[.postgresRaw]!)
