@@ -58,6 +58,22 @@ struct OTLPGRPCEndToEndTests {
         #expect(!harness.log("choreo-agent").contains("error"), "agent log: \(harness.log("choreo-agent"))")
     }
 
+    @Test("an agent whose OTLP/gRPC port is taken exits 1 naming the address and the flag")
+    func grpcPortInUse() async throws {
+        let harness = try ProcessHarness()
+        defer { harness.stopAll() }
+        let taken = try PortHolder()
+        let agent = try harness.start(
+            "choreo-agent",
+            ["--listen", "127.0.0.1:\(try ProcessHarness.freePort())", "--grpc-listen", "127.0.0.1:\(taken.port)", "--collector", "http://127.0.0.1:9"])
+        let exited = try await StartupFaultsEndToEndTests.waitForExit(agent, within: StartupFaultsEndToEndTests.exitBound)
+        let log = harness.log("choreo-agent")
+        #expect(exited, "the agent still runs with its gRPC port taken: \(log)")
+        #expect(agent.terminationStatus == 1, "\(log)")
+        #expect(log.contains("OTLP/gRPC on 127.0.0.1:\(taken.port)"), "\(log)")
+        #expect(log.contains("--grpc-listen"), "\(log)")
+    }
+
     /// Polls `choreo flows show --json` until the flow has `steps` steps (the agent forwards in
     /// 50 ms batches and the collector indexes every 250 ms).
     private func waitForFlow(_ id: String, steps: Int, harness: ProcessHarness, collectorURL: String) async throws -> [String: Any] {
