@@ -48,12 +48,20 @@ final class ProcessHarness: @unchecked Sendable {
 
     /// Runs a process to completion and returns its exit status, stdout and stderr.
     func run(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: Data, stderr: String) {
+        try Self.runToEnd(try executable(name), Self.arguments(name, arguments), environment: environment, outputIn: workDir)
+    }
+
+    /// Runs `executable` to its end, its output going to files in `directory` (a pipe would
+    /// fill up and block a chatty child; the files do not): its status, stdout and stderr.
+    static func runToEnd(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], outputIn directory: URL
+    ) throws -> (status: Int32, stdout: Data, stderr: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try executable(name))
-        process.arguments = Self.arguments(name, arguments)
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = workDir.appendingPathComponent("run-\(UUID().uuidString).out")
-        let err = workDir.appendingPathComponent("run-\(UUID().uuidString).err")
+        let out = directory.appendingPathComponent("run-\(UUID().uuidString).out")
+        let err = directory.appendingPathComponent("run-\(UUID().uuidString).err")
         FileManager.default.createFile(atPath: out.path, contents: nil)
         FileManager.default.createFile(atPath: err.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: out)

@@ -59,21 +59,9 @@ struct PrometheusTestServer: Sendable {
     }
 
     private static func run(_ arguments: [String], directory: URL) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["bash", script.path] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["CHOREO_PROMETHEUS_DIR": directory.path]) { $1 }
-        let out = directory.deletingLastPathComponent().appendingPathComponent("prometheus-\(UUID().uuidString).out")
-        let err = directory.deletingLastPathComponent().appendingPathComponent("prometheus-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return (
-            process.terminationStatus, (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-            (try? String(contentsOf: err, encoding: .utf8)) ?? ""
-        )
+        let result = try ProcessHarness.runToEnd(
+            "/usr/bin/env", ["bash", script.path] + arguments, environment: ["CHOREO_PROMETHEUS_DIR": directory.path],
+            outputIn: directory.deletingLastPathComponent())
+        return (result.status, String(decoding: result.stdout, as: UTF8.self), result.stderr)
     }
 }
