@@ -81,11 +81,13 @@ struct MessageSpan {
         source =
             Self.nonEmpty(attributes, ChoreoKey.source)
             ?? (role == .producer ? span.serviceName : Self.nonEmpty(attributes, MessagingConventions.CloudEvents.eventSource))
-        consumer = MessagingConventions.consumerGroup(attributes) ?? span.serviceName
-        attempt = attributes[ChoreoKey.deliveryAttempt]?.intValue.map { Int(clamping: $0) } ?? 0
+        // Only deliveries are asked for their group, attempt and outcome: a publish skips the lookups.
+        let isDelivery = role == .consumer
+        consumer = (isDelivery ? MessagingConventions.consumerGroup(attributes) : nil) ?? span.serviceName
+        attempt = isDelivery ? attributes[ChoreoKey.deliveryAttempt]?.intValue.map { Int(clamping: $0) } ?? 0 : 0
         let failed = span.statusCode == .error
         self.failed = failed
-        if let raw = attributes[ChoreoKey.deliveryOutcome]?.stringValue, let outcome = DeliveryOutcome(rawValue: raw) {
+        if isDelivery, let raw = attributes[ChoreoKey.deliveryOutcome]?.stringValue, let outcome = DeliveryOutcome(rawValue: raw) {
             self.outcome = outcome
         } else {
             outcome = failed ? .deadLettered : .handled
