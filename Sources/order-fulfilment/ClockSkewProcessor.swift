@@ -8,7 +8,7 @@ struct ClockSkewProcessor: SpanProcessor {
     let wrapped: any SpanProcessor
     let skews: ClockSkewSettings
 
-    func onEnd(_ span: SpanRecord) { wrapped.onEnd(skews.skewed(span)) }
+    func onEnd(_ span: any ReadableSpan) { wrapped.onEnd(skews.skewed(span.record)) }
     func forceFlush() async { await wrapped.forceFlush() }
     func requestFlush() { wrapped.requestFlush() }
 }

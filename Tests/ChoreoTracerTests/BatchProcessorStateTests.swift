@@ -20,7 +20,7 @@ struct BatchProcessorStateTests {
         var state = makeState()
         _ = state.start()
         for i in 0..<6 { _ = state.enqueue(spanRecord(i)) }
-        #expect(state.nextBatch()?.map(\.name) == ["span-0", "span-1", "span-2", "span-3"])
+        #expect(state.nextBatch()?.map(\.record.name) == ["span-0", "span-1", "span-2", "span-3"])
         #expect(state.nextBatch() == nil)
         #expect(state.queue.count == 2)
     }

@@ -207,6 +207,43 @@ struct ChoreoSpanRecordTests {
         #expect(record.endTimeUnixNano == 100)
     }
 
+    @Test("the span handed over at its end is read later, as an exporter does, with its state at the end")
+    func handedOverSpanReadLater() throws {
+        let (tracer, processor) = makeRecordingTracer()
+        let span = tracer.startSpan("op", context: .topLevel, ofKind: .producer, at: instant(50))
+        span.attributes["messaging.message.conversation_id"] = "order-7"
+        span.attributes["n"] = 3
+        span.setStatus(SpanStatus(code: .error))
+        span.end(at: instant(100))
+        // Changes after the end must not reach the record built later from the queued span.
+        span.attributes["messaging.message.conversation_id"] = "order-8"
+        span.attributes["late"] = true
+        span.setStatus(SpanStatus(code: .ok))
+        span.end(at: instant(300))
+
+        try #require(processor.handed.count == 1)
+        let handed = processor.handed[0]
+        #expect(handed.stringAttribute("messaging.message.conversation_id") == "order-7")
+        #expect(handed.stringAttribute("n") == nil)
+        #expect(handed.stringAttribute("absent") == nil)
+        #expect(handed.statusCode == .error)
+        let record = handed.record
+        #expect(handed.traceID == record.traceID && handed.spanID == record.spanID)
+        #expect(record.attributes == ["messaging.message.conversation_id": .string("order-7"), "n": .int(3)])
+        #expect(record.startTimeUnixNano == 50 && record.endTimeUnixNano == 100)
+        #expect(record.statusCode == .error)
+        #expect(record.kind == .producer)
+    }
+
+    @Test("a span ended at an instant before its start ends at its start")
+    func endBeforeStart() throws {
+        let (tracer, processor) = makeRecordingTracer()
+        let span = tracer.startSpan("op", context: .topLevel, at: instant(500))
+        span.end(at: instant(100))
+        let record = try processor.single()
+        #expect(record.startTimeUnixNano == 500 && record.endTimeUnixNano == 500)
+    }
+
     @Test("forceFlush on the tracer reaches the processor")
     func forceFlush() {
         let (tracer, processor) = makeRecordingTracer()

@@ -80,7 +80,7 @@ extension FlowSamplingTests {
 /// Collects what a processor passes on.
 final class InMemorySpanExporterSink: SpanProcessor, @unchecked Sendable {
     private(set) var spans: [SpanRecord] = []
-    func onEnd(_ span: SpanRecord) { spans.append(span) }
+    func onEnd(_ span: any ReadableSpan) { spans.append(span.record) }
     func forceFlush() async {}
     func requestFlush() {}
 }

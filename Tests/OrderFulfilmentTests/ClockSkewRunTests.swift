@@ -15,7 +15,8 @@ final class SkewTee: SpanProcessor {
 
     init(_ skews: ClockSkewSettings) { self.skews = skews }
 
-    func onEnd(_ span: SpanRecord) {
+    func onEnd(_ span: any ReadableSpan) {
+        let span = span.record
         let skewed = skews.skewed(span)
         state.withLock {
             $0.truth.append(span)

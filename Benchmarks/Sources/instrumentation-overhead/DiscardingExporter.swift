@@ -9,7 +9,7 @@ final class DiscardingExporter: SpanExporter, Sendable {
     /// Spans handed to the exporter so far.
     var spanCount: Int { exported.load(ordering: .relaxed) }
 
-    func export(_ batch: [SpanRecord]) async throws {
+    func export(_ batch: [any ReadableSpan]) async throws {
         exported.add(batch.count, ordering: .relaxed)
     }
 

@@ -2,11 +2,11 @@ import ChoreoModel
 import Tracing
 
 extension ChoreoSpan {
-    /// Converts the final state into the exported record.
+    /// Converts the state into the exported record (an open span gets its start as its end).
     ///
     /// A `service.name` string attribute names the service that did the work (processes hosting
     /// several services): it becomes the record's `serviceName` and is removed from the attributes.
-    func makeRecord(from state: State, endTimeUnixNano: UInt64) -> SpanRecord {
+    func makeRecord(from state: State) -> SpanRecord {
         // One pass: each attribute is converted and stored once; a string `service.name` is
         // taken out on the way instead of being stored and removed again.
         var attributes: [String: AttributeValue] = [:]
@@ -30,7 +30,7 @@ extension ChoreoSpan {
             name: state.operationName,
             kind: kind,
             startTimeUnixNano: startTimeUnixNano,
-            endTimeUnixNano: max(endTimeUnixNano, startTimeUnixNano),
+            endTimeUnixNano: max(state.endTimeUnixNano, startTimeUnixNano),
             attributes: attributes,
             events: state.events,
             links: state.links,

@@ -2,15 +2,16 @@ import ChoreoModel
 import Synchronization
 import Tracing
 
-/// A span started by ``ChoreoTracer``: records its data while open and hands a `SpanRecord` to
-/// the tracer's span processor when it ends.
+/// A span started by ``ChoreoTracer``: records its data while open and hands itself to the
+/// tracer's span processor when it ends.
 ///
 /// A reference type guarded by a lock, so every copy sees the same state and any thread may
 /// record on it. After ``end(at:)`` the span ignores further changes; ending twice is harmless.
 ///
-/// Attributes are kept as they are set (swift-distributed-tracing's `SpanAttributes`) and
-/// converted to the model's values once, when the span ends.
-public final class ChoreoSpan: Tracing.Span, Sendable {
+/// Attributes are kept as they are set (swift-distributed-tracing's `SpanAttributes`). An ended
+/// span is handed to the span processor as it is (a ``ReadableSpan``), and converted to the
+/// model's `SpanRecord` only when an exporter asks for its ``record``.
+public final class ChoreoSpan: Tracing.Span, ReadableSpan, Sendable {
     /// The span's own context: the parent's `ServiceContext` with this span's identity.
     public let context: ServiceContext
     /// This span's trace id, span id, flags and trace state.
@@ -33,6 +34,8 @@ public final class ChoreoSpan: Tracing.Span, Sendable {
         var statusCode: SpanStatusCode = .unset
         var statusMessage: String?
         var isEnded = false
+        /// When the span ended, in Unix nanoseconds (never before its start); set by `end`.
+        var endTimeUnixNano: UInt64 = 0
     }
 
     init(
@@ -114,16 +117,39 @@ public final class ChoreoSpan: Tracing.Span, Sendable {
         state.withLock { if !$0.isEnded { $0.links.append(converted) } }
     }
 
-    /// Ends the span at `instant` and, when it is sampled, hands its record to the span processor
+    /// Ends the span at `instant` and, when it is sampled, hands it to the span processor
     /// (never blocks on I/O).
     public func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
-        let endTime = instant().nanosecondsSinceEpoch
-        let final: State? = state.withLock { state in
-            guard !state.isEnded else { return nil }
+        let endTime = max(instant().nanosecondsSinceEpoch, startTimeUnixNano)
+        let first: Bool = state.withLock { state in
+            guard !state.isEnded else { return false }
             state.isEnded = true
-            return state
+            state.endTimeUnixNano = endTime
+            return true
         }
-        guard let final, spanContext.isSampled else { return }
-        core.processor.onEnd(makeRecord(from: final, endTimeUnixNano: endTime))
+        guard first, spanContext.isSampled else { return }
+        core.processor.onEnd(self)
+    }
+
+    // MARK: ReadableSpan
+
+    /// The trace id.
+    public var traceID: TraceID { spanContext.traceID }
+    /// The span id.
+    public var spanID: SpanID { spanContext.spanID }
+    /// The status set so far (final once the span ended).
+    public var statusCode: SpanStatusCode { state.withLock { $0.statusCode } }
+
+    /// A string attribute as the record will hold it.
+    public func stringAttribute(_ key: String) -> String? {
+        state.withLock { state in
+            guard let value = state.attributes.get(key), case .string(let string)? = AttributeValue(value) else { return nil }
+            return string
+        }
+    }
+
+    /// The span as the model's record: its state when it ended (converted on each call).
+    public var record: SpanRecord {
+        makeRecord(from: state.withLock { $0 })
     }
 }

@@ -1,8 +1,8 @@
 import ChoreoModel
 import Tracing
 
-/// A swift-distributed-tracing `Tracer` that records spans and hands each finished span, as a
-/// `SpanRecord`, to a ``SpanProcessor`` (normally a ``BatchSpanProcessor`` exporting OTLP/HTTP).
+/// A swift-distributed-tracing `Tracer` that records spans and hands each finished span (a
+/// ``ReadableSpan``) to a ``SpanProcessor`` (normally a ``BatchSpanProcessor`` exporting OTLP/HTTP).
 ///
 /// Propagation is W3C Trace Context (`traceparent`, `tracestate`) and W3C Baggage, as
 /// ``Propagators`` select. By default every new trace is sampled and a child keeps its parent's

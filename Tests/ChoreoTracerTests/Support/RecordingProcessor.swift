@@ -5,12 +5,21 @@ import Synchronization
 
 /// A span processor that keeps every finished span, synchronously: for tracer tests.
 final class RecordingProcessor: SpanProcessor {
-    private let state = Mutex<(records: [SpanRecord], flushRequests: Int)>(([], 0))
+    private let state = Mutex<(records: [SpanRecord], handed: [any ReadableSpan], flushRequests: Int)>(([], [], 0))
 
+    /// Each span as a record, converted when it was handed over.
     var records: [SpanRecord] { state.withLock { $0.records } }
+    /// Each span as it was handed over (read later, as an exporter does).
+    var handed: [any ReadableSpan] { state.withLock { $0.handed } }
     var flushRequests: Int { state.withLock { $0.flushRequests } }
 
-    func onEnd(_ span: SpanRecord) { state.withLock { $0.records.append(span) } }
+    func onEnd(_ span: any ReadableSpan) {
+        let record = span.record
+        state.withLock {
+            $0.records.append(record)
+            $0.handed.append(span)
+        }
+    }
     func forceFlush() async {}
     func requestFlush() { state.withLock { $0.flushRequests += 1 } }
 

@@ -40,7 +40,8 @@ final class ScriptedExporter: SpanExporter {
         }
     }
 
-    func export(_ batch: [SpanRecord]) async throws {
+    func export(_ batch: [any ReadableSpan]) async throws {
+        let batch = batch.records
         let (answer, ready) = state.withLock { state in
             state.attempts += 1
             let answer = state.script.isEmpty ? state.afterScript : state.script.removeFirst()

@@ -17,7 +17,7 @@ func spanRecord(_ index: Int, service: String = "test") -> SpanRecord {
 /// An exporter whose every export fails.
 struct FailingExporter: SpanExporter {
     struct Refused: Error {}
-    func export(_ batch: [SpanRecord]) async throws { throw Refused() }
+    func export(_ batch: [any ReadableSpan]) async throws { throw Refused() }
     func shutdown() async {}
 }
 
@@ -38,7 +38,8 @@ final class GatedExporter: SpanExporter {
     var started: Int { state.withLock { $0.started } }
     var exported: [[SpanRecord]] { state.withLock { $0.exported } }
 
-    func export(_ batch: [SpanRecord]) async throws {
+    func export(_ batch: [any ReadableSpan]) async throws {
+        let batch = batch.records
         await withCheckedContinuation { (gate: CheckedContinuation<Void, Never>) in
             let ready = state.withLock { state in
                 state.started += 1

@@ -47,7 +47,7 @@ public final class ExportLog: SpanExporter {
     }
 
     /// Exports through the wrapped exporter, then logs the batch's span ids; logs nothing when it throws.
-    public func export(_ batch: [SpanRecord]) async throws {
+    public func export(_ batch: [any ReadableSpan]) async throws {
         try await wrapped.export(batch)
         var lines = ""
         lines.reserveCapacity(batch.count * 50)

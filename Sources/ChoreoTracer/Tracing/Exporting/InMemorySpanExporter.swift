@@ -26,8 +26,9 @@ public final class InMemorySpanExporter: SpanExporter, Sendable {
     /// How many times ``shutdown()`` was called.
     public var shutdownCount: Int { state.withLock { $0.shutdownCount } }
 
-    /// Records the batch.
-    public func export(_ batch: [SpanRecord]) async throws {
+    /// Records the batch (as records).
+    public func export(_ batch: [any ReadableSpan]) async throws {
+        let batch = batch.records
         let ready = state.withLock { state in
             state.batches.append(batch)
             state.spanCount += batch.count

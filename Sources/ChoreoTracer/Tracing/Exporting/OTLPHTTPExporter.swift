@@ -75,14 +75,14 @@ public final class OTLPHTTPExporter<C: Clock>: SpanExporter, Sendable where C.Du
     ///
     /// - Throws: ``ChoreoTracerError`` with `export_rejected`, `export_retries_exhausted`,
     ///   `encoding_failed` or `shut_down`; `CancellationError` when cancelled while waiting to retry.
-    public func export(_ batch: [SpanRecord]) async throws {
+    public func export(_ batch: [any ReadableSpan]) async throws {
         guard !batch.isEmpty else { return }
         guard !state.withLock({ $0.isShutDown }) else {
             throw ChoreoTracerError(code: .shutDown, message: "the exporter was shut down; \(batch.count) spans not sent")
         }
         let body: [UInt8]
         do {
-            let encoded = try OTLPProtobuf.encodeRequest(batch)
+            let encoded = try OTLPProtobuf.encodeRequest(batch.records)
             body = configuration.compression == .gzip ? Gzip.compress(encoded) : encoded
         } catch {
             throw ChoreoTracerError(code: .encodingFailed, message: "could not encode \(batch.count) spans: \(error)")

@@ -47,7 +47,7 @@ extension BatchSpanProcessor {
         while let batch = state.withLock({ $0.nextBatch() }) { keepUnsent(batch) }
     }
 
-    private func keepUnsent(_ batch: [SpanRecord]) {
+    private func keepUnsent(_ batch: [any ReadableSpan]) {
         let (evicted, waiters) = state.withLock { $0.deferBatch(batch) }
         resume(waiters)
         if evicted > 0 {
@@ -69,7 +69,7 @@ extension BatchSpanProcessor {
     }
 
     /// Exports one batch and classifies the outcome; never throws.
-    private func attempt(_ batch: [SpanRecord]) async -> ExportOutcome {
+    private func attempt(_ batch: [any ReadableSpan]) async -> ExportOutcome {
         do {
             try await exporter.export(batch)
             return .exported

@@ -15,10 +15,10 @@ package struct BatchProcessorState {
     package let maxBatchSize: Int
     package let maxUnsentSpans: Int
     /// Batches whose export failed retryably, oldest first, waiting for another attempt.
-    package internal(set) var unsent: [[SpanRecord]] = []
+    package internal(set) var unsent: [[any ReadableSpan]] = []
     package internal(set) var unsentSpans = 0
     package internal(set) var phase = Phase.idle
-    package internal(set) var queue: SpanQueue<SpanRecord>
+    package internal(set) var queue: SpanQueue<any ReadableSpan>
     package internal(set) var counters = BatchSpanProcessorCounters()
     /// Spans accepted into the queue, ever.
     package private(set) var accepted: UInt64 = 0
@@ -38,7 +38,7 @@ package struct BatchProcessorState {
 
     /// Queues a span. Returns whether the run loop must be woken (a batch just became full);
     /// a span that does not fit, or arrives after the processor stopped, is dropped and counted.
-    package mutating func enqueue(_ span: SpanRecord) -> Bool {
+    package mutating func enqueue(_ span: any ReadableSpan) -> Bool {
         guard phase != .stopped, queue.append(span) else {
             counters.dropped += 1
             droppedSinceReport += 1
@@ -68,7 +68,7 @@ package struct BatchProcessorState {
     /// The next batch to export: a full batch whenever there is one; everything queued when
     /// the timer fired, a flush is pending or the processor is stopping. `nil` when nothing is
     /// due; with `final`, an empty queue stops the processor for good.
-    package mutating func nextBatch(final: Bool = false) -> [SpanRecord]? {
+    package mutating func nextBatch(final: Bool = false) -> [any ReadableSpan]? {
         let drainAll = final || phase == .shuttingDown || timerDue || flushRequested || !waiters.isEmpty
         if queue.count >= maxBatchSize || (drainAll && !queue.isEmpty) {
             return queue.removeFirst(upTo: maxBatchSize)

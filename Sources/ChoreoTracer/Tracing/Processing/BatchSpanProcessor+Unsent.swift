@@ -2,14 +2,14 @@ import ChoreoModel
 
 extension BatchProcessorState {
     /// The oldest unsent batch, due for the next attempt.
-    package var firstUnsent: [SpanRecord]? { unsent.first }
+    package var firstUnsent: [any ReadableSpan]? { unsent.first }
 
     /// Holds a batch taken from the queue that the endpoint could not take (or that was set
     /// aside while it is failing) for a later attempt. Its spans count as completed for flush
     /// waiters: a flush does not wait for an unreachable endpoint. Past ``maxUnsentSpans`` the
     /// oldest unsent batches are dropped and counted as evicted; returns the evicted count and
     /// the flush waiters now satisfied.
-    package mutating func deferBatch(_ batch: [SpanRecord]) -> (evicted: Int, waiters: [CheckedContinuation<Void, Never>]) {
+    package mutating func deferBatch(_ batch: [any ReadableSpan]) -> (evicted: Int, waiters: [CheckedContinuation<Void, Never>]) {
         completed += UInt64(batch.count)
         unsent.append(batch)
         unsentSpans += batch.count

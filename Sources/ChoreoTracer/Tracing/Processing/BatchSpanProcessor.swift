@@ -56,7 +56,7 @@ public final class BatchSpanProcessor<C: Clock>: SpanProcessor, Service, Sendabl
     }
 
     /// Queues a finished span, or drops and counts it when the queue is full. Never blocks.
-    public func onEnd(_ span: SpanRecord) {
+    public func onEnd(_ span: any ReadableSpan) {
         if state.withLock({ $0.enqueue(span) }) { wake.yield() }
     }
 

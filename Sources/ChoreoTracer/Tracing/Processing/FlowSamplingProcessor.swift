@@ -35,7 +35,7 @@ public final class FlowSamplingProcessor: SpanProcessor {
     /// The counts so far.
     public var counters: Counts { counts.withLock { $0 } }
 
-    public func onEnd(_ span: SpanRecord) {
+    public func onEnd(_ span: any ReadableSpan) {
         switch decision(span) {
         case .keep:
             counts.withLock { $0.kept += 1 }
@@ -54,9 +54,9 @@ public final class FlowSamplingProcessor: SpanProcessor {
     enum Decision { case keep, keepForError, drop }
 
     /// Keep (kept flow or no flow), keep for its error, or drop.
-    func decision(_ span: SpanRecord) -> Decision {
-        guard let flow = span.string(MessagingKey.conversationID), !flow.isEmpty, !sampling.keeps(correlationID: flow) else { return .keep }
-        let deadLettered = span.string(ChoreoKey.deliveryOutcome) == DeliveryOutcome.deadLettered.rawValue
+    func decision(_ span: any ReadableSpan) -> Decision {
+        guard let flow = span.stringAttribute(MessagingKey.conversationID), !flow.isEmpty, !sampling.keeps(correlationID: flow) else { return .keep }
+        let deadLettered = span.stringAttribute(ChoreoKey.deliveryOutcome) == DeliveryOutcome.deadLettered.rawValue
         return span.statusCode == .error || deadLettered ? .keepForError : .drop
     }
 }
