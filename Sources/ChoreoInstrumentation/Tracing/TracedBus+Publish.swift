@@ -16,8 +16,10 @@ extension TracedBus {
         // Room for the headers filled below, so the dictionary grows (and is copied) at most once.
         message.headers.reserveCapacity(message.headers.count + 6)
         let metadata = fillHeaders(of: &message, handling: MessageContext.current)
-        message.headers.removeValue(forKey: MessageHeader.traceparent)
-        message.headers.removeValue(forKey: MessageHeader.tracestate)
+        if metadata.carriesTraceContext {
+            message.headers.removeValue(forKey: MessageHeader.traceparent)
+            message.headers.removeValue(forKey: MessageHeader.tracestate)
+        }
         let active = ActiveInstrumentation.current
         guard active.isActive else {
             // Nothing to record or propagate: the headers above are all the work.
