@@ -75,7 +75,7 @@ extension QueryRoutes {
             case .mermaid: return Self.text(FlowExport.mermaidSequence(flow), contentType: format.contentType)
             case .dot: return Self.text(FlowExport.dot(flow), contentType: format.contentType)
             case .xes: return Self.text(FlowExport.xes([flow.trail]), contentType: format.contentType)
-            case .json: return try json(.ok, flow)
+            case .json: return json(.ok, bytes: flow.jsonBytes())
             }
         }
     }
