@@ -14,6 +14,8 @@ public struct QueryService: Sendable {
     /// The judging used when the store has none recorded (a store no collector has opened).
     let fallback: FlowOptions
     let now: @Sendable () -> UInt64
+    /// Large flows built before, reused while their spans and the judging stay the same.
+    public let cache = FlowBuildCache()
 
     /// Flows read for discovery when no limit is given, and at most.
     public static let defaultDiscoveryFlows = 10_000
@@ -57,9 +59,19 @@ public struct QueryService: Sendable {
     }
 
     /// One flow rebuilt from its spans now; nil when no span carries the correlation id.
+    /// A large flow whose spans and judging are unchanged since it was last built is reused
+    /// (``FlowBuildCache``).
     public func flow(correlationID: String) async throws -> Flow? {
+        let options = try await options()
+        let at = now()
+        let fingerprint = try await spans.flowFingerprint(correlationID: correlationID)
+        if let fingerprint, let kept = cache.flow(correlationID: correlationID, fingerprint: fingerprint, options: options, now: at) {
+            return kept
+        }
         let spans = try await spans.spans(correlationID: correlationID)
-        return FlowBuilder(options: try await options()).build(correlationID: correlationID, spans: spans, now: now())
+        let flow = FlowBuilder(options: options).build(correlationID: correlationID, spans: spans, now: at)
+        if let flow, let fingerprint { cache.keep(flow, fingerprint: fingerprint, options: options) }
+        return flow
     }
 
     /// The index's trails of the flows matching `query`, for discovery and XES.

@@ -17,9 +17,16 @@ public protocol SpanReader: Sendable {
 
     /// The number of spans stored.
     func spanCount() async throws -> Int
+
+    /// A fingerprint of the spans stored for a correlation id (``FlowSpansFingerprint``); nil
+    /// when the store cannot tell cheaply (then no built flow is reused).
+    func flowFingerprint(correlationID: String) async throws -> FlowSpansFingerprint?
 }
 
 extension SpanReader {
+    /// No fingerprint: every read of a flow rebuilds it.
+    public func flowFingerprint(correlationID: String) async throws -> FlowSpansFingerprint? { nil }
+
     /// One read per flow: correct for any reader; stores override it with one batched read.
     public func spans(correlationIDs: [String]) async throws -> [String: [SpanRecord]] {
         var result: [String: [SpanRecord]] = [:]
