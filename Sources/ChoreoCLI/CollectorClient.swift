@@ -68,6 +68,9 @@ public struct CollectorClient: Sendable {
     public func flow(correlationID: String) async throws -> Flow {
         let url = endpoint.flowURL(correlationID: correlationID)
         let (status, body) = try await get(url, upTo: Self.maxFlowBodyBytes)
+        // The direct reader decodes a flow of 100,000 steps in a fraction of JSONDecoder's time;
+        // JSONDecoder still words what is wrong with a body the reader refuses.
+        if status == 200, let flow = Flow(jsonBytes: body) { return flow }
         return try CollectorResponse.decode(
             Flow.self, status: status, body: body, url: url,
             notFound: "no flow with correlation id \"\(correlationID)\""
