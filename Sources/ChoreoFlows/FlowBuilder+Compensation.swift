@@ -8,11 +8,16 @@ extension FlowBuilder {
     /// latest earlier step of type `T` that nothing compensates yet, else the earliest later one
     /// (clock skew between services); it counts as a compensation even when no such step exists.
     func pairCompensations(_ built: inout [BuiltStep]) {
-        var index: [String: Int] = [:]
-        for (i, b) in built.enumerated() where index[b.step.messageID] == nil { index[b.step.messageID] = i }
-        for i in built.indices {
-            guard let target = built[i].step.compensates, let j = index[target], j != i else { continue }
-            if built[j].step.compensatedBy == nil { built[j].step.compensatedBy = built[i].step.messageID }
+        // The index of message ids only when some step names its target (a flow of 100,000
+        // forward steps would hash every id for nothing).
+        if built.contains(where: { $0.step.compensates != nil }) {
+            var index: [String: Int] = [:]
+            index.reserveCapacity(built.count)
+            for (i, b) in built.enumerated() where index[b.step.messageID] == nil { index[b.step.messageID] = i }
+            for i in built.indices {
+                guard let target = built[i].step.compensates, let j = index[target], j != i else { continue }
+                if built[j].step.compensatedBy == nil { built[j].step.compensatedBy = built[i].step.messageID }
+            }
         }
         guard let declared = options.definition?.compensations, !declared.isEmpty else { return }
         for i in built.indices where built[i].step.compensates == nil {

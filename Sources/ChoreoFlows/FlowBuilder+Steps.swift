@@ -18,6 +18,7 @@ extension FlowBuilder {
         // Indices into `messages`, not copies: a copy of a message span copies its whole record.
         var order: [String] = []
         var byMessage: [String: (producers: [Int], consumers: [Int])] = [:]
+        byMessage.reserveCapacity(messages.count / 2)
         for (index, message) in messages.enumerated() {
             if byMessage[message.messageID] == nil {
                 order.append(message.messageID)
@@ -38,6 +39,7 @@ extension FlowBuilder {
 
     private static func step(id: String, producers: [Int], consumers: [Int], in messages: [MessageSpan]) -> BuiltStep {
         let producer = producers.first.map { messages[$0] }
+        // Closures, not key paths: a key path applied as a function costs a runtime call per read.
         func attribute(_ read: (MessageSpan) -> String?) -> String? {
             for index in producers { if let value = read(messages[index]) { return value } }
             for index in consumers { if let value = read(messages[index]) { return value } }
@@ -68,12 +70,12 @@ extension FlowBuilder {
 
         let step = FlowStep(
             messageID: id,
-            type: attribute(\.type) ?? attribute(\.topic) ?? FlowStep.unknownType,
-            source: attribute(\.source) ?? FlowStep.unknownSource,
-            causationID: attribute(\.causationID),
-            compensates: attribute(\.compensates),
+            type: attribute({ $0.type }) ?? attribute({ $0.topic }) ?? FlowStep.unknownType,
+            source: attribute({ $0.source }) ?? FlowStep.unknownSource,
+            causationID: attribute({ $0.causationID }),
+            compensates: attribute({ $0.compensates }),
             publishedAtUnixNano: published,
-            topic: attribute(\.topic),
+            topic: attribute({ $0.topic }),
             traceID: producer?.span.traceID,
             spanID: producer?.span.spanID,
             deliveries: deliveries.map(\.delivery),
