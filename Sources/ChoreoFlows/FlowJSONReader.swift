@@ -246,13 +246,40 @@ struct FlowJSONReader {
     }
 
     mutating func traceID() throws -> TraceID {
+        if let high = try hexString(count: 32, from: 0), let low = try hexString(count: 32, from: 16) {
+            at += 34
+            return TraceID(high: high, low: low)
+        }
         guard let id = TraceID(hex: try string()) else { throw Malformed() }
         return id
     }
 
     mutating func spanID() throws -> SpanID {
+        if let value = try hexString(count: 16, from: 0) {
+            at += 18
+            return SpanID(value)
+        }
         guard let id = SpanID(hex: try string()) else { throw Malformed() }
         return id
+    }
+
+    /// The 16 hex digits at `offset` in a string of exactly `count` plain hex digits starting
+    /// at the next value (not consumed); nil when the next value is anything else.
+    private mutating func hexString(count: Int, from offset: Int) throws -> UInt64? {
+        guard try peek() == 0x22, at + count + 1 < bytes.count, bytes[at + count + 1] == 0x22 else { return nil }
+        var value: UInt64 = 0
+        for i in (at + 1 + offset)..<(at + 1 + offset + 16) {
+            let b = bytes[i]
+            let digit: UInt8
+            switch b {
+            case 0x30...0x39: digit = b - 0x30
+            case 0x41...0x46: digit = b - 0x41 + 10
+            case 0x61...0x66: digit = b - 0x61 + 10
+            default: return nil
+            }
+            value = value << 4 | UInt64(digit)
+        }
+        return value
     }
 
     mutating func optionalString() throws -> String? { try optional { try $0.string() } }
