@@ -7,6 +7,7 @@
 //     .build/release/tracer-costs
 //     .build/release/store-append
 //     .build/release/bus-throughput --postgres URL --amqp URL --nats URL
+//     .build/release/large-flow --messages 100000
 //
 // See ../BENCHMARKS.md for the figures and the exact commands that produced them.
 import PackageDescription
@@ -117,6 +118,17 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // One flow of 100,000 messages through the store, FlowBuilder, the query service's
+        // cache, the direct JSON writer and reader, and the exports (issue 17).
+        .executableTarget(
+            name: "large-flow",
+            dependencies: [
+                .product(name: "ChoreoStore", package: "Choreoscope"),
+                .product(name: "ChoreoQuery", package: "Choreoscope"),
+                .product(name: "ChoreoFlows", package: "Choreoscope"),
+                .product(name: "ChoreoModel", package: "Choreoscope"),
             ]
         ),
         // Flow queries: flows show of a long flow, stuck list over many flows, process map.
