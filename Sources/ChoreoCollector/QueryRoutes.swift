@@ -49,7 +49,6 @@ struct QueryRoutes: Sendable {
             return .failure(HTTPResponseError(.badRequest, "malformed correlation id in the path: \(QueryParameters.quoted(raw))"))
         }
         guard let flow = try await service.flow(correlationID: id) else {
-            if let sampled = try await service.sampledOut(correlationID: id) { return .failure(HTTPResponseError(.gone, sampled.message)) }
             return .failure(HTTPResponseError(.notFound, "no flow with correlation id \(QueryParameters.quoted(id))"))
         }
         return .success(flow)
