@@ -1,4 +1,4 @@
-/// The status of a flow (a business transaction), as docs/DESIGN.md defines it.
+/// The status of a flow (a business transaction), as docs/wire-conventions.md ("Flow status") defines it.
 public enum FlowStatus: String, Codable, Hashable, Sendable, CaseIterable {
     /// Reached a terminal message, or went quiet with every message handled; nothing failed or compensated.
     case completed

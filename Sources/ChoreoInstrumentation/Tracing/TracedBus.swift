@@ -20,7 +20,7 @@ public enum ConsumerTraceMode: String, Sendable, Hashable, CaseIterable {
 /// ``MessageContext``: no span, no attribute work, no propagation.
 ///
 /// Spans follow the OpenTelemetry messaging conventions (`send {topic}`, `process {topic}`)
-/// with the `choreo.*` attributes of docs/DESIGN.md and `service.name` set to ``service``.
+/// with the `choreo.*` attributes of docs/wire-conventions.md and `service.name` set to ``service``.
 public struct TracedBus<Bus: MessageBus>: MessageBus {
     /// How a consumer span relates to the producer span of the message it handles (``ConsumerTraceMode``).
     public typealias TraceMode = ConsumerTraceMode

@@ -6,7 +6,7 @@ import ChoreoModel
 /// JSON: `{"status": "completed", "outcome": "OrderCompleted", "types": ["OrderPlaced", ...]}`,
 /// plus `"waiting_for": "ShipGoods"` on a stuck flow. ``steps`` are not encoded.
 ///
-/// Status, as docs/DESIGN.md and the flow reconstruction define it:
+/// Status, as docs/wire-conventions.md ("Flow status") and the flow reconstruction define it:
 /// - `stuck`: a message of the flow was published to a topic nobody consumes (a missing
 ///   subscriber); ``waitingFor`` is its type, the outcome is nil;
 /// - `compensated`: a compensating message was published (a refund, a released reservation);
