@@ -91,6 +91,17 @@ struct CollectorCommand: AsyncParsableCommand {
         transform: DurationFlag.seconds)
     var metricsInterval: Duration = .seconds(15)
 
+    @Option(
+        help:
+            "Tail sampling: of the flows that settle healthy (completed, no gaps, errors or deviations, not slower than their variant's p99), keep the spans of this share (0 to 1, by a hash of the correlation id) and delete the others' spans; the flow index keeps every flow. 1 (the default) keeps every span."
+    )
+    var keepHealthy: Double = 1
+
+    @Option(
+        help: "How long after a flow's last activity tail sampling decides on it, e.g. 10s (the default) or 1m.",
+        transform: DurationFlag.seconds)
+    var samplingDelay: Duration = .seconds(10)
+
     @Flag(help: "Allow a non-loopback --listen without both tokens (only behind a trusted network or proxy).")
     var insecure = false
 
@@ -116,6 +127,12 @@ struct CollectorCommand: AsyncParsableCommand {
         }
         guard metricsInterval > .zero, metricsInterval < .seconds(1_000_000_000) else {
             throw ValidationError("--metrics-interval must be above 0s and under 1000000000s, e.g. 15s; got \(DurationText.format(metricsInterval))")
+        }
+        guard keepHealthy.isFinite, (0...1).contains(keepHealthy) else {
+            throw ValidationError("--keep-healthy must be a share from 0 to 1, e.g. 0.1 (keep 10 % of the healthy flows' spans); got \(keepHealthy)")
+        }
+        guard samplingDelay >= .zero, samplingDelay < .seconds(1_000_000_000) else {
+            throw ValidationError("--sampling-delay must be 0s or more and under 1000000000s, e.g. 10s; got \(DurationText.format(samplingDelay))")
         }
         guard stuckMargin > 0, stuckMargin < 1e9 else { throw ValidationError("--stuck-margin must be a positive number, e.g. 10") }
         guard (1...1_000_000).contains(maxSpansPerRequest) else {
@@ -153,6 +170,7 @@ struct CollectorCommand: AsyncParsableCommand {
         configuration.stuckFloorNanos = UInt64(DurationText.nanoseconds(of: stuckFloor))
         configuration.stuckMargin = stuckMargin
         configuration.flowCountInterval = metricsInterval
+        configuration.sampling = TailSampling(ratio: keepHealthy, delay: samplingDelay)
         configuration.maxSpansPerRequest = maxSpansPerRequest
         configuration.maxAttributeBytes = maxAttributeLength
         configuration.maxBodyBytes = maxBodyBytes

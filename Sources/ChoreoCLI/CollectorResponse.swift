@@ -33,6 +33,10 @@ public enum CollectorResponse {
             }
         case 404 where notFound != nil:
             throw .notFound(notFound ?? "")
+        case 410 where notFound != nil:
+            // Gone: the collector deleted what was asked for (a flow sampled out) and says what is left.
+            let message = detail(body)
+            throw .notFound(message.isEmpty ? notFound ?? "" : String(message.dropFirst(2)))
         case 401, 403:
             throw CLIError(.unexpectedResponse, "the collector at \(url) refused the request (\(status))\(detail(body)); check --token or CHOREO_TOKEN")
         default:

@@ -54,6 +54,7 @@ public struct DatabaseSource: QuerySource {
 
     public func flow(correlationID: String) async throws -> Flow {
         guard let flow = try await service.flow(correlationID: correlationID) else {
+            if let sampled = try await service.sampledOut(correlationID: correlationID) { throw CLIError.notFound(sampled.message) }
             throw CLIError.notFound("no flow with correlation id \"\(correlationID)\"")
         }
         return flow

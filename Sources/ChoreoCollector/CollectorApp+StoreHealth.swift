@@ -80,6 +80,9 @@ final class HealthTrackingStore: SpanStore {
         try await track(.read) { try await base.dueFlows(at: unixNano, limit: limit) }
     }
     func judging() async throws -> [UInt8]? { try await track(.read) { try await base.judging() } }
+    func sampledOutFlows(_ correlationIDs: [String]) async throws -> [String: SampledOutFlow] {
+        try await track(.read) { try await base.sampledOutFlows(correlationIDs) }
+    }
     func saveJudging(_ settings: [UInt8]) async throws { try await track(.write) { try await base.saveJudging(settings) } }
     func traceSummaries(_ query: TraceQuery) async throws -> [TraceSummary] {
         try await track(.read) { try await base.traceSummaries(query) }

@@ -66,7 +66,8 @@ public struct CollectorApp: Sendable {
         self.learner = SharedLatencyLearner(configuration: configuration.latencyLearnerConfiguration)
         self.indexer = FlowIndexer(
             store: tracked, options: configuration.flowOptions, learner: learner, clock: ContinuousClock(),
-            interval: configuration.indexInterval, now: now, logger: logger
+            interval: configuration.indexInterval, now: now, logger: logger,
+            sampling: configuration.sampling, samplingCounters: SamplingCounters(factory: metrics.factory)
         )
         self.truncatedAttributes = MeteredCounter(label: CollectorMetrics.Name.truncatedAttributes, factory: metrics.factory)
         self.ingest = IngestRoute(
@@ -114,7 +115,6 @@ public struct CollectorApp: Sendable {
         queryGroup.get("/api/v1/traces") { request, context in try await query.searchTraces(request, context: context) }
         queryGroup.get("/api/v1/traces/:id") { request, context in try await query.getTrace(request, context: context) }
         queryGroup.get("/metrics") { _, _ in metricsResponse() }
-        JaegerRoutes(service: JaegerQueryService(store: trackedStore), now: now).register(on: queryGroup)  // Jaeger's /api/*
 
         DashboardRoutes().register(on: router)  // GET / and /ui/** (static, no token)
         router.get("/healthz") { _, _ in "ok\n" }

@@ -52,6 +52,8 @@ public struct CollectorConfiguration: Sendable {
     /// When set, OTLP/gRPC ingest (`TraceService/Export`) listens here too (`--grpc-listen`),
     /// with the same token, limits and TLS as `POST /v1/traces`; nil (the default): off.
     public var grpcAddress: ListenAddress? = nil
+    /// Flow-aware tail sampling (`--keep-healthy`, `--sampling-delay`); by default every span is kept.
+    public var sampling = TailSampling()
 
     public init(
         host: String = "127.0.0.1",

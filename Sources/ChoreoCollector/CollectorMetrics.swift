@@ -44,6 +44,12 @@ public final class CollectorMetrics: Sendable {
         public static let oldestStuckAge = "choreo_collector_oldest_stuck_flow_age_seconds"
         /// Gauge: seconds since the last completed flow index pass began.
         public static let indexLag = "choreo_collector_index_lag_seconds"
+        /// Counter with `decision` (kept, sampled_out) and `reason` labels: flows tail sampling decided.
+        public static let samplingFlows = "choreo_collector_sampling_flows_total"
+        /// Counter with a `decision` label: spans of the flows tail sampling decided.
+        public static let samplingSpans = "choreo_collector_sampling_spans_total"
+        /// Counter: spans that arrived for a flow already sampled out, deleted.
+        public static let samplingLateSpans = "choreo_collector_sampling_late_spans_total"
     }
 
     /// Awaited types with their own `choreo_collector_stuck_flows` series, at most; the stuck
@@ -76,6 +82,10 @@ public final class CollectorMetrics: Sendable {
         Name.oldestStuckAge: "Seconds since the oldest stuck flow last made progress, 0 when no flow is stuck (read at scrape from the last recount).",
         Name.indexLag:
             "Seconds since the last completed flow index pass began (every span committed before then is indexed); before the first pass, since the collector started (read at scrape).",
+        Name.samplingFlows:
+            "Flows decided by tail sampling (--keep-healthy), by decision (kept, sampled_out) and reason (failed, compensated, stuck, slow, deviating, in_flight, hash); a flow rebuilt after its decision (a late span) is decided and counted again.",
+        Name.samplingSpans: "Spans of the flows tail sampling decided, by decision: kept, or sampled_out (deleted; the flow index keeps the flow).",
+        Name.samplingLateSpans: "Spans that arrived for a flow already sampled out: deleted, the flow's index entry unchanged.",
     ]
 
     /// Where every collector metric lives.

@@ -31,6 +31,14 @@ import Synchronization
 /// flows it rebuilds as claims (``FlowIndexWriter/claimDirtyFlows(at:limit:lease:)``,
 /// ``FlowIndexWriter/claimDueFlows(at:limit:lease:)``) held for `claimLease`, so no flow is
 /// rebuilt by two of them at once; a claim whose indexer died runs out and another takes it.
+///
+/// With tail sampling (``TailSampling``, `--keep-healthy` below 1) the indexer also decides,
+/// once a flow has settled, whether its spans stay: a flow sampled out is written with
+/// ``IndexedFlow/sampledOutAtUnixNano``, which deletes its spans in the same transaction as the
+/// entry is written, under the claim, so with several collectors on one store it is decided
+/// once. A span that arrives later for a sampled-out flow marks it dirty; the indexer then writes
+/// the entry the index holds again (which deletes that span) and counts it as late: the entry
+/// stays what it was when the flow was decided.
 public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == Duration {
     private let store: any SpanStore
     private let options: FlowOptions
@@ -52,13 +60,25 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
     private let lastCatchUp = Atomic<UInt64>(0)
     /// Callers of ``catchUp()`` that arrived while a pass was running (see ``catchUp()``).
     private let coalescing = Mutex(Coalescing())
+    /// Where large flows this indexer builds are handed to the query service (nil: nowhere).
+    private let flowCache: FlowBuildCache?
+    /// Which settled flows keep their spans.
+    private let sampling: TailSampling
+    /// The durations of the completed flows decided so far, per variant.
+    private let variantLatencies = VariantLatencies()
+    /// What sampling decided.
+    public let samplingCounters: SamplingCounters
 
     public init(
         store: any SpanStore, options: FlowOptions, learner: SharedLatencyLearner? = nil, clock: C, interval: Duration,
         now: @escaping @Sendable () -> UInt64 = UnixTime.nowNanos, claimLease: Duration = .seconds(30),
-        skew: SharedClockSkewEstimator? = nil, clockOffsetThreshold: Duration = .milliseconds(1), logger: Logger
+        skew: SharedClockSkewEstimator? = nil, clockOffsetThreshold: Duration = .milliseconds(1), logger: Logger,
+        sampling: TailSampling = TailSampling(), samplingCounters: SamplingCounters = SamplingCounters(), flowCache: FlowBuildCache? = nil
     ) {
         self.store = store
+        self.flowCache = flowCache
+        self.sampling = sampling
+        self.samplingCounters = samplingCounters
         self.skew = skew ?? SharedClockSkewEstimator()
         self.clockOffsetThresholdNanos = ClockOffsetsRecord.nanos(clockOffsetThreshold)
         self.claimLease = claimLease
@@ -225,12 +245,15 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         }
     }
 
-    private func rebuild(_ ids: [String], clearing: [DirtyFlow]) async throws -> Int {
+    private func rebuild(_ claimed: [String], clearing: [DirtyFlow]) async throws -> Int {
         let at = now()
         let builder = FlowBuilder(options: currentOptions())
         var flows: [Flow] = []
-        flows.reserveCapacity(ids.count)
-        let spansByFlow = try await store.spans(correlationIDs: ids)  // one batched read per cycle
+        flows.reserveCapacity(claimed.count)
+        // Flows already sampled out keep their entry; the spans that arrived since go with it.
+        let sampledOut = sampling.isActive ? try await store.sampledOutFlows(claimed) : [:]
+        let ids = sampledOut.isEmpty ? claimed : claimed.filter { sampledOut[$0] == nil }
+        let spansByFlow = try await store.spans(correlationIDs: claimed)  // one batched read per cycle
         for id in ids {
             let spans = spansByFlow[id] ?? []
             let flow =
@@ -248,15 +271,46 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         }
         learner.observe(flows)
         try await recordJudging()
+        await Self.shareLargeFlows(
+            flows, read: spansByFlow, builder: builder.options, offsets: judgedClockOffsets, recorded: currentOptions(), store: store,
+            cache: flowCache)
         // Due times from the limits learned including these flows: a flow judged in flight under
         // the limits before them falls due (in this very catch-up) if the new limits say so.
         let learned = currentOptions()
-        let entries = flows.map { flow in
+        var entries = flows.map { flow in
             let summary = builder.summary(of: flow)
-            return IndexedFlow(summary: summary, trail: flow.trail.steps, dueAtUnixNano: Self.due(summary, options: learned))
+            var entry = IndexedFlow(summary: summary, trail: flow.trail.steps, dueAtUnixNano: Self.due(summary, options: learned))
+            if sampling.isActive { judge(flow, &entry, spans: spansByFlow[flow.correlationID]?.count ?? 0, at: at) }
+            return entry
+        }
+        for (id, kept) in sampledOut.sorted(by: { $0.key < $1.key }) {
+            samplingCounters.late(spans: spansByFlow[id]?.count ?? 0)
+            entries.append(kept.entry)
         }
         try await store.upsertFlows(entries, clearing: clearing)
         return entries.count
+    }
+
+    /// Applies tail sampling's decision to a flow's entry: a due time while it settles, the
+    /// sampled-out mark when its spans go; counts what was decided.
+    private func judge(_ flow: Flow, _ entry: inout IndexedFlow, spans: Int, at: UInt64) {
+        let variant = TailSampling.variant(of: flow)
+        let decision = sampling.decide(flow, variantP99Nanos: variantLatencies.p99(variant, minimum: sampling.minimumVariantSamples), now: at)
+        switch decision {
+        case .undecided(let due):
+            // An in-flight flow keeps its stuck due time; a settled one comes back to be decided.
+            if flow.status != .inFlight { entry.dueAtUnixNano = min(entry.dueAtUnixNano ?? .max, due &+ 1) }
+            return
+        case .keep(let reason):
+            samplingCounters.kept(reason, spans: spans)
+        case .sampleOut:
+            samplingCounters.sampledOut(spans: spans)
+            entry.sampledOutAtUnixNano = at
+            entry.dueAtUnixNano = nil
+        }
+        if flow.status == .completed, !TailSampling.isDeviating(flow) {
+            variantLatencies.observe(variant, nanos: TailSampling.duration(of: flow))
+        }
     }
 
     /// When an in-flight flow would turn stuck if nothing arrived: just past its last activity

@@ -6,18 +6,19 @@ import PostgresNIO
 extension PostgresSpanStore {
     public func upsertSummaries(_ summaries: [FlowSummary], clearing: [DirtyFlow]) async throws {
         guard !summaries.isEmpty || !clearing.isEmpty else { return }
-        let entries = summaries.map { IndexEntry($0, trail: nil, due: nil) }
+        let entries = summaries.map { IndexEntry($0, trail: nil, due: nil, sampledOut: nil) }
         try await perform("writing \(summaries.count) flow summaries") { [self] in try await write(entries, clearing: clearing, withTrails: false) }
     }
 
     public func upsertFlows(_ flows: [IndexedFlow], clearing: [DirtyFlow]) async throws {
         guard !flows.isEmpty || !clearing.isEmpty else { return }
-        let entries = flows.map { IndexEntry($0.summary, trail: $0.trail, due: $0.dueAtUnixNano) }
+        let entries = flows.map { IndexEntry($0.summary, trail: $0.trail, due: $0.dueAtUnixNano, sampledOut: $0.sampledOutAtUnixNano) }
         try await perform("writing \(flows.count) flow index entries") { [self] in try await write(entries, clearing: clearing, withTrails: true) }
     }
 
-    /// Writes index entries (summaries, and trails and due times when `withTrails`; a plain
-    /// summary clears the due time and keeps the trail), replaces their type and service rows,
+    /// Writes index entries (summaries, and trails, due times and sampling marks when
+    /// `withTrails`; a plain summary clears the due time and keeps the trail), deletes the spans
+    /// of the entries sampled out (by correlation id, an index lookup), replaces their type and service rows,
     /// clears the dirty marks whose version did not move, and releases the claims of
     /// `clearing`: one transaction. The entries travel as one bound JSON document; the last
     /// entry of a flow wins.
@@ -67,19 +68,21 @@ extension PostgresSpanStore {
         binds.append(clearing.map(\.version))
         let onConflict =
             withTrails
-            ? "trail_types = excluded.trail_types, trail_services = excluded.trail_services, trail_times = excluded.trail_times, due_ns = excluded.due_ns"
+            ? "trail_types = excluded.trail_types, trail_services = excluded.trail_services, trail_times = excluded.trail_times, due_ns = excluded.due_ns, "
+                + "sampled_out_ns = excluded.sampled_out_ns"
             : "due_ns = NULL"
         let sql = """
             WITH x AS (
                 SELECT * FROM json_to_recordset($1::json) AS x(
                     c text, status text, outcome text, started bigint, last bigint, steps bigint, compensations bigint,
                     errors bigint, waiting text, services text[], types text[], trail_types text[], trail_services text[],
-                    trail_times bigint[], due bigint)),
+                    trail_times bigint[], due bigint, sampled bigint)),
             summaries AS (
                 INSERT INTO \(table("flow_summaries")) AS s (correlation_id, status, outcome, started_ns, last_activity_ns, step_count,
-                    compensation_count, error_count, waiting_for, services, types, trail_types, trail_services, trail_times, due_ns)
+                    compensation_count, error_count, waiting_for, services, types, trail_types, trail_services, trail_times, due_ns,
+                    sampled_out_ns)
                 SELECT c, status, outcome, started, last, steps, compensations, errors, waiting, services, types,
-                    trail_types, trail_services, trail_times, due FROM x
+                    trail_types, trail_services, trail_times, due, sampled FROM x
                 ON CONFLICT (correlation_id) DO UPDATE SET
                     status = excluded.status, outcome = excluded.outcome, started_ns = excluded.started_ns,
                     last_activity_ns = excluded.last_activity_ns, step_count = excluded.step_count,
@@ -99,6 +102,8 @@ extension PostgresSpanStore {
             added_services AS (
                 INSERT INTO \(table("flow_services")) (correlation_id, service, last_activity_ns) SELECT c, service, last FROM new_services
                 ON CONFLICT (correlation_id, service) DO UPDATE SET last_activity_ns = excluded.last_activity_ns),
+            sampled_out AS (
+                DELETE FROM \(table("spans")) p USING x WHERE x.sampled IS NOT NULL AND p.correlation_id = x.c),
             cleared AS (
                 DELETE FROM \(table("dirty_flows")) d USING unnest($2::text[], $3::int8[]) AS m(c, version)
                 WHERE d.correlation_id = m.c AND d.version = m.version)
@@ -125,8 +130,10 @@ struct IndexEntry: Encodable, Sendable {
     var trail_services: [String]?
     var trail_times: [Int64]?
     var due: Int64?
+    /// Set when tail sampling drops the flow: its spans are deleted in the same statement.
+    var sampled: Int64?
 
-    init(_ summary: FlowSummary, trail: [FlowTrail.Step]?, due: UInt64?) {
+    init(_ summary: FlowSummary, trail: [FlowTrail.Step]?, due: UInt64?, sampledOut: UInt64?) {
         c = PostgresText.clean(summary.correlationID)
         status = summary.status.rawValue
         outcome = summary.outcome.map { PostgresText.clean($0) }
@@ -142,5 +149,6 @@ struct IndexEntry: Encodable, Sendable {
         trail_services = trail.map { PostgresText.clean($0.map(\.service)) }
         trail_times = trail.map { $0.map { PostgresSpanStore.storedNanos($0.publishedAtUnixNano) } }
         self.due = due.map(PostgresSpanStore.storedNanos)
+        self.sampled = sampledOut.map(PostgresSpanStore.storedNanos)
     }
 }

@@ -3,10 +3,14 @@ import ChoreoModel
 extension InMemorySpanStore {
     public func upsertFlows(_ flows: [IndexedFlow], clearing: [DirtyFlow]) async throws {
         let stale = write(flows.map(\.summary), clearing: clearing)
+        var doomed: Set<String> = []
         for flow in flows where !stale.contains(flow.summary.correlationID) {
             setTrail(flow.trail, for: flow.summary.correlationID)
             dues[flow.summary.correlationID] = flow.dueAtUnixNano
+            sampledOut[flow.summary.correlationID] = flow.sampledOutAtUnixNano
+            if flow.sampledOutAtUnixNano != nil { doomed.insert(flow.summary.correlationID) }
         }
+        if !doomed.isEmpty { keepSpans { span in span.correlationID.map { !doomed.contains($0) } ?? true } }
     }
 
     public func flowTrails(_ query: FlowQuery) async throws -> [FlowTrail] {

@@ -12,6 +12,28 @@ extension InMemorySpanStore: SpanRetention {
         let gone = Set(doomed)
         let touched = Set(doomed.compactMap { records[$0].correlationID })
         let kept = records.indices.filter { !gone.contains($0) }.map { records[$0] }
+        replaceSpans(with: kept)
+        var deletedFlows = 0
+        for correlationID in touched where byCorrelation[correlationID] == nil {
+            deletedFlows += 1
+            summaries[correlationID] = nil
+            trails[correlationID] = nil
+            dues[correlationID] = nil
+            sampledOut[correlationID] = nil
+            dirty[correlationID] = nil
+        }
+        return RetentionChunk(deletedSpans: doomed.count, deletedFlows: deletedFlows)
+    }
+}
+
+extension InMemorySpanStore {
+    /// Keeps only the spans `keep` accepts (in their order), rebuilding the lookups.
+    func keepSpans(_ keep: (SpanRecord) -> Bool) {
+        replaceSpans(with: records.filter(keep))
+    }
+
+    /// Replaces every span with `kept` (in order), rebuilding the lookups.
+    func replaceSpans(with kept: [SpanRecord]) {
         records = []
         keys = []
         byTrace = [:]
@@ -24,14 +46,5 @@ extension InMemorySpanStore: SpanRetention {
                 byCorrelation[correlationID, default: []].append(records.count - 1)
             }
         }
-        var deletedFlows = 0
-        for correlationID in touched where byCorrelation[correlationID] == nil {
-            deletedFlows += 1
-            summaries[correlationID] = nil
-            trails[correlationID] = nil
-            dues[correlationID] = nil
-            dirty[correlationID] = nil
-        }
-        return RetentionChunk(deletedSpans: doomed.count, deletedFlows: deletedFlows)
     }
 }

@@ -23,6 +23,8 @@ public actor InMemorySpanStore: SpanStore {
     var trails: [String: [FlowTrail.Step]] = [:]
     var judgingSettings: [UInt8]?
     var dues: [String: UInt64] = [:]
+    /// When tail sampling deleted each sampled-out flow's spans.
+    var sampledOut: [String: UInt64] = [:]
     var claims = FlowClaims()
 
     /// Creates an empty store.

@@ -9,12 +9,17 @@ public struct IndexedFlow: Hashable, Sendable {
     /// When the flow must be judged again though no span arrives (an in-flight flow may turn
     /// stuck then; Unix nanoseconds); nil when only new spans can change it.
     public var dueAtUnixNano: UInt64?
+    /// When tail sampling decided to drop the flow's spans (Unix nanoseconds); nil for a flow
+    /// whose spans are kept. Writing an entry with it set deletes every span of the flow in the
+    /// same transaction (``FlowSamplingIndex``).
+    public var sampledOutAtUnixNano: UInt64?
 
     /// Creates an entry.
-    public init(summary: FlowSummary, trail: [FlowTrail.Step], dueAtUnixNano: UInt64? = nil) {
+    public init(summary: FlowSummary, trail: [FlowTrail.Step], dueAtUnixNano: UInt64? = nil, sampledOutAtUnixNano: UInt64? = nil) {
         self.summary = summary
         self.trail = trail
         self.dueAtUnixNano = dueAtUnixNano
+        self.sampledOutAtUnixNano = sampledOutAtUnixNano
     }
 }
 

@@ -98,7 +98,7 @@ final class SQLiteReader: SQLiteResource {
         return result
     }
 
-    private func summary(_ row: SQLiteStatement) throws -> FlowSummary {
+    func summary(_ row: SQLiteStatement) throws -> FlowSummary {
         guard let raw = row.text(1), let status = FlowStatus(rawValue: raw) else {
             throw StoreError(.corruptRecord, "flow \(row.text(0) ?? "?") has an unknown status \(row.text(1) ?? "NULL")")
         }

@@ -1,25 +1,37 @@
 import ChoreoModel
 
 extension SQLiteWriter {
-    static let setTrail = "UPDATE flow_summaries SET trail = ?2, due_ns = ?3 WHERE correlation_id = ?1"
+    static let setTrail = "UPDATE flow_summaries SET trail = ?2, due_ns = ?3, sampled_out_ns = ?4 WHERE correlation_id = ?1"
+    static let deleteFlowSpans = "DELETE FROM spans WHERE correlation_id = ?1"
     static let forgetTypes = "DELETE FROM flow_types WHERE correlation_id = ?1"
     static let forgetServices = "DELETE FROM flow_services WHERE correlation_id = ?1"
     static let addType = "INSERT OR IGNORE INTO flow_types (type, correlation_id, last_activity_ns) VALUES (?1, ?2, ?3)"
     static let addService = "INSERT OR IGNORE INTO flow_services (service, correlation_id, last_activity_ns) VALUES (?1, ?2, ?3)"
 
     /// Writes index entries: summaries, trails and type/service rows, and clears dirty marks,
-    /// in one transaction.
+    /// in one transaction; deletes every span of the entries sampled out in the same transaction
+    /// (an index lookup by correlation id) and hands their pages back to the file system
+    /// (`incremental_vacuum`, on files created with `auto_vacuum = INCREMENTAL`).
     func upsert(flows: [IndexedFlow], clearing: [DirtyFlow]) throws {
         try db.transaction {
             try writeSummaries(flows.map(\.summary), clearing: clearing)
             let trail = try db.cached(Self.setTrail)
+            var sampledOut = false
             for flow in flows {
                 try trail.bind(1, flow.summary.correlationID)
                 let bytes = FlowTrail.Step.encode(flow.trail)
                 try bytes.withUnsafeBytes { try trail.bind(2, blob: $0) }
                 if let due = flow.dueAtUnixNano { try trail.bind(3, due) } else { try trail.bind(3, nil as String?) }
+                if let at = flow.sampledOutAtUnixNano { try trail.bind(4, at) } else { try trail.bind(4, nil as String?) }
                 try trail.run()
+                if flow.sampledOutAtUnixNano != nil {
+                    let delete = try db.cached(Self.deleteFlowSpans)
+                    try delete.bind(1, flow.summary.correlationID)
+                    try delete.run()
+                    sampledOut = true
+                }
             }
+            if sampledOut { try db.execute("PRAGMA incremental_vacuum") }
         }
     }
 

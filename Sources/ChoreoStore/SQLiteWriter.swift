@@ -34,6 +34,9 @@ final class SQLiteWriter: SQLiteResource {
     init(path: String, options: SQLiteOptions) throws {
         db = try SQLiteConnection(path: path, create: true)
         sqlite3_busy_timeout(db.handle, options.busyTimeoutMillis)
+        // A new file hands the pages of deleted spans (retention, tail sampling) back to the file
+        // system; only possible before its first table (an existing file keeps its mode).
+        if try db.scalar("SELECT count(*) FROM sqlite_master") == "0" { try db.execute("PRAGMA auto_vacuum = INCREMENTAL") }
         let mode = try db.scalar("PRAGMA journal_mode = WAL")
         guard mode?.lowercased() == "wal" else {
             throw StoreError(.cannotOpen, "'\(path)' cannot use write-ahead logging (journal mode \(mode ?? "unknown")); use a file on a local disk")

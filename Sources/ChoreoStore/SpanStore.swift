@@ -57,4 +57,4 @@ public struct DirtyFlow: Sendable, Hashable {
 /// ``FlowIndexReader``, the flow indexer on ``FlowIndexWriter`` (and the reader), retention on
 /// ``SpanRetention``. Implementations: ``SQLiteSpanStore``, ``InMemorySpanStore``; each passes
 /// the contract suite of every seam.
-public typealias SpanStore = SpanWriter & SpanReader & FlowIndexReader & FlowIndexWriter
+public typealias SpanStore = SpanWriter & SpanReader & FlowIndexReader & FlowIndexWriter & FlowSamplingIndex

@@ -336,5 +336,8 @@ final class CountingStore: SpanStore {
     func flowTrails(_ query: FlowQuery) async throws -> [FlowTrail] { try await base.flowTrails(query) }
     func flowCounts(_ query: FlowQuery) async throws -> [FlowStatus: Int] { try await base.flowCounts(query) }
     func judging() async throws -> [UInt8]? { try await base.judging() }
+    func sampledOutFlows(_ correlationIDs: [String]) async throws -> [String: SampledOutFlow] {
+        try await base.sampledOutFlows(correlationIDs)
+    }
     func saveJudging(_ settings: [UInt8]) async throws { try await base.saveJudging(settings) }
 }

@@ -171,6 +171,9 @@ final class InterceptingStore: SpanStore {
     func flowTrails(_ query: FlowQuery) async throws -> [FlowTrail] { try await intercept(.flowTrails) { try await inner.flowTrails(query) } }
     func flowCounts(_ query: FlowQuery) async throws -> [FlowStatus: Int] { try await intercept(.flowCounts) { try await inner.flowCounts(query) } }
     func judging() async throws -> [UInt8]? { try await intercept(.judging) { try await inner.judging() } }
+    func sampledOutFlows(_ correlationIDs: [String]) async throws -> [String: SampledOutFlow] {
+        try await inner.sampledOutFlows(correlationIDs)
+    }
     func dueFlows(at unixNano: UInt64, limit: Int) async throws -> [String] {
         try await intercept(.dueFlows) { try await inner.dueFlows(at: unixNano, limit: limit) }
     }

@@ -1,0 +1,1 @@
+../ChoreoStoreTests/FlowSamplingStoreTests.swift
