@@ -115,6 +115,7 @@ public struct CollectorApp: Sendable {
         queryGroup.get("/api/v1/traces") { request, context in try await query.searchTraces(request, context: context) }
         queryGroup.get("/api/v1/traces/:id") { request, context in try await query.getTrace(request, context: context) }
         queryGroup.get("/metrics") { _, _ in metricsResponse() }
+        JaegerRoutes(service: JaegerQueryService(store: trackedStore), now: now).register(on: queryGroup)  // Jaeger's /api/*
 
         DashboardRoutes().register(on: router)  // GET / and /ui/** (static, no token)
         router.get("/healthz") { _, _ in "ok\n" }

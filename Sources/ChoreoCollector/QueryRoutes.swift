@@ -67,8 +67,9 @@ struct QueryRoutes: Sendable {
         }
         switch try await flow(context) {
         case .success(let flow):
-            guard from != nil || limit != nil else { return try json(.ok, flow) }
-            return try json(.ok, StepPage(flow: flow, from: from ?? 0, limit: limit))
+            // Written straight into bytes (same bytes as JSONEncoder): only the steps shown.
+            let page = from != nil || limit != nil ? (from: from ?? 0, limit: limit) : nil
+            return json(.ok, bytes: flow.jsonBytes(page: page))
         case .failure(let error): return Self.error(error.status, error.message)
         }
     }
@@ -89,6 +90,14 @@ struct QueryRoutes: Sendable {
         var response = try Self.json(status, value)
         response.headers[Self.indexUpdatedAt] = UnixTime.rfc3339(indexedAt())
         return response
+    }
+
+    /// JSON already written (a flow's ``Flow/jsonBytes(page:)``), carrying the index's freshness.
+    func json(_ status: HTTPResponse.Status, bytes: [UInt8]) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[Self.indexUpdatedAt] = UnixTime.rfc3339(indexedAt())
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     static let indexUpdatedAt = HTTPField.Name("Choreo-Index-Updated-At")!
@@ -114,36 +123,5 @@ struct QueryRoutes: Sendable {
 
     static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
         (try? json(status, ["error": message])) ?? Response(status: status)
-    }
-}
-
-/// One flow with a slice of its steps: the flow's JSON (header, findings, counts of the whole
-/// flow) with `steps` cut to `from ..< from + limit`, plus `steps_total` and `steps_from`.
-struct StepPage: Encodable {
-    var flow: Flow
-    var total: Int
-    var from: Int
-
-    init(flow: Flow, from: Int, limit: Int?) {
-        let total = flow.steps.count
-        let start = min(from, total)
-        let end = limit.map { start + min($0, total - start) } ?? total
-        var sliced = flow
-        sliced.steps = Array(flow.steps[start..<end])
-        self.flow = sliced
-        self.total = total
-        self.from = start
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case total = "steps_total"
-        case from = "steps_from"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        try flow.encode(to: encoder)
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(total, forKey: .total)
-        try c.encode(from, forKey: .from)
     }
 }

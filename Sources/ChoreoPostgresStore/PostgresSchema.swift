@@ -81,7 +81,14 @@ enum PostgresSchema {
         ALTER TABLE {s}.dirty_flows ADD COLUMN claim bigint;
         ALTER TABLE {s}.dirty_flows ADD COLUMN claimed_until bigint;
         """,
-        // 3: tail sampling (`choreo-collector --keep-healthy`): when a flow's spans were deleted
+        // 3: the service catalog (Jaeger's query API): spans by service in time order (trace
+        // search), and the distinct services and (name, kind) operations, each found by a
+        // skip-scan (a recursive query seeking the next key) rather than a scan of every span.
+        """
+        CREATE INDEX spans_by_service ON {s}.spans (service, start_ns);
+        CREATE INDEX spans_by_operation ON {s}.spans (service, name, kind);
+        """,
+        // 4: tail sampling (`choreo-collector --keep-healthy`): when a flow's spans were deleted
         // because it settled healthy and its hash fell over the ratio; its entry stays.
         """
         ALTER TABLE {s}.flow_summaries ADD COLUMN sampled_out_ns bigint;

@@ -83,7 +83,14 @@ enum SQLiteSchema {
         ALTER TABLE flow_summaries ADD COLUMN due_ns INTEGER;
         CREATE INDEX flow_summaries_by_due ON flow_summaries (due_ns) WHERE due_ns IS NOT NULL;
         """,
-        // 4: tail sampling (`choreo-collector --keep-healthy`): when a flow's spans were deleted
+        // 4: the service catalog (Jaeger's query API): spans by service in time order (trace
+        // search), and the distinct services and (name, kind) operations, each found by a
+        // skip-scan of these indexes rather than a scan of every span.
+        """
+        CREATE INDEX spans_by_service ON spans (service, start_ns);
+        CREATE INDEX spans_by_operation ON spans (service, name, kind);
+        """,
+        // 5: tail sampling (`choreo-collector --keep-healthy`): when a flow's spans were deleted
         // because it settled healthy and its hash fell over the ratio; its entry stays.
         """
         ALTER TABLE flow_summaries ADD COLUMN sampled_out_ns INTEGER;

@@ -284,7 +284,7 @@ struct SQLiteIndexMigrationTests {
         #expect(try await store.flowSummaries(FlowQuery(services: ["checkout"])).map(\.correlationID) == ["old-1"])
         #expect(try await store.dirtyFlows(limit: 10).map(\.correlationID) == ["old-1"])
         await store.close()
-        #expect(try SQLiteTool.run(path, "PRAGMA user_version") == ["4"])
+        #expect(try SQLiteTool.run(path, "PRAGMA user_version") == ["5"])
         try SQLiteTool.run(path, "DELETE FROM flow_summaries WHERE correlation_id = 'old-1'")
         #expect(try SQLiteTool.run(path, "SELECT count(*) FROM flow_types") == ["0"], "deleting a summary deletes its index rows")
     }

@@ -67,7 +67,7 @@ struct SQLiteSpanStoreTests {
         let store = try SQLiteSpanStore(path: path)
         try await store.append([Spans.make(trace: 1, span: 1, startMs: 1)])
         #expect(try SQLiteTool.run(path, "PRAGMA journal_mode") == ["wal"])
-        #expect(try SQLiteTool.run(path, "PRAGMA user_version") == ["4"])
+        #expect(try SQLiteTool.run(path, "PRAGMA user_version") == ["5"])
         #expect(try SQLiteTool.run(path, "PRAGMA auto_vacuum") == ["2"], "a new file gives deleted pages back (INCREMENTAL)")
         let tables = try SQLiteTool.run(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         #expect(tables == ["dirty_flows", "flow_services", "flow_summaries", "flow_types", "settings", "spans"])
