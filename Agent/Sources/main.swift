@@ -11,7 +11,8 @@ import ServiceLifecycle
 struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "choreo-agent",
-        abstract: "Receive OTLP spans on this host, batch and gzip them, and forward them to the collector."
+        abstract: "Receive OTLP spans on this host, batch and gzip them, and forward them to the collector.",
+        version: "choreo-agent \(ChoreoVersion.current)"
     )
 
     @Option(help: "Address to listen on for OTLP/HTTP (HOST:PORT). Loopback by default.")
@@ -67,6 +68,12 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "File holding the bearer token sent to the collector (Authorization: Bearer ...).")
     var collectorTokenFile: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "A header sent on every request to the collector, e.g. X-Scope-OrgID=tenant-1; repeat for several. Not Content-Type, Content-Encoding, Content-Length, Transfer-Encoding, Host or Connection (the agent sets them), nor Authorization with --collector-token-file.",
+            valueName: "name=value"))
+    var collectorHeader: [String] = []
+
     @Option(help: "File holding the bearer token that this agent's POST /v1/traces and /metrics require.")
     var ingestTokenFile: String?
 
@@ -109,6 +116,11 @@ struct AgentCommand: AsyncParsableCommand {
             throw ValidationError(
                 "--collector-ca-file, --collector-cert-file and --collector-key-file apply to https:// collectors; every --collector is http://")
         }
+        do {
+            _ = try CollectorHeaders.parse(collectorHeader, hasCollectorToken: collectorTokenFile != nil)
+        } catch {
+            throw ValidationError("\(error)")
+        }
         guard batchSize > 0, queueCapacity >= batchSize else {
             throw ValidationError("need --batch-size > 0 and --queue-capacity >= --batch-size")
         }
@@ -146,6 +158,7 @@ struct AgentCommand: AsyncParsableCommand {
         var configuration = AgentConfiguration(host: address.host, port: address.port)
         configuration.grpcAddress = try Daemon.grpcListenAddress(grpcListen, example: "127.0.0.1:4317")
         configuration.collectorURLs = collector
+        configuration.collectorHeaders = try CollectorHeaders.parse(collectorHeader, hasCollectorToken: collectorTokenFile != nil)
         configuration.batchMaxSpans = batchSize
         configuration.batchMaxDelay = batchDelayMs
         configuration.queueCapacity = queueCapacity
@@ -183,6 +196,7 @@ struct AgentCommand: AsyncParsableCommand {
             "listen": "\(address)", "grpc_listen": "\(configuration.grpcAddress.map(String.init(describing:)) ?? "off")",
             "collector": "\(configuration.tracesURLs.joined(separator: ", "))",
             "ingest_auth": "\(configuration.ingestToken != nil)", "collector_auth": "\(configuration.collectorToken != nil)",
+            "collector_headers": "\(configuration.collectorHeaders.keys.sorted().joined(separator: ", "))",
             "tls": "\(configuration.tls.map { $0.requiresClientCertificate ? "on, client certificates required" : "on" } ?? "off")",
         ]
         // Logged once the port is bound, never before.

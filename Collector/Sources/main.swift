@@ -13,7 +13,8 @@ import ServiceLifecycle
 struct CollectorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "choreo-collector",
-        abstract: "Receive OTLP spans, store them, rebuild flows and answer queries."
+        abstract: "Receive OTLP spans, store them, rebuild flows and answer queries.",
+        version: "choreo-collector \(ChoreoVersion.current)"
     )
 
     @Option(help: "Address to listen on (HOST:PORT). Loopback by default.")

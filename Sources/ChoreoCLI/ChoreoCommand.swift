@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChoreoModel
 
 /// `choreo`: query flows and traces from a Choreoscope collector.
 ///
@@ -16,6 +17,7 @@ public struct ChoreoCommand: AsyncParsableCommand {
             CHOREO_CA_FILE (CA for an https:// collector), NO_COLOR (no colour). Exit status: 0 success, 1 not found, 2 usage error, \
             3 collector unreachable or unexpected answer.
             """,
+        version: "choreo \(ChoreoVersion.current)",
         subcommands: [FlowsCommand.self, TracesCommand.self]
     )
 

@@ -1,10 +1,12 @@
 import ArgumentParser
+import ChoreoModel
 
 /// `order-fulfilment`: runs the choreography (the default `run` subcommand), or one service alone.
 struct RootCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "order-fulfilment",
         abstract: "The order-fulfilment system under test: a choreography of seven services with fault injection.",
+        version: "order-fulfilment \(ChoreoVersion.current)",
         subcommands: [OrderFulfilmentCommand.self, ServiceCommand.self],
         defaultSubcommand: OrderFulfilmentCommand.self
     )
