@@ -23,6 +23,8 @@ let package = Package(
         .library(name: "ChoreoInstrumentation", targets: ["ChoreoInstrumentation"]),
         .library(name: "ChoreoTracer", targets: ["ChoreoTracer"]),
         .library(name: "ChoreoPostgresBus", targets: ["ChoreoPostgresBus"]),
+        // The bus conformance suite, for adapters of other brokers to prove themselves with.
+        .library(name: "ChoreoBusConformance", targets: ["ChoreoBusConformance"]),
         .library(name: "ChoreoRabbitMQBus", targets: ["ChoreoRabbitMQBus"]),
         .library(name: "ChoreoNATSBus", targets: ["ChoreoNATSBus"]),
         .library(name: "ChoreoPostgresStore", targets: ["ChoreoPostgresStore"]),
@@ -101,6 +103,13 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+        // The shared bus test suite: one set of checks every MessageBus must pass, called from any
+        // test framework (a failed check throws). Ours and other people's adapters run it.
+        .target(
+            name: "ChoreoBusConformance",
+            dependencies: ["ChoreoInstrumentation", "ChoreoModel"],
             swiftSettings: strict
         ),
         // NATS JetStream bus: a durable MessageBus over nats.c (streams, durable pull consumers).
@@ -267,18 +276,12 @@ let package = Package(
         // Tests
         // Test doubles shared by several test targets.
         .target(name: "ChoreoTestSupport", path: "Tests/ChoreoTestSupport"),
-        // The shared bus test suite: one set of checks every MessageBus must pass.
-        .target(
-            name: "BusConformance",
-            dependencies: ["ChoreoInstrumentation", "ChoreoModel"],
-            path: "Tests/BusConformance"
-        ),
         .testTarget(name: "ChoreoModelTests", dependencies: ["ChoreoModel"]),
         .testTarget(name: "ChoreoOTLPTests", dependencies: ["ChoreoOTLP", "ChoreoModel", "ChoreoTestSupport"]),
         .testTarget(
             name: "ChoreoInstrumentationTests",
             dependencies: [
-                "ChoreoTestSupport", "BusConformance",
+                "ChoreoTestSupport", "ChoreoBusConformance",
                 "ChoreoInstrumentation", "ChoreoModel",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
@@ -345,17 +348,17 @@ let package = Package(
         .testTarget(
             name: "ChoreoPostgresBusTests",
             dependencies: [
-                "ChoreoTestSupport", "BusConformance", "ChoreoPostgresBus", "ChoreoInstrumentation", "ChoreoModel",
+                "ChoreoTestSupport", "ChoreoBusConformance", "ChoreoPostgresBus", "ChoreoInstrumentation", "ChoreoModel",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(
             name: "ChoreoNATSBusTests",
-            dependencies: ["BusConformance", "ChoreoNATSBus", "ChoreoInstrumentation", "ChoreoModel", "ChoreoTestSupport"]
+            dependencies: ["ChoreoBusConformance", "ChoreoNATSBus", "ChoreoInstrumentation", "ChoreoModel", "ChoreoTestSupport"]
         ),
         .testTarget(
             name: "ChoreoRabbitMQBusTests",
-            dependencies: ["BusConformance", "ChoreoRabbitMQBus", "ChoreoInstrumentation", "ChoreoModel", "ChoreoTestSupport"]
+            dependencies: ["ChoreoBusConformance", "ChoreoRabbitMQBus", "ChoreoInstrumentation", "ChoreoModel", "ChoreoTestSupport"]
         ),
         .testTarget(
             name: "ChoreoDashboardTests",

@@ -1,4 +1,4 @@
-import BusConformance
+import ChoreoBusConformance
 import ChoreoInstrumentation
 import ChoreoPostgresBus
 import Foundation

@@ -1,4 +1,4 @@
-import BusConformance
+import ChoreoBusConformance
 import ChoreoTestSupport
 import ChoreoInstrumentation
 import ChoreoRabbitMQBus

@@ -1,4 +1,4 @@
-import BusConformance
+import ChoreoBusConformance
 import ChoreoRabbitMQBus
 import Testing
 
