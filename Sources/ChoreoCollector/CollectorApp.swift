@@ -84,7 +84,8 @@ public struct CollectorApp: Sendable {
     /// The router with every route; tests drive it with `app.test(.router)`.
     ///
     /// `POST /v1/traces` is guarded by ``CollectorConfiguration/ingestToken``; `/api/*` and
-    /// `/metrics` by ``CollectorConfiguration/queryToken``; `/healthz` and `/readyz` are open.
+    /// `/metrics` by ``CollectorConfiguration/queryToken``; `/healthz`, `/readyz`, the dashboard's
+    /// files and `/api/v1/openapi.json` (``OpenAPIDocument``) are open.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         // First, so it wraps every route and the not-found answer.
@@ -120,6 +121,7 @@ public struct CollectorApp: Sendable {
         DashboardRoutes().register(on: router)  // GET / and /ui/** (static, no token)
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/readyz") { _, _ in await readiness() }
+        router.get(RouterPath(OpenAPIDocument.path)) { _, _ in OpenAPIDocument.response() }  // no token: it holds no data
         return router
     }
 

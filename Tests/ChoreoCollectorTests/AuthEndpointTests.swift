@@ -41,6 +41,7 @@ struct AuthEndpointTests {
         Endpoint(route: "GET /api/v1/services", uri: "/api/v1/services", guardedBy: .query),
         Endpoint(route: "GET /metrics", uri: "/metrics", guardedBy: .query),
         Endpoint(route: "GET /healthz", uri: "/healthz", guardedBy: .open),
+        Endpoint(route: "GET /api/v1/openapi.json", uri: "/api/v1/openapi.json", guardedBy: .open),
         Endpoint(route: "GET /readyz", uri: "/readyz", guardedBy: .open),
         Endpoint(route: "GET /", uri: "/", guardedBy: .open),
         Endpoint(route: "GET /ui/**", uri: "/ui/index.html", guardedBy: .open),
