@@ -28,6 +28,8 @@ public struct CollectorApp: Sendable {
     let trackedStore: HealthTrackingStore
     public let writer: IngestWriter
     public let indexer: FlowIndexer<ContinuousClock>
+    /// Large flows the indexer built, reused by the query API (``FlowBuildCache``).
+    let flowCache: FlowBuildCache
     /// Consumption latencies learned from every flow the indexer rebuilds; the source of stuck
     /// limits per message type. Empty at start-up: it relearns as flows arrive.
     public let learner: SharedLatencyLearner
@@ -64,10 +66,12 @@ public struct CollectorApp: Sendable {
             maxSpansPerCommit: configuration.maxSpansPerCommit, logger: logger, metrics: metrics.factory
         )
         self.learner = SharedLatencyLearner(configuration: configuration.latencyLearnerConfiguration)
+        let flowCache = FlowBuildCache()
+        self.flowCache = flowCache
         self.indexer = FlowIndexer(
             store: tracked, options: configuration.flowOptions, learner: learner, clock: ContinuousClock(),
             interval: configuration.indexInterval, now: now, logger: logger,
-            sampling: configuration.sampling, samplingCounters: SamplingCounters(factory: metrics.factory)
+            sampling: configuration.sampling, samplingCounters: SamplingCounters(factory: metrics.factory), flowCache: flowCache
         )
         self.truncatedAttributes = MeteredCounter(label: CollectorMetrics.Name.truncatedAttributes, factory: metrics.factory)
         self.ingest = IngestRoute(
@@ -92,7 +96,7 @@ public struct CollectorApp: Sendable {
         router.add(middleware: ErrorBodyMiddleware(classify: Self.answer(to:)))
         let ingest = ingest
         let query = QueryRoutes(
-            service: QueryService(store: trackedStore, fallback: configuration.flowOptions, now: now),
+            service: QueryService(store: trackedStore, fallback: configuration.flowOptions, now: now, cache: flowCache),
             indexedAt: { [indexer] in indexer.indexedAtUnixNano }
         )
         let rejections = rejections

@@ -60,6 +60,8 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
     private let lastCatchUp = Atomic<UInt64>(0)
     /// Callers of ``catchUp()`` that arrived while a pass was running (see ``catchUp()``).
     private let coalescing = Mutex(Coalescing())
+    /// Where large flows this indexer builds are handed to the query service (nil: nowhere).
+    private let flowCache: FlowBuildCache?
     /// Which settled flows keep their spans.
     private let sampling: TailSampling
     /// The durations of the completed flows decided so far, per variant.
@@ -71,9 +73,10 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         store: any SpanStore, options: FlowOptions, learner: SharedLatencyLearner? = nil, clock: C, interval: Duration,
         now: @escaping @Sendable () -> UInt64 = UnixTime.nowNanos, claimLease: Duration = .seconds(30),
         skew: SharedClockSkewEstimator? = nil, clockOffsetThreshold: Duration = .milliseconds(1), logger: Logger,
-        sampling: TailSampling = TailSampling(), samplingCounters: SamplingCounters = SamplingCounters()
+        sampling: TailSampling = TailSampling(), samplingCounters: SamplingCounters = SamplingCounters(), flowCache: FlowBuildCache? = nil
     ) {
         self.store = store
+        self.flowCache = flowCache
         self.sampling = sampling
         self.samplingCounters = samplingCounters
         self.skew = skew ?? SharedClockSkewEstimator()
@@ -268,6 +271,9 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         }
         learner.observe(flows)
         try await recordJudging()
+        await Self.shareLargeFlows(
+            flows, read: spansByFlow, builder: builder.options, offsets: judgedClockOffsets, recorded: currentOptions(), store: store,
+            cache: flowCache)
         // Due times from the limits learned including these flows: a flow judged in flight under
         // the limits before them falls due (in this very catch-up) if the new limits say so.
         let learned = currentOptions()

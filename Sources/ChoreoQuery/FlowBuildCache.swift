@@ -46,7 +46,7 @@ public final class FlowBuildCache: Sendable {
     }
 
     /// Keeps `flow` when it is large enough, dropping the least recently used beyond capacity.
-    func keep(_ flow: Flow, fingerprint: FlowSpansFingerprint, options: FlowOptions) {
+    public func keep(_ flow: Flow, fingerprint: FlowSpansFingerprint, options: FlowOptions) {
         guard flow.steps.count >= minimumSteps, capacity > 0 else { return }
         entries.withLock { entries in
             entries.removeAll { $0.correlationID == flow.correlationID }

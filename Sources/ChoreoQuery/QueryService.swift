@@ -15,7 +15,7 @@ public struct QueryService: Sendable {
     let fallback: FlowOptions
     let now: @Sendable () -> UInt64
     /// Large flows built before, reused while their spans and the judging stay the same.
-    public let cache = FlowBuildCache()
+    public let cache: FlowBuildCache
 
     /// Flows read for discovery when no limit is given, and at most.
     public static let defaultDiscoveryFlows = 10_000
@@ -23,8 +23,9 @@ public struct QueryService: Sendable {
 
     public init(
         spans: any SpanReader, index: any FlowIndexReader, fallback: FlowOptions = FlowOptions(),
-        now: @escaping @Sendable () -> UInt64 = UnixTime.nowNanos
+        now: @escaping @Sendable () -> UInt64 = UnixTime.nowNanos, cache: FlowBuildCache = FlowBuildCache()
     ) {
+        self.cache = cache
         self.spans = spans
         self.index = index
         self.fallback = fallback
@@ -34,9 +35,9 @@ public struct QueryService: Sendable {
     /// A service over one store that offers both seams.
     public init(
         store: any SpanReader & FlowIndexReader, fallback: FlowOptions = FlowOptions(),
-        now: @escaping @Sendable () -> UInt64 = UnixTime.nowNanos
+        now: @escaping @Sendable () -> UInt64 = UnixTime.nowNanos, cache: FlowBuildCache = FlowBuildCache()
     ) {
-        self.init(spans: store, index: store, fallback: fallback, now: now)
+        self.init(spans: store, index: store, fallback: fallback, now: now, cache: cache)
     }
 
     /// How flows are judged now: as recorded in the store, else ``fallback``.
