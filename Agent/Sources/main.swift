@@ -41,6 +41,12 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Spans held in memory while the collector is slow or away, at most.")
     var queueCapacity: Int = 100_000
 
+    @Option(
+        help:
+            "Bytes of spans (as received, serialized) held in memory while the collector is slow or away, at most, e.g. 8MiB or 64MiB. With --spool-dir the spool holds them instead."
+    )
+    var queueMaxBytes: String = "8MiB"
+
     @Option(help: "Spans one request to the collector may carry (its --max-spans-per-request). Larger requests get 413 here; --batch-size may not exceed it.")
     var upstreamMaxSpansPerRequest: Int = 10_000
 
@@ -124,6 +130,9 @@ struct AgentCommand: AsyncParsableCommand {
         guard batchSize > 0, queueCapacity >= batchSize else {
             throw ValidationError("need --batch-size > 0 and --queue-capacity >= --batch-size")
         }
+        guard let queueBytes = ByteSize.parse(queueMaxBytes), queueBytes >= 1 << 20 else {
+            throw ValidationError("--queue-max-bytes must be a size of at least 1MiB, e.g. 16MiB or 64MiB; got \"\(queueMaxBytes)\"")
+        }
         guard let maxBytes = ByteSize.parse(spoolMaxBytes), maxBytes >= 1 << 20 else {
             throw ValidationError("--spool-max-bytes must be a size of at least 1MiB, e.g. 512MiB or 2GiB; got \"\(spoolMaxBytes)\"")
         }
@@ -162,6 +171,7 @@ struct AgentCommand: AsyncParsableCommand {
         configuration.batchMaxSpans = batchSize
         configuration.batchMaxDelay = batchDelayMs
         configuration.queueCapacity = queueCapacity
+        configuration.queueMaxBytes = ByteSize.parse(queueMaxBytes) ?? 8 << 20
         configuration.upstream = try upstreamLimits()
         if let spoolDir {
             configuration.spool = SpoolConfiguration(

@@ -41,7 +41,7 @@ public struct AgentApp<C: Clock>: Sendable where C.Duration == Duration {
         self.logger = logger
         self.metrics = metrics
         self.spool = spool
-        self.queue = SpanQueue(capacity: configuration.queueCapacity)
+        self.queue = SpanQueue(capacity: configuration.queueCapacity, maxBytes: configuration.queueMaxBytes)
         self.receiverCounters = ReceiverCounters(factory: metrics.factory)
         self.receiver = ReceiverRoute(queue: queue, spool: spool, configuration: configuration, counters: receiverCounters, logger: logger)
         if let spool {

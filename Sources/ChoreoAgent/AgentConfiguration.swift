@@ -29,6 +29,9 @@ public struct AgentConfiguration: Sendable {
     public var maxDecompressedBytes: Int
     /// Spans held in memory waiting to be forwarded, at most; beyond it senders get 503 + `Retry-After`.
     public var queueCapacity: Int
+    /// Serialized bytes of spans held in memory, at most (`--queue-max-bytes`): what bounds the
+    /// memory-only agent's footprint, as spans vary in size. Beyond it senders get 503 + `Retry-After`.
+    public var queueMaxBytes: Int = 8 << 20
     /// Spans per forwarded request, at most; no more than ``UpstreamLimits/maxSpansPerRequest``
     /// (``validateUpstreamLimits()``).
     public var batchMaxSpans: Int

@@ -28,32 +28,43 @@ public struct SpanChunk: Sendable {
 
 /// The agent's bounded in-memory queue between the receiver and the forwarder, in arrival order.
 ///
-/// Bounded in spans: an ``offer(_:)`` that does not fit is refused (the receiver answers 503
-/// with `Retry-After`, so the sender keeps the spans and retries) — never silently dropped.
+/// Bounded in spans and in serialized bytes (what the queue costs in memory: spans vary in
+/// size): an ``offer(_:)`` that does not fit is refused (the receiver answers 503 with
+/// `Retry-After`, so the sender keeps the spans and retries) — never silently dropped. An empty
+/// queue takes any chunk, so one request larger than the bounds still gets through.
 public final class SpanQueue: Sendable {
     private struct State {
         var chunks: [SpanChunk] = []
         var head = 0
         var spans = 0
+        var bytes = 0
         var waiter = ConsumerWaiter()
     }
 
     private let capacity: Int
+    private let maxBytes: Int
     private let state = Mutex(State())
 
-    public init(capacity: Int) {
+    /// A queue of at most `capacity` spans and `maxBytes` serialized bytes.
+    public init(capacity: Int, maxBytes: Int = .max) {
         self.capacity = capacity
+        self.maxBytes = maxBytes
     }
 
     /// Spans queued now.
     public var depth: Int { state.withLock { $0.spans } }
 
+    /// Serialized bytes queued now.
+    public var byteDepth: Int { state.withLock { $0.bytes } }
+
     /// Appends a chunk; false when it does not fit.
     public func offer(_ chunk: SpanChunk) -> Bool {
         let (accepted, waiter) = state.withLock { s -> (Bool, CheckedContinuation<Void, Never>?) in
-            guard s.spans == 0 || s.spans + chunk.spanCount <= capacity else { return (false, nil) }
+            let fits = s.spans + chunk.spanCount <= capacity && s.bytes + chunk.serialized.count <= maxBytes
+            guard s.chunks.count == s.head || fits else { return (false, nil) }
             s.chunks.append(chunk)
             s.spans += chunk.spanCount
+            s.bytes += chunk.serialized.count
             return (true, s.waiter.take())
         }
         waiter?.resume()
@@ -78,6 +89,7 @@ public final class SpanQueue: Sendable {
                 s.head += 1
             }
             s.spans -= count
+            s.bytes -= bytes
             if s.head > 1024, s.head * 2 > s.chunks.count {
                 s.chunks.removeFirst(s.head)
                 s.head = 0

@@ -10,7 +10,7 @@ final class AgentProcess {
         port = try freeLoopbackPort()
         process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        var arguments = ["--listen", "127.0.0.1:\(port)", "--collector", collector, "--log-level", "warning"]
+        var arguments = ["--listen", "127.0.0.1:\(port)", "--grpc-listen", "none", "--collector", collector, "--log-level", "warning"]
         if let spoolDirectory { arguments += ["--spool-dir", spoolDirectory] }
         process.arguments = arguments
         try process.run()
