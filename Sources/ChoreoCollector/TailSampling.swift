@@ -15,8 +15,9 @@ import Synchronization
 /// uses), when it is:
 ///
 /// - `completed`;
-/// - without gaps, dead letters, unconsumed messages, uncompensated steps, error spans (retried
-///   attempts that failed before one succeeded) or deviations from the flow definition;
+/// - without gaps, dead letters, unconsumed messages, uncompensated steps, retried deliveries
+///   (more than one attempt, or a failed one, before one succeeded) or deviations from the flow
+///   definition;
 /// - no slower than the p99 of the durations of the completed flows of its variant (its
 ///   sequence of message types) seen so far. A variant with fewer than
 ///   ``minimumVariantSamples`` such flows has no usual latency yet: its flows are kept as slow.
@@ -83,7 +84,7 @@ public struct TailSampling: Sendable, Hashable {
         return flow.gaps > 0 || !findings.deviations.isEmpty || !findings.deadLettered.isEmpty || !findings.unconsumed.isEmpty
             || !findings.gapIDs.isEmpty || !findings.unseenDeliveries.isEmpty || !findings.unseenRetries.isEmpty
             || !findings.uncompensated.isEmpty
-            || flow.steps.contains { step in step.deliveries.contains { $0.failedAttempts > 0 || $0.error != nil } }
+            || flow.steps.contains { step in step.deliveries.contains { $0.attempts > 1 || $0.failedAttempts > 0 || $0.error != nil } }
     }
 
     /// A flow's duration: first to last activity.
