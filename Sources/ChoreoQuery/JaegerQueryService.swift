@@ -50,14 +50,39 @@ public struct JaegerQueryService: Sendable {
 
     /// The service edges of the flows active between `since` and `until` (Unix nanoseconds):
     /// from the flow index, the ``maxDependencyFlows`` most recently active, their spans read
-    /// in one batch; a span counts when it started in the window (``Jaeger/Dependencies``).
+    /// in one batch, with the other spans of their traces (at most ``maxDependencyTraces``
+    /// traces: a handler's calls to services outside the flow); a span counts when it started
+    /// in the window (``Jaeger/Dependencies``).
     public func dependencies(since: UInt64, until: UInt64) async throws -> [Jaeger.DependencyLink] {
         let flows = try await index.flowSummaries(FlowQuery(since: since, until: until, limit: Self.maxDependencyFlows))
         let byFlow = try await spans.spans(correlationIDs: flows.map(\.correlationID))
-        var dependencies = Jaeger.Dependencies()
+        var all: [SpanRecord] = []
+        var seen: Set<SpanKey> = []
+        var traces: [TraceID] = []
+        var seenTraces: Set<TraceID> = []
         for flow in flows {
-            dependencies.add(byFlow[flow.correlationID] ?? [], startingIn: since...max(since, until))
+            for span in byFlow[flow.correlationID] ?? [] where seen.insert(SpanKey(span)).inserted {
+                all.append(span)
+                if traces.count < Self.maxDependencyTraces, seenTraces.insert(span.traceID).inserted { traces.append(span.traceID) }
+            }
         }
+        for trace in traces {
+            for span in try await spans.spans(traceID: trace) where seen.insert(SpanKey(span)).inserted { all.append(span) }
+        }
+        var dependencies = Jaeger.Dependencies()
+        dependencies.add(all, startingIn: since...max(since, until))
         return dependencies.links
+    }
+
+    /// The most traces whose other spans one dependency query reads.
+    public static let maxDependencyTraces = 2_000
+
+    private struct SpanKey: Hashable {
+        var trace: TraceID
+        var span: SpanID
+        init(_ span: SpanRecord) {
+            trace = span.traceID
+            self.span = span.spanID
+        }
     }
 }
