@@ -96,7 +96,9 @@ struct PostgresIndexClaimTests {
             let s = old.configuration.schema
             for statement in [
                 "ALTER TABLE \(s).dirty_flows DROP COLUMN claim", "ALTER TABLE \(s).dirty_flows DROP COLUMN claimed_until",
-                "DROP SEQUENCE \(s).claim_seq", "UPDATE \(s).store_meta SET value = 1 WHERE key = 'schema_version'",
+                "DROP SEQUENCE \(s).claim_seq", "DROP INDEX \(s).spans_by_service", "DROP INDEX \(s).spans_by_operation",
+                "ALTER TABLE \(s).flow_summaries DROP COLUMN sampled_out_ns",
+                "UPDATE \(s).store_meta SET value = 1 WHERE key = 'schema_version'",
             ] {
                 try await old.query(PostgresQuery(unsafeSQL: statement))
             }
