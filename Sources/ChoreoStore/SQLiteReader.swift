@@ -41,7 +41,16 @@ final class SQLiteReader: SQLiteResource {
 
     func spans(correlationIDs: [String]) throws -> [String: [SpanRecord]] {
         var result: [String: [SpanRecord]] = [:]
-        let query = try db.cached(Self.spansOfFlows)
+        try forEachRow(of: db.cached(Self.spansOfFlows), correlationIDs: correlationIDs) { query in
+            result[query.text(0) ?? "", default: []].append(try SpanRecord(binaryEncoded: query.blob(1)))
+        }
+        return result
+    }
+
+    /// Runs `query`, whose parameters 1…``correlationIDsPerRead`` are correlation ids, once per
+    /// chunk of `correlationIDs` (the slots a last chunk leaves free bound to NULL), calling `row`
+    /// for each result row.
+    func forEachRow(of query: SQLiteStatement, correlationIDs: [String], _ row: (SQLiteStatement) throws -> Void) throws {
         var start = 0
         while start < correlationIDs.count {
             let chunk = correlationIDs[start..<min(start + Self.correlationIDsPerRead, correlationIDs.count)]
@@ -49,12 +58,9 @@ final class SQLiteReader: SQLiteResource {
             for slot in 0..<Self.correlationIDsPerRead {
                 try query.bind(Int32(slot + 1), slot < chunk.count ? chunk[chunk.startIndex + slot] : nil)
             }
-            while try query.step() {
-                result[query.text(0) ?? "", default: []].append(try SpanRecord(binaryEncoded: query.blob(1)))
-            }
+            while try query.step() { try row(query) }
             start += Self.correlationIDsPerRead
         }
-        return result
     }
 
     func dirtyFlows(limit: Int) throws -> [DirtyFlow] {
