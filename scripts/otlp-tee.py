@@ -2,7 +2,7 @@
 """A tee for OTLP/HTTP: every POST is sent on to each upstream in turn; the answer is the first
 upstream's, unless another refused (then that refusal, so the sender retries; a re-sent span is
 stored once). Used to feed one run to an unsampled and a sampled collector at once
-(BENCHMARKS.md, tail sampling; Tests/EndToEndTests/TailSamplingEndToEndTests.swift).
+(Benchmarks/tail-sampling.sh).
 
 usage: otlp-tee.py PORT UPSTREAM_URL [UPSTREAM_URL ...]   (prints "listening" once bound)
 """
