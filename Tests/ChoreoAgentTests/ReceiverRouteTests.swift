@@ -62,7 +62,12 @@ struct ReceiverRouteTests {
 
     @Test("a full queue answers 503 with Retry-After so the sender keeps its spans")
     func backpressure() async throws {
-        let agent = agent(capacity: 8)
+        try await Self.expectSecondRequestRefused(by: agent(capacity: 8))
+    }
+
+    /// Posts two requests of 5 spans: the first is queued (200), the second refused with 503 and
+    /// `Retry-After: 1`; only the first request's spans are queued, the second's counted refused.
+    static func expectSecondRequestRefused(by agent: AgentApp<TestClock>) async throws {
         try await Application(router: agent.makeRouter()).test(.router) { client in
             for (i, expected) in [HTTPResponse.Status.ok, .serviceUnavailable].enumerated() {
                 let body = try OTLPProtobuf.encodeRequest(ForwardersSpans.make(5, from: i * 5))

@@ -43,18 +43,6 @@ struct SpanQueueBytesTests {
         let first = try OTLPProtobuf.encodeRequest(ForwardersSpans.make(5, from: 0))
         configuration.queueMaxBytes = first.count + 10
         let agent = AgentApp(configuration: configuration, sender: FakeSender(), clock: TestClock(.manual), logger: Logger(label: "t"))
-        try await Application(router: agent.makeRouter()).test(.router) { client in
-            for (i, expected) in [HTTPResponse.Status.ok, .serviceUnavailable].enumerated() {
-                let body = try OTLPProtobuf.encodeRequest(ForwardersSpans.make(5, from: i * 5))
-                try await client.execute(
-                    uri: "/v1/traces", method: .post, headers: [.contentType: "application/x-protobuf"], body: ByteBuffer(bytes: body)
-                ) { response in
-                    #expect(response.status == expected)
-                    if expected == .serviceUnavailable { #expect(response.headers[.retryAfter] == "1") }
-                }
-            }
-        }
-        #expect(agent.queue.depth == 5)
-        #expect(agent.receiverCounters.snapshot.refusedSpans == 5)
+        try await ReceiverRouteTests.expectSecondRequestRefused(by: agent)
     }
 }
