@@ -164,7 +164,7 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         while true {
             let dirty = try await store.claimDirtyFlows(at: now(), limit: batchSize, lease: claimLease)
             if dirty.isEmpty { break }
-            written += try await reindex(dirty.map(\.correlationID), clearing: dirty)
+            written += try await reindex(dirty.map(\.correlationID), clearing: dirty, arrived: true)
             if dirty.count < batchSize { break }
         }
         written += try await reevaluateQuietFlows()
@@ -236,16 +236,17 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
 
     /// Rebuilds the claimed flows `ids` and writes them; if that fails, gives the claims back so
     /// the next pass (of any collector) takes them at once rather than after the lease.
-    private func reindex(_ ids: [String], clearing: [DirtyFlow]) async throws -> Int {
+    /// `arrived`: they were claimed because new spans of theirs arrived (not because they fell due).
+    private func reindex(_ ids: [String], clearing: [DirtyFlow], arrived: Bool) async throws -> Int {
         do {
-            return try await rebuild(ids, clearing: clearing)
+            return try await rebuild(ids, clearing: clearing, arrived: arrived)
         } catch {
             try? await store.releaseClaims(clearing)  // else the lease runs out
             throw error
         }
     }
 
-    private func rebuild(_ claimed: [String], clearing: [DirtyFlow]) async throws -> Int {
+    private func rebuild(_ claimed: [String], clearing: [DirtyFlow], arrived: Bool) async throws -> Int {
         let at = now()
         let builder = FlowBuilder(options: currentOptions())
         var flows: [Flow] = []
@@ -280,7 +281,7 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         var entries = flows.map { flow in
             let summary = builder.summary(of: flow)
             var entry = IndexedFlow(summary: summary, trail: flow.trail.steps, dueAtUnixNano: Self.due(summary, options: learned))
-            if sampling.isActive { judge(flow, &entry, spans: spansByFlow[flow.correlationID]?.count ?? 0, at: at) }
+            if sampling.isActive { judge(flow, &entry, spans: spansByFlow[flow.correlationID]?.count ?? 0, at: at, arrived: arrived) }
             return entry
         }
         for (id, kept) in sampledOut.sorted(by: { $0.key < $1.key }) {
@@ -292,10 +293,13 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
     }
 
     /// Applies tail sampling's decision to a flow's entry: a due time while it settles, the
-    /// sampled-out mark when its spans go; counts what was decided.
-    private func judge(_ flow: Flow, _ entry: inout IndexedFlow, spans: Int, at: UInt64) {
+    /// sampled-out mark when its spans go; counts what was decided. A flow rebuilt because spans
+    /// of it `arrived` settles from now: it is decided once none arrived for the delay.
+    private func judge(_ flow: Flow, _ entry: inout IndexedFlow, spans: Int, at: UInt64, arrived: Bool) {
         let variant = TailSampling.variant(of: flow)
-        let decision = sampling.decide(flow, variantP99Nanos: variantLatencies.p99(variant, minimum: sampling.minimumVariantSamples), now: at)
+        let decision = sampling.decide(
+            flow, variantP99Nanos: variantLatencies.p99(variant, minimum: sampling.minimumVariantSamples), now: at,
+            arrivedAtUnixNano: arrived ? at : nil)
         switch decision {
         case .undecided(let due):
             // An in-flight flow keeps its stuck due time; a settled one comes back to be decided.
@@ -332,7 +336,7 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         while true {
             let due = try await store.claimDueFlows(at: now(), limit: batchSize, lease: claimLease)
             if due.isEmpty { return written }
-            written += try await reindex(due.map(\.correlationID), clearing: due)
+            written += try await reindex(due.map(\.correlationID), clearing: due, arrived: false)
             if due.count < batchSize { return written }
         }
     }

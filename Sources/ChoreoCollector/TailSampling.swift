@@ -8,9 +8,10 @@ import Synchronization
 /// healthy, its spans are kept only if the hash of its correlation id falls under the ratio;
 /// every other flow keeps all its spans. The flow index keeps every flow's entry either way.
 ///
-/// A flow is *decided* when the indexer rebuilds it and its last activity is at least
-/// ``delayNanos`` old; until then it is not decided, and a due time (its last activity plus the
-/// delay) makes the indexer rebuild it then, without any new span. A flow is *healthy*, and its
+/// A flow is *decided* when the indexer rebuilds it, its last activity is at least
+/// ``delayNanos`` old, and no span of it arrived within the delay; until then it is not decided,
+/// and a due time (the later of its last activity and its spans' last arrival, plus the delay)
+/// makes the indexer rebuild it then, without any new span. A flow is *healthy*, and its
 /// spans deleted unless its hash falls under ``ratio`` (``FlowHash``, the hash head sampling
 /// uses), when it is:
 ///
@@ -62,9 +63,14 @@ public struct TailSampling: Sendable, Hashable {
     }
 
     /// The decision on `flow` at `now`, given the p99 duration learned for its variant (nil when
-    /// the variant has too few completed flows).
-    public func decide(_ flow: Flow, variantP99Nanos: UInt64?, now: UInt64) -> Decision {
-        let (due, overflow) = flow.endedAtUnixNano.addingReportingOverflow(delayNanos)
+    /// the variant has too few completed flows). `arrivedAtUnixNano` is when spans of the flow
+    /// last arrived, if the caller knows (the indexer rebuilding it because new spans came): the
+    /// flow settles `delay` after the later of that and its last activity, so spans exported
+    /// late (a batching tracer, an agent's spool after an outage, a skewed clock) are all in
+    /// before it is decided.
+    public func decide(_ flow: Flow, variantP99Nanos: UInt64?, now: UInt64, arrivedAtUnixNano: UInt64? = nil) -> Decision {
+        let settledFrom = max(flow.endedAtUnixNano, arrivedAtUnixNano ?? 0)
+        let (due, overflow) = settledFrom.addingReportingOverflow(delayNanos)
         if !overflow, now < due { return .undecided(dueAtUnixNano: min(due, UInt64(Int64.max))) }
         switch flow.status {
         case .failed: return .keep(.failed)

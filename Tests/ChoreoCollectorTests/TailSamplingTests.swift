@@ -92,6 +92,12 @@ struct TailSamplingTests {
         #expect(sampling.decide(kept, variantP99Nanos: .max, now: end + Self.delay) == .keep(.hash))
         #expect(TailSampling(ratio: 1).decide(out, variantP99Nanos: .max, now: .max) == .keep(.hash), "ratio 1 keeps every flow")
         #expect(TailSampling(ratio: 0).decide(kept, variantP99Nanos: .max, now: .max) == .sampleOut, "ratio 0 keeps none")
+        // Spans that arrived late (exported long after they ended) restart the delay from their arrival.
+        let arrived = end + 5 * Self.delay
+        #expect(
+            sampling.decide(out, variantP99Nanos: .max, now: arrived, arrivedAtUnixNano: arrived)
+                == .undecided(dueAtUnixNano: arrived + Self.delay))
+        #expect(sampling.decide(out, variantP99Nanos: .max, now: arrived + Self.delay, arrivedAtUnixNano: arrived) == .sampleOut)
     }
 
     @Test("every flow that is not healthy keeps its spans, whatever its hash")
@@ -191,6 +197,24 @@ struct TailSamplingTests {
         #expect(try await store.flowSummary(correlationID: victim) == entry.summary)
         #expect(counters.lateSpanCount == 1)
         #expect(try await store.dirtyFlows(limit: 10).isEmpty)
+    }
+
+    @Test("spans that arrive after their flow's end plus the delay are not decided on at once: the flow settles from their arrival")
+    func lateArrivalSettlesFromArrival() async throws {
+        let store = InMemorySpanStore()
+        // The spans reach the collector 50 s after they ended (a batching exporter, a spooling
+        // agent, a skewed clock): past the delay already, by their own times.
+        let arrival = Fixtures.t0 + 50 * Self.second
+        let clock = Now(arrival)
+        let indexer = Self.indexer(store, now: clock, ratio: 0)
+        let ids = try await Self.ingestMix(store, healthy: 3)
+        try await indexer.catchUp()
+        #expect(try await store.spanCount() == 25, "nothing is decided in the pass the spans arrived in")
+        #expect(try await store.dueFlows(at: arrival + Self.delay - 1, limit: 100).isEmpty, "not due before their arrival plus the delay")
+        clock.set(arrival + Self.delay + 1)
+        try await indexer.catchUp()
+        // The first flow of the variant is kept (slow: nothing learned yet); the other two go.
+        #expect(try await store.sampledOutFlows(ids).count == 2, "decided once the delay passed since the spans arrived")
     }
 
     @Test("at ratio 1 nothing is decided and no settled flow gets a due time")

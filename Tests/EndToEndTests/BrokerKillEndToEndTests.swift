@@ -77,8 +77,8 @@ struct BrokerKillEndToEndTests {
                 ["--bus", broker.url, "--processes", "--orders", "\(Self.orders)", "--concurrency", "8", "--seed", "9", "--day", "2s"])
             // The run starts its services one after the other, each once the one before is
             // ready: once notification (the last) runs, payment is ready and the run is going.
-            _ = try await Self.childProcess(of: driver, service: "notification")
-            let payment = try await Self.childProcess(of: driver, service: "payment")
+            _ = try await Self.childProcess(of: driver, service: "notification", log: { harness.log("order-fulfilment") })
+            let payment = try await Self.childProcess(of: driver, service: "payment", log: { harness.log("order-fulfilment") })
             try #require(kill(payment, SIGKILL) == 0, "kill payment (pid \(payment))")
 
             // Without the watch, the run would wait out its stall timeout (minutes) instead.
@@ -117,8 +117,9 @@ struct BrokerKillEndToEndTests {
         }
     }
 
-    /// The pid of `service`'s process among `parent`'s children, once it runs (60 s at most).
-    private static func childProcess(of parent: Process, service: String) async throws -> pid_t {
+    /// The pid of `service`'s process among `parent`'s children, once it runs (60 s at most);
+    /// the error carries `parent`'s log when it exits first or the time runs out.
+    private static func childProcess(of parent: Process, service: String, log: () -> String) async throws -> pid_t {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(60)
         while clock.now < deadline, parent.isRunning {
@@ -138,10 +139,15 @@ struct BrokerKillEndToEndTests {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw ChildNotFound(service: service)
+        let how = parent.isRunning ? "not running after 60 s" : "not found: the parent exited with status \(parent.terminationStatus)"
+        throw ChildNotFound(service: service, how: how, parentLog: String(log().suffix(4_000)))
     }
 
-    struct ChildNotFound: Error { var service: String }
+    struct ChildNotFound: Error {
+        var service: String
+        var how: String
+        var parentLog: String
+    }
 
     /// The process's exit status, waiting on a thread of its own; -1 if it still runs after `limit` (then it is killed).
     static func exitStatus(of process: Process, limit: Duration) async -> Int32 {
