@@ -66,8 +66,10 @@ public final class ChoreoSpan: Tracing.Span, ReadableSpan, AttributeListRecorder
     /// The span's attributes; may be changed until the span ends. Setting them replaces every
     /// attribute, those recorded with ``record(_:)`` included.
     public var attributes: SpanAttributes {
-        get { state.withLock { $0.mergedAttributes } }
-        set {
+        // Not inlined into the protocol's `modify` witness: its coroutine frame then holds
+        // little more than the value, fits the caller's buffer and is not allocated.
+        @inline(never) get { state.withLock { $0.mergedAttributes } }
+        @inline(never) set {
             state.withLock { state in
                 guard !state.isEnded else { return }
                 state.attributes = newValue
