@@ -1,3 +1,4 @@
+import ChoreoModel
 import Tracing
 
 /// The instrument and tracer in effect for one publish or one delivery, looked up once.
@@ -18,7 +19,9 @@ struct ActiveInstrumentation {
     /// The instrumentation in effect for the current task.
     static var current: ActiveInstrumentation {
         let instrument = InstrumentationSystem.instrument
-        if instrument is NoOpInstrument || instrument is NoOpTracer {
+        // The two no-op types are told by their metatype: no dynamic cast on every message.
+        let type = ObjectIdentifier(Swift.type(of: instrument))
+        if type == ObjectIdentifier(NoOpInstrument.self) || type == ObjectIdentifier(NoOpTracer.self) {
             return ActiveInstrumentation(instrument: instrument, tracer: NoOpTracer(), isActive: false)
         }
         if let tracer = instrument as? any Tracer {
@@ -29,16 +32,40 @@ struct ActiveInstrumentation {
 }
 
 extension Span {
-    /// Adds `attributes` in one write: the span's attributes are replaced when it has none yet
-    /// (the usual case right after the start), merged otherwise.
-    func record(_ attributes: [String: SpanAttribute]) {
+    /// Adds `attributes` in one write: handed over as the list they are to a span that takes one
+    /// (`AttributeListRecorder`, e.g. ChoreoTracer's: no key hashed here), else through the tracing
+    /// API's `attributes`, replaced when the span has none yet (the usual case), merged otherwise.
+    func recordAttributes(_ attributes: AttributeList) {
+        if let recorder = self as? any AttributeListRecorder {
+            recorder.record(attributes)
+            return
+        }
+        var converted = SpanAttributes()
+        converted.reserveCapacity(attributes.count)
+        for element in attributes.elements { converted.set(element.key, value: SpanAttribute(element.value)) }
         let existing = self.attributes
         if existing.isEmpty {
-            self.attributes = SpanAttributes(attributes)
+            self.attributes = converted
         } else {
             var merged = existing
-            merged.merge(SpanAttributes(attributes))
+            merged.merge(converted)
             self.attributes = merged
+        }
+    }
+}
+
+extension SpanAttribute {
+    /// A model value as the tracing API's attribute (integers as `int64`).
+    init(_ value: AttributeValue) {
+        switch value {
+        case .string(let v): self = .string(v)
+        case .int(let v): self = .int64(v)
+        case .double(let v): self = .double(v)
+        case .bool(let v): self = .bool(v)
+        case .stringArray(let v): self = .stringArray(v)
+        case .intArray(let v): self = .int64Array(v)
+        case .doubleArray(let v): self = .doubleArray(v)
+        case .boolArray(let v): self = .boolArray(v)
         }
     }
 }

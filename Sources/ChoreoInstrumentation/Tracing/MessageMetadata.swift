@@ -7,7 +7,7 @@ import ChoreoModel
 /// (short strings, compared without hashing), instead of hashing each of the ten names and
 /// aliases for a dictionary lookup. Of several aliases present, the earlier one in
 /// `MessageHeader.correlationIDAliases` (`causationIDAliases`) wins, as a lookup in that order
-/// would find.
+/// would find. The same walk keeps the trace-context headers for extraction (``DeliveredHeaders``).
 struct MessageMetadata: Sendable, Hashable {
     var id: String?
     var type: String?
@@ -17,26 +17,45 @@ struct MessageMetadata: Sendable, Hashable {
     var compensates: String?
     /// True when the headers carry a `traceparent` or `tracestate` (whatever its value).
     var carriesTraceContext = false
+    /// The values of the headers named exactly `traceparent`, `tracestate` and `baggage` (empty
+    /// values included: extraction judges them).
+    var traceparent: String?
+    var tracestate: String?
+    var baggage: String?
+    /// True when a header name has an upper-case letter: only then can a name match one of the
+    /// three above case-insensitively but not exactly.
+    var hasUpperCaseName = false
 
     init(headers: [String: String]) {
         // The alias rank of the value taken so far (lower wins); Int.max: none yet.
         var correlationRank = Int.max
         var causationRank = Int.max
         for (name, value) in headers {
-            if name == MessageHeader.traceparent || name == MessageHeader.tracestate { carriesTraceContext = true }
-            guard !value.isEmpty else { continue }
             switch name {
-            case MessageHeader.id: id = value
-            case MessageHeader.type: type = value
-            case MessageHeader.source: source = value
-            case MessageHeader.compensates: compensates = value
+            case MessageHeader.traceparent:
+                traceparent = value
+                carriesTraceContext = true
+            case MessageHeader.tracestate:
+                tracestate = value
+                carriesTraceContext = true
+            case MessageHeader.baggage: baggage = value
+            case MessageHeader.id: if !value.isEmpty { id = value }
+            case MessageHeader.type: if !value.isEmpty { type = value }
+            case MessageHeader.source: if !value.isEmpty { source = value }
+            case MessageHeader.compensates: if !value.isEmpty { compensates = value }
             default:
-                if let rank = Self.rank(of: name, in: MessageHeader.correlationIDAliases), rank < correlationRank {
-                    correlationRank = rank
-                    correlationID = value
-                } else if let rank = Self.rank(of: name, in: MessageHeader.causationIDAliases), rank < causationRank {
-                    causationRank = rank
-                    causationID = value
+                if let rank = Self.rank(of: name, in: MessageHeader.correlationIDAliases) {
+                    if rank < correlationRank, !value.isEmpty {
+                        correlationRank = rank
+                        correlationID = value
+                    }
+                } else if let rank = Self.rank(of: name, in: MessageHeader.causationIDAliases) {
+                    if rank < causationRank, !value.isEmpty {
+                        causationRank = rank
+                        causationID = value
+                    }
+                } else if !hasUpperCaseName, name.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) {
+                    hasUpperCaseName = true
                 }
             }
         }

@@ -29,12 +29,14 @@ extension TracedBus {
         let span = active.tracer.startSpan(
             "send \(message.topic)", context: InstrumentationContext.current ?? .topLevel, ofKind: .producer
         )
+        // Built as a list (no key hashed) and recorded in one write when the publish is done.
+        var attributes: AttributeList?
         if span.isRecording {
-            var attributes = commonAttributes(topic: message.topic, metadata: metadata)
-            attributes[MessagingKey.operationType] = .string(MessagingOperation.send)
-            attributes[MessagingKey.operationName] = .string("publish")
-            attributes[MessagingKey.bodySize] = .int64(Int64(message.body.count))
-            span.record(attributes)
+            var list = commonAttributes(topic: message.topic, metadata: metadata)
+            list.append(MessagingKey.operationType, .string(MessagingOperation.send))
+            list.append(MessagingKey.operationName, .string("publish"))
+            list.append(MessagingKey.bodySize, .int(Int64(message.body.count)))
+            attributes = list
         }
         let context = span.context
         active.instrument.inject(context, into: &message.headers, using: HeaderInjector())
@@ -45,10 +47,14 @@ extension TracedBus {
         } catch {
             span.recordError(error)
             span.setStatus(SpanStatus(code: .error))
-            span.attributes[MessagingKey.errorType] = String(describing: type(of: error))
+            if var attributes {
+                attributes.append(MessagingKey.errorType, .string(String(describing: type(of: error))))
+                span.recordAttributes(attributes)
+            }
             span.end()
             throw error
         }
+        if let attributes { span.recordAttributes(attributes) }
         span.end()
     }
 
@@ -97,17 +103,17 @@ extension TracedBus {
     }
 
     /// Attributes shared by producer and consumer spans, with room for the ones each adds.
-    func commonAttributes(topic: String, metadata: MessageMetadata) -> [String: SpanAttribute] {
-        var attributes = [String: SpanAttribute](minimumCapacity: 14)
-        attributes[MessagingKey.system] = .string(system)
-        attributes[MessagingKey.destinationName] = .string(topic)
-        attributes[MessagingKey.serviceName] = .string(service)
-        if let id = metadata.id { attributes[MessagingKey.messageID] = .string(id) }
-        if let correlationID = metadata.correlationID { attributes[MessagingKey.conversationID] = .string(correlationID) }
-        if let type = metadata.type { attributes[ChoreoKey.eventType] = .string(type) }
-        if let causationID = metadata.causationID { attributes[ChoreoKey.causationID] = .string(causationID) }
-        if let compensates = metadata.compensates { attributes[ChoreoKey.compensates] = .string(compensates) }
-        if let source = metadata.source { attributes[ChoreoKey.source] = .string(source) }
+    func commonAttributes(topic: String, metadata: MessageMetadata) -> AttributeList {
+        var attributes = AttributeList(minimumCapacity: 15)
+        attributes.append(MessagingKey.system, .string(system))
+        attributes.append(MessagingKey.destinationName, .string(topic))
+        attributes.append(MessagingKey.serviceName, .string(service))
+        if let id = metadata.id { attributes.append(MessagingKey.messageID, .string(id)) }
+        if let correlationID = metadata.correlationID { attributes.append(MessagingKey.conversationID, .string(correlationID)) }
+        if let type = metadata.type { attributes.append(ChoreoKey.eventType, .string(type)) }
+        if let causationID = metadata.causationID { attributes.append(ChoreoKey.causationID, .string(causationID)) }
+        if let compensates = metadata.compensates { attributes.append(ChoreoKey.compensates, .string(compensates)) }
+        if let source = metadata.source { attributes.append(ChoreoKey.source, .string(source)) }
         return attributes
     }
 }

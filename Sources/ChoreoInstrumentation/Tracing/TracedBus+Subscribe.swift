@@ -36,20 +36,22 @@ extension TracedBus {
             return
         }
         var extracted = InstrumentationContext.topLevel
-        active.instrument.extract(headers, into: &extracted, using: HeaderExtractor())
+        active.instrument.extract(
+            DeliveredHeaders(headers: headers, metadata: metadata), into: &extracted, using: DeliveredHeaderExtractor()
+        )
         let parent = traceMode == .childOfProducer ? extracted : .topLevel
         let span = active.tracer.startSpan("process \(topic)", context: parent, ofKind: .consumer)
         // The attributes are built here and recorded in one write when the outcome is known.
-        var attributes: [String: SpanAttribute] = [:]
+        var attributes = AttributeList()
         let recording = span.isRecording
         if recording {
             if !extracted.isEmpty { span.addLink(SpanLink(context: extracted, attributes: [:])) }
             attributes = commonAttributes(topic: topic, metadata: metadata)
-            attributes[MessagingKey.operationType] = .string(MessagingOperation.process)
-            attributes[MessagingKey.operationName] = .string("process")
-            attributes[MessagingKey.consumerGroup] = .string(group)
-            attributes[MessagingKey.bodySize] = .int64(Int64(delivery.message.body.count))
-            attributes[ChoreoKey.deliveryAttempt] = .int64(Int64(delivery.attempt))
+            attributes.append(MessagingKey.operationType, .string(MessagingOperation.process))
+            attributes.append(MessagingKey.operationName, .string("process"))
+            attributes.append(MessagingKey.consumerGroup, .string(group))
+            attributes.append(MessagingKey.bodySize, .int(Int64(delivery.message.body.count)))
+            attributes.append(ChoreoKey.deliveryAttempt, .int(Int64(delivery.attempt)))
         }
         let outcome: DeliveryOutcome
         do {
@@ -65,16 +67,16 @@ extension TracedBus {
             span.recordError(error)
             span.setStatus(SpanStatus(code: .error, message: String(describing: error)))
             if recording {
-                attributes[MessagingKey.errorType] = .string(String(describing: type(of: error)))
-                attributes[ChoreoKey.deliveryOutcome] = .string((delivery.isLastAttempt ? DeliveryOutcome.deadLettered : .retry).rawValue)
-                span.record(attributes)
+                attributes.append(MessagingKey.errorType, .string(String(describing: type(of: error))))
+                attributes.append(ChoreoKey.deliveryOutcome, .string((delivery.isLastAttempt ? DeliveryOutcome.deadLettered : .retry).rawValue))
+                span.recordAttributes(attributes)
             }
             span.end()
             throw error
         }
         if recording {
-            attributes[ChoreoKey.deliveryOutcome] = .string(outcome.rawValue)
-            span.record(attributes)
+            attributes.append(ChoreoKey.deliveryOutcome, .string(outcome.rawValue))
+            span.recordAttributes(attributes)
         }
         span.end()
     }

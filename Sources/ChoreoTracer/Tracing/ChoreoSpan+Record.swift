@@ -7,20 +7,33 @@ extension ChoreoSpan {
     /// A `service.name` string attribute names the service that did the work (processes hosting
     /// several services): it becomes the record's `serviceName` and is removed from the attributes.
     func makeRecord(from state: State) -> SpanRecord {
-        // One pass: each attribute is converted and stored once; a string `service.name` is
-        // taken out on the way instead of being stored and removed again.
+        // Each attribute is converted and stored once, the dictionary's first and the list's after
+        // them (a later value of a key replaces the earlier); a string `service.name` is taken out
+        // on the way instead of being stored and removed again.
         var attributes: [String: AttributeValue] = [:]
         var serviceName = core.serviceName
-        if !state.attributes.isEmpty {
-            attributes.reserveCapacity(state.attributes.count)
-            state.attributes.forEach { key, value in
-                guard let converted = AttributeValue(value) else { return }
-                if case .string(let name) = converted, key == MessagingKey.serviceName {
+        // True while a `service.name` that is not a string is stored as an attribute.
+        var otherServiceName = false
+        func put(_ key: String, _ value: AttributeValue) {
+            if key == MessagingKey.serviceName {
+                if case .string(let name) = value {
                     serviceName = name
-                } else {
-                    attributes[key] = converted
+                    if otherServiceName { attributes.removeValue(forKey: key) }
+                    otherServiceName = false
+                    return
                 }
+                serviceName = core.serviceName
+                otherServiceName = true
             }
+            attributes[key] = value
+        }
+        let count = state.attributes.count + state.recorded.count
+        if count > 0 {
+            attributes.reserveCapacity(count)
+            state.attributes.forEach { key, value in
+                if let converted = AttributeValue(value) { put(key, converted) }
+            }
+            for element in state.recorded.elements { put(element.key, element.value) }
         }
         return SpanRecord(
             traceID: spanContext.traceID,
@@ -40,6 +53,33 @@ extension ChoreoSpan {
             resourceAttributes: core.resourceAttributes,
             scopeName: core.scopeName
         )
+    }
+}
+
+extension ChoreoSpan.State {
+    /// Every attribute as the tracing API shows it: the dictionary's, with the list's applied after.
+    var mergedAttributes: SpanAttributes {
+        if recorded.isEmpty { return attributes }
+        var merged = attributes
+        merged.reserveCapacity(attributes.count + recorded.count)
+        for element in recorded.elements { merged.set(element.key, value: SpanAttribute(element.value)) }
+        return merged
+    }
+}
+
+extension SpanAttribute {
+    /// A model value as the tracing API's attribute (integers as `int64`).
+    init(_ value: AttributeValue) {
+        switch value {
+        case .string(let v): self = .string(v)
+        case .int(let v): self = .int64(v)
+        case .double(let v): self = .double(v)
+        case .bool(let v): self = .bool(v)
+        case .stringArray(let v): self = .stringArray(v)
+        case .intArray(let v): self = .int64Array(v)
+        case .doubleArray(let v): self = .doubleArray(v)
+        case .boolArray(let v): self = .boolArray(v)
+        }
     }
 }
 

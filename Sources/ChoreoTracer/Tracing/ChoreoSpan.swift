@@ -8,10 +8,12 @@ import Tracing
 /// A reference type guarded by a lock, so every copy sees the same state and any thread may
 /// record on it. After ``end(at:)`` the span ignores further changes; ending twice is harmless.
 ///
-/// Attributes are kept as they are set (swift-distributed-tracing's `SpanAttributes`). An ended
-/// span is handed to the span processor as it is (a ``ReadableSpan``), and converted to the
-/// model's `SpanRecord` only when an exporter asks for its ``record``.
-public final class ChoreoSpan: Tracing.Span, ReadableSpan, Sendable {
+/// Attributes are kept as they are set: through the tracing API's `attributes` in its dictionary
+/// (`SpanAttributes`), and through ``record(_:)`` (`TracedBus`) as an `AttributeList`, nothing
+/// hashed. An ended span is handed to the span processor as it is (a ``ReadableSpan``), and
+/// converted to the model's `SpanRecord`, where every key is hashed once, only when an exporter
+/// asks for its ``record``.
+public final class ChoreoSpan: Tracing.Span, ReadableSpan, AttributeListRecorder, Sendable {
     /// The span's own context: the parent's `ServiceContext` with this span's identity.
     public let context: ServiceContext
     /// This span's trace id, span id, flags and trace state.
@@ -28,7 +30,11 @@ public final class ChoreoSpan: Tracing.Span, ReadableSpan, Sendable {
 
     struct State {
         var operationName: String
+        /// Attributes set through the tracing API (``ChoreoSpan/attributes``).
         var attributes: SpanAttributes = [:]
+        /// Attributes recorded as a list (``ChoreoSpan/record(_:)``), applied after `attributes`:
+        /// a key in both has the list's value.
+        var recorded = AttributeList()
         var events: [ChoreoModel.SpanEvent] = []
         var links: [ChoreoModel.SpanLink] = []
         var statusCode: SpanStatusCode = .unset
@@ -57,10 +63,28 @@ public final class ChoreoSpan: Tracing.Span, ReadableSpan, Sendable {
         set { state.withLock { if !$0.isEnded { $0.operationName = newValue } } }
     }
 
-    /// The span's attributes; may be changed until the span ends.
+    /// The span's attributes; may be changed until the span ends. Setting them replaces every
+    /// attribute, those recorded with ``record(_:)`` included.
     public var attributes: SpanAttributes {
-        get { state.withLock { $0.attributes } }
-        set { state.withLock { if !$0.isEnded { $0.attributes = newValue } } }
+        // Not inlined into the protocol's `modify` witness: its coroutine frame then holds
+        // little more than the value, fits the caller's buffer and is not allocated.
+        @inline(never) get { state.withLock { $0.mergedAttributes } }
+        @inline(never) set {
+            state.withLock { state in
+                guard !state.isEnded else { return }
+                state.attributes = newValue
+                state.recorded = AttributeList()
+            }
+        }
+    }
+
+    /// Adds `attributes` as they are, in order (a key set before gets the new value); nothing is
+    /// hashed until the span is exported. Ignored after the span ended.
+    public func record(_ attributes: AttributeList) {
+        state.withLock { state in
+            guard !state.isEnded else { return }
+            state.recorded.append(contentsOf: attributes)
+        }
     }
 
     /// True until the span ends.
@@ -143,6 +167,7 @@ public final class ChoreoSpan: Tracing.Span, ReadableSpan, Sendable {
     /// A string attribute as the record will hold it.
     public func stringAttribute(_ key: String) -> String? {
         state.withLock { state in
+            if let recorded = state.recorded.value(forKey: key) { return recorded.stringValue }
             guard let value = state.attributes.get(key), case .string(let string)? = AttributeValue(value) else { return nil }
             return string
         }

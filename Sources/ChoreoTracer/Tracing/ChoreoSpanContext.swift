@@ -130,16 +130,20 @@ extension ServiceContext {
         case .some(.none):
             break
         case .some(.some(let old)):
-            if old != form { remove(old) }
+            if old != form { remove(old, known: true) }
         }
     }
 
-    /// Removes the span context stored in `form`, if any.
-    private mutating func remove(_ form: SpanContextForm) {
+    /// Removes the span context stored in `form`. Unless it is `known` to be there, it is looked
+    /// up first, so that a context without it is not copied for nothing.
+    private mutating func remove(_ form: SpanContextForm, known: Bool = false) {
         switch form {
-        case .compact: if self[CompactSpanContextKey.self] != nil { self[CompactSpanContextKey.self] = nil }
-        case .remoteCompact: if self[RemoteCompactSpanContextKey.self] != nil { self[RemoteCompactSpanContextKey.self] = nil }
-        case .full: if self[ChoreoSpanContextKey.self] != nil { self[ChoreoSpanContextKey.self] = nil }
+        case .compact:
+            if known || self[CompactSpanContextKey.self] != nil { self[CompactSpanContextKey.self] = nil }
+        case .remoteCompact:
+            if known || self[RemoteCompactSpanContextKey.self] != nil { self[RemoteCompactSpanContextKey.self] = nil }
+        case .full:
+            if known || self[ChoreoSpanContextKey.self] != nil { self[ChoreoSpanContextKey.self] = nil }
         }
     }
 }
