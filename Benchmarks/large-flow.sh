@@ -2,8 +2,10 @@
 # Large flows (issue 17): one flow of N messages (2N spans, each step its own trace) sent by the
 # OpenTelemetry Python SDK through a real choreo-agent into a real choreo-collector (SQLite),
 # then timed through the real CLI: `flows show` text (first page: --limit 50), text in full
-# (folded), --json, Mermaid/DOT/XES exports, and the API (whole and one page of steps).
-# Prints each time, the CLI's and the collector's peak RSS, and the machine's load.
+# (folded), --json, Mermaid/DOT/XES exports, the API (whole, one page of steps, the outline the
+# text view reads first) and, when Chromium is installed, the dashboard's flow page (time to
+# first paint, Benchmarks/large-flow-paint.py). Prints each time, the CLI's and the
+# collector's peak RSS, and the machine's load.
 #
 #   BIN=/path/to/release/bin Benchmarks/large-flow.sh [--messages 100000] [--shape chain|fanout]
 #
@@ -67,9 +69,10 @@ p.shutdown()
 print(cid)
 PY
 )
-# Wait until every span is stored: the flow's step count stops short of N until then.
-for _ in $(seq 300); do
-  got=$(curl -sf "$URL/api/v1/flows/$CID?steps_limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("steps_total",0))' 2>/dev/null || echo 0)
+# Wait until every span is stored and indexed: the flow's step count in the index (a cheap
+# read; asking for the flow itself would build it on every poll) stops short of N until then.
+for _ in $(seq 600); do
+  got=$(curl -sf "$URL/api/v1/flows?limit=5" | python3 -c 'import json,sys; print(max([f["step_count"] for f in json.load(sys.stdin) if f["correlation_id"]==sys.argv[1]] or [0]))' "$CID" 2>/dev/null || echo 0)
   [ "$got" = "$N" ] && break
   sleep 1
 done
@@ -95,4 +98,10 @@ timed "flows export --format dot" "$BIN/choreo" flows export "$CID" --format dot
 timed "flows export --format xes" "$BIN/choreo" flows export "$CID" --format xes --collector "$URL"
 timed "API GET /api/v1/flows/ID (curl)" curl -sf "$URL/api/v1/flows/$CID"
 timed "API GET /api/v1/flows/ID?steps_limit=100 (curl)" curl -sf "$URL/api/v1/flows/$CID?steps_limit=100"
+timed "API GET /api/v1/flows/ID?outline=true&steps_limit=0&traces_limit=5 (curl)" curl -sf "$URL/api/v1/flows/$CID?outline=true&steps_limit=0&traces_limit=5"
+if command -v chromium >/dev/null; then
+  for run in 1 2; do
+    echo "dashboard flow page (headless Chromium, run $run): $(python3 "$(dirname "$0")/large-flow-paint.py" "$URL/#/flow/$CID" 2>&1)"
+  done
+fi
 echo "collector peak RSS: $(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/${PIDS[0]}/status") MiB (ingest, indexing and the queries above); load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -31,18 +31,10 @@ extension FlowTreeRenderer {
 
     /// The header's `clocks` row: how many steps and deliveries were adjusted, and how the times
     /// are shown; nil when no time was adjusted or flagged.
-    func clockSummary(_ flow: Flow) -> String? {
-        var steps = 0
-        var deliveries = 0
-        var uncertain = 0
-        for step in flow.steps {
-            if step.adjustedByNanos != 0 { steps += 1 }
-            if step.timeUncertain { uncertain += 1 }
-            for delivery in step.deliveries {
-                if delivery.adjustedByNanos != 0 { deliveries += 1 }
-                if delivery.timeUncertain { uncertain += 1 }
-            }
-        }
+    func clockSummary(_ outline: FlowOutline) -> String? {
+        let steps = outline.adjustedSteps
+        let deliveries = outline.adjustedDeliveries
+        let uncertain = outline.uncertain
         guard steps + deliveries + uncertain > 0 else { return nil }
         var text = "\(steps) \(steps == 1 ? "step" : "steps") and \(deliveries) \(deliveries == 1 ? "delivery" : "deliveries") adjusted for clock skew"
         if uncertain > 0 { text += " (\(uncertain) on thin evidence)" }

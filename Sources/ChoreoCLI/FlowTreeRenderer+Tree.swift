@@ -2,63 +2,101 @@ import ChoreoFlows
 import ChoreoModel
 
 extension FlowTreeRenderer {
-    /// The steps as a forest by causation, in publish order at every level.
-    ///
-    /// The walk keeps its own stack (a causation chain may be 100,000 deep; recursion would
-    /// overflow the thread's stack). Unless ``expand`` is set, a run of plain steps of one type
-    /// (a chain of only children, or consecutive leaf siblings) longer than ``foldRunsLongerThan``
-    /// shows its first and last step around one `… N more TYPE` line; a plain step has no
-    /// failed, retried or dead-lettered delivery, is no compensation and was consumed.
-    /// Indentation restarts every ``maxIndentLevels`` levels, so line length stays bounded.
-    /// Only the steps at positions `from ..< from + limit` of the walk (tree order) are shown.
-    func tree(_ flow: Flow) -> [String] {
+    // The steps as a forest by causation, in publish order at every level (``layout(_:)``).
+    //
+    // The walk keeps its own stack (a causation chain may be 100,000 deep; recursion would
+    // overflow the thread's stack). Unless ``expand`` is set, a run of plain steps of one type
+    // (a chain of only children, or consecutive leaf siblings) longer than ``foldRunsLongerThan``
+    // shows its first and last step around one `… N more TYPE` line; a plain step has no
+    // failed, retried or dead-lettered delivery, is no compensation and was consumed
+    // (``FlowOutline/Flags/isPlain``). Indentation restarts every ``maxIndentLevels`` levels, so
+    // line length stays bounded. Only the steps at positions `from ..< from + limit` of the walk
+    // (tree order) are shown.
+
+    /// `flow` with its steps in publish order (FlowBuilder sorts them; a flow decoded from
+    /// elsewhere may not be), so index order is publish order for ``layout(_:)``.
+    static func inPublishOrder(_ flow: Flow) -> Flow {
         let steps = flow.steps
-        var indexByID: [String: Int] = [:]
-        indexByID.reserveCapacity(steps.count)
-        for (i, step) in steps.enumerated() where indexByID[step.messageID] == nil {
-            indexByID[step.messageID] = i
+        guard zip(steps, steps.dropFirst()).contains(where: { $0.publishedAtUnixNano > $1.publishedAtUnixNano }) else { return flow }
+        var sorted = flow
+        sorted.steps = steps.indices.sorted { (steps[$0].publishedAtUnixNano, $0) < (steps[$1].publishedAtUnixNano, $1) }.map { steps[$0] }
+        return sorted
+    }
+
+    /// What the tree shows, from the flow's outline alone: its rows in order (a step, or a line
+    /// of text such as `… N more TYPE`), so a client can ask for only the steps it shows.
+    public struct Layout: Sendable, Equatable {
+        enum Row: Sendable, Equatable {
+            case text(String)
+            case step(index: Int, prefix: String, branch: String, hasKids: Bool)
         }
-        var children: [[Int]] = Array(repeating: [], count: steps.count)
+        var rows: [Row]
+
+        /// The indexes of the steps shown, in the order they are printed.
+        public var shownSteps: [Int] {
+            var shown: [Int] = []
+            for case .step(let index, _, _, _) in rows { shown.append(index) }
+            return shown
+        }
+    }
+
+    /// Lays out the causation tree of a flow whose steps are in publish order.
+    public func layout(_ outline: FlowOutline) -> Layout {
+        let count = outline.steps.count
+        var children: [[Int]] = Array(repeating: [], count: count)
         var roots: [Int] = []
-        for (i, step) in steps.enumerated() {
-            if let cause = step.causationID, let parent = indexByID[cause], parent != i {
-                children[parent].append(i)
+        for (i, step) in outline.steps.enumerated() {
+            if step.cause >= 0, step.cause != i {
+                children[step.cause].append(i)
             } else {
                 roots.append(i)
             }
         }
-        // Steps are in publish order (FlowBuilder sorts them), so index order is publish order;
-        // sort anyway for flows decoded from elsewhere.
-        let order: (Int, Int) -> Bool = { a, b in
-            (steps[a].publishedAtUnixNano, a) < (steps[b].publishedAtUnixNano, b)
-        }
-        for i in children.indices where children[i].count > 1 { children[i].sort(by: order) }
-        var walk = Walk(flow: flow, indexByID: indexByID, children: children, renderer: self)
-        walk.run(roots.sorted(by: order))
+        var walk = Walk(outline: outline, children: children, renderer: self)
+        walk.run(roots)
         // Steps caught in a causation cycle are reachable from no root; show them anyway.
-        for i in steps.indices where !walk.visited[i] {
+        for i in 0..<count where !walk.visited[i] {
             walk.run([i])
         }
         walk.flushFold()
-        if walk.position > page.upperBound(steps.count) {
-            walk.lines.append(
-                palette.paint("… \(walk.position - page.upperBound(steps.count)) more steps (show with --from \(page.upperBound(steps.count)))", .dim))
+        if walk.position > page.upperBound(count) {
+            walk.rows.append(
+                .text(palette.paint("… \(walk.position - page.upperBound(count)) more steps (show with --from \(page.upperBound(count)))", .dim)))
         }
-        return walk.lines
+        return Layout(rows: walk.rows)
+    }
+
+    /// The layout's lines, with each shown step's details from `step` (given its index).
+    func lines(_ layout: Layout, outline: FlowOutline, started: UInt64, step: (Int) -> FlowStep) -> [String] {
+        var lines: [String] = []
+        for row in layout.rows {
+            switch row {
+            case .text(let text): lines.append(text)
+            case .step(let index, let prefix, let branch, let hasKids):
+                let details = step(index)
+                lines.append(prefix + branch + stepLine(details, index: index, outline: outline, started: started))
+                let detailPrefix = prefix + (branch.isEmpty ? "" : branch == "└─ " ? "   " : "│  ") + (hasKids ? "│  " : "   ")
+                for delivery in details.deliveries {
+                    lines.append(detailPrefix + deliveryLine(delivery, of: details))
+                }
+            }
+        }
+        return lines
     }
 
     /// The first line of a step: type, id, publisher, offset, cause if unseen, compensation mark.
-    func stepLine(_ step: FlowStep, in flow: Flow, indexByID: [String: Int]) -> String {
+    func stepLine(_ step: FlowStep, index: Int, outline: FlowOutline, started: UInt64) -> String {
         var line = palette.paint(step.type, .bold) + " (\(step.messageID)) from \(step.source)"
-        line += "  " + palette.paint("+" + DurationFormat.between(started(flow), publishedAt(step)), .dim)
+        line += "  " + palette.paint("+" + DurationFormat.between(started, publishedAt(step)), .dim)
         if let mark = clockMark(adjustedByNanos: step.adjustedByNanos, uncertain: step.timeUncertain) { line += "  " + palette.paint(mark, .dim) }
-        if let cause = step.causationID, indexByID[cause] == nil {
+        if let cause = step.causationID, outline.steps[index].cause < 0 {
             line += "  " + palette.paint("caused by \(cause) (not seen)", .dim)
         }
         if let target = step.compensates {
             let mark: String
-            if let index = indexByID[target] {
-                mark = "↺ compensates \(flow.steps[index].type) (\(target))"
+            let undone = outline.steps[index].compensates
+            if undone >= 0 {
+                mark = "↺ compensates \(outline.type(of: undone)) (\(target))"
             } else {
                 mark = "↺ compensates \(target) (not seen)"
             }
@@ -96,11 +134,6 @@ extension FlowTreeRenderer {
         return line
     }
 
-    /// True when a step may be folded into a run: nothing about it needs attention.
-    static func isPlain(_ step: FlowStep) -> Bool {
-        !step.deliveries.isEmpty && !step.isCompensation && step.compensatedBy == nil
-            && step.deliveries.allSatisfy { $0.outcome == .handled && $0.failedAttempts == 0 }
-    }
 }
 
 extension FlowTreeRenderer.Page {
@@ -115,8 +148,7 @@ extension FlowTreeRenderer.Page {
 /// The depth-first walk that lays out the causation tree with box-drawing connectors, with an
 /// explicit stack.
 private struct Walk {
-    let flow: Flow
-    let indexByID: [String: Int]
+    let outline: FlowOutline
     let children: [[Int]]
     let renderer: FlowTreeRenderer
     let range: Range<Int>
@@ -125,7 +157,7 @@ private struct Walk {
     var inRun: [Bool]
     /// Steps hidden behind a `… N more` line (a run's steps between its first and last).
     var folded: [Bool]
-    var lines: [String] = []
+    var rows: [FlowTreeRenderer.Layout.Row] = []
     /// Steps walked so far, shown or not (the position of the next one in tree order).
     var position = 0
     /// The folded run in progress: its type, how many steps are hidden, and where its line goes.
@@ -140,12 +172,11 @@ private struct Walk {
         var depth: Int
     }
 
-    init(flow: Flow, indexByID: [String: Int], children: [[Int]], renderer: FlowTreeRenderer) {
-        self.flow = flow
-        self.indexByID = indexByID
+    init(outline: FlowOutline, children: [[Int]], renderer: FlowTreeRenderer) {
+        self.outline = outline
         self.children = children
         self.renderer = renderer
-        let count = flow.steps.count
+        let count = outline.steps.count
         self.range = renderer.page.from..<max(renderer.page.from, renderer.page.upperBound(count))
         self.visited = Array(repeating: false, count: count)
         self.inRun = Array(repeating: false, count: count)
@@ -159,14 +190,14 @@ private struct Walk {
             guard !visited[frame.index] else { continue }
             visited[frame.index] = true
             let kids = children[frame.index].filter { !visited[$0] }
-            let step = flow.steps[frame.index]
+            let type = outline.type(of: frame.index)
             let shown = range.contains(position)
             position += 1
             if !renderer.expand { measureRuns(from: frame.index, kids: kids) }
 
             if folded[frame.index] {
                 if shown {
-                    if fold == nil { fold = (step.type, 0, frame.prefix, frame.isLast == nil) }
+                    if fold == nil { fold = (type, 0, frame.prefix, frame.isLast == nil) }
                     fold?.count += 1
                 }
                 // A folded link of a chain hands its place to its only child.
@@ -176,7 +207,7 @@ private struct Walk {
                 }
             } else if shown {
                 flushFold()
-                emit(frame, step: step, hasKids: !kids.isEmpty)
+                rows.append(.step(index: frame.index, prefix: frame.prefix, branch: frame.isLast.map { $0 ? "└─ " : "├─ " } ?? "", hasKids: !kids.isEmpty))
             }
 
             var childPrefix = frame.prefix + (frame.isLast.map { $0 ? "   " : "│  " } ?? "")
@@ -184,7 +215,7 @@ private struct Walk {
             if !kids.isEmpty, childDepth % FlowTreeRenderer.maxIndentLevels == 0 {
                 if range.contains(position) {
                     flushFold()
-                    lines.append(renderer.palette.paint("⤷ depth \(childDepth): indentation restarts", .dim))
+                    rows.append(.text(renderer.palette.paint("⤷ depth \(childDepth): indentation restarts", .dim)))
                 }
                 childPrefix = ""
                 childDepth = 0
@@ -200,13 +231,13 @@ private struct Walk {
     /// and consecutive plain leaf children of one type. Each step is measured once: O(steps).
     mutating func measureRuns(from i: Int, kids: [Int]) {
         let minimum = renderer.foldRunsLongerThan
-        let step = flow.steps[i]
-        if !inRun[i], kids.count == 1, FlowTreeRenderer.isPlain(step) {
+        let step = outline.steps[i]
+        if !inRun[i], kids.count == 1, step.flags.isPlain {
             var chain = [i]
             var cursor = i
             while children[cursor].count == 1 {
                 let next = children[cursor][0]
-                guard !visited[next], !inRun[next], flow.steps[next].type == step.type, FlowTreeRenderer.isPlain(flow.steps[next]) else { break }
+                guard !visited[next], !inRun[next], outline.steps[next].type == step.type, outline.steps[next].flags.isPlain else { break }
                 chain.append(next)
                 cursor = next
             }
@@ -219,10 +250,10 @@ private struct Walk {
         var start = 0
         while start < kids.count {
             var end = start
-            let first = flow.steps[kids[start]]
-            if children[kids[start]].isEmpty, FlowTreeRenderer.isPlain(first) {
-                while end + 1 < kids.count, children[kids[end + 1]].isEmpty, flow.steps[kids[end + 1]].type == first.type,
-                    FlowTreeRenderer.isPlain(flow.steps[kids[end + 1]])
+            let first = outline.steps[kids[start]]
+            if children[kids[start]].isEmpty, first.flags.isPlain {
+                while end + 1 < kids.count, children[kids[end + 1]].isEmpty, outline.steps[kids[end + 1]].type == first.type,
+                    outline.steps[kids[end + 1]].flags.isPlain
                 {
                     end += 1
                 }
@@ -239,20 +270,10 @@ private struct Walk {
     mutating func flushFold() {
         guard let run = fold else { return }
         fold = nil
-        lines.append(
-            run.prefix + (run.isRoot ? "" : "├─ ")
-                + renderer.palette.paint("… \(run.count.grouped) more \(run.type) (show with --expand)", .dim))
-    }
-
-    /// Writes one step's line and its delivery lines.
-    mutating func emit(_ frame: Frame, step: FlowStep, hasKids: Bool) {
-        let branch = frame.isLast.map { $0 ? "└─ " : "├─ " } ?? ""
-        lines.append(frame.prefix + branch + renderer.stepLine(step, in: flow, indexByID: indexByID))
-        let childPrefix = frame.prefix + (frame.isLast.map { $0 ? "   " : "│  " } ?? "")
-        let detailPrefix = childPrefix + (hasKids ? "│  " : "   ")
-        for delivery in step.deliveries {
-            lines.append(detailPrefix + renderer.deliveryLine(delivery, of: step))
-        }
+        rows.append(
+            .text(
+                run.prefix + (run.isRoot ? "" : "├─ ")
+                    + renderer.palette.paint("… \(run.count.grouped) more \(run.type) (show with --expand)", .dim)))
     }
 }
 

@@ -59,29 +59,40 @@ public struct FlowTreeRenderer: Sendable {
 
     /// The header and step tree, newline-terminated.
     public func render(_ flow: Flow) -> String {
-        var lines = header(flow)
+        let flow = Self.inPublishOrder(flow)
+        let outline = FlowOutline(flow)
+        return render(FlowPage(flow: flow), outline: outline, layout: layout(outline)) { flow.steps[$0] }
+    }
+
+    /// The header and step tree of a flow known by a page (its header, findings and first trace
+    /// ids: ``listedTraces`` are enough) and its outline, newline-terminated: `layout` is
+    /// ``layout(_:)`` of the outline and `step` gives the details of each step it shows (by
+    /// index, publish order). The same text as ``render(_:)`` of the whole flow.
+    public func render(_ page: FlowPage, outline: FlowOutline, layout: Layout, step: (Int) -> FlowStep) -> String {
+        var lines = header(page.flow, traceCount: page.totalTraces, outline: outline)
         lines.append("")
-        if flow.steps.isEmpty {
+        if outline.steps.isEmpty {
             lines.append("no steps recorded")
         } else {
-            lines += tree(flow)
+            lines += self.lines(layout, outline: outline, started: started(page.flow), step: step)
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The trace ids when there are few, else their count and the first few.
-    func traces(_ ids: [TraceID]) -> String {
-        if ids.isEmpty { return "-" }
-        if ids.count <= Self.listedTraces { return ids.map(\.hex).joined(separator: ", ") }
-        return "\(ids.count.grouped) (" + ids.prefix(Self.listedTraces).map(\.hex).joined(separator: ", ") + ", …; all with --json)"
+    /// The trace ids when there are few, else their count and the first few (`ids` holds at
+    /// least the first ``listedTraces`` of the `total`).
+    func traces(_ ids: [TraceID], total: Int) -> String {
+        if total == 0 { return "-" }
+        if total <= Self.listedTraces { return ids.prefix(total).map(\.hex).joined(separator: ", ") }
+        return "\(total.grouped) (" + ids.prefix(Self.listedTraces).map(\.hex).joined(separator: ", ") + ", …; all with --json)"
     }
 
     /// The header block: correlation id, status, outcome, traces, times, what it waits for.
-    func header(_ flow: Flow) -> [String] {
+    func header(_ flow: Flow, traceCount: Int, outline: FlowOutline) -> [String] {
         var rows: [(String, String)] = [
             ("status", palette.status(flow.status)),
             ("outcome", flow.outcome ?? "-"),
-            ("traces", traces(flow.traceIDs)),
+            ("traces", traces(flow.traceIDs, total: traceCount)),
             ("started", UnixTime.rfc3339(started(flow))),
             (
                 "ended",
@@ -90,7 +101,7 @@ public struct FlowTreeRenderer: Sendable {
             ),
             ("waiting for", flow.waitingFor ?? "-"),
         ]
-        if let clocks = clockSummary(flow) { rows.append(("clocks", clocks)) }
+        if let clocks = clockSummary(outline) { rows.append(("clocks", clocks)) }
         if flow.gaps > 0 {
             rows.append(("gaps", "\(flow.gaps) never seen (causing messages, handled deliveries or announced retries)"))
         }

@@ -3,7 +3,8 @@ import ArgumentParser
 /// `choreo flows show ID`: one flow's header and step tree, or its JSON.
 ///
 /// The tree folds long runs of one step type (`--expand` shows them) and pages with
-/// `--from`/`--limit`; `--json` always carries every step.
+/// `--from`/`--limit`; `--json` always carries every step. From a collector, the text view
+/// reads the flow's outline and then only the steps it shows.
 public struct FlowsShowCommand: AsyncParsableCommand {
     /// The command's name, help and subcommands.
     public static let configuration = CommandConfiguration(
@@ -55,12 +56,11 @@ public struct FlowsShowCommand: AsyncParsableCommand {
         if options.json {
             Terminal.printOutput(try await options.withSource(environment: environment) { try await $0.flowJSON(correlationID: id) })
         } else {
-            let flow = try await options.withSource(environment: environment) { try await $0.flow(correlationID: id) }
+            let renderer = FlowTreeRenderer(
+                palette: Terminal.palette(environment: environment), expand: expand,
+                page: FlowTreeRenderer.Page(from: from, limit: limit), rawTimes: rawTimes)
             Terminal.printOutput(
-                FlowTreeRenderer(
-                    palette: Terminal.palette(environment: environment), expand: expand,
-                    page: FlowTreeRenderer.Page(from: from, limit: limit), rawTimes: rawTimes
-                ).render(flow))
+                try await options.withSource(environment: environment) { try await $0.flowText(correlationID: id, renderer: renderer) })
         }
     }
 }

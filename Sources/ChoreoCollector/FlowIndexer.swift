@@ -62,6 +62,8 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
     private let coalescing = Mutex(Coalescing())
     /// Where large flows this indexer builds are handed to the query service (nil: nowhere).
     private let flowCache: FlowBuildCache?
+    /// Holds large flows back between builds while their spans arrive (with a ``flowCache``).
+    private let largeFlowDebounce: LargeFlowDebounce?
     /// Which settled flows keep their spans.
     private let sampling: TailSampling
     /// The durations of the completed flows decided so far, per variant.
@@ -77,6 +79,7 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
     ) {
         self.store = store
         self.flowCache = flowCache
+        self.largeFlowDebounce = flowCache.map { LargeFlowDebounce(minimumSteps: $0.minimumSteps) }
         self.sampling = sampling
         self.samplingCounters = samplingCounters
         self.skew = skew ?? SharedClockSkewEstimator()
@@ -162,10 +165,13 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         try await recordJudging()
         var written = 0
         while true {
-            let dirty = try await store.claimDirtyFlows(at: now(), limit: batchSize, lease: claimLease)
-            if dirty.isEmpty { break }
-            written += try await reindex(dirty.map(\.correlationID), clearing: dirty, arrived: true)
-            if dirty.count < batchSize { break }
+            let claimed = try await store.claimDirtyFlows(at: now(), limit: batchSize, lease: claimLease)
+            if claimed.isEmpty { break }
+            // Large flows built moments ago wait (their marks stay for a later pass).
+            let (dirty, held) = largeFlowDebounce?.split(claimed, at: now()) ?? (claimed, [])
+            if !held.isEmpty { try await store.releaseClaims(held) }
+            if !dirty.isEmpty { written += try await reindex(dirty.map(\.correlationID), clearing: dirty, arrived: true) }
+            if claimed.count < batchSize || !held.isEmpty { break }
         }
         written += try await reevaluateQuietFlows()
         return written
@@ -272,6 +278,7 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         }
         learner.observe(flows)
         try await recordJudging()
+        largeFlowDebounce?.built(flows, started: at, ended: now())
         await Self.shareLargeFlows(
             flows, read: spansByFlow, builder: builder.options, offsets: judgedClockOffsets, recorded: currentOptions(), store: store,
             cache: flowCache)

@@ -267,7 +267,7 @@ enum OpenAPIDocument {
                   "query"
                 ],
                 "summary": "One flow",
-                "description": "The flow with this correlation id, rebuilt from its spans now and judged as the indexer recorded. With `steps_from` or `steps_limit`, `steps` holds only that slice (publish order) and `steps_total`, `steps_from` say where it sits; the header, findings and counts cover the whole flow.",
+                "description": "The flow with this correlation id, rebuilt from its spans now and judged as the indexer recorded. With any paging parameter the answer is a page: `steps` holds only the steps asked for (`steps_from`/`steps_limit` or `steps_at`) with `steps_total` (and `steps_from`), `trace_ids` at most `traces_limit` (default 100) trace ids from `traces_from` with `traces_from`, `traces_total`, and `outline` the flow's shape when asked; the header, findings and counts cover the whole flow.",
                 "security": [
                   {
                     "queryToken": []
@@ -289,10 +289,45 @@ enum OpenAPIDocument {
                   {
                     "name": "steps_limit",
                     "in": "query",
-                    "description": "Steps to return, at most.",
+                    "description": "Steps to return, at most (0: none).",
                     "schema": {
                       "type": "integer",
-                      "minimum": 1
+                      "minimum": 0
+                    }
+                  },
+                  {
+                    "name": "steps_at",
+                    "in": "query",
+                    "description": "Step indexes and inclusive ranges, comma-separated (0-1,99999), at most 10,000 steps; not with steps_from or steps_limit.",
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^([0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*)?$"
+                    }
+                  },
+                  {
+                    "name": "traces_from",
+                    "in": "query",
+                    "description": "First trace id to list, 0-based.",
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 0
+                    }
+                  },
+                  {
+                    "name": "traces_limit",
+                    "in": "query",
+                    "description": "Trace ids to list, at most (default 100 in a page).",
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 0
+                    }
+                  },
+                  {
+                    "name": "outline",
+                    "in": "query",
+                    "description": "true: add the flow's outline (its shape, about 16 bytes a step).",
+                    "schema": {
+                      "type": "boolean"
                     }
                   }
                 ],
@@ -2057,6 +2092,54 @@ enum OpenAPIDocument {
                   "steps_from": {
                     "type": "integer",
                     "description": "With `steps_from`/`steps_limit`: the index of the first step returned."
+                  },
+                  "traces_total": {
+                    "type": "integer",
+                    "description": "In a page: all trace ids of the flow."
+                  },
+                  "traces_from": {
+                    "type": "integer",
+                    "description": "In a page: the index of the first trace id listed."
+                  },
+                  "outline": {
+                    "$ref": "#/components/schemas/FlowOutline"
+                  }
+                }
+              },
+              "FlowOutline": {
+                "type": "object",
+                "description": "A flow's shape: per step (publish order) [type index, cause index, flags, compensates index]; -1 for none or never seen; flags add 1 compensation, 2 compensated, 4 troubled delivery, 8 not consumed, 16 error.",
+                "required": [
+                  "adjusted_deliveries",
+                  "adjusted_steps",
+                  "steps",
+                  "types",
+                  "uncertain"
+                ],
+                "properties": {
+                  "adjusted_deliveries": {
+                    "type": "integer"
+                  },
+                  "adjusted_steps": {
+                    "type": "integer"
+                  },
+                  "steps": {
+                    "type": "array",
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "type": "integer"
+                      }
+                    }
+                  },
+                  "types": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "uncertain": {
+                    "type": "integer"
                   }
                 }
               },

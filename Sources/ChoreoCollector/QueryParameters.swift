@@ -1,3 +1,4 @@
+import ChoreoFlows
 import ChoreoModel
 import ChoreoStore
 import Hummingbird
@@ -77,6 +78,58 @@ struct QueryParameters {
             throw QueryParameterError("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound); got \(Self.quoted(text))")
         }
         return value
+    }
+
+    /// The most step indexes one `steps_at` may name (ranges counted by their length).
+    static let maxStepsAt = 10_000
+
+    /// The page of a flow asked for (`steps_from`, `steps_limit`, `steps_at`, `traces_from`,
+    /// `traces_limit`, `outline`); nil when none is given (the whole flow). `steps_at` is a
+    /// comma-separated list of step indexes and inclusive ranges (`0-1,99999`), at most
+    /// ``maxStepsAt`` indexes, and excludes `steps_from` and `steps_limit`.
+    func flowPage() throws(QueryParameterError) -> FlowPageRequest? {
+        let from = try integer("steps_from", in: 0...Int.max)
+        let limit = try integer("steps_limit", in: 0...Int.max)
+        let at = try stepIndexes("steps_at")
+        let tracesFrom = try integer("traces_from", in: 0...Int.max)
+        let tracesLimit = try integer("traces_limit", in: 0...Int.max)
+        let outline = try boolean("outline")
+        guard from != nil || limit != nil || at != nil || tracesFrom != nil || tracesLimit != nil || outline != nil else { return nil }
+        if at != nil, from != nil || limit != nil {
+            throw QueryParameterError("steps_at names the steps itself: give it without steps_from and steps_limit")
+        }
+        return FlowPageRequest(
+            steps: at.map { .at($0) } ?? .range(from: from ?? 0, limit: limit), tracesFrom: tracesFrom ?? 0,
+            tracesLimit: tracesLimit ?? FlowPageRequest.defaultTracesLimit, outline: outline ?? false)
+    }
+
+    /// `true` or `false`; nil when absent.
+    func boolean(_ name: String) throws(QueryParameterError) -> Bool? {
+        guard let text = string(name) else { return nil }
+        switch text {
+        case "true": return true
+        case "false": return false
+        default: throw QueryParameterError("\(name) must be true or false; got \(Self.quoted(text))")
+        }
+    }
+
+    /// Step indexes and inclusive ranges, comma-separated (`3,5-9`), in the order given.
+    func stepIndexes(_ name: String) throws(QueryParameterError) -> [Int]? {
+        guard parameters.get(name) != nil else { return nil }
+        let text = parameters.getAll(name).joined(separator: ",")
+        var indexes: [Int] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: true) {
+            let bounds = part.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).map { Int($0) }
+            guard let low = bounds[0], low >= 0, let high = bounds.count == 2 ? bounds[1] : low, high >= low else {
+                throw QueryParameterError(
+                    "\(name) must list step indexes (0 or more) and ranges like 5-9, comma-separated; got \(Self.quoted(part))")
+            }
+            guard high - low < Self.maxStepsAt - indexes.count else {
+                throw QueryParameterError("\(name) names more than \(Self.maxStepsAt) steps; ask for fewer at a time")
+            }
+            indexes.append(contentsOf: low...high)
+        }
+        return indexes
     }
 
     /// The flow filters shared by the list, stats, map, variants and exports.

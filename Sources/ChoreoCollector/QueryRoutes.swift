@@ -19,10 +19,13 @@ import Hummingbird
 /// - `GET /api/v1/flows/stats`, `/api/v1/map`, `/api/v1/variants`, `/api/v1/map/export`,
 ///   `/api/v1/flows/{id}/export`: see `QueryRoutes+Discovery.swift`.
 /// - `GET /api/v1/traces?service=&name=&attribute=k=v&errors=true&since=&until=&limit=`: trace search.
-/// - `GET /api/v1/flows/{correlation id}?steps_from=&steps_limit=`: one flow, rebuilt from its
-///   spans now, judged as the indexer recorded in the store. With `steps_from` (0-based) or
-///   `steps_limit`, `steps` holds only that slice (publish order) and `steps_total`,
-///   `steps_from` say where it sits; the header, findings and counts always cover the whole flow.
+/// - `GET /api/v1/flows/{correlation id}?steps_from=&steps_limit=&steps_at=&traces_from=&traces_limit=&outline=`:
+///   one flow, rebuilt from its spans now, judged as the indexer recorded in the store. With any
+///   of these parameters the answer is a page (``QueryParameters/flowPage()``): `steps` holds
+///   only the steps asked for, `trace_ids` at most `traces_limit` (default 100) trace ids, with
+///   `steps_total`, `steps_from`, `traces_from`, `traces_total` saying where they sit, and
+///   `outline` the flow's ``FlowOutline`` when asked; the header, findings and counts always
+///   cover the whole flow.
 /// - `GET /api/v1/traces/{trace id}`: every span of a trace.
 ///
 /// Errors are JSON `{"error": "..."}` with 400 (bad parameter) or 404 (nothing found).
@@ -56,19 +59,15 @@ struct QueryRoutes: Sendable {
     }
 
     func showFlow(_ request: Request, context: some RequestContext) async throws -> Response {
-        let parameters = QueryParameters(request)
-        let from: Int?
-        let limit: Int?
+        let page: FlowPageRequest?
         do {
-            from = try parameters.integer("steps_from", in: 0...Int.max)
-            limit = try parameters.integer("steps_limit", in: 1...Int.max)
+            page = try QueryParameters(request).flowPage()
         } catch {
             return Self.error(.badRequest, error.message)
         }
         switch try await flow(context) {
         case .success(let flow):
             // Written straight into bytes (same bytes as JSONEncoder): only the steps shown.
-            let page = from != nil || limit != nil ? (from: from ?? 0, limit: limit) : nil
             return json(.ok, bytes: flow.jsonBytes(page: page))
         case .failure(let error): return Self.error(error.status, error.message)
         }

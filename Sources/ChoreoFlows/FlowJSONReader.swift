@@ -50,7 +50,9 @@ struct FlowJSONReader {
 
     // MARK: - The contract
 
-    mutating func flow() throws -> Flow {
+    /// One flow object; `extra` reads a key the flow does not know and says whether it did
+    /// (otherwise the value is skipped).
+    mutating func flow(extra: (inout FlowJSONReader, String) throws -> Bool = { _, _ in false }) throws -> Flow {
         var correlationID: String?
         var status: FlowStatus?
         var outcome: String?
@@ -84,7 +86,7 @@ struct FlowJSONReader {
             case "deviations": findings.deviations = try reader.optional { try $0.array { try $0.deviation() } } ?? []
             case "raw_started_at": rawStartedAt = try reader.optional { try $0.time() }
             case "raw_ended_at": rawEndedAt = try reader.optional { try $0.time() }
-            default: try reader.skipValue()
+            default: if try !extra(&reader, key) { try reader.skipValue() }
             }
         }
         guard let correlationID, let status, let startedAt, let endedAt else { throw Malformed() }

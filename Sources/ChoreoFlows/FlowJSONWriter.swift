@@ -17,6 +17,12 @@ extension Flow {
     /// and the keys `steps_from` and `steps_total` say where they sit; the header, findings and
     /// counts still cover the whole flow. Only the steps shown are encoded.
     public func jsonBytes(page: (from: Int, limit: Int?)? = nil) -> [UInt8] {
+        jsonBytes(page: page.map { FlowPageRequest(steps: .range(from: $0.from, limit: $0.limit), tracesLimit: nil) })
+    }
+
+    /// The flow's JSON as a page answers it (``FlowPageRequest``): the steps asked for, the trace
+    /// ids asked for and the outline when asked; the whole flow's JSON when `page` is nil.
+    public func jsonBytes(page: FlowPageRequest?) -> [UInt8] {
         var w = FlowJSONWriter()
         w.write(self, page: page)
         return w.bytes
@@ -33,15 +39,31 @@ struct FlowJSONWriter {
         bytes.reserveCapacity(capacity)
     }
 
-    mutating func write(_ flow: Flow, page: (from: Int, limit: Int?)?) {
+    mutating func write(_ flow: Flow, page: FlowPageRequest?) {
         let total = flow.steps.count
+        var shown: [Int] = []
         var range = 0..<total
-        if let page {
-            let start = min(max(page.from, 0), total)
-            let end = page.limit.map { start + min(max($0, 0), total - start) } ?? total
+        var rangeStart: Int?
+        switch page?.steps {
+        case nil: break
+        case .range(let from, let limit):
+            let start = min(max(from, 0), total)
+            let end = limit.map { start + min(max($0, 0), total - start) } ?? total
             range = start..<end
+            rangeStart = start
+        case .at(let indexes):
+            range = 0..<0
+            shown = indexes.filter { $0 >= 0 && $0 < total }
         }
-        bytes.reserveCapacity(bytes.count + 1024 + range.count * 900)
+        let traceTotal = flow.traceIDs.count
+        var traces = 0..<traceTotal
+        let limitsTraces = page.map { $0.tracesLimit != nil || $0.tracesFrom > 0 } ?? false
+        if let page, limitsTraces {
+            let start = min(max(page.tracesFrom, 0), traceTotal)
+            let end = page.tracesLimit.map { start + min(max($0, 0), traceTotal - start) } ?? traceTotal
+            traces = start..<end
+        }
+        bytes.reserveCapacity(bytes.count + 1024 + (range.count + shown.count) * 900 + traces.count * 35)
         // Keys in byte order, as JSONEncoder's .sortedKeys writes them.
         raw("{\"correlation_id\":")
         string(flow.correlationID)
@@ -62,6 +84,10 @@ struct FlowJSONWriter {
         integer(flow.gaps)
         raw(",\"outcome\":")
         optionalString(flow.outcome)
+        if page?.outline == true {
+            raw(",\"outline\":")
+            write(FlowOutline(flow))
+        }
         raw(",\"raw_ended_at\":")
         time(flow.rawEndedAtUnixNano)
         raw(",\"raw_started_at\":")
@@ -77,19 +103,33 @@ struct FlowJSONWriter {
             first = false
             write(flow.steps[index])
         }
+        for index in shown {
+            if !first { byte(0x2C) }
+            first = false
+            write(flow.steps[index])
+        }
         byte(0x5D)
-        if page != nil {
+        if let rangeStart {
             raw(",\"steps_from\":")
-            integer(range.lowerBound)
+            integer(rangeStart)
+        }
+        if page != nil {
             raw(",\"steps_total\":")
             integer(total)
         }
         raw(",\"trace_ids\":[")
-        for (i, trace) in flow.traceIDs.enumerated() {
-            if i > 0 { byte(0x2C) }
-            traceID(trace)
+        for i in traces {
+            if i > traces.lowerBound { byte(0x2C) }
+            traceID(flow.traceIDs[i])
         }
-        raw("],\"uncompensated\":")
+        byte(0x5D)
+        if limitsTraces {
+            raw(",\"traces_from\":")
+            integer(traces.lowerBound)
+            raw(",\"traces_total\":")
+            integer(traceTotal)
+        }
+        raw(",\"uncompensated\":")
         strings(flow.findings.uncompensated)
         raw(",\"unconsumed\":")
         strings(flow.findings.unconsumed)
@@ -99,6 +139,31 @@ struct FlowJSONWriter {
         strings(flow.findings.unseenRetries)
         raw(",\"waiting_for\":")
         optionalString(flow.waitingFor)
+        byte(0x7D)
+    }
+
+    mutating func write(_ outline: FlowOutline) {
+        raw("{\"adjusted_deliveries\":")
+        integer(outline.adjustedDeliveries)
+        raw(",\"adjusted_steps\":")
+        integer(outline.adjustedSteps)
+        raw(",\"steps\":[")
+        for (i, step) in outline.steps.enumerated() {
+            if i > 0 { byte(0x2C) }
+            byte(0x5B)
+            integer(step.type)
+            byte(0x2C)
+            integer(step.cause)
+            byte(0x2C)
+            integer(Int(step.flags.rawValue))
+            byte(0x2C)
+            integer(step.compensates)
+            byte(0x5D)
+        }
+        raw("],\"types\":")
+        strings(outline.types)
+        raw(",\"uncertain\":")
+        integer(outline.uncertain)
         byte(0x7D)
     }
 

@@ -47,16 +47,23 @@ export function participants(flow) {
   return seen;
 }
 
-/** Builds the diagram; `onArrow(step, delivery)` is called when an arrow is clicked. */
-export function sequenceDiagram(flow, { onArrow } = {}) {
-  const services = participants(flow);
+/**
+ * Builds the diagram; `onArrow(step, delivery)` is called when an arrow is clicked. `flow.steps`
+ * holds steps, or rows `{ step, index, collapsed }` (a row with `collapsed: n` is drawn as one
+ * line standing for n repeated steps like `step`); `undoneType(index)` names the type a
+ * compensation at that index undoes when the step it undoes is outside the rows.
+ */
+export function sequenceDiagram(flow, { onArrow, undoneType } = {}) {
+  const rows = (flow.steps || []).map((row) => (row.step ? row : { step: row, index: -1 }));
+  const services = participants({ steps: rows.map((row) => row.step) });
   const column = new Map(services.map((name, i) => [name, LEFT + i * COL + COL / 2]));
   const t0 = parseTime(flow.started_at);
-  const byID = new Map((flow.steps || []).map((step) => [step.message_id, step]));
+  const byID = new Map(rows.map(({ step }) => [step.message_id, step]));
   const arrows = [];
-  for (const step of flow.steps || []) {
+  for (const { step, index, collapsed } of rows) {
+    if (collapsed) { arrows.push({ step, index, collapsed }); continue; }
     const deliveries = step.deliveries && step.deliveries.length ? step.deliveries : [null];
-    for (const d of deliveries) arrows.push({ step, delivery: d });
+    for (const d of deliveries) arrows.push({ step, index, delivery: d });
   }
   const width = LEFT + services.length * COL + 20;
   const height = TOP + arrows.length * ROW + 30;
@@ -70,9 +77,15 @@ export function sequenceDiagram(flow, { onArrow } = {}) {
     svg.appendChild(s('text', { class: 'participant-label', x, y: 26, 'text-anchor': 'middle' }, name));
   });
 
-  arrows.forEach(({ step, delivery }, i) => {
+  arrows.forEach(({ step, index, delivery, collapsed }, i) => {
     const y = TOP + i * ROW + 14;
     const from = column.get(step.source) ?? LEFT;
+    if (collapsed) {
+      const g = s('g', { class: 'arrow collapsed', dataset: { kind: 'collapsed', type: step.type, count: collapsed } });
+      g.appendChild(s('text', { class: 'msg-label collapsed-label', x: from + 8, y: y + 4 }, `⋮ ${collapsed.toLocaleString('en')} more ${step.type}`));
+      svg.appendChild(g);
+      return;
+    }
     const target = delivery ? (delivery.service || delivery.consumer) : null;
     const { kind, marks } = arrowKind(step, delivery);
     const g = s('g', { class: `arrow ${kind} ${marks.join(' ')}`, dataset: { kind, type: step.type, messageId: step.message_id }, tabindex: '0' });
@@ -94,8 +107,8 @@ export function sequenceDiagram(flow, { onArrow } = {}) {
     }
     let label = step.type;
     if (step.compensates) {
-      const undone = byID.get(step.compensates);
-      label = `↺ ${step.type}` + (undone ? ` (undoes ${undone.type})` : '');
+      const undone = byID.get(step.compensates)?.type ?? (undoneType && index >= 0 ? undoneType(index) : null);
+      label = `↺ ${step.type}` + (undone ? ` (undoes ${undone})` : '');
     }
     if (delivery && delivery.attempts > 1) label += ` ↻×${delivery.attempts}`;
     if (delivery && delivery.outcome === 'dead_lettered') label += ' ✕ dead letter';
