@@ -24,9 +24,10 @@ enum HTTPIngest {
     }
 
     static func run(
-        bodies: [(body: [UInt8], spans: Int)], clients: Int, polling: Bool, binary: String, database: String
+        bodies: [(body: [UInt8], spans: Int)], clients: Int, polling: Bool, binary: String, database: String,
+        extraArguments: [String] = []
     ) async throws -> Result {
-        let collector = try CollectorProcess(binary: binary, database: database)
+        let collector = try CollectorProcess(binary: binary, store: ["--db", database] + extraArguments)
         defer { collector.stop() }
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: clients)

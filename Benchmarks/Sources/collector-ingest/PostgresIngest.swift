@@ -42,8 +42,14 @@ struct PostgresIngest {
         url + (url.contains("?") ? "&" : "?") + "schema=\(schema)"
     }
 
-    /// HTTP through `collectors` processes on one fresh schema, `clients` connections in all.
-    func http(bodies: [(body: [UInt8], spans: Int)], collectors count: Int, clients: Int, schema: String) async throws -> Result {
+    /// HTTP through `collectors` processes on one fresh schema, `clients` connections in all;
+    /// the processes run `binary` when given (`--baseline-collector`), else ``binary``, with
+    /// `extraArguments` (`--baseline-args`).
+    func http(
+        bodies: [(body: [UInt8], spans: Int)], collectors count: Int, clients: Int, schema: String, binary: String? = nil,
+        extraArguments: [String] = []
+    ) async throws -> Result {
+        let binary = binary ?? self.binary
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: clients)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
@@ -51,7 +57,7 @@ struct PostgresIngest {
         defer { for collector in collectors { collector.stop() } }
         do {
             for _ in 0..<count {
-                collectors.append(try CollectorProcess(binary: binary, store: ["--store", storeURL(schema)]))
+                collectors.append(try CollectorProcess(binary: binary, store: ["--store", storeURL(schema)] + extraArguments))
             }
             // Started together, as a deployment would: they meet at the schema's migration lock.
             for collector in collectors { try await collector.waitUntilReady(client: client, attempts: 1500) }

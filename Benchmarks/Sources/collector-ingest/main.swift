@@ -25,6 +25,10 @@ if arguments.flag("help") {
         raw baseline, psql's \\copy of the same rows (one COPY, one transaction per batch) into a
         fresh schema of the same shape. --pg-data is the server's data directory, for its CPU time
         (default: the throwaway cluster's, /tmp/choreo-pg-test-cluster/data).
+        --baseline-collector PATH and/or --baseline-args="ARGS" repeat every HTTP case (SQLite and
+        PostgreSQL) as a baseline: through another collector binary (an older build; default the
+        same one) started with extra arguments (e.g. --baseline-args="--index-hand-over-spans 0"), interleaved with
+        the other cases in every run; prints the paired ratio of the case to its baseline.
         --flow-build ROUNDS times the flow builder alone on the workload's flows (no store, no
         HTTP: the flow indexer's rebuild of each flow) and exits.
         """)
@@ -50,6 +54,13 @@ if postgresURL != nil && !FileManager.default.isExecutableFile(atPath: binary) {
     print("--postgres needs the collector binary; none at \(binary)")
     exit(2)
 }
+let baselineArguments = arguments.string("baseline-args", "").split(separator: " ").map(String.init)
+let baselineBinary =
+    arguments.flag("baseline-collector") || arguments.flag("baseline-args") ? arguments.string("baseline-collector", binary) : nil
+if let baselineBinary, !FileManager.default.isExecutableFile(atPath: baselineBinary) {
+    print("--baseline-collector: no executable at \(baselineBinary)")
+    exit(2)
+}
 let pgCollectors = postgresURL == nil ? [] : arguments.ints("pg-collectors", [1, 2, 3]).filter { $0 > 0 }
 let pgClients = arguments.int("pg-clients", 6)
 PostgresIngest.dataDirectory = arguments.string("pg-data", PostgresIngest.dataDirectory)
@@ -64,11 +75,14 @@ enum Case: Hashable {
     case polled(clients: Int)
     case postgresRaw
     case postgresHTTP(collectors: Int)
+    /// The same as `.http` and `.postgresHTTP`, through the `--baseline-collector` binary.
+    case httpBaseline(clients: Int)
+    case postgresHTTPBaseline(collectors: Int)
 
     /// The case this one is compared with.
     var baseline: Case {
         switch self {
-        case .postgresRaw, .postgresHTTP: .postgresRaw
+        case .postgresRaw, .postgresHTTP, .postgresHTTPBaseline: .postgresRaw
         default: .raw
         }
     }
@@ -82,6 +96,8 @@ enum Case: Hashable {
         case .polled(let n): "HTTP → choreo-collector, \(n) client\(n == 1 ? "" : "s"), dashboard polling 1/s"
         case .postgresRaw: "PostgreSQL: raw COPY (psql \\copy), 1 connection, 1 txn/batch"
         case .postgresHTTP(let n): "PostgreSQL: HTTP → \(n) choreo-collector\(n == 1 ? "" : "s"), \(pgClients) clients"
+        case .httpBaseline(let n): "HTTP → choreo-collector (baseline), \(n) client\(n == 1 ? "" : "s")"
+        case .postgresHTTPBaseline(let n): "PostgreSQL: HTTP → \(n) choreo-collector\(n == 1 ? "" : "s") (baseline), \(pgClients) clients"
         }
     }
 }
@@ -118,9 +134,11 @@ if let url = postgresURL, var setup = postgres {
 
 let cases: [Case] =
     [.raw] + submitterCounts.map { .inProcess(submitters: $0) } + httpClients.map { .http(clients: $0) }
+    + (baselineBinary == nil ? [] : httpClients.map { .httpBaseline(clients: $0) })
     + grpcClients.map { .grpc(clients: $0) }
     + polledClients.map { .polled(clients: $0) } + (postgresURL == nil ? [] : [.postgresRaw])
     + pgCollectors.map { .postgresHTTP(collectors: $0) }
+    + (baselineBinary == nil ? [] : pgCollectors.map { .postgresHTTPBaseline(collectors: $0) })
 var rate: [Case: Samples] = [:]
 var cpuPerSpan: [Case: Samples] = [:]
 var collectorCPUPerSpan: [Case: Samples] = [:]
@@ -139,9 +157,12 @@ var serverCPUPerSpan: [Case: Samples] = [:]
         precondition(result.committedSpans == workload.spanCount)
         spansPerCommit[c, default: Samples()].add(Double(result.committedSpans) / Double(result.commits))
         return result.measurement
-    case .http(let clients), .polled(let clients):
+    case .http(let clients), .polled(let clients), .httpBaseline(let clients):
         let polling = c == .polled(clients: clients)
-        let result = try await HTTPIngest.run(bodies: bodies, clients: clients, polling: polling, binary: binary, database: path)
+        let isBaseline = c == .httpBaseline(clients: clients)
+        let result = try await HTTPIngest.run(
+            bodies: bodies, clients: clients, polling: polling, binary: isBaseline ? baselineBinary! : binary, database: path,
+            extraArguments: isBaseline ? baselineArguments : [])
         polls[c, default: 0] += result.polls
         precondition(result.storedSpans == result.acknowledgedSpans, "stored \(result.storedSpans) of \(result.acknowledgedSpans) acknowledged")
         collectorCPUPerSpan[c, default: Samples()].add(result.collectorCPUNanoseconds / Double(result.acknowledgedSpans))
@@ -160,9 +181,12 @@ var serverCPUPerSpan: [Case: Samples] = [:]
         precondition(result.storedSpans == workload.spanCount, "COPY stored \(result.storedSpans) of \(workload.spanCount)")
         serverCPUPerSpan[c, default: Samples()].add(result.serverCPUNanoseconds / Double(result.storedSpans))
         return result.measurement
-    case .postgresHTTP(let collectors):
+    case .postgresHTTP(let collectors), .postgresHTTPBaseline(let collectors):
         let schema = postgres!.freshSchema("c\(collectors)")
-        let result = try await postgres!.http(bodies: bodies, collectors: collectors, clients: pgClients, schema: schema)
+        let isBaseline = c == .postgresHTTPBaseline(collectors: collectors)
+        let result = try await postgres!.http(
+            bodies: bodies, collectors: collectors, clients: pgClients, schema: schema, binary: isBaseline ? baselineBinary : nil,
+            extraArguments: isBaseline ? baselineArguments : [])
         try postgres!.drop(schema)
         precondition(result.storedSpans == result.acknowledgedSpans, "stored \(result.storedSpans) of \(result.acknowledgedSpans) acknowledged")
         collectorCPUPerSpan[c, default: Samples()].add(result.collectorCPUNanoseconds / Double(result.acknowledgedSpans))
@@ -221,9 +245,24 @@ for clients in grpcClients {
         "- OTLP/gRPC ÷ HTTP, \(clients) clients, same collector binary and bodies, paired by run: p50 \(Format.fixed(ratio.p50, 2)), "
             + "worst \(Format.fixed(ratio.percentile(1), 2)), best \(Format.fixed(ratio.max, 2))")
 }
+for clients in httpClients where baselineBinary != nil {
+    let ratio = rate[.http(clients: clients)]!.pairedRatio(over: rate[.httpBaseline(clients: clients)]!)
+    print(
+        "- SQLite, HTTP, \(clients) clients: this case ÷ its baseline, paired by run: p50 \(Format.fixed(ratio.p50, 3)), "
+            + "worst \(Format.fixed(ratio.percentile(1), 3)), best \(Format.fixed(ratio.max, 3))")
+}
+for n in pgCollectors where baselineBinary != nil {
+    let ratio = rate[.postgresHTTP(collectors: n)]!.pairedRatio(over: rate[.postgresHTTPBaseline(collectors: n)]!)
+    print(
+        "- PostgreSQL, \(n) collector\(n == 1 ? "" : "s"): this case ÷ its baseline, paired by run: p50 \(Format.fixed(ratio.p50, 3)), "
+            + "worst \(Format.fixed(ratio.percentile(1), 3)), best \(Format.fixed(ratio.max, 3))")
+}
 for c in cases where c.baseline == .postgresRaw && c != .postgresRaw {
     let ratio = rate[c]!.pairedRatio(over: rate[.postgresRaw]!)
     print("- \(c.label) ÷ raw COPY, paired by run: p50 \(Format.fixed(ratio.p50, 2)), worst \(Format.fixed(ratio.percentile(1), 2)), best \(Format.fixed(ratio.max, 2))")
 }
 if let setup = postgres { try setup.drop(templateSchema) }
+if let baselineBinary {
+    print("- baseline: \(baselineBinary) \(baselineArguments.joined(separator: " "))")
+}
 print("- load average after: \(Machine.loadAverage())")
