@@ -27,7 +27,7 @@ if arguments.flag("help") {
         (default: the throwaway cluster's, /tmp/choreo-pg-test-cluster/data).
         --baseline-collector PATH and/or --baseline-args="ARGS" repeat every HTTP case (SQLite and
         PostgreSQL) as a baseline: through another collector binary (an older build; default the
-        same one) started with extra arguments (e.g. --baseline-args="--index-hand-over-spans 0"), interleaved with
+        same one) started with extra arguments (e.g. a flag whose effect is measured), interleaved with
         the other cases in every run; prints the paired ratio of the case to its baseline.
         --flow-build ROUNDS times the flow builder alone on the workload's flows (no store, no
         HTTP: the flow indexer's rebuild of each flow) and exits.
