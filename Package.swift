@@ -69,6 +69,15 @@ let package = Package(
         .target(
             name: "ChoreoInstrumentation",
             dependencies: [
+                "ChoreoModel", "ChoreoTracingBridge",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: strict
+        ),
+        // Tracing bridge: the one conversion between model attribute values and the tracing API's.
+        .target(
+            name: "ChoreoTracingBridge",
+            dependencies: [
                 "ChoreoModel",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
@@ -78,7 +87,7 @@ let package = Package(
         .target(
             name: "ChoreoTracer",
             dependencies: [
-                "ChoreoModel", "ChoreoOTLP",
+                "ChoreoModel", "ChoreoOTLP", "ChoreoTracingBridge",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -1,4 +1,5 @@
 import ChoreoModel
+import ChoreoTracingBridge
 import Tracing
 
 /// The instrument and tracer in effect for one publish or one delivery, looked up once.
@@ -41,8 +42,7 @@ extension Span {
             return
         }
         var converted = SpanAttributes()
-        converted.reserveCapacity(attributes.count)
-        for element in attributes.elements { converted.set(element.key, value: SpanAttribute(element.value)) }
+        converted.set(contentsOf: attributes)
         let existing = self.attributes
         if existing.isEmpty {
             self.attributes = converted
@@ -50,22 +50,6 @@ extension Span {
             var merged = existing
             merged.merge(converted)
             self.attributes = merged
-        }
-    }
-}
-
-extension SpanAttribute {
-    /// A model value as the tracing API's attribute (integers as `int64`).
-    init(_ value: AttributeValue) {
-        switch value {
-        case .string(let v): self = .string(v)
-        case .int(let v): self = .int64(v)
-        case .double(let v): self = .double(v)
-        case .bool(let v): self = .bool(v)
-        case .stringArray(let v): self = .stringArray(v)
-        case .intArray(let v): self = .int64Array(v)
-        case .doubleArray(let v): self = .doubleArray(v)
-        case .boolArray(let v): self = .boolArray(v)
         }
     }
 }

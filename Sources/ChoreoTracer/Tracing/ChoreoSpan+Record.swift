@@ -1,4 +1,5 @@
 import ChoreoModel
+import ChoreoTracingBridge
 import Tracing
 
 extension ChoreoSpan {
@@ -61,59 +62,8 @@ extension ChoreoSpan.State {
     var mergedAttributes: SpanAttributes {
         if recorded.isEmpty { return attributes }
         var merged = attributes
-        merged.reserveCapacity(attributes.count + recorded.count)
-        for element in recorded.elements { merged.set(element.key, value: SpanAttribute(element.value)) }
+        merged.set(contentsOf: recorded)
         return merged
-    }
-}
-
-extension SpanAttribute {
-    /// A model value as the tracing API's attribute (integers as `int64`).
-    init(_ value: AttributeValue) {
-        switch value {
-        case .string(let v): self = .string(v)
-        case .int(let v): self = .int64(v)
-        case .double(let v): self = .double(v)
-        case .bool(let v): self = .bool(v)
-        case .stringArray(let v): self = .stringArray(v)
-        case .intArray(let v): self = .int64Array(v)
-        case .doubleArray(let v): self = .doubleArray(v)
-        case .boolArray(let v): self = .boolArray(v)
-        }
-    }
-}
-
-extension SpanAttributes {
-    /// The attributes as model values; values of unknown future kinds are skipped.
-    var choreoAttributes: [String: AttributeValue] {
-        if isEmpty { return [:] }
-        var result: [String: AttributeValue] = [:]
-        result.reserveCapacity(count)
-        forEach { key, value in
-            if let converted = AttributeValue(value) { result[key] = converted }
-        }
-        return result
-    }
-}
-
-extension AttributeValue {
-    /// Converts a swift-distributed-tracing attribute value; `nil` for a kind this model lacks.
-    init?(_ attribute: SpanAttribute) {
-        switch attribute {
-        case .int32(let v): self = .int(Int64(v))
-        case .int64(let v): self = .int(v)
-        case .int32Array(let v): self = .intArray(v.map(Int64.init))
-        case .int64Array(let v): self = .intArray(v)
-        case .double(let v): self = .double(v)
-        case .doubleArray(let v): self = .doubleArray(v)
-        case .bool(let v): self = .bool(v)
-        case .boolArray(let v): self = .boolArray(v)
-        case .string(let v): self = .string(v)
-        case .stringArray(let v): self = .stringArray(v)
-        case .stringConvertible(let v): self = .string(v.description)
-        case .stringConvertibleArray(let v): self = .stringArray(v.map(\.description))
-        default: return nil
-        }
     }
 }
 

@@ -1,4 +1,5 @@
 import ChoreoModel
+import ChoreoTracingBridge
 import Synchronization
 import Tracing
 
