@@ -46,6 +46,12 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
     @Option(help: "Send every order down one path: happy, vip, card-updated, declined, unavailable. Default: a seeded mix.")
     var scenario: String?
 
+    @Option(
+        help:
+            "Weights of the seeded mix, e.g. happy=85,vip=5,card-updated=4,declined=3,unavailable=3. Default: happy=50,vip=10,card-updated=10,declined=10,unavailable=20."
+    )
+    var mix: String?
+
     @Option(help: "Number of orders to place.")
     var orders = 20
 
@@ -111,6 +117,12 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
             throw ValidationError("--style must be commanded or chain, not '\(style)'")
         }
         var mix = ScenarioMix.standard
+        if scenario != nil, self.mix != nil {
+            throw ValidationError("--scenario and --mix exclude each other: --scenario sends every order down one path")
+        }
+        if let text = self.mix {
+            do { mix = try ScenarioMix(parsing: text) } catch let error as OrderFulfilmentError { throw ValidationError(error.message) }
+        }
         if let scenario {
             guard let chosen = Scenario(rawValue: scenario) else {
                 let names = Scenario.allCases.map(\.rawValue).joined(separator: ", ")

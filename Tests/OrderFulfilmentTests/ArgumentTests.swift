@@ -42,6 +42,26 @@ struct ArgumentTests {
         }
     }
 
+    @Test("--mix weights scenarios; one not named is never drawn")
+    func mix() throws {
+        let mix = try ScenarioMix(parsing: "happy=85, vip=5,declined=10")
+        #expect(mix.weights == [.happy: 85, .vip: 5, .declined: 10])
+        #expect(try ScenarioMix(parsing: "happy=50,vip=10,card-updated=10,declined=10,unavailable=20") == .standard)
+        #expect(try ScenarioMix(parsing: "unavailable=1,happy=0").weights[.unavailable] == 1)
+    }
+
+    @Test(
+        "bad --mix items are rejected with a message naming them",
+        arguments: [("lost=3", "lost"), ("happy", "happy"), ("happy=-1", "happy=-1"), ("vip=x", "vip=x"), ("happy=0", "positive"), ("", "positive")])
+    func rejectedMix(text: String, named: String) {
+        #expect {
+            try ScenarioMix(parsing: text)
+        } throws: { error in
+            guard let error = error as? OrderFulfilmentError else { return false }
+            return error.code == .invalidArgument && error.message.contains(named)
+        }
+    }
+
     @Test(
         "--day takes a positive duration with a unit",
         arguments: [
