@@ -7,6 +7,7 @@ stored once). Used to feed one run to an unsampled and a sampled collector at on
 usage: otlp-tee.py PORT UPSTREAM_URL [UPSTREAM_URL ...]   (prints "listening" once bound)
 """
 import http.server
+import signal
 import sys
 import urllib.error
 import urllib.request
@@ -48,6 +49,10 @@ class Tee(http.server.BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
 
+# A parent may start us with SIGTERM blocked (a spawning thread's mask is inherited): unblock it
+# and exit on it, so "stop" stops us.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 server = http.server.ThreadingHTTPServer(("127.0.0.1", PORT), Tee)
 print("listening", flush=True)
 server.serve_forever()

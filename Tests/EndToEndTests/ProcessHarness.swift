@@ -31,11 +31,19 @@ final class ProcessHarness: @unchecked Sendable {
     /// the executable's name unless given: several processes of one executable need labels).
     @discardableResult
     func start(_ name: String, _ arguments: [String], environment: [String: String] = [:], label: String? = nil) throws -> Process {
+        try startProgram(at: try executable(name), Self.arguments(name, arguments), environment: environment, label: label ?? name)
+    }
+
+    /// Starts a long-running program that is not one of the project's executables (a script, a
+    /// server from the system), stopped with the rest by ``stopAll()``; its output goes to
+    /// `<workDir>/<label>.log`.
+    @discardableResult
+    func startProgram(at path: String, _ arguments: [String], environment: [String: String] = [:], label: String) throws -> Process {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try executable(name))
-        process.arguments = Self.arguments(name, arguments)
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let log = workDir.appendingPathComponent("\(label ?? name).log")
+        let log = workDir.appendingPathComponent("\(label).log")
         if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()
@@ -101,9 +109,14 @@ final class ProcessHarness: @unchecked Sendable {
         return "[crash report]\n" + text[start..<end] + crashed + "\n[…]\n[end of log]\n" + tail
     }
 
+    /// Stops every started process: SIGTERM, then SIGKILL for one still running 10 s later (a
+    /// child can inherit SIGTERM blocked from the thread that spawned it).
     func stopAll() {
-        for process in running where process.isRunning {
-            process.terminate()
+        for process in running where process.isRunning { process.terminate() }
+        let deadline = ContinuousClock.now + .seconds(10)
+        for process in running {
+            while process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
         }
         running.removeAll()
