@@ -53,8 +53,9 @@ public struct DatabaseSource: QuerySource {
     }
 
     public func flow(correlationID: String) async throws -> Flow {
+        // Sampled out first: the error spans it keeps would rebuild a torn flow.
+        if let sampled = try await service.sampledOut(correlationID: correlationID) { throw CLIError.notFound(sampled.message) }
         guard let flow = try await service.flow(correlationID: correlationID) else {
-            if let sampled = try await service.sampledOut(correlationID: correlationID) { throw CLIError.notFound(sampled.message) }
             throw CLIError.notFound("no flow with correlation id \"\(correlationID)\"")
         }
         return flow

@@ -84,8 +84,10 @@ public final class CollectorMetrics: Sendable {
             "Seconds since the last completed flow index pass began (every span committed before then is indexed); before the first pass, since the collector started (read at scrape).",
         Name.samplingFlows:
             "Flows decided by tail sampling (--keep-healthy), by decision (kept, sampled_out) and reason (failed, compensated, stuck, slow, deviating, in_flight, hash); a flow rebuilt after its decision (a late span) is decided and counted again.",
-        Name.samplingSpans: "Spans of the flows tail sampling decided, by decision: kept, or sampled_out (deleted; the flow index keeps the flow).",
-        Name.samplingLateSpans: "Spans that arrived for a flow already sampled out: deleted, the flow's index entry unchanged.",
+        Name.samplingSpans:
+            "Spans of the flows tail sampling decided, by decision: kept (with the error spans a sampled-out flow keeps), or sampled_out (deleted; the flow index keeps the flow).",
+        Name.samplingLateSpans:
+            "Spans that arrived for a flow already sampled out: deleted (error spans are kept and not counted), the flow's index entry unchanged.",
     ]
 
     /// Where every collector metric lives.

@@ -288,11 +288,11 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         var entries = flows.map { flow in
             let summary = builder.summary(of: flow)
             var entry = IndexedFlow(summary: summary, trail: flow.trail.steps, dueAtUnixNano: Self.due(summary, options: learned))
-            if sampling.isActive { judge(flow, &entry, spans: spansByFlow[flow.correlationID]?.count ?? 0, at: at, arrived: arrived) }
+            if sampling.isActive { judge(flow, &entry, spans: spansByFlow[flow.correlationID] ?? [], at: at, arrived: arrived) }
             return entry
         }
         for (id, kept) in sampledOut.sorted(by: { $0.key < $1.key }) {
-            samplingCounters.late(spans: spansByFlow[id]?.count ?? 0)
+            samplingCounters.late(spans: (spansByFlow[id] ?? []).count { $0.statusCode != .error })
             entries.append(kept.entry)
         }
         try await store.upsertFlows(entries, clearing: clearing)
@@ -302,7 +302,7 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
     /// Applies tail sampling's decision to a flow's entry: a due time while it settles, the
     /// sampled-out mark when its spans go; counts what was decided. A flow rebuilt because spans
     /// of it `arrived` settles from now: it is decided once none arrived for the delay.
-    private func judge(_ flow: Flow, _ entry: inout IndexedFlow, spans: Int, at: UInt64, arrived: Bool) {
+    private func judge(_ flow: Flow, _ entry: inout IndexedFlow, spans: [SpanRecord], at: UInt64, arrived: Bool) {
         let variant = TailSampling.variant(of: flow)
         let decision = sampling.decide(
             flow, variantP99Nanos: variantLatencies.p99(variant, minimum: sampling.minimumVariantSamples), now: at,
@@ -313,9 +313,10 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
             if flow.status != .inFlight { entry.dueAtUnixNano = min(entry.dueAtUnixNano ?? .max, due &+ 1) }
             return
         case .keep(let reason):
-            samplingCounters.kept(reason, spans: spans)
+            samplingCounters.kept(reason, spans: spans.count)
         case .sampleOut:
-            samplingCounters.sampledOut(spans: spans)
+            let errors = spans.count { $0.statusCode == .error }
+            samplingCounters.sampledOut(spans: spans.count - errors, errorSpans: errors)
             entry.sampledOutAtUnixNano = at
             entry.dueAtUnixNano = nil
         }

@@ -51,8 +51,9 @@ struct QueryRoutes: Sendable {
         guard let id = raw.removingPercentEncoding, !id.isEmpty else {
             return .failure(HTTPResponseError(.badRequest, "malformed correlation id in the path: \(QueryParameters.quoted(raw))"))
         }
+        // Sampled out first: the error spans it keeps would rebuild a torn flow.
+        if let sampled = try await service.sampledOut(correlationID: id) { return .failure(HTTPResponseError(.gone, sampled.message)) }
         guard let flow = try await service.flow(correlationID: id) else {
-            if let sampled = try await service.sampledOut(correlationID: id) { return .failure(HTTPResponseError(.gone, sampled.message)) }
             return .failure(HTTPResponseError(.notFound, "no flow with correlation id \(QueryParameters.quoted(id))"))
         }
         return .success(flow)

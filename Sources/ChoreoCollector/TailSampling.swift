@@ -16,13 +16,15 @@ import Synchronization
 /// uses), when it is:
 ///
 /// - `completed`;
-/// - without gaps, dead letters, unconsumed messages, uncompensated steps, retried deliveries
-///   (more than one attempt, or a failed one, before one succeeded) or deviations from the flow
-///   definition;
+/// - without gaps, dead letters, unconsumed messages, uncompensated steps or deviations from the
+///   flow definition (a delivery retried before it succeeded is none of these: the flow
+///   conforms, and its failed attempts' error spans outlive sampling, see below);
 /// - no slower than the p99 of the durations of the completed flows of its variant (its
 ///   sequence of message types) seen so far. A variant with fewer than
 ///   ``minimumVariantSamples`` such flows has no usual latency yet: its flows are kept as slow.
 ///
+/// A sampled-out flow keeps its spans with an error status (a failed attempt before a retry
+/// succeeded), as head sampling does: what went wrong stays findable, the healthy bulk goes.
 /// `failed`, `compensated` and `stuck` flows keep their spans. An `in_flight` flow keeps them
 /// too: it gets no sampling due time (its stuck due time brings it back), and when it is rebuilt
 /// quiet for longer than the delay it is counted as kept `in_flight`.
@@ -90,7 +92,6 @@ public struct TailSampling: Sendable, Hashable {
         return flow.gaps > 0 || !findings.deviations.isEmpty || !findings.deadLettered.isEmpty || !findings.unconsumed.isEmpty
             || !findings.gapIDs.isEmpty || !findings.unseenDeliveries.isEmpty || !findings.unseenRetries.isEmpty
             || !findings.uncompensated.isEmpty
-            || flow.steps.contains { step in step.deliveries.contains { $0.attempts > 1 || $0.failedAttempts > 0 || $0.error != nil } }
     }
 
     /// A flow's duration: first to last activity.
@@ -179,9 +180,11 @@ public final class SamplingCounters: Sendable {
         keptSpans.add(spans)
     }
 
-    func sampledOut(spans: Int) {
+    /// A flow sampled out: `spans` deleted, `errorSpans` kept.
+    func sampledOut(spans: Int, errorSpans: Int) {
         sampledOutFlows.add()
         sampledOutSpans.add(spans)
+        keptSpans.add(errorSpans)
     }
 
     func late(spans: Int) { lateSpans.add(spans) }
@@ -190,7 +193,7 @@ public final class SamplingCounters: Sendable {
     public func keptFlows(_ reason: TailSampling.Reason) -> Int { keptFlows[reason]?.value ?? 0 }
     /// Flows sampled out so far.
     public var sampledOutFlowCount: Int { sampledOutFlows.value }
-    /// Spans of decided flows kept, and deleted.
+    /// Spans of decided flows kept (the error spans of sampled-out flows included), and deleted.
     public var keptSpanCount: Int { keptSpans.value }
     public var sampledOutSpanCount: Int { sampledOutSpans.value }
     /// Spans that arrived for a flow already sampled out (deleted).

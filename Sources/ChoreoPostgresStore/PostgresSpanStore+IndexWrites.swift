@@ -18,7 +18,7 @@ extension PostgresSpanStore {
 
     /// Writes index entries (summaries, and trails, due times and sampling marks when
     /// `withTrails`; a plain summary clears the due time and keeps the trail), deletes the spans
-    /// of the entries sampled out (by correlation id, an index lookup), replaces their type and service rows,
+    /// of the entries sampled out but their error spans (by correlation id, an index lookup), replaces their type and service rows,
     /// clears the dirty marks whose version did not move, and releases the claims of
     /// `clearing`: one transaction. The entries travel as one bound JSON document; the last
     /// entry of a flow wins.
@@ -103,7 +103,8 @@ extension PostgresSpanStore {
                 INSERT INTO \(table("flow_services")) (correlation_id, service, last_activity_ns) SELECT c, service, last FROM new_services
                 ON CONFLICT (correlation_id, service) DO UPDATE SET last_activity_ns = excluded.last_activity_ns),
             sampled_out AS (
-                DELETE FROM \(table("spans")) p USING x WHERE x.sampled IS NOT NULL AND p.correlation_id = x.c),
+                DELETE FROM \(table("spans")) p USING x
+                WHERE x.sampled IS NOT NULL AND p.correlation_id = x.c AND p.status <> 'error'),
             cleared AS (
                 DELETE FROM \(table("dirty_flows")) d USING unnest($2::text[], $3::int8[]) AS m(c, version)
                 WHERE d.correlation_id = m.c AND d.version = m.version)

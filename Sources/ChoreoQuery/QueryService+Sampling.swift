@@ -33,7 +33,8 @@ public struct SampledOutNotice: Sendable, Hashable {
         let trail = flow.trail.map { "\($0.type) (\($0.service))" }.joined(separator: " -> ")
         if !trail.isEmpty { parts.append("trail " + trail) }
         return "flow \"\(s.correlationID)\" was sampled out at \(UnixTime.rfc3339(flow.sampledOutAtUnixNano)) "
-            + "(choreo-collector --keep-healthy): it settled healthy, so its spans were deleted and it cannot be rebuilt; "
+            + "(choreo-collector --keep-healthy): it settled healthy, so its spans were deleted (but for any with an error status) "
+            + "and it cannot be rebuilt; "
             + "the flow index keeps it: " + parts.joined(separator: "; ")
     }
 }

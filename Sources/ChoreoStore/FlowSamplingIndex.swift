@@ -16,7 +16,7 @@ public struct SampledOutFlow: Hashable, Sendable {
     }
 
     /// The index entry that keeps the flow sampled out (no due time): writing it again deletes
-    /// whatever spans of the flow arrived since (see ``IndexedFlow/sampledOutAtUnixNano``).
+    /// whatever spans of the flow arrived since, but for error spans (see ``IndexedFlow/sampledOutAtUnixNano``).
     public var entry: IndexedFlow {
         IndexedFlow(summary: summary, trail: trail, sampledOutAtUnixNano: sampledOutAtUnixNano)
     }
@@ -24,7 +24,8 @@ public struct SampledOutFlow: Hashable, Sendable {
 
 /// The flows tail sampling removed the spans of. A flow is sampled out by writing its index
 /// entry with ``IndexedFlow/sampledOutAtUnixNano`` set (``FlowIndexWriter/upsertFlows(_:clearing:)``):
-/// the store deletes the flow's spans (by correlation id, an index lookup) in the same
+/// the store deletes the flow's spans but its error spans (by correlation id, an index lookup;
+/// an error span stays findable, as head sampling keeps it) in the same
 /// transaction as it writes the entry, and only when the entry is written (its claim holds), so
 /// with several collectors on one store the flow is decided and deleted once.
 public protocol FlowSamplingIndex: Sendable {

@@ -10,7 +10,8 @@ extension InMemorySpanStore {
             sampledOut[flow.summary.correlationID] = flow.sampledOutAtUnixNano
             if flow.sampledOutAtUnixNano != nil { doomed.insert(flow.summary.correlationID) }
         }
-        if !doomed.isEmpty { keepSpans { span in span.correlationID.map { !doomed.contains($0) } ?? true } }
+        // A sampled-out flow keeps its error spans only.
+        if !doomed.isEmpty { keepSpans { span in span.statusCode == .error || (span.correlationID.map { !doomed.contains($0) } ?? true) } }
     }
 
     public func flowTrails(_ query: FlowQuery) async throws -> [FlowTrail] {

@@ -10,8 +10,8 @@ public struct IndexedFlow: Hashable, Sendable {
     /// stuck then; Unix nanoseconds); nil when only new spans can change it.
     public var dueAtUnixNano: UInt64?
     /// When tail sampling decided to drop the flow's spans (Unix nanoseconds); nil for a flow
-    /// whose spans are kept. Writing an entry with it set deletes every span of the flow in the
-    /// same transaction (``FlowSamplingIndex``).
+    /// whose spans are kept. Writing an entry with it set deletes every span of the flow but
+    /// those with an error status in the same transaction (``FlowSamplingIndex``).
     public var sampledOutAtUnixNano: UInt64?
 
     /// Creates an entry.

@@ -2,14 +2,16 @@ import ChoreoModel
 
 extension SQLiteWriter {
     static let setTrail = "UPDATE flow_summaries SET trail = ?2, due_ns = ?3, sampled_out_ns = ?4 WHERE correlation_id = ?1"
-    static let deleteFlowSpans = "DELETE FROM spans WHERE correlation_id = ?1"
+    /// The spans of a sampled-out flow, but for those with an error status (kept, like head
+    /// sampling keeps them: what went wrong in a healthy flow stays findable).
+    static let deleteFlowSpans = "DELETE FROM spans WHERE correlation_id = ?1 AND status <> ?2"
     static let forgetTypes = "DELETE FROM flow_types WHERE correlation_id = ?1"
     static let forgetServices = "DELETE FROM flow_services WHERE correlation_id = ?1"
     static let addType = "INSERT OR IGNORE INTO flow_types (type, correlation_id, last_activity_ns) VALUES (?1, ?2, ?3)"
     static let addService = "INSERT OR IGNORE INTO flow_services (service, correlation_id, last_activity_ns) VALUES (?1, ?2, ?3)"
 
     /// Writes index entries: summaries, trails and type/service rows, and clears dirty marks,
-    /// in one transaction; deletes every span of the entries sampled out in the same transaction
+    /// in one transaction; deletes the spans of the entries sampled out (all but their error spans) in the same transaction
     /// (an index lookup by correlation id) and hands their pages back to the file system
     /// (`incremental_vacuum`, on files created with `auto_vacuum = INCREMENTAL`).
     func upsert(flows: [IndexedFlow], clearing: [DirtyFlow]) throws {
@@ -27,6 +29,7 @@ extension SQLiteWriter {
                 if flow.sampledOutAtUnixNano != nil {
                     let delete = try db.cached(Self.deleteFlowSpans)
                     try delete.bind(1, flow.summary.correlationID)
+                    try delete.bind(2, SpanStatusCode.error.rawValue)
                     try delete.run()
                     sampledOut = true
                 }

@@ -60,6 +60,26 @@ struct FlowSamplingStoreTests {
         }
     }
 
+    @Test("a sampled-out flow keeps its error spans, late ones too; the rest go", arguments: StoreKind.allCases)
+    func errorSpansStay(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            var failedAttempt = Spans.make(trace: 1, span: 9, correlationID: "a", startMs: 9)
+            failedAttempt.statusCode = .error
+            try await store.append(Self.spans() + [failedAttempt])
+            let first = try await store.claimDirtyFlows(at: Self.at, limit: 10, lease: .seconds(30))
+            try await store.upsertFlows([Self.entry("a", sampledOut: Self.at), Self.entry("b", sampledOut: nil)], clearing: first)
+            #expect(try await store.spans(correlationID: "a").map(\.spanID) == [SpanID(9)])
+            #expect(try await store.spanCount() == 4, "a's error span, b's two spans and the span without a flow")
+            var lateError = Spans.make(trace: 4, span: 10, correlationID: "a", startMs: 80)
+            lateError.statusCode = .error
+            try await store.append([Spans.make(trace: 4, span: 7, correlationID: "a", startMs: 70), lateError])
+            let late = try await store.claimDirtyFlows(at: Self.at + 1, limit: 10, lease: .seconds(30))
+            let kept = try #require(try await store.sampledOutFlows(["a"])["a"])
+            try await store.upsertFlows([kept.entry], clearing: late)
+            #expect(Set(try await store.spans(correlationID: "a").map(\.spanID)) == [SpanID(9), SpanID(10)])
+        }
+    }
+
     @Test("writing the sampled-out entry again deletes the spans that arrived since (late spans)", arguments: StoreKind.allCases)
     func lateSpansGo(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
