@@ -20,9 +20,11 @@ struct AgentCommand: AsyncParsableCommand {
 
     @Option(
         help:
-            "Address to listen on for OTLP/gRPC (TraceService/Export, HOST:PORT), with the token, limits and TLS of the HTTP receiver; 'none' turns it off."
+            "Address to listen on for OTLP/gRPC (TraceService/Export, HOST:PORT), with the token, limits and TLS of the HTTP receiver; 'none' turns it off. Default 127.0.0.1:4317; when another process (another agent) holds that default, the agent says so and runs without it, while an address given here must be bound."
     )
-    var grpcListen: String = "127.0.0.1:4317"
+    var grpcListen: String?
+
+    static let defaultGRPCListen = "127.0.0.1:4317"
 
     @Option(
         help:
@@ -108,7 +110,7 @@ struct AgentCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try Daemon.listenAddress(listen, example: "127.0.0.1:4318")
-        _ = try Daemon.grpcListenAddress(grpcListen, example: "127.0.0.1:4317")
+        if let grpcListen { _ = try Daemon.grpcListenAddress(grpcListen, example: Self.defaultGRPCListen) }
         for collector in collector {
             guard let url = URL(string: collector), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
                 throw ValidationError("--collector must be an http(s) URL, e.g. http://127.0.0.1:4320; got \"\(collector)\"")
@@ -165,7 +167,20 @@ struct AgentCommand: AsyncParsableCommand {
         let logger = daemon.logger(label: "choreo-agent")
         let address = try Daemon.listenAddress(listen, example: "127.0.0.1:4318")
         var configuration = AgentConfiguration(host: address.host, port: address.port)
-        configuration.grpcAddress = try Daemon.grpcListenAddress(grpcListen, example: "127.0.0.1:4317")
+        if let grpcListen {
+            configuration.grpcAddress = try Daemon.grpcListenAddress(grpcListen, example: Self.defaultGRPCListen)
+        } else if let fallback = ListenAddress(Self.defaultGRPCListen) {
+            // The default gRPC receiver is a convenience: a second agent on the host runs without it.
+            if Daemon.canBind(fallback) {
+                configuration.grpcAddress = fallback
+            } else {
+                Daemon.warn(
+                    "choreo-agent",
+                    "OTLP/gRPC receiver not started: \(fallback) (the default) is held by another process, maybe another agent; "
+                        + "OTLP/HTTP on --listen works as ever. Give --grpc-listen HOST:PORT to receive gRPC elsewhere, or none to say so.",
+                    logger: logger)
+            }
+        }
         configuration.collectorURLs = collector
         configuration.collectorHeaders = try CollectorHeaders.parse(collectorHeader, hasCollectorToken: collectorTokenFile != nil)
         configuration.batchMaxSpans = batchSize

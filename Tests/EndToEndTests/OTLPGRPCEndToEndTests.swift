@@ -74,6 +74,29 @@ struct OTLPGRPCEndToEndTests {
         #expect(log.contains("--grpc-listen"), "\(log)")
     }
 
+    @Test("an agent left at the default gRPC address while another process holds 127.0.0.1:4317 says so and runs on OTLP/HTTP")
+    func defaultGRPCPortTaken() async throws {
+        let harness = try ProcessHarness()
+        defer { harness.stopAll() }
+        // Held here, unless something already listens there (then it is held all the same).
+        let holder = try PortHolder(port: 4317)
+        #expect(holder != nil || PortHolder.accepts(4317), "127.0.0.1:4317 is neither free nor listened on")
+        let port = try ProcessHarness.freePort()
+        // Started as a plain program: the harness would add --grpc-listen none to an agent.
+        let agent = try harness.startProgram(
+            at: try harness.executable("choreo-agent"), ["--listen", "127.0.0.1:\(port)", "--collector", "http://127.0.0.1:9"],
+            label: "choreo-agent")
+        _ = try await StartupFaultsEndToEndTests.waitForLog(
+            harness, "choreo-agent", containing: "choreo-agent listening", within: StartupFaultsEndToEndTests.exitBound)
+        let log = harness.log("choreo-agent")
+        #expect(agent.isRunning, "\(log)")
+        #expect(PortHolder.accepts(port), "OTLP/HTTP on 127.0.0.1:\(port)")
+        #expect(log.contains("OTLP/gRPC receiver not started: 127.0.0.1:4317 (the default) is held by another process"), "\(log)")
+        #expect(log.contains("grpc_listen=off"), "the start-up line says gRPC is off: \(log)")
+        #expect(!log.contains("OTLP/gRPC receiver listening"), "\(log)")
+        withExtendedLifetime(holder) {}
+    }
+
     /// Polls `choreo flows show --json` until the flow has `steps` steps (the agent forwards in
     /// 50 ms batches and the collector indexes every 250 ms).
     private func waitForFlow(_ id: String, steps: Int, harness: ProcessHarness, collectorURL: String) async throws -> [String: Any] {

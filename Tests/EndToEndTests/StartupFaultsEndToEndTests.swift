@@ -113,6 +113,24 @@ final class PortHolder {
     let port: Int
     private let fd: Int32
 
+    /// Holds a free port, or `port` when given (nil when something else listens there already).
+    init?(port wanted: Int) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(wanted).bigEndian
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard bound, listen(fd, 8) == 0 else {
+            close(fd)
+            return nil
+        }
+        self.fd = fd
+        port = wanted
+    }
+
     init() throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.fd = fd
