@@ -113,36 +113,34 @@ final class PortHolder {
     let port: Int
     private let fd: Int32
 
-    /// Holds a free port, or `port` when given (nil when something else listens there already).
+    /// Holds `port`; nil when something else listens there already.
     init?(port wanted: Int) throws {
+        guard let (fd, port) = Self.hold(wanted) else { return nil }
+        self.fd = fd
+        self.port = port
+    }
+
+    /// Holds a free port.
+    init() throws {
+        (fd, port) = try #require(Self.hold(0), "cannot hold a loopback port")
+    }
+
+    /// A socket listening on 127.0.0.1:`port` (0: any free one) and the port it got.
+    private static func hold(_ port: Int) -> (Int32, Int)? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(wanted).bigEndian
+        address.sin_port = UInt16(port).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
         guard bound, listen(fd, 8) == 0 else {
             close(fd)
             return nil
         }
-        self.fd = fd
-        port = wanted
-    }
-
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.fd = fd
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
-        try #require(bound && listen(fd, 8) == 0, "cannot hold a loopback port")
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 
     deinit { close(fd) }

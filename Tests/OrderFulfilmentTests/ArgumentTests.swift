@@ -34,11 +34,14 @@ struct ArgumentTests {
             ("outage=warehouse", "warehouse"), ("missing-subscriber=checkout", "checkout"),
         ])
     func rejected(text: String, named: String) {
-        #expect {
-            try FaultSettings(parsing: text)
-        } throws: { error in
+        #expect(performing: { try FaultSettings(parsing: text) }, throws: Self.invalidArgument(naming: named))
+    }
+
+    /// Whether an error is an `invalidArgument` whose message contains `text`.
+    static func invalidArgument(naming text: String) -> @Sendable (any Error) -> Bool {
+        { error in
             guard let error = error as? OrderFulfilmentError else { return false }
-            return error.code == .invalidArgument && error.message.contains(named)
+            return error.code == .invalidArgument && error.message.contains(text)
         }
     }
 
@@ -54,12 +57,7 @@ struct ArgumentTests {
         "bad --mix items are rejected with a message naming them",
         arguments: [("lost=3", "lost"), ("happy", "happy"), ("happy=-1", "happy=-1"), ("vip=x", "vip=x"), ("happy=0", "positive"), ("", "positive")])
     func rejectedMix(text: String, named: String) {
-        #expect {
-            try ScenarioMix(parsing: text)
-        } throws: { error in
-            guard let error = error as? OrderFulfilmentError else { return false }
-            return error.code == .invalidArgument && error.message.contains(named)
-        }
+        #expect(performing: { try ScenarioMix(parsing: text) }, throws: Self.invalidArgument(naming: named))
     }
 
     @Test(
