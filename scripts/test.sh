@@ -67,6 +67,10 @@ else
   echo "test.sh: promtool is not installed (prometheus); the alerting rules' unit tests are skipped"
 fi
 
+# The NATS bus's warnings (a settlement or an attempt read that failed) on standard error, so
+# a failing NATS test shows what the bus saw; silent otherwise.
+export CHOREO_NATS_BUS_LOG="${CHOREO_NATS_BUS_LOG:-warning}"
+
 swift build --build-tests
 swift test --skip-build --skip EndToEndTests
 swift test --skip-build --filter EndToEndTests --no-parallel
