@@ -292,7 +292,7 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
             return entry
         }
         for (id, kept) in sampledOut.sorted(by: { $0.key < $1.key }) {
-            samplingCounters.late(spans: (spansByFlow[id] ?? []).count { $0.statusCode != .error })
+            samplingCounters.late(spans: (spansByFlow[id] ?? []).count { !$0.outlivesSampling })
             entries.append(kept.entry)
         }
         try await store.upsertFlows(entries, clearing: clearing)
@@ -315,8 +315,8 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         case .keep(let reason):
             samplingCounters.kept(reason, spans: spans.count)
         case .sampleOut:
-            let errors = spans.count { $0.statusCode == .error }
-            samplingCounters.sampledOut(spans: spans.count - errors, errorSpans: errors)
+            let kept = spans.count(where: \.outlivesSampling)
+            samplingCounters.sampledOut(spans: spans.count - kept, errorSpans: kept)
             entry.sampledOutAtUnixNano = at
             entry.dueAtUnixNano = nil
         }

@@ -22,6 +22,12 @@ public struct SampledOutFlow: Hashable, Sendable {
     }
 }
 
+extension SpanRecord {
+    /// Whether the span stays when its flow is sampled out: it has an error status (as head
+    /// sampling keeps it). The stores' deleting SQL says the same (`status <> 'error'`).
+    public var outlivesSampling: Bool { statusCode == .error }
+}
+
 /// The flows tail sampling removed the spans of. A flow is sampled out by writing its index
 /// entry with ``IndexedFlow/sampledOutAtUnixNano`` set (``FlowIndexWriter/upsertFlows(_:clearing:)``):
 /// the store deletes the flow's spans but its error spans (by correlation id, an index lookup;

@@ -10,8 +10,7 @@ extension InMemorySpanStore {
             sampledOut[flow.summary.correlationID] = flow.sampledOutAtUnixNano
             if flow.sampledOutAtUnixNano != nil { doomed.insert(flow.summary.correlationID) }
         }
-        // A sampled-out flow keeps its error spans only.
-        if !doomed.isEmpty { keepSpans { span in span.statusCode == .error || (span.correlationID.map { !doomed.contains($0) } ?? true) } }
+        if !doomed.isEmpty { keepSpans { span in span.outlivesSampling || (span.correlationID.map { !doomed.contains($0) } ?? true) } }
     }
 
     public func flowTrails(_ query: FlowQuery) async throws -> [FlowTrail] {

@@ -120,9 +120,6 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
         if scenario != nil, self.mix != nil {
             throw ValidationError("--scenario and --mix exclude each other: --scenario sends every order down one path")
         }
-        if let text = self.mix {
-            do { mix = try ScenarioMix(parsing: text) } catch let error as OrderFulfilmentError { throw ValidationError(error.message) }
-        }
         if let scenario {
             guard let chosen = Scenario(rawValue: scenario) else {
                 let names = Scenario.allCases.map(\.rawValue).joined(separator: ", ")
@@ -131,6 +128,7 @@ struct OrderFulfilmentCommand: AsyncParsableCommand {
             mix = .only(chosen)
         }
         do {
+            if let text = self.mix { mix = try ScenarioMix(parsing: text) }
             return OrderFulfilmentSystem.Configuration(
                 style: style, mix: mix, faults: try FaultSettings(parsing: faults),
                 dayLength: try RunArguments.duration(day), traceMode: try bus.consumerTraceMode(), timeout: timeout,

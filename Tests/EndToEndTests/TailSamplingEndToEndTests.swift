@@ -1,3 +1,4 @@
+import ChoreoTestSupport
 import Foundation
 import Testing
 
@@ -117,9 +118,10 @@ struct TailSamplingEndToEndTests {
         let deadline = clock.now + .seconds(120)
         var decided = 0
         while clock.now < deadline {
-            let metrics = AgentOutage.http("GET", port: port, path: "/metrics").body
-            decided = metrics.split(separator: "\n").filter { $0.hasPrefix("choreo_collector_sampling_flows_total{") && !$0.contains("in_flight") }
-                .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0) { $0 + Int($1) }
+            let metrics = Exposition(AgentOutage.http("GET", port: port, path: "/metrics").body)
+            decided = Int(
+                metrics.samples.filter { $0.key.hasPrefix("choreo_collector_sampling_flows_total{") && !$0.key.contains("in_flight") }.values
+                    .reduce(0, +))
             if decided >= count { return }
             try await Task.sleep(for: .milliseconds(500))
         }
@@ -134,10 +136,7 @@ struct TailSamplingEndToEndTests {
         var lag = Double.infinity
         while clock.now < deadline {
             let since = instant.duration(to: clock.now)
-            let metrics = AgentOutage.http("GET", port: port, path: "/metrics").body
-            lag =
-                metrics.split(separator: "\n").first { $0.hasPrefix("choreo_collector_index_lag_seconds ") }
-                .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) } ?? .infinity
+            lag = Exposition(AgentOutage.http("GET", port: port, path: "/metrics").body)["choreo_collector_index_lag_seconds"] ?? .infinity
             if lag < Double(since.components.seconds) + Double(since.components.attoseconds) / 1e18 { return }
             try await Task.sleep(for: .milliseconds(200))
         }
