@@ -363,7 +363,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChoreoNATSBusTests",
-            dependencies: ["ChoreoBusConformance", "ChoreoNATSBus", "ChoreoInstrumentation", "ChoreoModel", "ChoreoTestSupport"]
+            dependencies: ["CNATS", "ChoreoBusConformance", "ChoreoNATSBus", "ChoreoInstrumentation", "ChoreoModel", "ChoreoTestSupport"]
         ),
         .testTarget(
             name: "ChoreoRabbitMQBusTests",

@@ -42,7 +42,11 @@ static inline natsStatus choreo_nats_jetstream(jsCtx **js, natsConnection *nc, i
 }
 
 // Creates the stream `name` on `subject` (file storage, limits retention), or updates it when
-// it exists with other settings.
+// it exists with other settings. Processes of one system start together and all declare the
+// stream, and nats-server checks a new stream's name and its subjects in separate steps: the
+// loser of a concurrent create can hear "subjects overlap" (10065) about the very stream it
+// asked for. An overlap is therefore answered with an update of `name`, and reported only when
+// no stream of that name exists (then another stream really holds the subjects).
 static inline natsStatus choreo_nats_declare_stream(jsCtx *js, const char *name, const char *subject, int64_t maxAgeNs,
                                                     int64_t duplicatesNs, jsErrCode *errorCode) {
     jsStreamConfig config;
@@ -57,11 +61,18 @@ static inline natsStatus choreo_nats_declare_stream(jsCtx *js, const char *name,
     config.Duplicates = duplicatesNs;
     jsStreamInfo *info = NULL;
     natsStatus s = js_AddStream(&info, js, &config, NULL, errorCode);
-    if (s != NATS_OK && *errorCode == JSStreamNameExistErr) {
-        *errorCode = 0;
-        s = js_UpdateStream(&info, js, &config, NULL, errorCode);
-    }
     if (info != NULL) jsStreamInfo_Destroy(info);
+    if (s == NATS_OK || (*errorCode != JSStreamNameExistErr && *errorCode != JSStreamSubjectOverlapErr)) return s;
+    jsErrCode refused = *errorCode;
+    natsStatus created = s;
+    info = NULL;
+    *errorCode = 0;
+    s = js_UpdateStream(&info, js, &config, NULL, errorCode);
+    if (info != NULL) jsStreamInfo_Destroy(info);
+    if (s != NATS_OK && refused == JSStreamSubjectOverlapErr && *errorCode == JSStreamNotFoundErr) {
+        *errorCode = refused;
+        s = created;
+    }
     return s;
 }
 
