@@ -284,7 +284,7 @@ let package = Package(
 
         // Tests
         // Test doubles shared by several test targets.
-        .target(name: "ChoreoTestSupport", path: "Tests/ChoreoTestSupport"),
+        .target(name: "ChoreoTestSupport", dependencies: ["ChoreoModel"], path: "Tests/ChoreoTestSupport"),
         .testTarget(name: "ChoreoModelTests", dependencies: ["ChoreoModel"]),
         .testTarget(name: "ChoreoOTLPTests", dependencies: ["ChoreoOTLP", "ChoreoModel", "ChoreoTestSupport"]),
         .testTarget(
@@ -308,7 +308,7 @@ let package = Package(
             ],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "ChoreoFlowsTests", dependencies: ["ChoreoFlows", "ChoreoModel"]),
+        .testTarget(name: "ChoreoFlowsTests", dependencies: ["ChoreoFlows", "ChoreoModel", "ChoreoTestSupport"]),
         .testTarget(name: "ChoreoStoreTests", dependencies: ["ChoreoStore", "ChoreoModel"]),
         .testTarget(
             name: "ChoreoPostgresStoreTests",

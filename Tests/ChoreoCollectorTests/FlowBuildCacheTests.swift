@@ -2,6 +2,7 @@ import ChoreoFlows
 import ChoreoModel
 import ChoreoQuery
 import ChoreoStore
+import ChoreoTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -34,31 +35,7 @@ import Testing
 
     /// The spans of a chain of `count` messages, each step its own trace (all handled).
     static func chain(_ correlationID: String, count: Int) -> [SpanRecord] {
-        (0..<count).flatMap { i -> [SpanRecord] in
-            var attributes: [String: AttributeValue] = [
-                MessagingKey.system: .string("memory"), MessagingKey.messageID: .string("\(correlationID)-\(i)"),
-                MessagingKey.conversationID: .string(correlationID), MessagingKey.destinationName: .string("items"),
-                ChoreoKey.eventType: .string(i == 0 ? "BatchStarted" : "ItemReserved"), ChoreoKey.source: .string("bulk"),
-            ]
-            if i > 0 { attributes[ChoreoKey.causationID] = .string("\(correlationID)-\(i - 1)") }
-            let at = t0 + UInt64(i) * 1_000_000
-            let trace = TraceID(high: 0xC, low: UInt64(i + 1))
-            var send = attributes
-            send[MessagingKey.operationType] = .string(MessagingOperation.send)
-            var process = attributes
-            process[MessagingKey.operationType] = .string(MessagingOperation.process)
-            process[MessagingKey.consumerGroup] = .string("worker")
-            process[ChoreoKey.deliveryOutcome] = .string("handled")
-            return [
-                SpanRecord(
-                    traceID: trace, spanID: SpanID(UInt64(2 * i + 1)), parentSpanID: nil, name: "send items", kind: .producer,
-                    startTimeUnixNano: at, endTimeUnixNano: at + 100_000, attributes: send, serviceName: "bulk"),
-                SpanRecord(
-                    traceID: trace, spanID: SpanID(UInt64(2 * i + 2)), parentSpanID: SpanID(UInt64(2 * i + 1)), name: "process items",
-                    kind: .consumer, startTimeUnixNano: at + 200_000, endTimeUnixNano: at + 500_000, attributes: process,
-                    serviceName: "worker"),
-            ]
-        }
+        LargeFlows.spans(correlationID, count: count, chain: true, base: t0, traceHigh: 0xC)
     }
 
     /// A store in a fresh temporary directory.

@@ -1,43 +1,20 @@
 import ChoreoCollector
 import ChoreoModel
+import ChoreoTestSupport
 import Foundation
 import HummingbirdTesting
 import Testing
 
 /// The flow API on a huge flow (issue 17): the whole flow, and pages of its steps with the
 /// header and counts of the whole flow. 20,000 messages (40,000 spans) in one causation chain
-/// keep a debug run short; BENCHMARKS.md (large flows) runs 100,000 in release.
+/// keep a debug run short; LargeFlowEndToEndTests runs 100,000 through a real collector.
 @Suite("Collector query API, large flows")
 struct LargeFlowRouteTests {
     static let count = 20_000
 
     /// The producer and consumer spans of a chain of `count` messages, each step its own trace.
     static func chain(_ correlationID: String, count: Int) -> [SpanRecord] {
-        (0..<count).flatMap { i -> [SpanRecord] in
-            var attributes: [String: AttributeValue] = [
-                MessagingKey.system: .string("memory"), MessagingKey.messageID: .string("\(correlationID)-\(i)"),
-                MessagingKey.conversationID: .string(correlationID), MessagingKey.destinationName: .string("items"),
-                ChoreoKey.eventType: .string(i == 0 ? "BatchStarted" : "ItemReserved"), ChoreoKey.source: .string("bulk"),
-            ]
-            if i > 0 { attributes[ChoreoKey.causationID] = .string("\(correlationID)-\(i - 1)") }
-            let at = Fixtures.t0 + UInt64(i) * 1_000_000
-            let trace = TraceID(high: 0xC, low: UInt64(i + 1))
-            var send = attributes
-            send[MessagingKey.operationType] = .string(MessagingOperation.send)
-            var process = attributes
-            process[MessagingKey.operationType] = .string(MessagingOperation.process)
-            process[MessagingKey.consumerGroup] = .string("worker")
-            process[ChoreoKey.deliveryOutcome] = .string("handled")
-            return [
-                SpanRecord(
-                    traceID: trace, spanID: SpanID(UInt64(2 * i + 1)), parentSpanID: nil, name: "send items", kind: .producer,
-                    startTimeUnixNano: at, endTimeUnixNano: at + 100_000, attributes: send, serviceName: "bulk"),
-                SpanRecord(
-                    traceID: trace, spanID: SpanID(UInt64(2 * i + 2)), parentSpanID: SpanID(UInt64(2 * i + 1)), name: "process items",
-                    kind: .consumer, startTimeUnixNano: at + 200_000, endTimeUnixNano: at + 500_000, attributes: process,
-                    serviceName: "worker"),
-            ]
-        }
+        LargeFlows.spans(correlationID, count: count, chain: true, base: Fixtures.t0, traceHigh: 0xC)
     }
 
     private func object(_ response: TestResponse) throws -> [String: Any] {

@@ -62,9 +62,13 @@ enum DashboardHTTP {
     }
 
     static func postJSON(_ url: String, _ body: Data) async throws -> Int {
+        try await post(url, body, contentType: "application/json")
+    }
+
+    static func post(_ url: String, _ body: Data, contentType: String) async throws -> Int {
         var request = URLRequest(url: try #require(URL(string: url)))
         request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(contentType, forHTTPHeaderField: "Content-Type")
         request.httpBody = body
         let (_, response) = try await URLSession.shared.data(for: request)
         return try #require(response as? HTTPURLResponse).statusCode
