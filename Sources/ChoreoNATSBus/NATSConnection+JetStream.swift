@@ -60,7 +60,10 @@ extension NATSConnection {
         if status == NATS_NOT_FOUND { return AttemptRecord() }
         try Self.check(status, "read the attempts of \(key)")
         defer { kvEntry_Destroy(entry) }
-        return AttemptRecord(kvEntry_ValueString(entry).map { String(cString: $0) } ?? "")
+        // The value's own length: nats.c promises a terminating NUL only for values stored with one.
+        let length = Int(kvEntry_ValueLen(entry))
+        guard length > 0, let bytes = kvEntry_Value(entry) else { return AttemptRecord() }
+        return AttemptRecord(String(decoding: UnsafeRawBufferPointer(start: bytes, count: length), as: UTF8.self))
     }
 
     /// Records the attempts of `key`.
