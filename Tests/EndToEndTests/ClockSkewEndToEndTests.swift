@@ -56,7 +56,8 @@ struct ClockSkewEndToEndTests {
                 spans += try Self.get(TraceAnswer.self, "/api/v1/traces/\(trace.hex)", port: pipeline.collectorPort).spans.map(Self.unskewed)
             }
             answered[id] = flow
-            real[id] = try #require(FlowBuilder(options: asRecorded).build(correlationID: id, spans: spans, now: .max))
+            let rebuilt: Flow = try #require(FlowBuilder(options: asRecorded).build(correlationID: id, spans: spans, now: .max))
+            real[id] = rebuilt
             realSpans += spans
         }
         // How exact a correction can be is bounded by the run's real delays: the width of the
