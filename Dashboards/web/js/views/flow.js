@@ -55,6 +55,10 @@ export function render(view, params, { id }) {
     const stepsNav = h('div', { class: 'step-window' });
     let expanded = false;
     let shown = { from: 0, steps: flow.steps || [] };
+    // The spans' index and waterfall, once the traces are loaded (an arrow clicked before then,
+    // or when no span could be loaded, says so instead of failing).
+    let index = null;
+    let wf = null;
     const draw = () => {
       const { from, steps } = shown;
       const items = expanded ? steps.map((step, k) => ({ step, index: from + k })) : collapseRuns(steps, from, outline);
@@ -104,13 +108,17 @@ export function render(view, params, { id }) {
     const spans = [];
     for (const r of results) if (r.status === 'fulfilled') spans.push(...(r.value.spans || []));
     if (!spans.length) { clear(spanArea).append(h('p', { class: 'muted' }, 'No spans could be loaded.')); return; }
-    const index = indexSpans(spans);
+    index = indexSpans(spans);
     const rows = buildRows(spans, index);
-    const wf = createWaterfall(rows, { onSelect: (row) => clear(detailArea).append(spanDetails(row.span, index)) });
+    wf = createWaterfall(rows, { onSelect: (row) => clear(detailArea).append(spanDetails(row.span, index)) });
     clear(spanArea).append(wf.element);
     if (traceTotal > MAX_TRACES) spanArea.append(h('p', { class: 'muted' }, `Showing the first ${MAX_TRACES} of ${traceTotal.toLocaleString('en')} traces.`));
 
     function focusStep(step, delivery) {
+      if (!wf) {
+        clear(detailArea).append(h('p', { class: 'muted' }, 'The spans are not loaded (yet): nothing to show for this arrow.'));
+        return;
+      }
       // The consumer span of the delivery if we can find it, else the producer span.
       let key = step.trace_id && step.span_id ? spanKey(step.trace_id, step.span_id) : null;
       if (delivery) {
