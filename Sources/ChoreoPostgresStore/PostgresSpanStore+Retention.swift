@@ -76,6 +76,15 @@ extension PostgresSpanStore {
                 let id = try row.decode(String.self)
                 if !id.isEmpty { touched.insert(id) }
             }
+            // Sampled-out flows whose activity ended before the cutoff: their spans went when
+            // they were decided, so no span deletion names them.
+            let expired = """
+                SELECT correlation_id FROM \(table("flow_summaries"))
+                WHERE last_activity_ns < $1 AND sampled_out_ns IS NOT NULL ORDER BY last_activity_ns LIMIT $2
+                """
+            for row in try await run(PostgresQuery(unsafeSQL: expired, binds: binds), on: connection) {
+                touched.insert(try row.decode(String.self))
+            }
             let flows = try await forgetEmptyFlows(Array(touched), on: connection)
             return RetentionChunk(deletedSpans: rows.count, deletedFlows: flows)
         }

@@ -8,9 +8,12 @@ extension InMemorySpanStore: SpanRetention {
             .filter { records[$0].startTimeUnixNano < cutoffUnixNano }
             .sorted { (records[$0].startTimeUnixNano, $0) < (records[$1].startTimeUnixNano, $1) }
             .prefix(max(0, limit))
-        guard !doomed.isEmpty else { return RetentionChunk() }
+        // Sampled-out flows whose activity ended before the cutoff: their spans went when they
+        // were decided, so no span deletion names them.
+        let expiredSampledOut = sampledOut.keys.filter { (summaries[$0]?.lastActivityAtUnixNano ?? 0) < cutoffUnixNano }.sorted().prefix(max(0, limit))
+        guard !doomed.isEmpty || !expiredSampledOut.isEmpty else { return RetentionChunk() }
         let gone = Set(doomed)
-        let touched = Set(doomed.compactMap { records[$0].correlationID })
+        let touched = Set(doomed.compactMap { records[$0].correlationID }).union(expiredSampledOut)
         let kept = records.indices.filter { !gone.contains($0) }.map { records[$0] }
         replaceSpans(with: kept)
         var deletedFlows = 0

@@ -9,12 +9,20 @@ extension SQLiteSpanStore: SpanRetention {
         ) RETURNING correlation_id
         """
     static let flowHasSpans = "SELECT 1 FROM spans WHERE correlation_id = ?1 LIMIT 1"
+    /// Sampled-out flows whose activity ended before the cutoff: their spans went when they were
+    /// decided, so no span deletion names them.
+    static let expiredSampledOut = """
+        SELECT correlation_id FROM flow_summaries
+        WHERE last_activity_ns < ?1 AND sampled_out_ns IS NOT NULL ORDER BY last_activity_ns LIMIT ?2
+        """
     /// Deleting a summary deletes its type and service index rows too (schema trigger).
     static let deleteSummary = "DELETE FROM flow_summaries WHERE correlation_id = ?1"
     static let deleteDirtyMark = "DELETE FROM dirty_flows WHERE correlation_id = ?1"
 
-    /// Deletes one chunk of expired spans and the flows they leave empty, in one `BEGIN
-    /// IMMEDIATE` transaction on a maintenance connection of its own.
+    /// Deletes one chunk of expired spans and the flows they leave empty, and the entries of
+    /// sampled-out flows whose activity ended before the cutoff (the error spans such a flow
+    /// kept keep it until they expire), in one `BEGIN IMMEDIATE` transaction on a maintenance
+    /// connection of its own.
     ///
     /// The maintenance connection waits for the write lock like any other writer (busy timeout),
     /// so a chunk interleaves with ingest commits instead of queueing behind them all.
@@ -36,6 +44,15 @@ extension SQLiteSpanStore: SpanRetention {
             while try delete.step() {
                 deleted += 1
                 if let correlationID = delete.text(0) { touched.insert(correlationID) }
+            }
+        }
+        do {
+            let expired = try db.cached(expiredSampledOut)
+            defer { expired.reset() }
+            try expired.bind(1, cutoff)
+            try expired.bind(2, Int64(limit))
+            while try expired.step() {
+                if let correlationID = expired.text(0) { touched.insert(correlationID) }
             }
         }
         let probe = try db.cached(flowHasSpans)

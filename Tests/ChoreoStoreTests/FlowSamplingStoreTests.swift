@@ -80,6 +80,29 @@ struct FlowSamplingStoreTests {
         }
     }
 
+    /// Retention forgets a flow when it deletes the flow's last span; a sampled-out flow's spans
+    /// went when it was decided, so no span deletion names it, and its entry used to stay forever.
+    @Test("retention forgets a sampled-out flow once its last activity is older than the cutoff, not before", arguments: StoreKind.allCases)
+    func retentionForgetsSampledOutFlows(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let retention = try #require(store as? any SpanRetention, "every store deletes expired spans")
+            try await store.append(Self.spans())
+            let dirty = try await store.claimDirtyFlows(at: Self.at, limit: 10, lease: .seconds(30))
+            try await store.upsertFlows([Self.entry("a", sampledOut: Self.at), Self.entry("b", sampledOut: nil)], clearing: dirty)
+            // a's last activity (10 ms) is after this cutoff: it stays; b keeps a span (5 ms).
+            let early = try await retention.deleteSpans(startedBefore: Spans.base + 5_000_000, limit: 100)
+            #expect(early == RetentionChunk(deletedSpans: 1, deletedFlows: 0))
+            #expect(try await store.sampledOutFlows(["a"])["a"] != nil)
+            // Past a's last activity: a goes with its entry, b with its last spans.
+            let late = try await retention.deleteSpans(startedBefore: Spans.base + 11_000_000, limit: 100)
+            #expect(late == RetentionChunk(deletedSpans: 2, deletedFlows: 2))
+            #expect(try await store.sampledOutFlows(["a"]).isEmpty)
+            #expect(try await store.flowSummary(correlationID: "a") == nil)
+            #expect(try await store.flowCounts(FlowQuery()).isEmpty)
+            #expect(try await retention.deleteSpans(startedBefore: Spans.base + 11_000_000, limit: 100) == RetentionChunk())
+        }
+    }
+
     @Test("writing the sampled-out entry again deletes the spans that arrived since (late spans)", arguments: StoreKind.allCases)
     func lateSpansGo(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
