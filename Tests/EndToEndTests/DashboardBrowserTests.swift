@@ -110,18 +110,10 @@ struct DashboardBrowserTests {
         let chromium = try #require(Chromium.installed)
         let harness = try ProcessHarness()
         defer { harness.stopAll() }
-        let port = try ProcessHarness.freePort()
         let token = "dashboard-test-\(UUID().uuidString)"
         let tokenFile = harness.workDir.appendingPathComponent("query-token")
         try Data(token.utf8).write(to: tokenFile)
-        try harness.start(
-            "choreo-collector",
-            [
-                "--listen", "127.0.0.1:\(port)", "--db", harness.workDir.appendingPathComponent("t.sqlite").path,
-                "--query-token-file", tokenFile.path,
-            ])
-        try await ProcessHarness.waitForPort(port)
-        let base = "http://127.0.0.1:\(port)"
+        let base = try await harness.startCollector(["--query-token-file", tokenFile.path], db: "t.sqlite")
 
         // Static files are open; the API is not, and the page says so.
         #expect(try await DashboardHTTP.get("\(base)/").status == 200)

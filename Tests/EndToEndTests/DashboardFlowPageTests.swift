@@ -20,10 +20,7 @@ struct DashboardFlowPageTests {
         let chromium = try #require(Chromium.installed)
         let harness = try ProcessHarness()
         defer { harness.stopAll() }
-        let port = try ProcessHarness.freePort()
-        let base = "http://127.0.0.1:\(port)"
-        try harness.start("choreo-collector", ["--listen", "127.0.0.1:\(port)", "--db", harness.workDir.appendingPathComponent("page.sqlite").path])
-        try await ProcessHarness.waitForPort(port)
+        let base = try await harness.startCollector(db: "page.sqlite")
         let id = "PAGE-\(UInt32.random(in: 0...UInt32.max))"
         let start = UInt64(Date().timeIntervalSince1970 * 1e9) - 60_000_000_000
         try await LargeFlowEndToEndTests.send(LargeFlows.spans(id, count: 3, chain: true, base: start), to: base)

@@ -15,15 +15,7 @@ struct DashboardStuckAgeTests {
         let chromium = try #require(Chromium.installed)
         let harness = try ProcessHarness()
         defer { harness.stopAll() }
-        let port = try ProcessHarness.freePort()
-        let base = "http://127.0.0.1:\(port)"
-        try harness.start(
-            "choreo-collector",
-            [
-                "--listen", "127.0.0.1:\(port)", "--db", harness.workDir.appendingPathComponent("c.sqlite").path,
-                "--stuck-after", "2", "--stuck-floor", "1",
-            ])
-        try await ProcessHarness.waitForPort(port)
+        let base = try await harness.startCollector(["--stuck-after", "2", "--stuck-floor", "1"], db: "c.sqlite")
 
         // Two unconsumed publishes 30 s and 10 s ago (both stuck; the older one is hostile), and
         // a delivery that failed for good (a failed flow).

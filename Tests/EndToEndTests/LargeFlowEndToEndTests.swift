@@ -28,10 +28,7 @@ struct LargeFlowEndToEndTests {
     func hugeFlowsAnswerWhole() async throws {
         let harness = try ProcessHarness()
         defer { harness.stopAll() }
-        let port = try ProcessHarness.freePort()
-        let base = "http://127.0.0.1:\(port)"
-        try harness.start("choreo-collector", ["--listen", "127.0.0.1:\(port)", "--db", harness.workDir.appendingPathComponent("large.sqlite").path])
-        try await ProcessHarness.waitForPort(port)
+        let base = try await harness.startCollector(db: "large.sqlite")
 
         let count = Self.messages
         let clock = ContinuousClock()
@@ -94,7 +91,7 @@ struct LargeFlowEndToEndTests {
     }
 
     /// The CLI commands run on each flow.
-    enum CLICommand: CaseIterable, CustomStringConvertible {
+    enum CLICommand: CaseIterable {
         case firstPage, folded, json, mermaid, dot, xes
 
         func arguments(_ id: String) -> [String] {
@@ -107,8 +104,6 @@ struct LargeFlowEndToEndTests {
             case .xes: ["flows", "export", id, "--format", "xes"]
             }
         }
-
-        var description: String { "\(self.arguments("").filter { !$0.isEmpty })" }
     }
 
     /// Posts `spans` as OTLP/protobuf in requests of 2,000 spans.

@@ -131,6 +131,15 @@ final class ProcessHarness: @unchecked Sendable {
         var agentURL: String { "http://127.0.0.1:\(agentPort)" }
     }
 
+    /// Starts a collector alone on a free loopback port (SQLite file `db` in the work directory,
+    /// plus `flags`) and waits until it listens; its base URL.
+    func startCollector(_ flags: [String] = [], db: String = "choreo.sqlite") async throws -> String {
+        let port = try Self.freePort()
+        try start("choreo-collector", ["--listen", "127.0.0.1:\(port)", "--db", workDir.appendingPathComponent(db).path] + flags)
+        try await Self.waitForPort(port)
+        return "http://127.0.0.1:\(port)"
+    }
+
     /// Starts a collector (SQLite in the work directory, plus `collectorFlags`) and an agent that
     /// forwards to it with 50 ms batches, and waits until both listen.
     func startCollectorAndAgent(collectorFlags: [String] = []) async throws -> Pipeline {
