@@ -11,8 +11,7 @@ extension FlowBuilder {
         // The index of message ids only when some step names its target (a flow of 100,000
         // forward steps would hash every id for nothing).
         if built.contains(where: { $0.step.compensates != nil }) {
-            var index: [String: Int] = [:]
-            index.reserveCapacity(built.count)
+            var index = [String: Int](minimumCapacity: built.count)
             for (i, b) in built.enumerated() where index[b.step.messageID] == nil { index[b.step.messageID] = i }
             for i in built.indices {
                 guard let target = built[i].step.compensates, let j = index[target], j != i else { continue }

@@ -16,22 +16,24 @@ extension FlowBuilder {
     /// missing) is taken from the message's consumer spans.
     static func steps(from messages: [MessageSpan]) -> [BuiltStep] {
         // Indices into `messages`, not copies: a copy of a message span copies its whole record.
-        var order: [String] = []
-        var byMessage: [String: (producers: [Int], consumers: [Int])] = [:]
-        byMessage.reserveCapacity(messages.count / 2)
+        // One hash of each message id: it finds the message's group, kept in first-seen order.
+        var groupOf = [String: Int](minimumCapacity: messages.count / 2)
+        var groups: [(id: String, producers: [Int], consumers: [Int])] = []
         for (index, message) in messages.enumerated() {
-            if byMessage[message.messageID] == nil {
-                order.append(message.messageID)
-                byMessage[message.messageID] = ([], [])
+            let group: Int
+            if let known = groupOf[message.messageID] {
+                group = known
+            } else {
+                group = groups.count
+                groupOf[message.messageID] = group
+                groups.append((message.messageID, [], []))
             }
             switch message.role {
-            case .producer: byMessage[message.messageID]?.producers.append(index)
-            case .consumer: byMessage[message.messageID]?.consumers.append(index)
+            case .producer: groups[group].producers.append(index)
+            case .consumer: groups[group].consumers.append(index)
             }
         }
-        let steps = order.compactMap { id in
-            byMessage[id].map { step(id: id, producers: $0.producers, consumers: $0.consumers, in: messages) }
-        }
+        let steps = groups.map { step(id: $0.id, producers: $0.producers, consumers: $0.consumers, in: messages) }
         return steps.sorted {
             ($0.step.publishedAtUnixNano, $0.step.messageID) < ($1.step.publishedAtUnixNano, $1.step.messageID)
         }
@@ -49,22 +51,27 @@ extension FlowBuilder {
             producer?.span.startTimeUnixNano
             ?? consumers.lazy.map { messages[$0].span.startTimeUnixNano }.min() ?? 0
 
-        var groups: [String: [Int]] = [:]
-        var groupOrder: [String] = []
+        // Consumer groups in first-seen order, each found by one hash of its name.
+        var groupOf: [String: Int] = [:]
+        var groups: [(consumer: String, attempts: [Int])] = []
         for index in consumers {
             let consumer = messages[index].consumer
-            if groups[consumer] == nil { groupOrder.append(consumer) }
-            groups[consumer, default: []].append(index)
-        }
-        // A `receive` span followed by the `process` span of the same delivery is one attempt.
-        for group in groupOrder {
-            guard let attempts = groups[group] else { continue }
-            if attempts.contains(where: { messages[$0].isReceive }) && !attempts.allSatisfy({ messages[$0].isReceive }) {
-                groups[group] = attempts.filter { !messages[$0].isReceive }
+            if let known = groupOf[consumer] {
+                groups[known].attempts.append(index)
+            } else {
+                groupOf[consumer] = groups.count
+                groups.append((consumer, [index]))
             }
         }
-        let deliveries = groupOrder.compactMap { group in
-            groups[group].map { delivery(consumer: group, attempts: $0, in: messages, publishedAt: producer?.span.startTimeUnixNano) }
+        // A `receive` span followed by the `process` span of the same delivery is one attempt.
+        for g in groups.indices {
+            let attempts = groups[g].attempts
+            if attempts.contains(where: { messages[$0].isReceive }) && !attempts.allSatisfy({ messages[$0].isReceive }) {
+                groups[g].attempts = attempts.filter { !messages[$0].isReceive }
+            }
+        }
+        let deliveries = groups.map { group in
+            delivery(consumer: group.consumer, attempts: group.attempts, in: messages, publishedAt: producer?.span.startTimeUnixNano)
         }
         .sorted { ($0.delivery.firstStartedAtUnixNano, $0.delivery.consumer) < ($1.delivery.firstStartedAtUnixNano, $1.delivery.consumer) }
 

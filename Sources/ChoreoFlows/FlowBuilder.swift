@@ -101,8 +101,7 @@ public struct FlowBuilder: Sendable {
             var trace: TraceID
             var span: SpanID
         }
-        var seen: Set<Key> = []
-        seen.reserveCapacity(spans.count)
+        var seen = Set<Key>(minimumCapacity: spans.count)
         guard let repeated = spans.firstIndex(where: { !seen.insert(Key(trace: $0.traceID, span: $0.spanID)).inserted }) else {
             return spans  // no repeats (the usual case): no copy
         }

@@ -82,8 +82,7 @@ public struct FlowOutline: Hashable, Sendable {
 
     /// The outline of `flow`.
     public init(_ flow: Flow) {
-        var indexByID: [String: Int] = [:]
-        indexByID.reserveCapacity(flow.steps.count)
+        var indexByID = [String: Int](minimumCapacity: flow.steps.count)
         for (i, step) in flow.steps.enumerated() where indexByID[step.messageID] == nil {
             indexByID[step.messageID] = i
         }

@@ -79,8 +79,7 @@ extension [OTLPKeyValue] {
     /// Model attributes from OTLP key/values; unset values are skipped, a repeated key keeps
     /// its last value.
     var attributes: [String: AttributeValue] {
-        var result: [String: AttributeValue] = [:]
-        result.reserveCapacity(count)
+        var result = [String: AttributeValue](minimumCapacity: count)
         for kv in self {
             if let value = kv.value.attributeValue { result[kv.key] = value }
         }

@@ -45,6 +45,8 @@ enum OTLPDirectDecoder {
 
     struct State {
         var spans: [SpanRecord] = []
+        /// Attributes of the last span decoded: the size the next span's map starts at.
+        var attributesPerSpan = 0
         var rejected = 0
         var firstReason: String?
 
@@ -208,7 +210,11 @@ enum OTLPDirectDecoder {
                 case 9:
                     try expect(wireType, 2)
                     var kv = try reader.nested()
-                    if let (key, value) = try Self.keyValue(&kv) { attributes[key] = value }
+                    guard let (key, value) = try Self.keyValue(&kv) else { continue }
+                    // Sized once, like the span before it (spans of one request look alike),
+                    // instead of growing 1, 2, 4, 8, 16 and rehashing at each step.
+                    if attributes.isEmpty { attributes = [String: AttributeValue](minimumCapacity: max(attributesPerSpan, 1)) }
+                    attributes[key] = value
                 case 11:
                     try expect(wireType, 2)
                     var event = try reader.nested()
@@ -242,6 +248,7 @@ enum OTLPDirectDecoder {
                 }
                 parent = id.isValid ? id : nil
             }
+            attributesPerSpan = attributes.count
             var service = serviceName
             if case .string(let spanService)? = attributes[MessagingKey.serviceName] {
                 attributes[MessagingKey.serviceName] = nil

@@ -24,8 +24,7 @@ struct OTLPRecordDecoder {
 
     private mutating func add(_ resourceSpans: OTLPResourceSpans) {
         var serviceName = "unknown_service"
-        var resourceAttributes: [String: AttributeValue] = [:]
-        resourceAttributes.reserveCapacity(resourceSpans.resource.attributes.count)
+        var resourceAttributes = [String: AttributeValue](minimumCapacity: resourceSpans.resource.attributes.count)
         for kv in resourceSpans.resource.attributes {
             guard let value = kv.value.attributeValue else { continue }
             if kv.key == MessagingKey.serviceName {

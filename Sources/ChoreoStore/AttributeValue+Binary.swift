@@ -49,8 +49,9 @@ extension ByteWriter {
 extension ByteReader {
     mutating func attributes() throws -> [String: AttributeValue] {
         let n = try count()
-        var result: [String: AttributeValue] = [:]
-        result.reserveCapacity(n)
+        // Sized at creation: `reserveCapacity` on an empty dictionary goes through the standard
+        // library's unspecialized resize, which looks up generic metadata on every call.
+        var result = [String: AttributeValue](minimumCapacity: n)
         for _ in 0..<n {
             let key = try attributeKey()
             result[key] = try attributeValue()

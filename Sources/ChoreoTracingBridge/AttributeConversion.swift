@@ -55,8 +55,7 @@ extension SpanAttributes {
     /// The attributes as model values; values of unknown future kinds are skipped.
     public var choreoAttributes: [String: AttributeValue] {
         if isEmpty { return [:] }
-        var result: [String: AttributeValue] = [:]
-        result.reserveCapacity(count)
+        var result = [String: AttributeValue](minimumCapacity: count)
         forEach { key, value in
             if let converted = AttributeValue(value) { result[key] = converted }
         }

@@ -13,8 +13,14 @@ extension TracedBus {
     /// injected: the headers are filled and any trace context they carried is still removed.
     public func publish(_ message: Message) async throws {
         var message = message
-        // Room for the headers filled below, so the dictionary grows (and is copied) at most once.
-        message.headers.reserveCapacity(message.headers.count + 6)
+        // Room for the headers filled below, so the dictionary grows (and is copied) at most once:
+        // copied here into one made at that size (the standard library's `reserveCapacity` is
+        // unspecialized and looks up generic metadata on each call).
+        if message.headers.capacity < message.headers.count + 6 {
+            var headers = [String: String](minimumCapacity: message.headers.count + 6)
+            for (name, value) in message.headers { headers[name] = value }
+            message.headers = headers
+        }
         let metadata = fillHeaders(of: &message, handling: MessageContext.current)
         if metadata.carriesTraceContext {
             message.headers.removeValue(forKey: MessageHeader.traceparent)

@@ -30,7 +30,9 @@ extension ChoreoSpan {
         }
         let count = state.attributes.count + state.recorded.count
         if count > 0 {
-            attributes.reserveCapacity(count)
+            // Made at its size (the standard library's `reserveCapacity` is unspecialized and looks
+            // up generic metadata on each call).
+            attributes = [String: AttributeValue](minimumCapacity: count)
             state.attributes.forEach { key, value in
                 if let converted = AttributeValue(value) { put(key, converted) }
             }
