@@ -31,6 +31,9 @@ if arguments.flag("help") {
         the other cases in every run; prints the paired ratio of the case to its baseline.
         --flow-build ROUNDS times the flow builder alone on the workload's flows (no store, no
         HTTP: the flow indexer's rebuild of each flow) and exits.
+        --index-pass ROUNDS times the flow indexer's whole catch-up in process on the workload
+        appended to a fresh SQLite file (claims, reading back, rebuilding, writing the index), the
+        reading back alone, and the flow builder alone, and exits.
         """)
     exit(0)
 }
@@ -49,6 +52,11 @@ if arguments.flag("flow-build") {
 }
 let scratch = try ScratchDirectory()
 defer { scratch.remove() }
+if arguments.flag("index-pass") {
+    try await IndexPassTiming.run(workload: workload, rounds: arguments.int("index-pass", 5), directory: scratch.path)
+    FlowBuildTiming.run(workload: workload, rounds: 10)
+    exit(0)
+}
 let postgresURL = arguments.flag("postgres") ? arguments.string("postgres", "") : nil
 if postgresURL != nil && !FileManager.default.isExecutableFile(atPath: binary) {
     print("--postgres needs the collector binary; none at \(binary)")
