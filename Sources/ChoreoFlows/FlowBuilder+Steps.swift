@@ -16,24 +16,17 @@ extension FlowBuilder {
     /// missing) is taken from the message's consumer spans.
     static func steps(from messages: [MessageSpan]) -> [BuiltStep] {
         // Indices into `messages`, not copies: a copy of a message span copies its whole record.
-        // One hash of each message id: it finds the message's group, kept in first-seen order.
-        var groupOf = [String: Int](minimumCapacity: messages.count / 2)
-        var groups: [(id: String, producers: [Int], consumers: [Int])] = []
+        var ids = FirstSeenNumbering<String>(minimumCapacity: messages.count / 2)
+        var groups: [(producers: [Int], consumers: [Int])] = []
         for (index, message) in messages.enumerated() {
-            let group: Int
-            if let known = groupOf[message.messageID] {
-                group = known
-            } else {
-                group = groups.count
-                groupOf[message.messageID] = group
-                groups.append((message.messageID, [], []))
-            }
+            let (group, isNew) = ids.number(of: message.messageID)
+            if isNew { groups.append(([], [])) }
             switch message.role {
             case .producer: groups[group].producers.append(index)
             case .consumer: groups[group].consumers.append(index)
             }
         }
-        let steps = groups.map { step(id: $0.id, producers: $0.producers, consumers: $0.consumers, in: messages) }
+        let steps = groups.indices.map { step(id: ids.keys[$0], producers: groups[$0].producers, consumers: groups[$0].consumers, in: messages) }
         return steps.sorted {
             ($0.step.publishedAtUnixNano, $0.step.messageID) < ($1.step.publishedAtUnixNano, $1.step.messageID)
         }
@@ -51,17 +44,14 @@ extension FlowBuilder {
             producer?.span.startTimeUnixNano
             ?? consumers.lazy.map { messages[$0].span.startTimeUnixNano }.min() ?? 0
 
-        // Consumer groups in first-seen order, each found by one hash of its name.
-        var groupOf: [String: Int] = [:]
+        // Consumer groups in first-seen order.
+        var names = FirstSeenNumbering<String>()
         var groups: [(consumer: String, attempts: [Int])] = []
         for index in consumers {
             let consumer = messages[index].consumer
-            if let known = groupOf[consumer] {
-                groups[known].attempts.append(index)
-            } else {
-                groupOf[consumer] = groups.count
-                groups.append((consumer, [index]))
-            }
+            let (group, isNew) = names.number(of: consumer)
+            if isNew { groups.append((consumer, [])) }
+            groups[group].attempts.append(index)
         }
         // A `receive` span followed by the `process` span of the same delivery is one attempt.
         for g in groups.indices {

@@ -86,22 +86,14 @@ public struct FlowOutline: Hashable, Sendable {
         for (i, step) in flow.steps.enumerated() where indexByID[step.messageID] == nil {
             indexByID[step.messageID] = i
         }
-        var typeIndex: [String: Int] = [:]
-        var types: [String] = []
+        var types = FirstSeenNumbering<String>()
         var steps: [Step] = []
         steps.reserveCapacity(flow.steps.count)
         var adjustedSteps = 0
         var adjustedDeliveries = 0
         var uncertain = 0
         for step in flow.steps {
-            let type: Int
-            if let known = typeIndex[step.type] {
-                type = known
-            } else {
-                type = types.count
-                typeIndex[step.type] = type
-                types.append(step.type)
-            }
+            let type = types.number(of: step.type).number
             steps.append(
                 Step(
                     type: type, cause: step.causationID.flatMap { indexByID[$0] } ?? -1, flags: Flags(step),
@@ -113,7 +105,7 @@ public struct FlowOutline: Hashable, Sendable {
                 if delivery.timeUncertain { uncertain += 1 }
             }
         }
-        self.init(types: types, steps: steps, adjustedSteps: adjustedSteps, adjustedDeliveries: adjustedDeliveries, uncertain: uncertain)
+        self.init(types: types.keys, steps: steps, adjustedSteps: adjustedSteps, adjustedDeliveries: adjustedDeliveries, uncertain: uncertain)
     }
 
     /// The type name of step `i`.
