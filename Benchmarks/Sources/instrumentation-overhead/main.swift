@@ -119,6 +119,10 @@ var allocations: [Variant: Double] = [:]
 var spanCPU: [SpanVariant: Samples] = [:]
 var spanAllocations: [SpanVariant: Double] = [:]
 var goRuns: [(nanoseconds: Double, line: String)] = []
+/// Measured runs that started before the process was quiet (``Quiescence``'s limit reached).
+var unsettled = 0
+/// How long a measured run waits for the process to go quiet, at most (`--settle-seconds`).
+let settleLimit = Duration.seconds(arguments.int("settle-seconds", 10))
 let perMessage = Double(scenario.messages)
 let perSpan = Double(spanScenario.spans)
 
@@ -131,6 +135,7 @@ try await withThrowingTaskGroup(of: Void.self) { group in
         // Rotate the order so that no variant always runs first (or right after another).
         let order = variants.indices.map { variants[($0 + run) % variants.count] }
         for variant in order {
+            if !(await Quiescence.wait(limit: settleLimit)) { unsettled += 1 }
             let m = try await runOnce(variant)
             wall[variant, default: Samples()].add(m.wallNanoseconds / perMessage)
             cpu[variant, default: Samples()].add(m.cpuNanoseconds / perMessage)
@@ -143,6 +148,7 @@ try await withThrowingTaskGroup(of: Void.self) { group in
         for run in 0..<runs {
             let order = spanVariants.indices.map { spanVariants[($0 + run) % spanVariants.count] }
             for variant in order {
+                if !(await Quiescence.wait(limit: settleLimit)) { unsettled += 1 }
                 spanCPU[variant, default: Samples()].add(await runOnce(variant).cpuNanoseconds / perSpan)
             }
         }
@@ -226,4 +232,5 @@ print(
     "\nChoreoTracer: \(exporter.spanCount) spans exported (discarded), \(counters.dropped) dropped, "
         + "\(counters.failed) failed (maxQueueSize \(batchConfiguration.maxQueueSize), maxExportBatchSize "
         + "\(batchConfiguration.maxExportBatchSize), scheduleDelay \(batchConfiguration.scheduleDelay))")
+print("- every measured run started once the process used under 5 % of a core for 10 ms (leftovers of the run before it finished); runs that started unsettled after \(settleLimit) of waiting: \(unsettled)")
 print("- load average after: \(Machine.loadAverage())")
