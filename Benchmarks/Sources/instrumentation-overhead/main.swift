@@ -12,7 +12,7 @@ if arguments.flag("help") {
     print(
         """
         usage: instrumentation-overhead [--runs 15] [--messages 20000] [--body-bytes 256] [--tracer-queue N]
-                                        [--spans 20000] [--go-anchor PATH] [--only CASE]
+                                        [--spans 20000] [--go-anchor PATH] [--only CASE] [--settle-seconds 10]
         Messages: publishes --messages messages per run through InMemoryBus raw, TracedBus + NoOpTracer,
         TracedBus + ChoreoTracer (discarding exporter) and TracedBus + swift-otel (no exporter), interleaved;
         prints p50/p99 over the runs and the overhead over raw, paired by run.
@@ -25,6 +25,9 @@ if arguments.flag("help") {
         (one span case): for profiling with perf; no overhead table then.
         --tracer-queue is both batch processors' maxQueueSize; the default, 4 × max(messages, spans) + 1024,
         holds a whole run's spans, so that every span is queued and exported, none dropped.
+        Every measured run starts once the process used under 5 % of a core for 10 ms (what the run
+        before it left behind, e.g. swift-otel's processor, is not charged to it), waiting at most
+        --settle-seconds (default 10); the count of runs that started unsettled is printed.
         """)
     exit(0)
 }
