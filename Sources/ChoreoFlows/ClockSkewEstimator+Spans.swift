@@ -12,50 +12,96 @@ extension ClockSkewEstimator {
     ///
     /// Hops within one source are left out: they say nothing about clocks.
     public static func hops(in spans: [SpanRecord]) -> [ClockHop] {
-        hops(messages: FlowBuilder.deduplicated(spans).compactMap(MessageSpan.init))
+        FlowHops(messages: FlowBuilder.deduplicated(spans).compactMap(MessageSpan.init)).hops.map(\.hop)
     }
+}
 
-    /// ``hops(in:)`` of the messaging spans of spans free of repeats, already read.
-    static func hops(messages: [MessageSpan]) -> [ClockHop] {
-        struct Key: Hashable {
-            var trace: TraceID
-            var span: SpanID
-        }
+/// One causal hop of a flow as recorded (see ``ClockSkewEstimator/hops(in:)``): its two
+/// sources, the two times it compares, and the span it is counted by across rebuilds of the
+/// flow (``SharedClockSkewEstimator/HopKey``).
+struct RecordedHop {
+    var from: String
+    var to: String
+    /// The later time, as `to`'s clock recorded it.
+    var later: UInt64
+    /// The earlier time, as `from`'s clock recorded it.
+    var earlier: UInt64
+    /// The delivery, or the handler's publish (both of whose hops share it).
+    var key: SharedClockSkewEstimator.HopKey
+
+    /// The hop as recorded.
+    var hop: ClockHop { ClockHop(from: from, to: to, delayNanos: .difference(later, earlier)) }
+
+    /// The hop with both times moved onto the reference clock by `correction`, as the hop
+    /// between the corrected spans would be.
+    func hop(correctedBy correction: ClockCorrection) -> ClockHop {
+        let toOffset = correction.bySource[to]?.offsetNanos ?? 0
+        let fromOffset = correction.bySource[from]?.offsetNanos ?? 0
+        return ClockHop(from: from, to: to, delayNanos: .difference(later.shifted(back: toOffset), earlier.shifted(back: fromOffset)))
+    }
+}
+
+/// The causal hops among one flow's messaging spans, found once per build and used both to
+/// learn clocks (``SharedClockSkewEstimator/observe(_:)``) and to correct the flow's own
+/// (``FlowBuilder/clockCorrection(for:messages:hops:)``).
+struct FlowHops {
+    /// Deliveries first (in the order of `messages`), then each handler's publish as two hops
+    /// (there and back), in the order of `messages`.
+    private(set) var hops: [RecordedHop] = []
+    /// True when some message was published more than once: which publish is the earliest may
+    /// then change once clocks are corrected, so corrected hops must be paired again.
+    private(set) var hasRepeatedPublishes = false
+
+    /// No hops.
+    init() {}
+
+    /// The hops among `messages` (messaging spans free of repeats, already read).
+    init(messages: [MessageSpan]) {
         // Indices into `messages`: a copy of a span would copy its attribute dictionaries.
         var published: [String: Int] = [:]
         var consumers: [Int] = []
-        var consumerSpans: [Key: Int] = [:]
+        var consumerSpans: [SharedClockSkewEstimator.HopKey: Int] = [:]
         for (index, message) in messages.enumerated() {
             switch message.role {
             case .producer:
-                if let earlier = published[message.messageID], !FlowBuilder.isEarlierSpan(message.span, messages[earlier].span) { continue }
+                if let earlier = published[message.messageID] {
+                    hasRepeatedPublishes = true
+                    if !FlowBuilder.isEarlierSpan(message.span, messages[earlier].span) { continue }
+                }
                 published[message.messageID] = index
             case .consumer:
                 consumers.append(index)
-                consumerSpans[Key(trace: message.span.traceID, span: message.span.spanID)] = index
+                consumerSpans[.init(trace: message.span.traceID, span: message.span.spanID, isHandlerPublish: false)] = index
             }
         }
-        var hops: [ClockHop] = []
         for index in consumers {
-            let consumer = messages[index]
-            guard let producerIndex = published[consumer.messageID] else { continue }
+            let consumer = messages[index].span
+            guard let producerIndex = published[messages[index].messageID] else { continue }
             let producer = messages[producerIndex].span
-            append(&hops, from: producer, to: consumer.span, delay: .difference(consumer.span.startTimeUnixNano, producer.startTimeUnixNano))
+            append(
+                from: producer, to: consumer, later: consumer.startTimeUnixNano, earlier: producer.startTimeUnixNano,
+                key: .init(trace: consumer.traceID, span: consumer.spanID, isHandlerPublish: false))
         }
-        guard !consumerSpans.isEmpty else { return hops }
+        guard !consumerSpans.isEmpty else { return }
         for message in messages where message.role == .producer {
             let span = message.span
-            guard let parentID = span.parentSpanID, let parentIndex = consumerSpans[Key(trace: span.traceID, span: parentID)] else { continue }
+            guard let parentID = span.parentSpanID,
+                let parentIndex = consumerSpans[.init(trace: span.traceID, span: parentID, isHandlerPublish: false)]
+            else { continue }
             let parent = messages[parentIndex].span
-            append(&hops, from: parent, to: span, delay: .difference(span.startTimeUnixNano, parent.startTimeUnixNano))
-            append(&hops, from: span, to: parent, delay: .difference(parent.endTimeUnixNano, span.startTimeUnixNano))
+            let key = SharedClockSkewEstimator.HopKey(trace: span.traceID, span: span.spanID, isHandlerPublish: true)
+            append(from: parent, to: span, later: span.startTimeUnixNano, earlier: parent.startTimeUnixNano, key: key)
+            append(from: span, to: parent, later: parent.endTimeUnixNano, earlier: span.startTimeUnixNano, key: key)
         }
-        return hops
     }
 
-    private static func append(_ hops: inout [ClockHop], from earlier: SpanRecord, to later: SpanRecord, delay: Int64) {
+    var isEmpty: Bool { hops.isEmpty }
+
+    private mutating func append(
+        from earlier: SpanRecord, to later: SpanRecord, later laterTime: UInt64, earlier earlierTime: UInt64, key: SharedClockSkewEstimator.HopKey
+    ) {
         let from = ClockSource.of(earlier)
         let to = ClockSource.of(later)
-        if from != to { hops.append(ClockHop(from: from, to: to, delayNanos: delay)) }
+        if from != to { hops.append(RecordedHop(from: from, to: to, later: laterTime, earlier: earlierTime, key: key)) }
     }
 }

@@ -157,6 +157,46 @@ public struct ClockSkewEstimator: Sendable {
             lowerNanos: all.lower, upperNanos: all.upper, hops: hops, uncertain: true)
     }
 
+    /// The offsets' nanoseconds that an estimator counting no pair as well observed and keeping
+    /// every hop (`minimumHops`, `hopsPerPair` and `maxSources` all `Int.max`) makes of `hops`:
+    /// for each source, the smallest shift causality demands relative to the reference of its
+    /// group (``smallestShift(lower:upper:)``; 0 for the reference). A flow's own causal clamp
+    /// (``FlowBuilder``), without the windows and dictionaries of a whole estimator.
+    static func smallestShifts(_ hops: [ClockHop]) -> [(source: String, nanos: Int64)] {
+        var names: [String] = []
+        var seen: Set<String> = []
+        for hop in hops where hop.from != hop.to {
+            if seen.insert(hop.from).inserted { names.append(hop.from) }
+            if seen.insert(hop.to).inserted { names.append(hop.to) }
+        }
+        guard !names.isEmpty else { return [] }
+        names.sort()
+        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($0.element, $0.offset) })
+        var all = DistanceMatrix(count: names.count)
+        var counts = [Int](repeating: 0, count: names.count)
+        var groups = Groups(count: names.count)
+        for hop in hops where hop.from != hop.to {
+            guard let i = index[hop.from], let j = index[hop.to] else { continue }
+            all.tighten(i, j, hop.delayNanos)
+            counts[i] += 1
+            counts[j] += 1
+            groups.join(i, j)
+        }
+        all.closeShortestPaths()
+        // The reference of each group: most hops, then the smallest name (as ``offsets()``).
+        var reference = [Int](repeating: -1, count: names.count)
+        for i in names.indices {
+            let root = groups.root(i)
+            if reference[root] >= 0, counts[reference[root]] >= counts[i] { continue }
+            reference[root] = i
+        }
+        return names.indices.map { j in
+            let r = reference[groups.root(j)]
+            guard r != j else { return (names[j], 0) }
+            return (names[j], smallestShift(lower: all.distance(j, r).map { -$0 }, upper: all.distance(r, j)))
+        }
+    }
+
     /// The value within `lower...upper` (either may be open) closest to 0; the middle when the
     /// bounds contradict each other (lower above upper).
     static func smallestShift(lower: Int64?, upper: Int64?) -> Int64 {

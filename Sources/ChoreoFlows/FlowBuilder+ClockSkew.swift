@@ -44,8 +44,9 @@ extension FlowBuilder {
     ///
     /// A source's times are uncertain when its learned offset is (its clock is not known to
     /// within the estimator's error), or when this flow's evidence alone moved them.
-    /// `messages` are the messaging spans among `spans`, already read.
-    func clockCorrection(for spans: [SpanRecord], messages: [MessageSpan]) -> ClockCorrection {
+    /// `messages` are the messaging spans among `spans`, already read, and `hops` the hops among
+    /// them as recorded (empty when all spans have one clock source: they say nothing).
+    func clockCorrection(for spans: [SpanRecord], messages: [MessageSpan], hops: FlowHops) -> ClockCorrection {
         guard options.adjustsClocks else { return ClockCorrection() }
         var correction = ClockCorrection()
         if let learned = options.clockOffsets, !learned.bySource.isEmpty {
@@ -57,20 +58,31 @@ extension FlowBuilder {
                 correction.bySource[source] = ClockCorrection.Shift(offsetNanos: offset.nanos, uncertain: offset.uncertain)
             }
         }
-        // Hops join two clock sources: spans of one source (a flow of one service) have none,
-        // and reading them from a flow of 100,000 steps costs a dictionary per message.
-        if let first = spans.first.map(ClockSource.of), spans.allSatisfy({ ClockSource.of($0) == first }) { return correction }
+        guard !hops.isEmpty else { return correction }
+        // The hops with the learned offsets applied. Which publish of a message published more
+        // than once is the earliest may change with them: those are paired again.
+        let corrected: [ClockHop]
+        if correction.bySource.isEmpty {
+            corrected = hops.hops.map(\.hop)
+        } else if hops.hasRepeatedPublishes {
+            corrected = FlowHops(messages: messages.map(correction.apply)).hops.map(\.hop)
+        } else {
+            corrected = hops.hops.map { $0.hop(correctedBy: correction) }
+        }
         // Hops all in causal order allow every residual to be 0: nothing more to do.
-        let hops = ClockSkewEstimator.hops(messages: correction.bySource.isEmpty ? messages : messages.map(correction.apply))
-        guard hops.contains(where: { $0.delayNanos < 0 }) else { return correction }
+        guard corrected.contains(where: { $0.delayNanos < 0 }) else { return correction }
         // Every pair counts as thin here: only the causal clamp, never a guess from one flow.
-        var local = ClockSkewEstimator(configuration: .init(minimumHops: .max, hopsPerPair: .max, maxSources: .max))
-        for hop in hops { local.observe(hop) }
-        for (source, residual) in local.offsets().bySource where residual.nanos != 0 {
+        for (source, residual) in ClockSkewEstimator.smallestShifts(corrected) where residual != 0 {
             let learned = correction.bySource[source]?.offsetNanos ?? 0
-            let (total, overflow) = learned.addingReportingOverflow(residual.nanos)
+            let (total, overflow) = learned.addingReportingOverflow(residual)
             correction.bySource[source] = ClockCorrection.Shift(offsetNanos: overflow ? learned : total, uncertain: true)
         }
         return correction
+    }
+
+    /// True when `spans` were recorded by more than one clock source (``ClockSource``).
+    static func hasSeveralClockSources(_ spans: [SpanRecord]) -> Bool {
+        guard let first = spans.first.map(ClockSource.of) else { return false }
+        return spans.contains { ClockSource.of($0) != first }
     }
 }

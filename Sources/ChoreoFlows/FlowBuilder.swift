@@ -21,24 +21,29 @@ public struct FlowBuilder: Sendable {
     /// spans are deduplicated by (trace id, span id). `now` (Unix nanoseconds) decides between
     /// `in_flight` and `stuck` for a pending flow.
     ///
-    /// Times are first moved onto one reference clock (``clockCorrection(for:)``): the flow's
+    /// Times are first moved onto one reference clock (``clockCorrection(for:messages:hops:)``): the flow's
     /// steps, queue and handling times, start, end and last activity use the corrected times;
     /// the recorded ones stay available (``Flow/rawStartedAtUnixNano``,
     /// ``FlowStep/adjustedByNanos``, ``FlowDelivery/adjustedByNanos``).
     ///
     /// - Returns: the flow, or nil when no messaging span (publish or delivery) belongs to it.
     public func build(correlationID: String, spans: [SpanRecord], now: UInt64) -> Flow? {
-        build(correlationID: correlationID, spans: spans, now: now, reading: { _ in })
+        build(correlationID: correlationID, spans: spans, now: now, learning: nil)
     }
 
-    /// ``build(correlationID:spans:now:)``, handing `reading` the flow's messaging spans as
-    /// recorded (e.g. to learn clock offsets from them without reading the spans twice).
-    func build(correlationID: String, spans: [SpanRecord], now: UInt64, reading: ([MessageSpan]) -> Void) -> Flow? {
+    /// ``build(correlationID:spans:now:)``, feeding `estimator` (when given) the flow's causal
+    /// hops as recorded: they are found once and serve both the learning and the flow's own
+    /// clock correction.
+    func build(correlationID: String, spans: [SpanRecord], now: UInt64, learning estimator: SharedClockSkewEstimator?) -> Flow? {
         let recorded = Self.flowSpans(Self.deduplicated(spans), of: correlationID)
         let read = MessageSpan.read(recorded, typeAttribute: options.typeAttribute)
         guard !read.isEmpty, !recorded.isEmpty else { return nil }
-        reading(read)
-        let clocks = clockCorrection(for: recorded, messages: read)
+        // Hops join two clock sources: spans of one source (a flow of one service) have none,
+        // and pairing them in a flow of 100,000 steps costs a dictionary per message.
+        let needsHops = (estimator != nil || options.adjustsClocks) && Self.hasSeveralClockSources(recorded)
+        let hops = needsHops ? FlowHops(messages: read) : FlowHops()
+        estimator?.observe(hops)
+        let clocks = clockCorrection(for: recorded, messages: read, hops: hops)
         // The flow's spans as (corrected) times and ids only: sorting whole records would copy
         // every attribute dictionary they hold.
         var timeline = recorded.map { span in
