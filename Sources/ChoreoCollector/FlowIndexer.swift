@@ -12,6 +12,10 @@ import Synchronization
 /// dirty flow from its spans and writes its summary. It also re-evaluates in-flight flows as
 /// time passes, so one that stops moving turns `stuck` without any new span arriving.
 ///
+/// The rebuilding itself (CPU only, no I/O) runs on a thread of lower priority
+/// (``LowPriorityThread``): under load, ingest gets the CPU first and the index catches up with
+/// what is left; `choreo_collector_index_lag_seconds` says how far behind it is.
+///
 /// Every rebuilt flow feeds the ``SharedLatencyLearner``, and flows are judged with the limits
 /// it has learned so far (per awaited message type); quiet in-flight flows are re-evaluated once
 /// they pass the smallest current limit, so a flow turns stuck within one interval of its limit.
@@ -255,27 +259,12 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
     private func rebuild(_ claimed: [String], clearing: [DirtyFlow], arrived: Bool) async throws -> Int {
         let at = now()
         let builder = FlowBuilder(options: currentOptions())
-        var flows: [Flow] = []
-        flows.reserveCapacity(claimed.count)
         // Flows already sampled out keep their entry; the spans that arrived since go with it.
         let sampledOut = sampling.isActive ? try await store.sampledOutFlows(claimed) : [:]
         let ids = sampledOut.isEmpty ? claimed : claimed.filter { sampledOut[$0] == nil }
         let spansByFlow = try await store.spans(correlationIDs: claimed)  // one batched read per cycle
-        for id in ids {
-            let spans = spansByFlow[id] ?? []
-            let flow =
-                builder.options.adjustsClocks
-                ? builder.build(correlationID: id, spans: spans, now: at, learningClocksInto: skew)
-                : builder.build(correlationID: id, spans: spans, now: at)
-            if let flow { flows.append(flow) }
-        }
-        updateClockOffsets()
-        if let offsets = judgedClockOffsets, offsets != builder.options.clockOffsets {
-            // The offsets moved with these flows' hops: index them with the offsets recorded.
-            var rebuilder = builder
-            rebuilder.options.clockOffsets = offsets
-            flows = ids.compactMap { rebuilder.build(correlationID: $0, spans: spansByFlow[$0] ?? [], now: at) }
-        }
+        // The CPU-heavy part, on a thread that yields to ingest (``LowPriorityThread``).
+        let flows = await LowPriorityThread.shared.run { self.build(ids, from: spansByFlow, with: builder, at: at) }
         learner.observe(flows)
         try await recordJudging()
         largeFlowDebounce?.built(flows, started: at, ended: now())
@@ -297,6 +286,29 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         }
         try await store.upsertFlows(entries, clearing: clearing)
         return entries.count
+    }
+
+    /// Builds the flows `ids` from their spans, feeding the clock estimator their hops; when the
+    /// offsets in use moved with them, builds them again with the offsets now recorded.
+    private func build(_ ids: [String], from spansByFlow: [String: [SpanRecord]], with builder: FlowBuilder, at: UInt64) -> [Flow] {
+        var flows: [Flow] = []
+        flows.reserveCapacity(ids.count)
+        for id in ids {
+            let spans = spansByFlow[id] ?? []
+            let flow =
+                builder.options.adjustsClocks
+                ? builder.build(correlationID: id, spans: spans, now: at, learningClocksInto: skew)
+                : builder.build(correlationID: id, spans: spans, now: at)
+            if let flow { flows.append(flow) }
+        }
+        updateClockOffsets()
+        if let offsets = judgedClockOffsets, offsets != builder.options.clockOffsets {
+            // The offsets moved with these flows' hops: index them with the offsets recorded.
+            var rebuilder = builder
+            rebuilder.options.clockOffsets = offsets
+            flows = ids.compactMap { rebuilder.build(correlationID: $0, spans: spansByFlow[$0] ?? [], now: at) }
+        }
+        return flows
     }
 
     /// Applies tail sampling's decision to a flow's entry: a due time while it settles, the
