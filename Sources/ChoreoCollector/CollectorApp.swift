@@ -63,7 +63,7 @@ public struct CollectorApp: Sendable {
         self.rejections = RejectionCounters(factory: metrics.factory)
         self.writer = IngestWriter(
             store: tracked, capacity: configuration.ingestQueueCapacity,
-            maxSpansPerCommit: configuration.maxSpansPerCommit, logger: logger, metrics: metrics.factory
+            maxSpansPerCommit: configuration.maxSpansPerCommit, commitsInFlight: configuration.commitsInFlight, logger: logger, metrics: metrics.factory
         )
         self.learner = SharedLatencyLearner(configuration: configuration.latencyLearnerConfiguration)
         let flowCache = FlowBuildCache()

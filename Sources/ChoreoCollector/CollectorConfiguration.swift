@@ -33,6 +33,9 @@ public struct CollectorConfiguration: Sendable {
     public var flowCountInterval: Duration
     /// Spans committed in one transaction, at most.
     public var maxSpansPerCommit: Int
+    /// Ingest commits that may run at once (``IngestWriter``): 2 by default, so the next one is
+    /// prepared while the store commits the one before.
+    public var commitsInFlight = 2
     /// How flows are rebuilt (terminal types; `stuckAfterNanos` is the ceiling of learned stuck
     /// limits and the limit of every type while nothing is learned).
     public var flowOptions: FlowOptions

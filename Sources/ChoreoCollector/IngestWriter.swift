@@ -30,6 +30,12 @@ public struct IngestError: Error, Sendable, CustomStringConvertible {
 /// (the route answers 429 with `Retry-After`) instead of growing without bound; once closing,
 /// with `.shuttingDown` (503). A request arriving at an empty queue is always taken, so at most
 /// `max(capacity, largest request)` spans wait.
+///
+/// Up to `commitsInFlight` commits run at once (2 by default): while one is in the store's
+/// transaction, the next one takes what waits and prepares it (the SQLite store encodes its
+/// rows before it queues for the single writer), so the writer goes from one transaction to the
+/// next without waiting for the loop. Each request is still acknowledged only after its own
+/// commit; a request is in exactly one commit.
 public final class IngestWriter: Service, Sendable {
     private struct Pending {
         var spans: [SpanRecord]
@@ -46,6 +52,7 @@ public final class IngestWriter: Service, Sendable {
     private let store: any SpanStore
     private let capacity: Int
     private let maxSpansPerCommit: Int
+    private let commitsInFlight: Int
     private let logger: Logger
     private let state = Mutex(State())
     private let committedSpans: MeteredCounter
@@ -65,13 +72,15 @@ public final class IngestWriter: Service, Sendable {
 
     /// - Parameter metrics: where the ingest counters and the commit-latency histogram go
     ///   (``CollectorMetrics/factory``; none by default).
+    /// - Parameter commitsInFlight: commits that may run at once (at least 1).
     public init(
-        store: any SpanStore, capacity: Int, maxSpansPerCommit: Int, logger: Logger,
+        store: any SpanStore, capacity: Int, maxSpansPerCommit: Int, commitsInFlight: Int = 2, logger: Logger,
         metrics: any MetricsFactory = NOOPMetricsHandler.instance
     ) {
         self.store = store
         self.capacity = capacity
         self.maxSpansPerCommit = maxSpansPerCommit
+        self.commitsInFlight = max(1, commitsInFlight)
         self.logger = logger
         self.committedSpans = MeteredCounter(label: CollectorMetrics.Name.spansIngested, factory: metrics)
         self.commits = MeteredCounter(label: CollectorMetrics.Name.commits, factory: metrics)
@@ -124,8 +133,16 @@ public final class IngestWriter: Service, Sendable {
     public func run() async throws {
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
-                while let batch = await nextBatch() {
-                    await commit(batch)
+                await withDiscardingTaskGroup { group in
+                    let slots = CommitSlots(count: self.commitsInFlight)
+                    // A slot first, then the batch: what arrives while every slot is busy joins
+                    // the next commit instead of making one of its own.
+                    while await slots.take(), let batch = await self.nextBatch() {
+                        group.addTask {
+                            await self.commit(batch)
+                            slots.give()
+                        }
+                    }
                 }
             } onGracefulShutdown: {
                 self.close()
@@ -196,5 +213,46 @@ public final class IngestWriter: Service, Sendable {
             logger.error("commit of \(spans.count) spans failed; answering 503 so senders retry", metadata: ["error": "\(error)"])
             for p in batch { p.continuation.resume(throwing: error) }
         }
+    }
+}
+
+/// The commits an ``IngestWriter`` may still start: ``take()`` waits for one to be free.
+private final class CommitSlots: Sendable {
+    private struct State {
+        var free: Int
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state: Mutex<State>
+
+    init(count: Int) { state = Mutex(State(free: count)) }
+
+    /// Waits until a commit may start and takes its slot; always true (for use in a `while`).
+    func take() async -> Bool {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { state -> Bool in
+                if state.free > 0 {
+                    state.free -= 1
+                    return true
+                }
+                state.waiter = continuation
+                return false
+            }
+            if now { continuation.resume() }
+        }
+        return true
+    }
+
+    /// Frees the slot of a commit that ended; hands it to the waiting ``take()`` if any.
+    func give() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            state.free += 1
+            return nil
+        }
+        waiter?.resume()
     }
 }

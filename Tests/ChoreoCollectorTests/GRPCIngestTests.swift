@@ -85,7 +85,10 @@ struct GRPCIngestTests {
     @Test("queue full: RESOURCE_EXHAUSTED with RetryInfo (retry in 1 s); the queued request still commits")
     func overloaded() async throws {
         let store = InterceptingStore(gatedAppends: true)
-        let harness = IngestHarness(store: store) { $0.ingestQueueCapacity = 10 }
+        let harness = IngestHarness(store: store) {
+            $0.ingestQueueCapacity = 10
+            $0.commitsInFlight = 1  // b waits in the queue while a's commit is held
+        }
         let a = Fixtures.spans(10, trace: TraceID(high: 11, low: 11), prefix: "a")
         let b = Fixtures.spans(10, trace: TraceID(high: 12, low: 12), prefix: "b")
         try await GRPCCollector.serve(harness) { client in

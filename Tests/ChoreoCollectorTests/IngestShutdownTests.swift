@@ -10,7 +10,7 @@ struct IngestShutdownTests {
     @Test("graceful shutdown finishes the commit in flight and the queued ones, then refuses new spans")
     func drainsInFlight() async throws {
         let store = InterceptingStore(gatedAppends: true)
-        let writer = IngestWriter(store: store, capacity: 100, maxSpansPerCommit: 5, logger: Logger(label: "test"))
+        let writer = IngestWriter(store: store, capacity: 100, maxSpansPerCommit: 5, commitsInFlight: 1, logger: Logger(label: "test"))
         let group = ServiceGroup(services: [writer], logger: Logger(label: "test"))
         let inFlight = Fixtures.spans(5, trace: TraceID(high: 1, low: 1), prefix: "in-flight")
         let queued = Fixtures.spans(5, trace: TraceID(high: 2, low: 2), prefix: "queued")

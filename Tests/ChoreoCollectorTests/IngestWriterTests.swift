@@ -12,7 +12,7 @@ struct IngestWriterTests {
     @Test("concurrent submissions are committed together and each is acknowledged after the commit")
     func groupCommit() async throws {
         let store = InterceptingStore(gatedAppends: true)
-        let writer = IngestWriter(store: store, capacity: 1000, maxSpansPerCommit: 1000, logger: Logger(label: "test"))
+        let writer = IngestWriter(store: store, capacity: 1000, maxSpansPerCommit: 1000, commitsInFlight: 1, logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await writer.run() }
             let first = Fixtures.compensatedOrder("a", trace: trace)
@@ -36,10 +36,41 @@ struct IngestWriterTests {
         }
     }
 
+    @Test(
+        "with two commits in flight, a request arriving during a commit starts the second; later ones wait for a free one and share it",
+        .timeLimit(.minutes(1)))
+    func twoCommitsInFlight() async throws {
+        let store = InterceptingStore(gatedAppends: true)
+        let writer = IngestWriter(store: store, capacity: 1000, maxSpansPerCommit: 1000, commitsInFlight: 2, logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await writer.run() }
+            group.addTask { try await writer.submit(Fixtures.compensatedOrder("a", trace: trace)) }
+            await store.waitForAppends(1)
+            group.addTask { try await writer.submit(Fixtures.compensatedOrder("b", trace: TraceID(high: 8, low: 2))) }
+            // The second commit starts while the first is still in the store (a single commit in
+            // flight would leave "b" queued and this wait would not end).
+            await store.waitForAppends(2)
+            #expect(writer.queueDepth == 0)
+            for id in ["c", "d"] {
+                let spans = Fixtures.compensatedOrder(id, trace: TraceID(high: 9, low: UInt64(id.unicodeScalars.first!.value)))
+                group.addTask { try await writer.submit(spans) }
+            }
+            while writer.queueDepth < 20 { await Task.yield() }
+            #expect(store.appendsStarted == 2, "no third commit while two are in flight")
+            #expect(try await store.inner.spanCount() == 0, "nothing is acknowledged before its commit")
+            store.open()
+            for _ in 0..<4 { try await group.next() }
+            #expect(try await store.inner.spanCount() == 40)
+            #expect(writer.stats.commits == 3, "c and d share the third commit")
+            writer.close()
+            try await group.waitForAll()
+        }
+    }
+
     @Test("beyond its capacity the queue refuses at once instead of growing")
     func overload() async throws {
         let store = InterceptingStore(gatedAppends: true)
-        let writer = IngestWriter(store: store, capacity: 15, maxSpansPerCommit: 1000, logger: Logger(label: "test"))
+        let writer = IngestWriter(store: store, capacity: 15, maxSpansPerCommit: 1000, commitsInFlight: 1, logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await writer.run() }
             group.addTask { try await writer.submit(Fixtures.compensatedOrder("a", trace: trace)) }

@@ -12,7 +12,10 @@ struct OverloadTests {
     @Test("queue full: 429 with Retry-After, nothing of that request stored; queued requests still commit")
     func queueFull() async throws {
         let store = InterceptingStore(gatedAppends: true)
-        let harness = IngestHarness(store: store) { $0.ingestQueueCapacity = 10 }
+        let harness = IngestHarness(store: store) {
+            $0.ingestQueueCapacity = 10
+            $0.commitsInFlight = 1  // b waits in the queue while a's commit is held
+        }
         let a = Fixtures.spans(10, trace: TraceID(high: 1, low: 1), prefix: "a")
         let b = Fixtures.spans(10, trace: TraceID(high: 2, low: 2), prefix: "b")
         let c = Fixtures.spans(1, trace: TraceID(high: 3, low: 3), prefix: "c")

@@ -47,6 +47,7 @@ final class InterceptingStore: SpanStore {
         var failingWrites: (any Error)?
         var gateOpen = false
         var appendStarted = false
+        var appendsStarted = 0
         var gateWaiters: [CheckedContinuation<Void, Never>] = []
         var startWaiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -92,9 +93,18 @@ final class InterceptingStore: SpanStore {
         }
     }
 
+    /// Appends that reached the gate so far.
+    var appendsStarted: Int { state.withLock { $0.appendsStarted } }
+
+    /// Returns once `count` appends have reached the gate.
+    func waitForAppends(_ count: Int) async {
+        while appendsStarted < count { await Task.yield() }
+    }
+
     private func passGate() async {
         let started = state.withLock { s in
             s.appendStarted = true
+            s.appendsStarted += 1
             defer { s.startWaiters = [] }
             return s.startWaiters
         }
