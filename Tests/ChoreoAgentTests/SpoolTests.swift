@@ -19,6 +19,19 @@ struct SpoolTests {
         #expect(spool.nextBatch(maxSpans: 12) == nil)
     }
 
+    @Test("a second spool on a directory in use is refused; once the first is closed, even while still referenced, it opens")
+    func lockHeldUntilClose() throws {
+        let dir = try SpoolDirectory()
+        let first = try dir.open()
+        try first.append(try SpoolDirectory.request(2, from: 0), spanCount: 2)
+        let refused = #expect(throws: SpoolError.self) { try dir.open() }
+        #expect(refused?.code == .directory)
+        first.close()
+        let second = try dir.open()
+        #expect(try SpoolDirectory.drain(second) == SpoolDirectory.names(0..<2))
+        withExtendedLifetime(first) {}
+    }
+
     @Test("a reopened spool replays from the persisted cursor (crash: the object is dropped without close)")
     func replayFromCursor() throws {
         let dir = try SpoolDirectory()

@@ -189,6 +189,8 @@ struct UpstreamLimitsTests {
             }
             #expect(upstream.acceptedNames == SpoolDirectory.names(0..<3))
             #expect(forwarder.stats.droppedRejected == 0)
+            // The process ends here (its lock goes with it), whatever still holds the spool.
+            spool.close()
         }
         let reopened = try dir.open()
         #expect(try SpoolDirectory.drain(reopened) == SpoolDirectory.names(2..<5), "the first record is not resent; the split one is, whole")

@@ -115,7 +115,8 @@ public final class Spool: Sendable {
         if let failure { throw .io("fsync a segment in", path, errno: failure) }
     }
 
-    /// Syncs and closes every file; later appends throw ``SpoolError/Code/closed``.
+    /// Syncs and closes every file and gives up the directory's lock (another spool may open
+    /// it); later appends throw ``SpoolError/Code/closed``.
     public func close() {
         try? sync()
         let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
@@ -128,6 +129,7 @@ public final class Spool: Sendable {
             }
             return s.waiter.take()
         }
+        flock(lockFD, LOCK_UN)  // the descriptor itself is closed with the spool
         waiter?.resume()
     }
 
