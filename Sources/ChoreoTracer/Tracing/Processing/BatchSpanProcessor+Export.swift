@@ -30,7 +30,11 @@ extension BatchSpanProcessor {
             let outcome = await attempt(batch)
             switch outcome {
             case .exported, .failed:
-                resume(state.withLock { $0.finishExport(count: batch.count, succeeded: outcome == .exported) })
+                resume(
+                    state.withLock { state in
+                        state.keepFinished(batch)
+                        return state.finishExport(count: batch.count, succeeded: outcome == .exported)
+                    })
                 if outcome == .exported { retry.withLock { $0.reset() } }
             case .retryLater, .cancelled:
                 keepUnsent(batch)

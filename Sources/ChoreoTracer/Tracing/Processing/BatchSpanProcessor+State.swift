@@ -29,6 +29,20 @@ package struct BatchProcessorState {
     private var timerDue = false
     private var flushRequested = false
     private var waiters: [FlushWaiter] = []
+    /// Batches whose export finished, kept so that the next span to end releases them on its own
+    /// thread (``takeFinished()``): spans freed by the thread that allocated them do not contend
+    /// with it for the allocator's lock, as frees on the export task did.
+    private var finished: [[any ReadableSpan]] = []
+
+    /// Keeps an exported batch for ``takeFinished()``.
+    package mutating func keepFinished(_ batch: [any ReadableSpan]) { finished.append(batch) }
+
+    /// The exported batches kept so far, to be released by the caller (outside the lock).
+    package mutating func takeFinished() -> [[any ReadableSpan]]? {
+        guard !finished.isEmpty else { return nil }
+        defer { finished = [] }
+        return finished
+    }
 
     package init(configuration: BatchSpanProcessorConfiguration) {
         maxBatchSize = configuration.maxExportBatchSize

@@ -56,8 +56,13 @@ public final class BatchSpanProcessor<C: Clock>: SpanProcessor, Service, Sendabl
     }
 
     /// Queues a finished span, or drops and counts it when the queue is full. Never blocks.
+    ///
+    /// Batches exported since the last call are released here, on the thread that ends spans
+    /// (which made them), not on the export task.
     public func onEnd(_ span: any ReadableSpan) {
-        if state.withLock({ $0.enqueue(span) }) { wake.yield() }
+        let (full, exported) = state.withLock { state in (state.enqueue(span), state.takeFinished()) }
+        if full { wake.yield() }
+        withExtendedLifetime(exported) {}
     }
 
     /// Asks for an export of everything queued, without waiting.
@@ -122,7 +127,7 @@ public final class BatchSpanProcessor<C: Clock>: SpanProcessor, Service, Sendabl
             self.shutdown()
         }
         // Whatever is still queued or unsent now (the timeout ran out, or run() was cancelled) is given up.
-        let left = state.withLock { $0.abandonAll() }
+        let (left, _) = state.withLock { state in (state.abandonAll(), state.takeFinished()) }
         if left > 0 {
             logger.warning(
                 "Tracer stopped with spans not exported",
