@@ -46,10 +46,10 @@ final class InterceptingStore: SpanStore {
         var failingReads: (any Error)?
         var failingWrites: (any Error)?
         var gateOpen = false
-        var appendStarted = false
         var appendsStarted = 0
         var gateWaiters: [CheckedContinuation<Void, Never>] = []
-        var startWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Callers of ``waitForAppends(_:)`` and the count each waits for.
+        var startWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
     private let state = Mutex(State())
 
@@ -82,31 +82,29 @@ final class InterceptingStore: SpanStore {
     }
 
     /// Returns once an append has reached the gate.
-    func waitForAppendToStart() async {
-        await withCheckedContinuation { continuation in
-            let started = state.withLock { s in
-                if s.appendStarted { return true }
-                s.startWaiters.append(continuation)
-                return false
-            }
-            if started { continuation.resume() }
-        }
-    }
+    func waitForAppendToStart() async { await waitForAppends(1) }
 
     /// Appends that reached the gate so far.
     var appendsStarted: Int { state.withLock { $0.appendsStarted } }
 
     /// Returns once `count` appends have reached the gate.
     func waitForAppends(_ count: Int) async {
-        while appendsStarted < count { await Task.yield() }
+        await withCheckedContinuation { continuation in
+            let reached = state.withLock { s in
+                if s.appendsStarted >= count { return true }
+                s.startWaiters.append((count, continuation))
+                return false
+            }
+            if reached { continuation.resume() }
+        }
     }
 
     private func passGate() async {
         let started = state.withLock { s in
-            s.appendStarted = true
             s.appendsStarted += 1
-            defer { s.startWaiters = [] }
-            return s.startWaiters
+            let reached = s.startWaiters.filter { $0.count <= s.appendsStarted }
+            s.startWaiters.removeAll { $0.count <= s.appendsStarted }
+            return reached.map(\.continuation)
         }
         started.forEach { $0.resume() }
         await withCheckedContinuation { continuation in
