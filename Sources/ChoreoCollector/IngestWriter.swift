@@ -133,15 +133,18 @@ public final class IngestWriter: Service, Sendable {
     public func run() async throws {
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
-                await withDiscardingTaskGroup { group in
-                    let slots = CommitSlots(count: self.commitsInFlight)
-                    // A slot first, then the batch: what arrives while every slot is busy joins
-                    // the next commit instead of making one of its own.
-                    while await slots.take(), let batch = await self.nextBatch() {
-                        group.addTask {
-                            await self.commit(batch)
-                            slots.give()
+                await withTaskGroup(of: Void.self) { group in
+                    // Room for a commit first, then the batch: what arrives while every commit
+                    // is busy joins the next one instead of making one of its own.
+                    var inFlight = 0
+                    while true {
+                        if inFlight == self.commitsInFlight {
+                            await group.next()
+                            inFlight -= 1
                         }
+                        guard let batch = await self.nextBatch() else { break }
+                        group.addTask { await self.commit(batch) }
+                        inFlight += 1
                     }
                 }
             } onGracefulShutdown: {
@@ -213,46 +216,5 @@ public final class IngestWriter: Service, Sendable {
             logger.error("commit of \(spans.count) spans failed; answering 503 so senders retry", metadata: ["error": "\(error)"])
             for p in batch { p.continuation.resume(throwing: error) }
         }
-    }
-}
-
-/// The commits an ``IngestWriter`` may still start: ``take()`` waits for one to be free.
-private final class CommitSlots: Sendable {
-    private struct State {
-        var free: Int
-        var waiter: CheckedContinuation<Void, Never>?
-    }
-
-    private let state: Mutex<State>
-
-    init(count: Int) { state = Mutex(State(free: count)) }
-
-    /// Waits until a commit may start and takes its slot; always true (for use in a `while`).
-    func take() async -> Bool {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let now = state.withLock { state -> Bool in
-                if state.free > 0 {
-                    state.free -= 1
-                    return true
-                }
-                state.waiter = continuation
-                return false
-            }
-            if now { continuation.resume() }
-        }
-        return true
-    }
-
-    /// Frees the slot of a commit that ended; hands it to the waiting ``take()`` if any.
-    func give() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            if let waiter = state.waiter {
-                state.waiter = nil
-                return waiter
-            }
-            state.free += 1
-            return nil
-        }
-        waiter?.resume()
     }
 }

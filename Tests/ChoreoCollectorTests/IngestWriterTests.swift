@@ -37,8 +37,7 @@ struct IngestWriterTests {
     }
 
     @Test(
-        "with two commits in flight, a request arriving during a commit starts the second; later ones wait for a free one and share it",
-        .timeLimit(.minutes(1)))
+        "with two commits in flight, a request arriving during a commit starts the second; later ones wait for a free one and share it")
     func twoCommitsInFlight() async throws {
         let store = InterceptingStore(gatedAppends: true)
         let writer = IngestWriter(store: store, capacity: 1000, maxSpansPerCommit: 1000, commitsInFlight: 2, logger: Logger(label: "test"))
@@ -47,9 +46,17 @@ struct IngestWriterTests {
             group.addTask { try await writer.submit(Fixtures.compensatedOrder("a", trace: trace)) }
             await store.waitForAppends(1)
             group.addTask { try await writer.submit(Fixtures.compensatedOrder("b", trace: TraceID(high: 8, low: 2))) }
-            // The second commit starts while the first is still in the store (a single commit in
-            // flight would leave "b" queued and this wait would not end).
-            await store.waitForAppends(2)
+            // The second commit starts while the first is still in the store. A single commit in
+            // flight would leave "b" queued: after 30 s the gate opens so the test fails, not hangs.
+            let second = await Self.reached(within: .seconds(30), { await store.waitForAppends(2) }, else: { store.open() })
+            guard second else {
+                Issue.record("the second commit did not start while the first was held")
+                try await group.next()
+                try await group.next()
+                writer.close()
+                try await group.waitForAll()
+                return
+            }
             #expect(writer.queueDepth == 0)
             for id in ["c", "d"] {
                 let spans = Fixtures.compensatedOrder(id, trace: TraceID(high: 9, low: UInt64(id.unicodeScalars.first!.value)))
@@ -64,6 +71,27 @@ struct IngestWriterTests {
             #expect(writer.stats.commits == 3, "c and d share the third commit")
             writer.close()
             try await group.waitForAll()
+        }
+    }
+
+    /// Whether `wait` returned within `limit` (wall clock); if not, runs `giveUp`, which must let
+    /// `wait` return, and waits for it.
+    static func reached(
+        within limit: Duration, _ wait: @escaping @Sendable () async -> Void, else giveUp: @escaping @Sendable () -> Void
+    ) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await wait()
+                return true
+            }
+            group.addTask {
+                do { try await Task.sleep(for: limit) } catch { return true }  // cancelled: the wait won
+                giveUp()
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
         }
     }
 
