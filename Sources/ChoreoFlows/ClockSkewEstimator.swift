@@ -118,18 +118,11 @@ public struct ClockSkewEstimator: Sendable {
         all.closeShortestPaths()
         strong.closeShortestPaths()
 
-        // The reference of each group: most hops, then the smallest name.
-        var reference: [Int: Int] = [:]
-        for i in names.indices {
-            let root = groups.root(i)
-            // Names are sorted, so on a tie the source already chosen has the smaller name.
-            if let current = reference[root], hops[current] >= hops[i] { continue }
-            reference[root] = i
-        }
+        let reference = groups.references(byMostHops: hops)
 
         var result: [String: ClockOffset] = [:]
         for j in names.indices {
-            guard let r = reference[groups.root(j)] else { continue }
+            let r = reference[groups.root(j)]
             if r == j {
                 result[names[j]] = ClockOffset(nanos: 0, reference: names[r], lowerNanos: 0, upperNanos: 0, hops: hops[j])
                 continue
@@ -183,13 +176,7 @@ public struct ClockSkewEstimator: Sendable {
             groups.join(i, j)
         }
         all.closeShortestPaths()
-        // The reference of each group: most hops, then the smallest name (as ``offsets()``).
-        var reference = [Int](repeating: -1, count: names.count)
-        for i in names.indices {
-            let root = groups.root(i)
-            if reference[root] >= 0, counts[reference[root]] >= counts[i] { continue }
-            reference[root] = i
-        }
+        let reference = groups.references(byMostHops: counts)
         return names.indices.map { j in
             let r = reference[groups.root(j)]
             guard r != j else { return (names[j], 0) }
@@ -253,6 +240,19 @@ struct Groups {
             i = parent[i]
         }
         return i
+    }
+
+    /// The reference source of each group, indexed by the group's root (other entries -1): the
+    /// source with the most `hops`, then the smallest index (sources are numbered in name order,
+    /// so on a tie the one already chosen has the smaller name).
+    mutating func references(byMostHops hops: [Int]) -> [Int] {
+        var reference = [Int](repeating: -1, count: parent.count)
+        for i in parent.indices {
+            let group = root(i)
+            if reference[group] >= 0, hops[reference[group]] >= hops[i] { continue }
+            reference[group] = i
+        }
+        return reference
     }
 
     mutating func join(_ a: Int, _ b: Int) {
