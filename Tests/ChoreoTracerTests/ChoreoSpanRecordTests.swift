@@ -170,6 +170,17 @@ struct ChoreoSpanRecordTests {
         #expect(record.traceID != producer.spanContext.traceID)
     }
 
+    @Test("several links are exported in the order they were added; none after the end")
+    func linkOrder() throws {
+        let (tracer, processor) = makeRecordingTracer()
+        let targets = (0..<3).map { tracer.startSpan("send \($0)", context: .topLevel, ofKind: .producer) }
+        let consumer = tracer.startSpan("process", context: .topLevel, ofKind: .consumer)
+        for target in targets { consumer.addLink(Tracing.SpanLink(context: target.context, attributes: [:])) }
+        consumer.end()
+        consumer.addLink(Tracing.SpanLink(context: targets[0].context, attributes: [:]))
+        #expect(try processor.single().links.map(\.spanID) == targets.map(\.spanContext.spanID))
+    }
+
     @Test("a service.name attribute becomes the record's service and leaves the attributes")
     func serviceNameLifting() throws {
         let (tracer, processor) = makeRecordingTracer(serviceName: "host-process")

@@ -60,6 +60,12 @@ extension ChoreoSpan {
 }
 
 extension ChoreoSpan.State {
+    /// Every link, in the order they were added.
+    var links: [ChoreoModel.SpanLink] {
+        guard let firstLink else { return [] }
+        return [firstLink] + laterLinks
+    }
+
     /// Every attribute as the tracing API shows it: the dictionary's, with the list's applied after.
     var mergedAttributes: SpanAttributes {
         if recorded.isEmpty { return attributes }

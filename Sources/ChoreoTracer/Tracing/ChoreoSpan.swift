@@ -37,12 +37,21 @@ public final class ChoreoSpan: Tracing.Span, ReadableSpan, AttributeListRecorder
         /// a key in both has the list's value.
         var recorded = AttributeList()
         var events: [ChoreoModel.SpanEvent] = []
-        var links: [ChoreoModel.SpanLink] = []
+        /// The first link, kept inline: a consumer span's one link to its producer costs no array.
+        var firstLink: ChoreoModel.SpanLink?
+        /// The links after the first.
+        var laterLinks: [ChoreoModel.SpanLink] = []
         var statusCode: SpanStatusCode = .unset
         var statusMessage: String?
         var isEnded = false
         /// When the span ended, in Unix nanoseconds (never before its start); set by `end`.
         var endTimeUnixNano: UInt64 = 0
+        /// True while a write through ``ChoreoSpan/attributes`` holds the attributes (see
+        /// ``ChoreoSpan/takeAttributes()``).
+        var attributesTaken = false
+        /// True when the span ended while its attributes were taken: the write that holds them
+        /// puts them back and then hands the span to the processor.
+        var endAwaitsAttributes = false
     }
 
     init(
@@ -66,6 +75,11 @@ public final class ChoreoSpan: Tracing.Span, ReadableSpan, AttributeListRecorder
 
     /// The span's attributes; may be changed until the span ends. Setting them replaces every
     /// attribute, those recorded with ``record(_:)`` included.
+    ///
+    /// A write in place (`span.attributes["key"] = value`) changes the span's own dictionary: it
+    /// is taken out of the span for the write and put back after it, so the write neither copies
+    /// it nor, for the first few keys, grows it. While it is out, the span reads as having none;
+    /// a span ended during the write is handed to the processor once the attributes are back.
     public var attributes: SpanAttributes {
         // Not inlined into the protocol's `modify` witness: its coroutine frame then holds
         // little more than the value, fits the caller's buffer and is not allocated.
@@ -77,6 +91,59 @@ public final class ChoreoSpan: Tracing.Span, ReadableSpan, AttributeListRecorder
                 state.recorded = AttributeList()
             }
         }
+        _modify {
+            var taken = takeAttributes()
+            defer { putBack(taken) }
+            yield &taken.attributes
+        }
+    }
+
+    /// Attributes taken out of the span for a write in place, and how to put them back.
+    struct TakenAttributes {
+        var attributes: SpanAttributes
+        /// True when they were moved out of the span (not copied: the span was ended, or another
+        /// write held them already, and then the write is a whole replacement as `set` does).
+        let moved: Bool
+    }
+
+    /// How many keys a span's first write in place makes room for.
+    static let attributeRoom = 8
+
+    /// Takes the attributes out of the span (the dictionary's, with the list's applied), leaving
+    /// none, so the caller's write changes the only reference and does not copy them. An empty
+    /// dictionary is made with room for ``attributeRoom`` keys.
+    @inline(never) func takeAttributes() -> TakenAttributes {
+        state.withLock { state in
+            guard !state.isEnded, !state.attributesTaken else {
+                return TakenAttributes(attributes: state.mergedAttributes, moved: false)
+            }
+            state.attributesTaken = true
+            var attributes = state.mergedAttributes
+            state.attributes = SpanAttributes()
+            state.recorded = AttributeList()
+            if attributes.isEmpty {
+                attributes = SpanAttributes([String: SpanAttribute](minimumCapacity: Self.attributeRoom))
+            }
+            return TakenAttributes(attributes: attributes, moved: true)
+        }
+    }
+
+    /// Puts back what ``takeAttributes()`` took, written; a list recorded meanwhile applies after
+    /// it. Ends the span if it ended meanwhile.
+    @inline(never) func putBack(_ taken: TakenAttributes) {
+        guard taken.moved else {
+            attributes = taken.attributes
+            return
+        }
+        let endNow: Bool = state.withLock { state in
+            state.attributesTaken = false
+            // Anything set whole meanwhile is replaced, as the later of two whole writes would be.
+            state.attributes = taken.attributes
+            let endNow = state.endAwaitsAttributes
+            state.endAwaitsAttributes = false
+            return endNow
+        }
+        if endNow { handToProcessor() }
     }
 
     /// Adds `attributes` as they are, in order (a key set before gets the new value); nothing is
@@ -139,7 +206,14 @@ public final class ChoreoSpan: Tracing.Span, ReadableSpan, AttributeListRecorder
         let converted = ChoreoModel.SpanLink(
             traceID: target.traceID, spanID: target.spanID, attributes: link.attributes.choreoAttributes
         )
-        state.withLock { if !$0.isEnded { $0.links.append(converted) } }
+        state.withLock { state in
+            guard !state.isEnded else { return }
+            if state.firstLink == nil {
+                state.firstLink = converted
+            } else {
+                state.laterLinks.append(converted)
+            }
+        }
     }
 
     /// Ends the span at `instant` and, when it is sampled, hands it to the span processor
@@ -150,9 +224,19 @@ public final class ChoreoSpan: Tracing.Span, ReadableSpan, AttributeListRecorder
             guard !state.isEnded else { return false }
             state.isEnded = true
             state.endTimeUnixNano = endTime
+            // A write in place holds the attributes: it hands the span over once they are back.
+            if state.attributesTaken {
+                state.endAwaitsAttributes = true
+                return false
+            }
             return true
         }
-        guard first, spanContext.isSampled else { return }
+        if first { handToProcessor() }
+    }
+
+    /// Hands the ended span to the processor when it is sampled.
+    private func handToProcessor() {
+        guard spanContext.isSampled else { return }
         core.processor.onEnd(self)
     }
 
