@@ -73,8 +73,15 @@ public struct ChoreoTracer: Tracer, Sendable {
             let input = SamplingInput(traceID: own.traceID, parent: parent, operationName: operationName, kind: ChoreoModel.SpanKind(kind))
             own.traceFlags = sampler.shouldSample(input) ? own.traceFlags | 0x01 : own.traceFlags & ~0x01
         }
-        // The parent's form is known, so the other form is not looked up again.
-        spanContextValue.storeChoreoSpanContext(own, replacing: .some(stored?.form))
+        if stored != nil && spanContextValue.count == 1 {
+            // The parent context holds its span context alone (a `traceparent` just extracted, as
+            // for every delivery): the child's is made afresh instead of copied, written and pruned.
+            spanContextValue = .topLevel
+            spanContextValue.storeChoreoSpanContext(own, replacing: .some(nil))
+        } else {
+            // The parent's form is known, so the other form is not looked up again.
+            spanContextValue.storeChoreoSpanContext(own, replacing: .some(stored?.form))
+        }
         return ChoreoSpan(
             operationName: operationName,
             context: spanContextValue,
