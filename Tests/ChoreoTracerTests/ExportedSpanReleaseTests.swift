@@ -36,8 +36,8 @@ struct ExportedSpanReleaseTests {
         func shutdown() async {}
     }
 
-    @Test("an exported batch lives until the next span ends and is released in that call; what is left goes at shutdown")
-    func releasedByTheNextEnd() async throws {
+    @Test("an exported batch lives until spans end and goes two spans per end; what is left goes at shutdown")
+    func releasedByTheNextEnds() async throws {
         let census = Census()
         let exporter = CountingExporter()
         let processor = BatchSpanProcessor(
@@ -50,11 +50,28 @@ struct ExportedSpanReleaseTests {
             #expect(exporter.exported.load(ordering: .relaxed) == 4)
             #expect(census.alive.load(ordering: .relaxed) == 4, "the export task did not release them")
             processor.onEnd(CountedSpan(4, census: census))
-            #expect(census.alive.load(ordering: .relaxed) == 1, "the next span's end released the exported four")
+            #expect(census.alive.load(ordering: .relaxed) == 3, "the next span's end released two of the exported four")
+            processor.onEnd(CountedSpan(5, census: census))
+            #expect(census.alive.load(ordering: .relaxed) == 2, "and the one after it the other two")
+            processor.onEnd(CountedSpan(6, census: census))
+            #expect(census.alive.load(ordering: .relaxed) == 3, "nothing left to release: the three queued")
             processor.shutdown()
             try await group.waitForAll()
         }
-        #expect(processor.counters.exported == 5)
+        #expect(processor.counters.exported == 7)
         #expect(census.alive.load(ordering: .relaxed) == 0, "nothing kept after the processor stopped")
+    }
+
+    @Test("at most one exported batch waits: keeping the next hands back what is left of the one before")
+    func oneBatchKept() {
+        let census = Census()
+        var state = BatchProcessorState(configuration: BatchSpanProcessorConfiguration(maxQueueSize: 100, maxExportBatchSize: 4))
+        #expect(state.keepFinished((0..<4).map { CountedSpan($0, census: census) }).isEmpty)
+        let (first, second) = state.takeFinished()
+        #expect(first?.spanID == spanRecord(3).spanID && second?.spanID == spanRecord(2).spanID)
+        let left = state.keepFinished((4..<8).map { CountedSpan($0, census: census) })
+        #expect(left.map(\.spanID) == [spanRecord(0).spanID, spanRecord(1).spanID])
+        #expect(state.takeAllFinished().count == 4)
+        #expect(state.takeFinished().0 == nil)
     }
 }

@@ -30,11 +30,12 @@ extension BatchSpanProcessor {
             let outcome = await attempt(batch)
             switch outcome {
             case .exported, .failed:
-                resume(
-                    state.withLock { state in
-                        state.keepFinished(batch)
-                        return state.finishExport(count: batch.count, succeeded: outcome == .exported)
-                    })
+                let (waiters, previous) = state.withLock { state in
+                    (state.finishExport(count: batch.count, succeeded: outcome == .exported), state.keepFinished(batch))
+                }
+                resume(waiters)
+                // What the spans' ends had not released of the batch before (a quiet tracer).
+                withExtendedLifetime(previous) {}
                 if outcome == .exported { retry.withLock { $0.reset() } }
             case .retryLater, .cancelled:
                 keepUnsent(batch)

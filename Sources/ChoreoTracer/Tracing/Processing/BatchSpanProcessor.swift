@@ -57,12 +57,20 @@ public final class BatchSpanProcessor<C: Clock>: SpanProcessor, Service, Sendabl
 
     /// Queues a finished span, or drops and counts it when the queue is full. Never blocks.
     ///
-    /// Batches exported since the last call are released here, on the thread that ends spans
-    /// (which made them), not on the export task.
+    /// Exported spans are released here, two per call, on the thread that ends spans (which made
+    /// them), not on the export task (see ``BatchProcessorState/keepFinished(_:)``).
     public func onEnd(_ span: any ReadableSpan) {
-        let (full, exported) = state.withLock { state in (state.enqueue(span), state.takeFinished()) }
+        // Plain locals, released when the call returns (a tuple of existentials is destroyed
+        // through the runtime's generic tuple witness, which showed in profiles).
+        var full = false
+        var exported: (any ReadableSpan)?
+        var exportedToo: (any ReadableSpan)?
+        state.withLock { state in
+            full = state.enqueue(span)
+            (exported, exportedToo) = state.takeFinished()
+        }
         if full { wake.yield() }
-        withExtendedLifetime(exported) {}
+        _ = (exported, exportedToo)
     }
 
     /// Asks for an export of everything queued, without waiting.
@@ -127,7 +135,7 @@ public final class BatchSpanProcessor<C: Clock>: SpanProcessor, Service, Sendabl
             self.shutdown()
         }
         // Whatever is still queued or unsent now (the timeout ran out, or run() was cancelled) is given up.
-        let (left, _) = state.withLock { state in (state.abandonAll(), state.takeFinished()) }
+        let (left, _) = state.withLock { state in (state.abandonAll(), state.takeAllFinished()) }
         if left > 0 {
             logger.warning(
                 "Tracer stopped with spans not exported",
