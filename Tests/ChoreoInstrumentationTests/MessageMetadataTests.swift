@@ -49,4 +49,37 @@ struct MessageMetadataTests {
         }
         #expect(MessageMetadata(headers: ["causation-id": "only"]).causationID == "only")
     }
+
+    @Test("equals lookups of each name in alias order, over 2,000 random header sets")
+    func matchesLookups() {
+        let known =
+            [
+                "id", "type", "source", "compensates", "traceparent", "tracestate", "baggage",
+            ] + MessageHeader.correlationIDAliases + MessageHeader.causationIDAliases
+        let others = ["Id", "TYPE", "Traceparent", "BAGGAGE", "x-thing", "X-Thing", "idx", "", "sourcé", "x-correlation-idd"]
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            var headers: [String: String] = [:]
+            for _ in 0..<Int.random(in: 0...8, using: &random) {
+                let name = Bool.random(using: &random) ? known.randomElement(using: &random)! : others.randomElement(using: &random)!
+                headers[name] = ["", "v", "0123456789abcdef-42"].randomElement(using: &random)!
+            }
+            func first(_ names: [String]) -> String? {
+                names.lazy.compactMap { headers[$0] }.first { !$0.isEmpty }
+            }
+            let metadata = MessageMetadata(headers: headers)
+            #expect(metadata.id == first(["id"]) && metadata.type == first(["type"]), "\(headers)")
+            #expect(metadata.source == first(["source"]) && metadata.compensates == first(["compensates"]), "\(headers)")
+            #expect(metadata.correlationID == first(MessageHeader.correlationIDAliases), "\(headers)")
+            #expect(metadata.causationID == first(MessageHeader.causationIDAliases), "\(headers)")
+            #expect(metadata.traceparent == headers["traceparent"] && metadata.tracestate == headers["tracestate"], "\(headers)")
+            #expect(metadata.baggage == headers["baggage"], "\(headers)")
+            #expect(metadata.carriesTraceContext == (headers["traceparent"] != nil || headers["tracestate"] != nil), "\(headers)")
+            // Only a name that could equal a trace-context name once lower-cased is noted.
+            let couldFold = headers.keys.contains { name in
+                name != name.lowercased() && ["traceparent", "tracestate", "baggage"].contains { $0.utf8.count == name.utf8.count }
+            }
+            #expect(metadata.hasUpperCaseName == couldFold, "\(headers)")
+        }
+    }
 }

@@ -16,12 +16,14 @@ extension TracedBus {
     /// effect (nothing bootstrapped or scoped, or a `NoOpTracer`) no span is started and nothing
     /// is extracted; the ``MessageContext`` is bound all the same.
     public func subscribe(topic: String, group: String, handler: @escaping MessageHandler) async throws {
+        // Named once per subscription, not per delivery.
+        let spanName = "process \(topic)"
         try await bus.subscribe(topic: topic, group: group) { delivery in
-            try await self.handle(delivery, topic: topic, group: group, handler: handler)
+            try await self.handle(delivery, topic: topic, group: group, spanName: spanName, handler: handler)
         }
     }
 
-    func handle(_ delivery: Delivery, topic: String, group: String, handler: MessageHandler) async throws {
+    func handle(_ delivery: Delivery, topic: String, group: String, spanName: String, handler: MessageHandler) async throws {
         let headers = delivery.message.headers
         var metadata = MessageMetadata(headers: headers)
         // A message without a correlation id starts its own flow, keyed by its id.
@@ -40,7 +42,7 @@ extension TracedBus {
             DeliveredHeaders(headers: headers, metadata: metadata), into: &extracted, using: DeliveredHeaderExtractor()
         )
         let parent = traceMode == .childOfProducer ? extracted : .topLevel
-        let span = active.tracer.startSpan("process \(topic)", context: parent, ofKind: .consumer)
+        let span = active.tracer.startSpan(spanName, context: parent, ofKind: .consumer)
         // The attributes are built here and recorded in one write when the outcome is known.
         var attributes = AttributeList()
         let recording = span.isRecording
