@@ -75,6 +75,13 @@ struct CollectorCommand: AsyncParsableCommand {
     @Option(help: "Spans waiting to be committed, at most; beyond it ingest answers 429 with Retry-After.")
     var ingestQueueCapacity: Int = 200_000
 
+    @Option(
+        help: """
+            Commits to the store that may run at once (1 to 16): while one commits, the next gathers \
+            and encodes what waits (default 2).
+            """)
+    var commitsInFlight: Int = 2
+
     @Option(help: "Delete spans older than this (by start time), e.g. 7d, 12h, 30m; 'forever' (the default) keeps them.")
     var retention: String = "forever"
 
@@ -146,6 +153,9 @@ struct CollectorCommand: AsyncParsableCommand {
             throw ValidationError("--max-body-bytes must be from 1024 to 1073741824; got \(maxBodyBytes)")
         }
         guard ingestQueueCapacity >= 1 else { throw ValidationError("--ingest-queue-capacity must be at least 1") }
+        guard (1...16).contains(commitsInFlight) else {
+            throw ValidationError("--commits-in-flight must be from 1 to 16; got \(commitsInFlight)")
+        }
         do {
             _ = try RetentionDuration.value(retention)
         } catch {
@@ -177,6 +187,7 @@ struct CollectorCommand: AsyncParsableCommand {
         configuration.maxBodyBytes = maxBodyBytes
         configuration.maxDecompressedBytes = max(configuration.maxDecompressedBytes, maxBodyBytes)
         configuration.ingestQueueCapacity = ingestQueueCapacity
+        configuration.commitsInFlight = commitsInFlight
         if case .window(let window) = RetentionDuration.parse(retention) { configuration.retention = window }
         if case .window(let interval) = RetentionDuration.parse(retentionInterval) { configuration.retentionInterval = interval }
         if let terminalTypes {

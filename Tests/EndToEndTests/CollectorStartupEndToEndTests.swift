@@ -21,6 +21,7 @@ struct CollectorStartupEndToEndTests {
             (["--retention", "7x"], "--retention"), (["--retention", "0d"], "--retention"),
             (["--retention-interval", "forever"], "--retention-interval"),
             (["--max-spans-per-request", "0"], "--max-spans-per-request"), (["--max-attribute-length", "3"], "--max-attribute-length"),
+            (["--commits-in-flight", "0"], "--commits-in-flight"), (["--commits-in-flight", "17"], "--commits-in-flight"),
         ])
     func refusesBadFlags(flags: [String], named: String) throws {
         let harness = try ProcessHarness()
