@@ -38,6 +38,14 @@ public struct TraceParent: Hashable, Sendable {
         self = parsed
     }
 
+    /// Parses a `traceparent` header value, as the generic initializer does: the same rules,
+    /// without the generic string protocol's indirection (every delivery parses one).
+    public init?(_ header: String) {
+        var header = header
+        guard let parsed = header.withUTF8({ Self.parse($0) }) else { return nil }
+        self = parsed
+    }
+
     private static func parse(_ utf8: UnsafeBufferPointer<UInt8>) -> TraceParent? {
         // version "-" trace-id "-" parent-id "-" trace-flags: 55 characters for version 00.
         guard utf8.count >= 55 else { return nil }

@@ -113,4 +113,23 @@ struct TraceParentTests {
         let parent = try #require(TraceParent(value))
         #expect(parent.traceID.hex == Self.traceHex)
     }
+
+    @Test("a String and a Substring of it parse alike, over 2,000 random one-byte changes of a valid header")
+    func stringAndSubstringAgree() {
+        let valid = Array("00-\(Self.traceHex)-\(Self.spanHex)-01".utf8)
+        let bytes = Array("0123456789abcdefABCDEF-xé ".utf8)
+        var random = SystemRandomNumberGenerator()
+        var parsed = 0
+        for _ in 0..<2_000 {
+            var changed = valid
+            changed[Int.random(in: 0..<changed.count, using: &random)] = bytes.randomElement(using: &random)!
+            if Bool.random(using: &random) { changed.removeLast(Int.random(in: 0...2, using: &random)) }
+            let header = String(decoding: changed, as: UTF8.self)
+            let viaString = TraceParent(header)
+            let substring: Substring = ("[" + header + "]").dropFirst().dropLast()
+            #expect(viaString == TraceParent(substring), "\(header)")
+            if viaString != nil { parsed += 1 }
+        }
+        #expect(parsed > 0, "some changes keep the header valid (a hex digit for a hex digit)")
+    }
 }
