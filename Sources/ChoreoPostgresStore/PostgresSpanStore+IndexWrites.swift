@@ -1,6 +1,5 @@
 import ChoreoModel
 import ChoreoStore
-import Foundation
 import PostgresNIO
 
 extension PostgresSpanStore {
@@ -49,7 +48,7 @@ extension PostgresSpanStore {
                 let writing = entries.filter { !lost.contains($0.c) }
                 let clearingHeld = clearing.filter { !lost.contains(PostgresText.clean($0.correlationID)) }
                 if !writing.isEmpty || !clearingHeld.isEmpty {
-                    try await run(try upsert(writing, clearing: clearingHeld, withTrails: withTrails), on: connection)
+                    try await run(upsert(writing, clearing: clearingHeld, withTrails: withTrails), on: connection)
                 }
                 if !claimed.isEmpty { try await run(PostgresQuery(unsafeSQL: release, binds: claims), on: connection) }
             }
@@ -58,11 +57,11 @@ extension PostgresSpanStore {
 
     /// The statement that writes entries, replaces their type and service rows and clears the
     /// marks of `clearing` whose version did not move.
-    private func upsert(_ entries: [IndexEntry], clearing: [DirtyFlow], withTrails: Bool) throws -> PostgresQuery {
+    private func upsert(_ entries: [IndexEntry], clearing: [DirtyFlow], withTrails: Bool) -> PostgresQuery {
         var latest: [String: Int] = [:]
         for (index, entry) in entries.enumerated() { latest[entry.c] = index }
         let unique = entries.indices.filter { latest[entries[$0].c] == $0 }.map { entries[$0] }
-        let document = String(decoding: try JSONEncoder().encode(unique), as: UTF8.self)
+        let document = IndexEntryJSON.document(unique)
         var binds = Self.binds(document)
         binds.append(clearing.map { PostgresText.clean($0.correlationID) })
         binds.append(clearing.map(\.version))
@@ -114,7 +113,9 @@ extension PostgresSpanStore {
     }
 }
 
-/// One flow index entry as the JSON object the upsert reads with `json_to_recordset` (text JSON: parsed once, cheaper than building `jsonb`).
+/// One flow index entry as the JSON object the upsert reads with `json_to_recordset` (text JSON:
+/// parsed once, cheaper than building `jsonb`), written by ``IndexEntryJSON``; `Encodable` gives
+/// the same object through Foundation, which its tests compare with.
 struct IndexEntry: Encodable, Sendable {
     var c: String
     var status: String
