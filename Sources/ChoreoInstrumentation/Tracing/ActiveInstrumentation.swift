@@ -16,6 +16,8 @@ struct ActiveInstrumentation {
     let tracer: any Tracer
     /// False when no instrument is in effect: no span, no propagation.
     let isActive: Bool
+    /// The tracer again when it starts delivery spans from header values (``DeliverySpanTracer``).
+    var deliveryTracer: (any DeliverySpanTracer)? = nil
 
     /// The instrumentation in effect for the current task.
     static var current: ActiveInstrumentation {
@@ -24,6 +26,10 @@ struct ActiveInstrumentation {
         let type = ObjectIdentifier(Swift.type(of: instrument))
         if type == ObjectIdentifier(NoOpInstrument.self) || type == ObjectIdentifier(NoOpTracer.self) {
             return ActiveInstrumentation(instrument: instrument, tracer: NoOpTracer(), isActive: false)
+        }
+        // One cast finds both roles of a tracer that starts delivery spans itself (ChoreoTracer's).
+        if let tracer = instrument as? any DeliverySpanTracer {
+            return ActiveInstrumentation(instrument: instrument, tracer: tracer, isActive: true, deliveryTracer: tracer)
         }
         if let tracer = instrument as? any Tracer {
             return ActiveInstrumentation(instrument: instrument, tracer: tracer, isActive: true)

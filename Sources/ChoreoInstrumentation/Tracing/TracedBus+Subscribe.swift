@@ -37,17 +37,11 @@ extension TracedBus {
             try await handleUntraced(delivery, context: context, handler: handler)
             return
         }
-        var extracted = InstrumentationContext.topLevel
-        active.instrument.extract(
-            DeliveredHeaders(headers: headers, metadata: metadata), into: &extracted, using: DeliveredHeaderExtractor()
-        )
-        let parent = traceMode == .childOfProducer ? extracted : .topLevel
-        let span = active.tracer.startSpan(spanName, context: parent, ofKind: .consumer)
+        let span = startConsumerSpan(spanName, headers: headers, metadata: metadata, active: active)
         // The attributes are built here and recorded in one write when the outcome is known.
         var attributes = AttributeList()
         let recording = span.isRecording
         if recording {
-            if !extracted.isEmpty { span.addLink(SpanLink(context: extracted, attributes: [:])) }
             attributes = commonAttributes(topic: topic, metadata: metadata)
             attributes.append(MessagingKey.operationType, .string(MessagingOperation.process))
             attributes.append(MessagingKey.operationName, .string("process"))
@@ -81,6 +75,30 @@ extension TracedBus {
             span.recordAttributes(attributes)
         }
         span.end()
+    }
+
+    /// The delivery's CONSUMER span: a child of the extracted producer context (in
+    /// ``TraceMode/childOfProducer``) linked to it. Started by the tracer from the header values
+    /// when it can (``DeliverySpanTracer``) and the headers carry no trace context but
+    /// `traceparent` and `tracestate` under their exact names; else through the instrument's
+    /// `extract` into a context of its own.
+    private func startConsumerSpan(
+        _ name: String, headers: [String: String], metadata: MessageMetadata, active: ActiveInstrumentation
+    ) -> any Span {
+        if let tracer = active.deliveryTracer, metadata.baggage == nil, !metadata.hasUpperCaseName,
+            let span = tracer.startDeliverySpan(
+                name, traceparent: metadata.traceparent, tracestate: metadata.tracestate, childOfProducer: traceMode == .childOfProducer)
+        {
+            return span
+        }
+        var extracted = InstrumentationContext.topLevel
+        active.instrument.extract(
+            DeliveredHeaders(headers: headers, metadata: metadata), into: &extracted, using: DeliveredHeaderExtractor()
+        )
+        let parent = traceMode == .childOfProducer ? extracted : .topLevel
+        let span = active.tracer.startSpan(name, context: parent, ofKind: .consumer)
+        if span.isRecording, !extracted.isEmpty { span.addLink(SpanLink(context: extracted, attributes: [:])) }
+        return span
     }
 
     /// A delivery with no instrument in effect: the handler runs with its ``MessageContext`` and

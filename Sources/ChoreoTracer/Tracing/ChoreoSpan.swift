@@ -203,9 +203,15 @@ public final class ChoreoSpan: Tracing.Span, ReadableSpan, AttributeListRecorder
     /// Links this span to another span's context; a context without a span is ignored.
     public func addLink(_ link: Tracing.SpanLink) {
         guard let target = link.context.choreoSpanContext else { return }
-        let converted = ChoreoModel.SpanLink(
-            traceID: target.traceID, spanID: target.spanID, attributes: link.attributes.choreoAttributes
-        )
+        add(ChoreoModel.SpanLink(traceID: target.traceID, spanID: target.spanID, attributes: link.attributes.choreoAttributes))
+    }
+
+    /// Links this span to `target`, without attributes (as `addLink` with its context would).
+    func addLink(to target: ChoreoSpanContext) {
+        add(ChoreoModel.SpanLink(traceID: target.traceID, spanID: target.spanID, attributes: [:]))
+    }
+
+    private func add(_ converted: ChoreoModel.SpanLink) {
         state.withLock { state in
             guard !state.isEnded else { return }
             if state.firstLink == nil {

@@ -58,7 +58,21 @@ public struct ChoreoTracer: Tracer, Sendable {
         var spanContextValue = context()
         // An empty context (a root span from `.topLevel`) holds no span context in either form.
         let stored = spanContextValue.isEmpty ? nil : spanContextValue.storedChoreoSpanContext
-        let parent = stored?.value
+        if stored != nil && spanContextValue.count == 1 {
+            // The parent context holds its span context alone (a `traceparent` just extracted, as
+            // for every delivery): the child's is made afresh instead of copied, written and pruned.
+            spanContextValue = .topLevel
+            return start(operationName, in: spanContextValue, parent: stored?.value, parentForm: nil, kind: kind, at: instant())
+        }
+        return start(operationName, in: spanContextValue, parent: stored?.value, parentForm: stored?.form, kind: kind, at: instant())
+    }
+
+    /// Starts a span in `base` (the context it inherits; `parentForm` is the form its span
+    /// context is stored in, nil when it holds none) as a child of `parent`, or of nothing.
+    func start(
+        _ operationName: String, in base: ServiceContext, parent: ChoreoSpanContext?, parentForm: ServiceContext.SpanContextForm?,
+        kind: Tracing.SpanKind, at instant: some TracerInstant
+    ) -> ChoreoSpan {
         var own: ChoreoSpanContext
         if let parent {
             own = ChoreoSpanContext(
@@ -73,22 +87,16 @@ public struct ChoreoTracer: Tracer, Sendable {
             let input = SamplingInput(traceID: own.traceID, parent: parent, operationName: operationName, kind: ChoreoModel.SpanKind(kind))
             own.traceFlags = sampler.shouldSample(input) ? own.traceFlags | 0x01 : own.traceFlags & ~0x01
         }
-        if stored != nil && spanContextValue.count == 1 {
-            // The parent context holds its span context alone (a `traceparent` just extracted, as
-            // for every delivery): the child's is made afresh instead of copied, written and pruned.
-            spanContextValue = .topLevel
-            spanContextValue.storeChoreoSpanContext(own, replacing: .some(nil))
-        } else {
-            // The parent's form is known, so the other form is not looked up again.
-            spanContextValue.storeChoreoSpanContext(own, replacing: .some(stored?.form))
-        }
+        var context = base
+        // The parent's form is known, so the other form is not looked up again.
+        context.storeChoreoSpanContext(own, replacing: .some(parentForm))
         return ChoreoSpan(
             operationName: operationName,
-            context: spanContextValue,
+            context: context,
             spanContext: own,
             parentSpanID: parent?.spanID,
             kind: ChoreoModel.SpanKind(kind),
-            startTimeUnixNano: instant().nanosecondsSinceEpoch,
+            startTimeUnixNano: instant.nanosecondsSinceEpoch,
             core: core
         )
     }

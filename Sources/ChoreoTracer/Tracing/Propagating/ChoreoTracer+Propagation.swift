@@ -27,20 +27,25 @@ extension ChoreoTracer {
         _ carrier: Carrier, into context: inout ServiceContext, using extractor: Extract
     ) where Extract.Carrier == Carrier {
         guard let header = extractor.extract(key: MessageHeader.traceparent, from: carrier) else { return }
-        guard let parent = TraceParent(header) else {
+        guard let extracted = Self.remoteContext(traceparent: header, tracestate: extractor.extract(key: MessageHeader.tracestate, from: carrier)) else {
             context.choreoSpanContext = nil
             return
         }
-        let traceState: String? = extractor.extract(key: MessageHeader.tracestate, from: carrier)
-        let extracted = ChoreoSpanContext(
+        // Into an empty context (the usual `.topLevel`) there is no other form to remove.
+        context.storeChoreoSpanContext(extracted, replacing: context.isEmpty ? .some(nil) : nil)
+    }
+
+    /// The remote span context of a `traceparent` and `tracestate` pair; nil when the
+    /// `traceparent` is invalid (its `tracestate` is then dropped too).
+    static func remoteContext(traceparent: String, tracestate: String?) -> ChoreoSpanContext? {
+        guard let parent = TraceParent(traceparent) else { return nil }
+        return ChoreoSpanContext(
             traceID: parent.traceID,
             spanID: parent.spanID,
             traceFlags: parent.flags,
-            traceState: traceState.map(TraceState.init).flatMap { $0.isEmpty ? nil : $0.headerValue },
+            traceState: tracestate.map(TraceState.init).flatMap { $0.isEmpty ? nil : $0.headerValue },
             isRemote: true
         )
-        // Into an empty context (the usual `.topLevel`) there is no other form to remove.
-        context.storeChoreoSpanContext(extracted, replacing: context.isEmpty ? .some(nil) : nil)
     }
 
     /// Writes the span context in `context` as W3C `traceparent` (and `tracestate` when present),

@@ -1,0 +1,17 @@
+import ChoreoModel
+import ChoreoTracingBridge
+import Tracing
+
+extension ChoreoTracer: DeliverySpanTracer {
+    /// Starts a delivery's consumer span from its `traceparent` and `tracestate` values: the span
+    /// that extracting them into `.topLevel`, starting from that context (or from `.topLevel` when
+    /// not `childOfProducer`) and linking the extracted context would give, without the extracted
+    /// `ServiceContext`. Nil when the propagators do not read W3C Trace Context.
+    public func startDeliverySpan(_ name: String, traceparent: String?, tracestate: String?, childOfProducer: Bool) -> ChoreoSpan? {
+        guard core.propagators.contains(.traceContext) else { return nil }
+        let remote = traceparent.flatMap { Self.remoteContext(traceparent: $0, tracestate: tracestate) }
+        let span = start(name, in: .topLevel, parent: childOfProducer ? remote : nil, parentForm: nil, kind: .consumer, at: DefaultTracerClock.now)
+        if let remote { span.addLink(to: remote) }
+        return span
+    }
+}
