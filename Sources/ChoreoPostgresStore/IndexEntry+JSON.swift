@@ -1,11 +1,13 @@
+import ChoreoStore
+
 /// The index upsert's JSON document, written by hand: a JSON array of ``IndexEntry`` objects with
 /// the keys `json_to_recordset` reads (an absent optional is `null`).
 ///
 /// Foundation's `JSONEncoder` went through `Encodable`'s boxed containers for every field and was
 /// 5 % of a collector's CPU under PostgreSQL ingest; this writes the bytes straight into one
-/// buffer. Strings are escaped as JSON requires (`"`, `\` and control characters; everything
-/// else is UTF-8 as it is). NUL never reaches it: `PostgresText.clean` replaced it, as
-/// PostgreSQL's `text` cannot hold it.
+/// buffer. Strings are escaped as JSON requires (ChoreoStore's `JSONText`, which SQLite's string
+/// lists use too). NUL never reaches it: `PostgresText.clean` replaced it, as PostgreSQL's `text`
+/// cannot hold it.
 enum IndexEntryJSON {
     static func document(_ entries: [IndexEntry]) -> String {
         var out: [UInt8] = []
@@ -68,24 +70,8 @@ enum IndexEntryJSON {
         out.append(UInt8(ascii: "]"))
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
     static func string(_ value: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                out.append(UInt8(ascii: "\\"))
-                out.append(byte)
-            case 0x00..<0x20:
-                out.append(contentsOf: #"\u00"#.utf8)
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0x0F)])
-            default:
-                out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        JSONText.appendString(value, to: &out)
     }
 
     static func integer(_ value: Int64, into out: inout [UInt8]) {

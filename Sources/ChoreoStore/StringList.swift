@@ -4,34 +4,18 @@ import Foundation
 /// queryable with `json_each`).
 ///
 /// Encoding is on the ingest path (every flow summary the indexer writes), so it writes the
-/// JSON itself: `"` and `\` escaped, control characters as `\uXXXX`, everything else as UTF-8.
+/// JSON itself (`JSONText`).
 enum StringList {
     static func encode(_ list: [String]) -> String {
         var bytes: [UInt8] = [UInt8(ascii: "[")]
         bytes.reserveCapacity(list.reduce(2) { $0 + $1.utf8.count + 3 })
         for (index, item) in list.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(UInt8(ascii: "\""))
-            for byte in item.utf8 {
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                    bytes.append(UInt8(ascii: "\\"))
-                    bytes.append(byte)
-                case 0..<0x20:
-                    bytes.append(contentsOf: Array("\\u00".utf8))
-                    bytes.append(hex[Int(byte >> 4)])
-                    bytes.append(hex[Int(byte & 0xF)])
-                default:
-                    bytes.append(byte)
-                }
-            }
-            bytes.append(UInt8(ascii: "\""))
+            JSONText.appendString(item, to: &bytes)
         }
         bytes.append(UInt8(ascii: "]"))
         return String(decoding: bytes, as: UTF8.self)
     }
-
-    private static let hex = Array("0123456789abcdef".utf8)
 
     static func decode(_ text: String?) throws -> [String] {
         guard let text, !text.isEmpty else { return [] }
