@@ -23,11 +23,11 @@ enum IndexEntryJSON {
 
     private static func write(_ entry: IndexEntry, into out: inout [UInt8]) {
         out.append(contentsOf: #"{"c":"#.utf8)
-        string(entry.c, into: &out)
+        JSONText.appendString(entry.c, to: &out)
         out.append(contentsOf: #","status":"#.utf8)
-        string(entry.status, into: &out)
+        JSONText.appendString(entry.status, to: &out)
         out.append(contentsOf: #","outcome":"#.utf8)
-        optional(entry.outcome, into: &out, string)
+        optional(entry.outcome, into: &out, JSONText.appendString)
         out.append(contentsOf: #","started":"#.utf8)
         integer(entry.started, into: &out)
         out.append(contentsOf: #","last":"#.utf8)
@@ -39,15 +39,15 @@ enum IndexEntryJSON {
         out.append(contentsOf: #","errors":"#.utf8)
         integer(entry.errors, into: &out)
         out.append(contentsOf: #","waiting":"#.utf8)
-        optional(entry.waiting, into: &out, string)
+        optional(entry.waiting, into: &out, JSONText.appendString)
         out.append(contentsOf: #","services":"#.utf8)
-        array(entry.services, into: &out, string)
+        array(entry.services, into: &out, JSONText.appendString)
         out.append(contentsOf: #","types":"#.utf8)
-        array(entry.types, into: &out, string)
+        array(entry.types, into: &out, JSONText.appendString)
         out.append(contentsOf: #","trail_types":"#.utf8)
-        optional(entry.trail_types, into: &out) { array($0, into: &$1, string) }
+        optional(entry.trail_types, into: &out) { array($0, into: &$1, JSONText.appendString) }
         out.append(contentsOf: #","trail_services":"#.utf8)
-        optional(entry.trail_services, into: &out) { array($0, into: &$1, string) }
+        optional(entry.trail_services, into: &out) { array($0, into: &$1, JSONText.appendString) }
         out.append(contentsOf: #","trail_times":"#.utf8)
         optional(entry.trail_times, into: &out) { array($0, into: &$1, integer) }
         out.append(contentsOf: #","due":"#.utf8)
@@ -70,25 +70,10 @@ enum IndexEntryJSON {
         out.append(UInt8(ascii: "]"))
     }
 
-    static func string(_ value: String, into out: inout [UInt8]) {
-        JSONText.appendString(value, to: &out)
-    }
-
     static func integer(_ value: Int64, into out: inout [UInt8]) {
         if value < 0 { out.append(UInt8(ascii: "-")) }
-        // The magnitude as unsigned, so Int64.min has one too.
-        var rest = value.magnitude
-        var digits:
-            (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[count] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-                count += 1
-            } while rest > 0
-            for index in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[index]) }
-        }
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: DecimalText.digitCount(value.magnitude)))
+        out.withUnsafeMutableBytes { DecimalText.write(value.magnitude, into: UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
     }
 }

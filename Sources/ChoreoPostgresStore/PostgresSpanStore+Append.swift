@@ -221,19 +221,9 @@ struct CopyRows: Sendable {
     /// An integer in decimal.
     static func decimal(_ value: Int64, into buffer: inout ByteBuffer) {
         if value < 0 { buffer.writeInteger(UInt8(ascii: "-")) }
-        let magnitude = value.magnitude
-        var count = 1
-        var rest = magnitude / 10
-        while rest > 0 {
-            count += 1
-            rest /= 10
-        }
+        let count = DecimalText.digitCount(value.magnitude)
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { out in
-            var rest = magnitude
-            for index in stride(from: count - 1, through: 0, by: -1) {
-                out[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            }
+            DecimalText.write(value.magnitude, into: out)
             return count
         }
     }

@@ -1,4 +1,5 @@
 import ChoreoModel
+import ChoreoStore
 import Foundation
 import Testing
 
@@ -80,7 +81,7 @@ struct IndexEntryJSONTests {
     @Test("strings: quote, backslash and control characters escaped, the rest as UTF-8")
     func strings() {
         var out: [UInt8] = []
-        IndexEntryJSON.string("a\"b\\c\nd\u{1}é/", into: &out)
+        JSONText.appendString("a\"b\\c\nd\u{1}é/", to: &out)
         #expect(String(decoding: out, as: UTF8.self) == #""a\"b\\c\u000ad\u0001é/""#)
     }
 }
