@@ -4,9 +4,10 @@ import ChoreoTracer
 import Synchronization
 import Testing
 
-/// Exported spans are released by the next span to end, on its thread, not on the export task:
-/// memory freed by the thread that allocated it does not make the two contend for the
-/// allocator's lock (on two cores that contention tripled the tracer's CPU per span).
+/// Exported spans are released by the spans that end next, two per end, on their threads, not on
+/// the export task nor all at once: memory freed a little at a time by the threads that make spans
+/// does not make the threads contend for the allocator's lock (on two cores that contention
+/// tripled the tracer's CPU per span).
 @Suite("BatchSpanProcessor: where exported spans are released")
 struct ExportedSpanReleaseTests {
     /// Counts the spans alive.

@@ -55,16 +55,15 @@ public struct ChoreoTracer: Tracer, Sendable {
         file fileID: String,
         line: UInt
     ) -> ChoreoSpan {
-        var spanContextValue = context()
+        let parentContext = context()
         // An empty context (a root span from `.topLevel`) holds no span context in either form.
-        let stored = spanContextValue.isEmpty ? nil : spanContextValue.storedChoreoSpanContext
-        if stored != nil && spanContextValue.count == 1 {
-            // The parent context holds its span context alone (a `traceparent` just extracted, as
-            // for every delivery): the child's is made afresh instead of copied, written and pruned.
-            spanContextValue = .topLevel
-            return start(operationName, in: spanContextValue, parent: stored?.value, parentForm: nil, kind: kind, at: instant())
-        }
-        return start(operationName, in: spanContextValue, parent: stored?.value, parentForm: stored?.form, kind: kind, at: instant())
+        let stored = parentContext.isEmpty ? nil : parentContext.storedChoreoSpanContext
+        // A parent context holding its span context alone (a `traceparent` just extracted, as for
+        // every delivery): the child's is made afresh instead of copied, written and pruned.
+        let alone = stored != nil && parentContext.count == 1
+        return start(
+            operationName, in: alone ? .topLevel : parentContext, parent: stored?.value, parentForm: alone ? nil : stored?.form,
+            kind: kind, at: instant())
     }
 
     /// Starts a span in `base` (the context it inherits; `parentForm` is the form its span

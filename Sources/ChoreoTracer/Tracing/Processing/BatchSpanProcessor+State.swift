@@ -46,8 +46,7 @@ package struct BatchProcessorState {
 
     /// Up to two kept spans, to be released by the caller (outside the lock).
     package mutating func takeFinished() -> ((any ReadableSpan)?, (any ReadableSpan)?) {
-        guard !finished.isEmpty else { return (nil, nil) }
-        return (finished.popLast(), finished.popLast())
+        (finished.popLast(), finished.popLast())
     }
 
     /// Every kept span, to be released by the caller (outside the lock).
