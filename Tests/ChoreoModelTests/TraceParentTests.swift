@@ -132,4 +132,35 @@ struct TraceParentTests {
         }
         #expect(parsed > 0, "some changes keep the header valid (a hex digit for a hex digit)")
     }
+
+    @Test("every byte at every hex position: accepted only as a lower-case hex digit, read as the digit it is")
+    func everyByteAtEveryPosition() {
+        let valid = Array("00-\(Self.traceHex)-\(Self.spanHex)-01".utf8)
+        let hexPositions = Array(0..<2) + Array(3..<35) + Array(36..<52) + Array(53..<55)
+        let lowerHex = Set("0123456789abcdef".utf8)
+        for position in hexPositions {
+            for byte in UInt8.min...UInt8.max {
+                var bytes = valid
+                bytes[position] = byte
+                let header = String(decoding: bytes, as: UTF8.self)
+                let parsed = TraceParent(header)
+                guard lowerHex.contains(byte) else {
+                    #expect(parsed == nil, "byte \(byte) at \(position)")
+                    continue
+                }
+                // One digit changed cannot zero either id or make the version ff: always valid.
+                let text = Array(header.utf8)
+                guard let parsed else {
+                    Issue.record("byte \(byte) at \(position): \(header) refused")
+                    continue
+                }
+                // The reference: the standard library's reading of the same digits.
+                let version = UInt8(String(decoding: text[0..<2], as: UTF8.self), radix: 16)
+                let flags = UInt8(String(decoding: text[53..<55], as: UTF8.self), radix: 16) ?? 0
+                #expect(parsed.traceID.hex == String(decoding: text[3..<35], as: UTF8.self))
+                #expect(parsed.spanID.hex == String(decoding: text[36..<52], as: UTF8.self))
+                #expect(parsed.flags == (version == 0 ? flags : flags & 0x01), "byte \(byte) at \(position)")
+            }
+        }
+    }
 }
