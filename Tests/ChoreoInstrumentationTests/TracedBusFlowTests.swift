@@ -35,17 +35,18 @@ struct TracedBusFlowTests {
         #expect(producerZ.parentSpanID == consumerC.spanID)
     }
 
-    @Test("an explicit correlation id inside a handler wins over the inherited one")
+    @Test("an explicit correlation id inside a handler wins over the inherited one; the handled message is still the cause")
     func explicitCorrelation() async throws {
         let seen = Recorder<Message>()
-        try await withRunningBus(tracer: InMemoryTracer()) { bus in
+        let handled = try await withRunningBus(tracer: InMemoryTracer()) { bus in
             try await bus.subscribe(topic: "y", group: "spy") { seen.append($0.message) }
             try await TracedBus(bus, service: "b").subscribe(topic: "x", group: "b") { _ in
                 try await TracedBus(bus, service: "b").publish(type: "Y", to: "y", correlationID: "other")
             }
-            try await TracedBus(bus, service: "a").publish(type: "X", to: "x", correlationID: "order-7")
+            return try await TracedBus(bus, service: "a").publish(type: "X", to: "x", correlationID: "order-7")
         }
         #expect(seen.values.first?.headers[MessageHeader.correlationID] == "other")
+        #expect(seen.values.first?.headers[MessageHeader.causationID] == handled)
     }
 
     @Test("a compensating publish carries the compensates header and attribute to producer and consumer")

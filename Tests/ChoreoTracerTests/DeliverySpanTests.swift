@@ -58,6 +58,45 @@ struct DeliverySpanTests {
         }
     }
 
+    @Test("startPublishSpan equals startSpan with the producer kind, from a root, a local parent and an extracted one")
+    func publishSpan() throws {
+        let parents: [(String, (ChoreoTracer) -> ServiceContext)] = [
+            ("root", { _ in .topLevel }),
+            ("local parent", { tracer in tracer.startSpan("handle", context: .topLevel, ofKind: .internal).context }),
+            (
+                "extracted parent with baggage",
+                { tracer in
+                    var context = ServiceContext.topLevel
+                    let headers = ["traceparent": "00-\(Self.trace)-00f067aa0ba902b7-01", "baggage": "k=v"]
+                    tracer.extract(headers, into: &context, using: DictionaryExtractor())
+                    return context
+                }
+            ),
+        ]
+        for (label, parent) in parents {
+            let (fast, fastRecords) = makeRecordingTracer(seed: 9)
+            let (general, generalRecords) = makeRecordingTracer(seed: 9)
+            let fastParent = parent(fast)
+            let generalParent = parent(general)
+            let span = fast.startPublishSpan("send orders", context: fastParent)
+            let expected = general.startSpan("send orders", context: generalParent, ofKind: .producer)
+            span.end(at: instant(3_000))
+            expected.end(at: instant(3_000))
+            func timeless(_ records: [SpanRecord]) -> [SpanRecord] {
+                records.filter { $0.kind == .producer }.map { record in
+                    var record = record
+                    record.startTimeUnixNano = 0
+                    record.endTimeUnixNano = 0
+                    return record
+                }
+            }
+            #expect(timeless(fastRecords.records).count == 1, "\(label)")
+            #expect(timeless(fastRecords.records) == timeless(generalRecords.records), "\(label)")
+            #expect(span.context.choreoSpanContext == expected.context.choreoSpanContext, "\(label)")
+            #expect(span.context.count == expected.context.count, "\(label)")
+        }
+    }
+
     @Test("a tracer whose propagators do not read Trace Context declines")
     func declines() {
         let tracer = ChoreoTracer(serviceName: "s", processor: RecordingProcessor(), propagators: [.baggage])

@@ -6,18 +6,19 @@ import Tracing
 ///
 /// `InstrumentationSystem.tracer` searches the active instrument with two dynamic casts on
 /// every call; a publish or a delivery needs it and the instrument once each, so this reads the
-/// instrument once and casts it once. When nothing is bootstrapped or scoped (swift-distributed-
-/// tracing's `NoOpInstrument`, or a `NoOpTracer`), ``isActive`` is false: `TracedBus` then fills
-/// the message headers and binds the ``MessageContext`` but starts no span and propagates nothing.
-struct ActiveInstrumentation {
-    /// The instrument that injects and extracts (possibly a `MultiplexInstrument`).
-    let instrument: any Instrument
-    /// The tracer that starts spans (`NoOpTracer` when the instrument holds none).
-    let tracer: any Tracer
-    /// False when no instrument is in effect: no span, no propagation.
-    let isActive: Bool
-    /// The tracer again when it starts delivery spans from header values (``DeliverySpanTracer``).
-    var deliveryTracer: (any DeliverySpanTracer)? = nil
+/// instrument once and casts it once, and holds it once: a tracer is its own instrument. When
+/// nothing is bootstrapped or scoped (swift-distributed-tracing's `NoOpInstrument`, or a
+/// `NoOpTracer`), it is ``inactive``: `TracedBus` then fills the message headers and binds the
+/// ``MessageContext`` but starts no span and propagates nothing.
+enum ActiveInstrumentation {
+    /// No instrument in effect: no span, no propagation.
+    case inactive
+    /// A tracer that starts the messaging spans itself (ChoreoTracer's): instrument and tracer.
+    case messagingTracer(any DeliverySpanTracer)
+    /// Any other tracer: instrument and tracer.
+    case tracer(any Tracer)
+    /// An instrument that is no tracer (one that only propagates), with the system's tracer.
+    case instrument(any Instrument, tracer: any Tracer)
 
     /// The instrumentation in effect for the current task.
     static var current: ActiveInstrumentation {
@@ -25,16 +26,96 @@ struct ActiveInstrumentation {
         // The two no-op types are told by their metatype: no dynamic cast on every message.
         let type = ObjectIdentifier(Swift.type(of: instrument))
         if type == ObjectIdentifier(NoOpInstrument.self) || type == ObjectIdentifier(NoOpTracer.self) {
-            return ActiveInstrumentation(instrument: instrument, tracer: NoOpTracer(), isActive: false)
+            return .inactive
         }
-        // One cast finds both roles of a tracer that starts delivery spans itself (ChoreoTracer's).
-        if let tracer = instrument as? any DeliverySpanTracer {
-            return ActiveInstrumentation(instrument: instrument, tracer: tracer, isActive: true, deliveryTracer: tracer)
+        // One cast finds both roles of a tracer that starts messaging spans itself.
+        if let tracer = instrument as? any DeliverySpanTracer { return .messagingTracer(tracer) }
+        if let tracer = instrument as? any Tracer { return .tracer(tracer) }
+        return .instrument(instrument, tracer: InstrumentationSystem.tracer)
+    }
+
+    /// False when no instrument is in effect.
+    var isActive: Bool {
+        if case .inactive = self { return false }
+        return true
+    }
+
+    /// Starts a publish's PRODUCER span `name`, a child of `parent`'s span if it has one.
+    func startPublishSpan(_ name: String, parent: ServiceContext) -> MessagingSpan {
+        switch self {
+        case .inactive: MessagingSpan(NoOpTracer.NoOpSpan(context: parent))
+        case .messagingTracer(let tracer): MessagingSpan(tracer.startPublishSpan(name, context: parent))
+        case .tracer(let tracer): MessagingSpan(tracer.startSpan(name, context: parent, ofKind: .producer))
+        case .instrument(_, let tracer): MessagingSpan(tracer.startSpan(name, context: parent, ofKind: .producer))
         }
-        if let tracer = instrument as? any Tracer {
-            return ActiveInstrumentation(instrument: instrument, tracer: tracer, isActive: true)
+    }
+
+    /// Injects `context` into outgoing `headers`.
+    func inject(_ context: ServiceContext, into headers: inout [String: String]) {
+        switch self {
+        case .inactive: return
+        case .messagingTracer(let tracer): tracer.inject(context, into: &headers, using: HeaderInjector())
+        case .tracer(let tracer): tracer.inject(context, into: &headers, using: HeaderInjector())
+        case .instrument(let instrument, _): instrument.inject(context, into: &headers, using: HeaderInjector())
         }
-        return ActiveInstrumentation(instrument: instrument, tracer: InstrumentationSystem.tracer, isActive: true)
+    }
+
+    /// Starts a delivery's CONSUMER span `name` from its header values, when the tracer starts
+    /// messaging spans itself and takes them (see ``DeliverySpanTracer``); nil otherwise.
+    func startDeliverySpan(
+        _ name: String, traceparent: String?, tracestate: String?, childOfProducer: Bool
+    ) -> MessagingSpan? {
+        guard case .messagingTracer(let tracer) = self,
+            let span = tracer.startDeliverySpan(name, traceparent: traceparent, tracestate: tracestate, childOfProducer: childOfProducer)
+        else { return nil }
+        return MessagingSpan(span)
+    }
+
+    /// Extracts a delivery's `headers` into `context`.
+    func extract(_ headers: DeliveredHeaders, into context: inout ServiceContext) {
+        switch self {
+        case .inactive: return
+        case .messagingTracer(let tracer): tracer.extract(headers, into: &context, using: DeliveredHeaderExtractor())
+        case .tracer(let tracer): tracer.extract(headers, into: &context, using: DeliveredHeaderExtractor())
+        case .instrument(let instrument, _): instrument.extract(headers, into: &context, using: DeliveredHeaderExtractor())
+        }
+    }
+
+    /// Starts a delivery's CONSUMER span `name` from `parent`.
+    func startConsumerSpan(_ name: String, parent: ServiceContext) -> MessagingSpan {
+        switch self {
+        case .inactive: MessagingSpan(NoOpTracer.NoOpSpan(context: parent))
+        case .messagingTracer(let tracer): MessagingSpan(tracer.startSpan(name, context: parent, ofKind: .consumer))
+        case .tracer(let tracer): MessagingSpan(tracer.startSpan(name, context: parent, ofKind: .consumer))
+        case .instrument(_, let tracer): MessagingSpan(tracer.startSpan(name, context: parent, ofKind: .consumer))
+        }
+    }
+}
+
+/// A messaging span with what records its attributes: the span itself, held as an
+/// ``AttributeRecordingSpan`` when a ``DeliverySpanTracer`` started it (no cast per record),
+/// else found by one cast when the attributes are recorded.
+struct MessagingSpan {
+    let span: any Span
+    private let recorder: (any AttributeListRecorder)?
+
+    init(_ span: any AttributeRecordingSpan) {
+        self.span = span
+        recorder = span
+    }
+
+    init(_ span: any Span) {
+        self.span = span
+        recorder = nil
+    }
+
+    /// Adds `attributes` in one write (see ``Tracing/Span/recordAttributes(_:)``).
+    func record(_ attributes: AttributeList) {
+        if let recorder {
+            recorder.record(attributes)
+        } else {
+            span.recordAttributes(attributes)
+        }
     }
 }
 

@@ -28,6 +28,10 @@ struct MessageMetadata: Sendable, Hashable {
     /// only upper-case letters that lower-case to these names' letters are ASCII ones, so a
     /// match has the same UTF-8 length).
     var hasUpperCaseName = false
+    /// The correlation id was found under `correlationid` itself (not an alias).
+    var correlationIDIsCanonical = false
+    /// The causation id was found under `causationid` itself (not an alias).
+    var causationIDIsCanonical = false
 
     init(headers: [String: String]) {
         // The alias rank of the value taken so far (lower wins); Int.max: none yet.
@@ -62,11 +66,13 @@ struct MessageMetadata: Sendable, Hashable {
                 if rank < correlationRank, !value.isEmpty {
                     correlationRank = rank
                     correlationID = value
+                    correlationIDIsCanonical = rank == 0
                 }
             case .causation(let rank):
                 if rank < causationRank, !value.isEmpty {
                     causationRank = rank
                     causationID = value
+                    causationIDIsCanonical = rank == 0
                 }
             }
         }

@@ -13,28 +13,31 @@ extension TracedBus {
     /// injected: the headers are filled and any trace context they carried is still removed.
     public func publish(_ message: Message) async throws {
         var message = message
-        // Room for the headers filled below, so the dictionary grows (and is copied) at most once:
-        // copied here into one made at that size (the standard library's `reserveCapacity` is
-        // unspecialized and looks up generic metadata on each call).
-        if message.headers.capacity < message.headers.count + 6 {
-            var headers = [String: String](minimumCapacity: message.headers.count + 6)
+        let active = ActiveInstrumentation.current
+        // Room for the headers filled below (4) and the trace context injected (2, with an
+        // instrument), so the dictionary grows (and is copied) at most once: copied here into one
+        // made at that size (the standard library's `reserveCapacity` is unspecialized and looks
+        // up generic metadata on each call).
+        let room = message.headers.count + (active.isActive ? 6 : 4)
+        if message.headers.capacity < room {
+            var headers = [String: String](minimumCapacity: room)
             for (name, value) in message.headers { headers[name] = value }
             message.headers = headers
         }
-        let metadata = fillHeaders(of: &message, handling: MessageContext.current)
+        let metadata = fillHeaders(of: &message)
         if metadata.carriesTraceContext {
             message.headers.removeValue(forKey: MessageHeader.traceparent)
             message.headers.removeValue(forKey: MessageHeader.tracestate)
         }
-        let active = ActiveInstrumentation.current
         guard active.isActive else {
             // Nothing to record or propagate: the headers above are all the work.
             try await bus.publish(message)
             return
         }
-        let span = active.tracer.startSpan(
-            "send \(message.topic)", context: InstrumentationContext.current ?? .topLevel, ofKind: .producer
-        )
+        let name = "send \(message.topic)"
+        let parent = InstrumentationContext.current ?? .topLevel
+        let messagingSpan = active.startPublishSpan(name, parent: parent)
+        let span = messagingSpan.span
         // Built as a list (no key hashed) and recorded in one write when the publish is done.
         var attributes: AttributeList?
         if span.isRecording {
@@ -45,7 +48,7 @@ extension TracedBus {
             attributes = list
         }
         let context = span.context
-        active.instrument.inject(context, into: &message.headers, using: HeaderInjector())
+        active.inject(context, into: &message.headers)
         do {
             try await InstrumentationContext.withValue(context) {
                 try await bus.publish(message)
@@ -55,12 +58,12 @@ extension TracedBus {
             span.setStatus(SpanStatus(code: .error))
             if var attributes {
                 attributes.append(MessagingKey.errorType, .string(String(describing: type(of: error))))
-                span.recordAttributes(attributes)
+                messagingSpan.record(attributes)
             }
             span.end()
             throw error
         }
-        if let attributes { span.recordAttributes(attributes) }
+        if let attributes { messagingSpan.record(attributes) }
         span.end()
     }
 
@@ -86,8 +89,11 @@ extension TracedBus {
         return id
     }
 
-    /// Completes the CloudEvents headers of an outgoing message and returns its metadata.
-    func fillHeaders(of message: inout Message, handling current: MessageContext?) -> MessageMetadata {
+    /// Completes the CloudEvents headers of an outgoing message and returns its metadata. The
+    /// handled message's context (`MessageContext.current`) is looked up only when the headers
+    /// lack a correlation or causation id; a header already under its own name is not written
+    /// again.
+    func fillHeaders(of message: inout Message) -> MessageMetadata {
         var metadata = MessageMetadata(headers: message.headers)
         if metadata.id == nil {
             metadata.id = MessageID.next()
@@ -97,14 +103,19 @@ extension TracedBus {
             metadata.source = service
             message.headers[MessageHeader.source] = service
         }
+        let current = metadata.correlationID == nil || metadata.causationID == nil ? MessageContext.current : nil
         if metadata.correlationID == nil {
             metadata.correlationID = current?.correlationID ?? metadata.id
         }
-        message.headers[MessageHeader.correlationID] = metadata.correlationID
+        if !metadata.correlationIDIsCanonical {
+            message.headers[MessageHeader.correlationID] = metadata.correlationID
+        }
         if metadata.causationID == nil, let cause = current?.messageID {
             metadata.causationID = cause
         }
-        if let causation = metadata.causationID { message.headers[MessageHeader.causationID] = causation }
+        if !metadata.causationIDIsCanonical, let causation = metadata.causationID {
+            message.headers[MessageHeader.causationID] = causation
+        }
         return metadata
     }
 

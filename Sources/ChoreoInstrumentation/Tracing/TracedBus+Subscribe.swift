@@ -37,7 +37,8 @@ extension TracedBus {
             try await handleUntraced(delivery, context: context, handler: handler)
             return
         }
-        let span = startConsumerSpan(spanName, headers: headers, metadata: metadata, active: active)
+        let messagingSpan = startConsumerSpan(spanName, headers: headers, metadata: metadata, active: active)
+        let span = messagingSpan.span
         // The attributes are built here and recorded in one write when the outcome is known.
         var attributes = AttributeList()
         let recording = span.isRecording
@@ -65,14 +66,14 @@ extension TracedBus {
             if recording {
                 attributes.append(MessagingKey.errorType, .string(String(describing: type(of: error))))
                 attributes.append(ChoreoKey.deliveryOutcome, .string((delivery.isLastAttempt ? DeliveryOutcome.deadLettered : .retry).rawValue))
-                span.recordAttributes(attributes)
+                messagingSpan.record(attributes)
             }
             span.end()
             throw error
         }
         if recording {
             attributes.append(ChoreoKey.deliveryOutcome, .string(outcome.rawValue))
-            span.recordAttributes(attributes)
+            messagingSpan.record(attributes)
         }
         span.end()
     }
@@ -84,20 +85,18 @@ extension TracedBus {
     /// `extract` into a context of its own.
     private func startConsumerSpan(
         _ name: String, headers: [String: String], metadata: MessageMetadata, active: ActiveInstrumentation
-    ) -> any Span {
-        if let tracer = active.deliveryTracer, metadata.baggage == nil, !metadata.hasUpperCaseName,
-            let span = tracer.startDeliverySpan(
+    ) -> MessagingSpan {
+        if metadata.baggage == nil, !metadata.hasUpperCaseName,
+            let span = active.startDeliverySpan(
                 name, traceparent: metadata.traceparent, tracestate: metadata.tracestate, childOfProducer: traceMode == .childOfProducer)
         {
             return span
         }
         var extracted = InstrumentationContext.topLevel
-        active.instrument.extract(
-            DeliveredHeaders(headers: headers, metadata: metadata), into: &extracted, using: DeliveredHeaderExtractor()
-        )
+        active.extract(DeliveredHeaders(headers: headers, metadata: metadata), into: &extracted)
         let parent = traceMode == .childOfProducer ? extracted : .topLevel
-        let span = active.tracer.startSpan(name, context: parent, ofKind: .consumer)
-        if span.isRecording, !extracted.isEmpty { span.addLink(SpanLink(context: extracted, attributes: [:])) }
+        let span = active.startConsumerSpan(name, parent: parent)
+        if span.span.isRecording, !extracted.isEmpty { span.span.addLink(SpanLink(context: extracted, attributes: [:])) }
         return span
     }
 

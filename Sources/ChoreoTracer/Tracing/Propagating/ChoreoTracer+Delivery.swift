@@ -7,11 +7,19 @@ extension ChoreoTracer: DeliverySpanTracer {
     /// that extracting them into `.topLevel`, starting from that context (or from `.topLevel` when
     /// not `childOfProducer`) and linking the extracted context would give, without the extracted
     /// `ServiceContext`. Nil when the propagators do not read W3C Trace Context.
-    public func startDeliverySpan(_ name: String, traceparent: String?, tracestate: String?, childOfProducer: Bool) -> ChoreoSpan? {
+    public func startDeliverySpan(
+        _ name: String, traceparent: String?, tracestate: String?, childOfProducer: Bool
+    ) -> (any AttributeRecordingSpan)? {
         guard core.propagators.contains(.traceContext) else { return nil }
         let remote = traceparent.flatMap { Self.remoteContext(traceparent: $0, tracestate: tracestate) }
         let span = start(name, in: .topLevel, parent: childOfProducer ? remote : nil, parentForm: nil, kind: .consumer, at: DefaultTracerClock.now)
         if let remote { span.addLink(to: remote) }
         return span
+    }
+
+    /// Starts a publish's producer span: what `startSpan(name, context: context, ofKind:
+    /// .producer)` starts.
+    public func startPublishSpan(_ name: String, context: ServiceContext) -> any AttributeRecordingSpan {
+        startSpan(name, context: context, ofKind: .producer)
     }
 }
