@@ -31,4 +31,9 @@ public protocol DeliverySpanTracer: Tracer {
 
     /// Starts the producer span `name` of a publish, a child of `context`'s span if it has one.
     func startPublishSpan(_ name: String, context: ServiceContext) -> any AttributeRecordingSpan
+
+    /// `instrument` as this tracer type, nil when it is another type: `instrument as? Self`,
+    /// written in the conforming type so that the cast is to the concrete type (a comparison of
+    /// metatypes), where a cast to the protocol looks its conformance up on every call.
+    static func messagingTracer(from instrument: any Instrument) -> (any DeliverySpanTracer)?
 }

@@ -1,5 +1,6 @@
 import ChoreoModel
 import ChoreoTracingBridge
+import Synchronization
 import Tracing
 
 /// The instrument and tracer in effect for one publish or one delivery, looked up once.
@@ -28,8 +29,16 @@ enum ActiveInstrumentation {
         if type == ObjectIdentifier(NoOpInstrument.self) || type == ObjectIdentifier(NoOpTracer.self) {
             return .inactive
         }
+        // The messaging tracer's type met before is recognised by its metatype and taken by a
+        // cast to that concrete type: no protocol conformance looked up on every message.
+        if let known = KnownMessagingTracer.first, known.type == type, let tracer = known.take(instrument) {
+            return .messagingTracer(tracer)
+        }
         // One cast finds both roles of a tracer that starts messaging spans itself.
-        if let tracer = instrument as? any DeliverySpanTracer { return .messagingTracer(tracer) }
+        if let tracer = instrument as? any DeliverySpanTracer {
+            KnownMessagingTracer.remember(tracer)
+            return .messagingTracer(tracer)
+        }
         if let tracer = instrument as? any Tracer { return .tracer(tracer) }
         return .instrument(instrument, tracer: InstrumentationSystem.tracer)
     }
@@ -88,6 +97,39 @@ enum ActiveInstrumentation {
         case .messagingTracer(let tracer): MessagingSpan(tracer.startSpan(name, context: parent, ofKind: .consumer))
         case .tracer(let tracer): MessagingSpan(tracer.startSpan(name, context: parent, ofKind: .consumer))
         case .instrument(_, let tracer): MessagingSpan(tracer.startSpan(name, context: parent, ofKind: .consumer))
+        }
+    }
+}
+
+/// The first ``DeliverySpanTracer`` type `TracedBus` met in this process (a process has one
+/// tracer type, as a rule), and how to take an instrument of that type as one: by the type's
+/// ``DeliverySpanTracer/messagingTracer(from:)``, a cast to the concrete type (a comparison of
+/// metatypes), where a cast to the protocol looks its conformance up.
+final class KnownMessagingTracer: Sendable {
+    /// Set once, by the first instrument found to be a messaging tracer, and never released;
+    /// read lock-free. (An `Atomic` of an unmanaged reference: `AtomicLazyReference.load` looks
+    /// its generic metadata up at run time on each call.)
+    private static let storage = Atomic<Unmanaged<KnownMessagingTracer>?>(nil)
+
+    /// The type remembered, if any.
+    static var first: KnownMessagingTracer? {
+        storage.load(ordering: .acquiring)?.takeUnretainedValue()
+    }
+
+    let type: ObjectIdentifier
+    let take: @Sendable (any Instrument) -> (any DeliverySpanTracer)?
+
+    private init<Tracer: DeliverySpanTracer>(_: Tracer.Type) {
+        type = ObjectIdentifier(Tracer.self)
+        take = { instrument in Tracer.messagingTracer(from: instrument) }
+    }
+
+    /// Remembers `tracer`'s type, unless one was remembered before.
+    static func remember(_ tracer: some DeliverySpanTracer) {
+        guard first == nil else { return }
+        let known = Unmanaged.passRetained(KnownMessagingTracer(Swift.type(of: tracer)))
+        if !storage.compareExchange(expected: nil, desired: known, ordering: .acquiringAndReleasing).exchanged {
+            known.release()
         }
     }
 }

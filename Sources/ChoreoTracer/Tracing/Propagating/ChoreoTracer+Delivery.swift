@@ -17,6 +17,11 @@ extension ChoreoTracer: DeliverySpanTracer {
         return span
     }
 
+    /// `instrument` as a ChoreoTracer, nil when it is another type.
+    public static func messagingTracer(from instrument: any Instrument) -> (any DeliverySpanTracer)? {
+        instrument as? ChoreoTracer
+    }
+
     /// Starts a publish's producer span: what `startSpan(name, context: context, ofKind:
     /// .producer)` starts.
     public func startPublishSpan(_ name: String, context: ServiceContext) -> any AttributeRecordingSpan {
