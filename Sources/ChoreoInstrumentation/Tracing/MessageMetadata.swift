@@ -33,7 +33,17 @@ struct MessageMetadata: Sendable, Hashable {
     /// The causation id was found under `causationid` itself (not an alias).
     var causationIDIsCanonical = false
 
+    init() {}
+
+    /// The metadata of `headers` (see ``read(_:)``).
     init(headers: [String: String]) {
+        read(headers)
+    }
+
+    /// Reads the metadata of `headers` into this empty value. On the hot paths, reading into a
+    /// local `var` made empty (instead of returning the value from an initializer) spares a copy
+    /// and a destruction of the whole struct, which the compiler made of the initializer's return.
+    mutating func read(_ headers: [String: String]) {
         // The alias rank of the value taken so far (lower wins); Int.max: none yet.
         var correlationRank = Int.max
         var causationRank = Int.max

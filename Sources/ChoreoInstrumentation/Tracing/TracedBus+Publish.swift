@@ -24,7 +24,8 @@ extension TracedBus {
             for (name, value) in message.headers { headers[name] = value }
             message.headers = headers
         }
-        let metadata = fillHeaders(of: &message)
+        var metadata = MessageMetadata()
+        fillHeaders(of: &message, metadata: &metadata)
         if metadata.carriesTraceContext {
             message.headers.removeValue(forKey: MessageHeader.traceparent)
             message.headers.removeValue(forKey: MessageHeader.tracestate)
@@ -89,12 +90,13 @@ extension TracedBus {
         return id
     }
 
-    /// Completes the CloudEvents headers of an outgoing message and returns its metadata. The
-    /// handled message's context (`MessageContext.current`) is looked up only when the headers
+    /// Completes the CloudEvents headers of an outgoing message and reads its metadata into
+    /// `metadata` (an empty value; filled in place, not returned, to spare a copy of the struct).
+    /// The handled message's context (`MessageContext.current`) is looked up only when the headers
     /// lack a correlation or causation id; a header already under its own name is not written
     /// again.
-    func fillHeaders(of message: inout Message) -> MessageMetadata {
-        var metadata = MessageMetadata(headers: message.headers)
+    func fillHeaders(of message: inout Message, metadata: inout MessageMetadata) {
+        metadata.read(message.headers)
         if metadata.id == nil {
             metadata.id = MessageID.next()
             message.headers[MessageHeader.id] = metadata.id
@@ -116,7 +118,6 @@ extension TracedBus {
         if !metadata.causationIDIsCanonical, let causation = metadata.causationID {
             message.headers[MessageHeader.causationID] = causation
         }
-        return metadata
     }
 
     /// Attributes shared by producer and consumer spans, with room for the ones each adds.

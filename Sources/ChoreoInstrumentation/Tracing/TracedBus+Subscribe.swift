@@ -23,9 +23,11 @@ extension TracedBus {
         }
     }
 
+    @inline(__always)
     func handle(_ delivery: Delivery, topic: String, group: String, spanName: String, handler: MessageHandler) async throws {
         let headers = delivery.message.headers
-        var metadata = MessageMetadata(headers: headers)
+        var metadata = MessageMetadata()
+        metadata.read(headers)
         // A message without a correlation id starts its own flow, keyed by its id.
         if metadata.correlationID == nil { metadata.correlationID = metadata.id }
         let context = MessageContext(
@@ -103,6 +105,7 @@ extension TracedBus {
     /// A delivery with no instrument in effect: the handler runs with its ``MessageContext`` and
     /// an empty service context (bound only when the surrounding one is not already empty), and
     /// ``DuplicateMessage`` still acknowledges the delivery.
+    @inline(__always)
     private func handleUntraced(_ delivery: Delivery, context: MessageContext, handler: MessageHandler) async throws {
         do {
             try await MessageContext.$current.withValue(context) {
