@@ -1,4 +1,5 @@
 import ChoreoInstrumentation
+import Synchronization
 import Tracing
 
 /// What sits between the publisher and the bus.
@@ -13,16 +14,49 @@ enum Variant: String, CaseIterable, Sendable {
     case tracedOTel = "TracedBus + swift-otel"
 }
 
+/// Which bus the messages go through.
+enum BusKind: String, Sendable {
+    /// `InMemoryBus`: a queue per consumer group, handlers run by the bus's own tasks.
+    case inMemory = "in-memory"
+    /// ``InlineBus``: each message handed to its handler inside `publish`, in the publisher's task.
+    case inline
+}
+
+/// A bus that hands each message to its topic's handler inside `publish`, in the publisher's
+/// task: no queue, no task switch, no second thread. What is left of a traced message's cost over
+/// it is the middleware's and the tracer's alone (and the tracer's export thread).
+final class InlineBus: MessageBus {
+    private let handlers = Mutex<[String: MessageHandler]>([:])
+    private let handledCount = Atomic<Int>(0)
+
+    var handled: Int { handledCount.load(ordering: .relaxed) }
+
+    func subscribe(topic: String, group: String, handler: @escaping MessageHandler) async throws {
+        handlers.withLock { $0[topic] = handler }
+    }
+
+    func publish(_ message: Message) async throws {
+        guard let handler = handlers.withLock({ $0[message.topic] }) else { return }
+        try await handler(Delivery(message: message, attempt: 1, maxAttempts: 1))
+        handledCount.add(1, ordering: .relaxed)
+    }
+}
+
 /// One run: publish `messages` messages on one topic with one consumer group, and wait until
 /// every one has been handled. The handler does nothing, so the time is the bus's plus the
 /// middleware's.
 struct BusScenario: Sendable {
     var messages: Int
     var bodySize: Int
+    var bus: BusKind = .inMemory
 
     /// Runs once and returns after every message was handled. The tracer in effect is whatever
     /// the caller's task has (task-local `withTracer`, or the `NoOpTracer` default).
     func run(traced: Bool, afterIdle: @Sendable () async -> Void = {}) async throws {
+        if bus == .inline {
+            try await runInline(traced: traced, afterIdle: afterIdle)
+            return
+        }
         let bus = try InMemoryBus()
         let body = [UInt8](repeating: 0x2a, count: bodySize)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -44,5 +78,25 @@ struct BusScenario: Sendable {
             precondition(bus.statistics.handled == messages, "handled \(bus.statistics.handled) of \(messages)")
             group.cancelAll()
         }
+    }
+
+    /// The same run over ``InlineBus``: every message is handled by the time `publish` returns.
+    private func runInline(traced: Bool, afterIdle: @Sendable () async -> Void) async throws {
+        let bus = InlineBus()
+        let body = [UInt8](repeating: 0x2a, count: bodySize)
+        if traced {
+            let traced = TracedBus(bus, service: "bench")
+            try await traced.subscribe(topic: "orders", group: "consumer") { _ in }
+            for _ in 0..<messages {
+                try await traced.publish(Message(topic: "orders", headers: ["type": "OrderPlaced"], body: body))
+            }
+        } else {
+            try await bus.subscribe(topic: "orders", group: "consumer") { _ in }
+            for _ in 0..<messages {
+                try await bus.publish(Message(topic: "orders", headers: ["type": "OrderPlaced"], body: body))
+            }
+        }
+        await afterIdle()
+        precondition(bus.handled == messages, "handled \(bus.handled) of \(messages)")
     }
 }

@@ -13,6 +13,7 @@ if arguments.flag("help") {
         """
         usage: instrumentation-overhead [--runs 15] [--messages 20000] [--body-bytes 256] [--tracer-queue N]
                                         [--spans 20000] [--go-anchor PATH] [--only CASE] [--settle-seconds 10]
+                                        [--bus in-memory|inline]
         Messages: publishes --messages messages per run through InMemoryBus raw, TracedBus + NoOpTracer,
         TracedBus + ChoreoTracer (discarding exporter) and TracedBus + swift-otel (no exporter), interleaved;
         prints p50/p99 over the runs and the overhead over raw, paired by run.
@@ -21,8 +22,12 @@ if arguments.flag("help") {
         --go-anchor runs that anchor (../shared/anchors/otel-go/run from the project's root) before and after
         the span runs, with the same runs and spans, and prints the ratios to it.
         Allocations per message and per span are counted in a separate, untimed pass of each case.
-        --only raw|noop|choreo|otel (one message case), spans (both span cases), spans-choreo or spans-otel
-        (one span case): for profiling with perf; no overhead table then.
+        --only raw|noop|choreo|otel (message cases, comma-separated: with raw and another, the overhead
+        table is printed), spans (both span cases), spans-choreo or spans-otel (one span case): for
+        profiling with perf, or a quicker look at some cases.
+        --bus inline replaces InMemoryBus by a bus that hands each message to its handler inside publish,
+        in the publisher's task (no queue, no task switch, no second thread): the overhead over it is the
+        middleware's and the tracer's own. The variant names keep saying InMemoryBus then.
         --tracer-queue is both batch processors' maxQueueSize; the default, 4 × max(messages, spans) + 1024,
         holds a whole run's spans, so that every span is queued and exported, none dropped.
         Every measured run starts once the process used under 5 % of a core for 10 ms (what the run
@@ -32,7 +37,12 @@ if arguments.flag("help") {
     exit(0)
 }
 let runs = arguments.int("runs", 15)
-let scenario = BusScenario(messages: arguments.int("messages", 20_000), bodySize: arguments.int("body-bytes", 256))
+guard let busKind = BusKind(rawValue: arguments.string("bus", BusKind.inMemory.rawValue)) else {
+    print("instrumentation-overhead: --bus is in-memory or inline")
+    exit(2)
+}
+let scenario = BusScenario(
+    messages: arguments.int("messages", 20_000), bodySize: arguments.int("body-bytes", 256), bus: busKind)
 let spanScenario = SpanScenario(spans: arguments.int("spans", 20_000))
 let goAnchor = arguments.string("go-anchor", "")
 let only = arguments.string("only", "all")
@@ -98,16 +108,26 @@ Machine.description().forEach { print($0) }
 print("- load average before: \(Machine.loadAverage())")
 print(
     "- runs: \(runs) (+1 warm-up per case, discarded); messages: \(scenario.messages) per run, "
-        + "\(scenario.bodySize)-byte bodies, 1 topic, 1 consumer group, no-op handler; spans: \(spanScenario.spans) per run\n")
+        + "\(scenario.bodySize)-byte bodies, 1 topic, 1 consumer group, no-op handler, bus: \(scenario.bus.rawValue); "
+        + "spans: \(spanScenario.spans) per run\n")
 
+/// The message cases `--only` names (a comma-separated list of raw, noop, choreo, otel), or all.
 let variants: [Variant] =
     switch only {
-    case "raw": [.raw]
-    case "noop": [.tracedNoOp]
-    case "choreo": [.tracedChoreo]
-    case "otel": [.tracedOTel]
+    case "all": Variant.allCases
     case "spans", "spans-choreo", "spans-otel": []
-    default: Variant.allCases
+    default:
+        only.split(separator: ",").map { name -> Variant in
+            switch name {
+            case "raw": return .raw
+            case "noop": return .tracedNoOp
+            case "choreo": return .tracedChoreo
+            case "otel": return .tracedOTel
+            default:
+                print("instrumentation-overhead: --only \(name)? (raw, noop, choreo, otel, spans, spans-choreo, spans-otel)")
+                exit(2)
+            }
+        }
     }
 let spanVariants: [SpanVariant] =
     switch only {
@@ -194,7 +214,7 @@ if !variants.isEmpty {
     var headers = ["tracer", "wall ns p50", "wall p99", "CPU ns p50", "CPU p99", "allocs"]
     if goNanoseconds != nil { headers.append("CPU p50 in Go spans") }
     var overhead = MarkdownTable(headers)
-    for variant in [Variant.tracedNoOp, .tracedChoreo, .tracedOTel] {
+    for variant in [Variant.tracedNoOp, .tracedChoreo, .tracedOTel] where variants.contains(variant) {
         let w = wall[variant]!.pairedDifference(minus: wall[.raw]!)
         let c = cpu[variant]!.pairedDifference(minus: cpu[.raw]!)
         let a = allocations[variant].flatMap { traced in allocations[.raw].map { traced - $0 } }
@@ -207,7 +227,7 @@ if !variants.isEmpty {
     }
     print(overhead.render())
 }
-if variants.count == Variant.allCases.count { printOverhead() }
+if variants.contains(.raw) && variants.count > 1 { printOverhead() }
 
 if !spanVariants.isEmpty {
     print("\nPer span (child span start + 2 attributes + end, batch processor, discarding exporter; CPU of all threads):\n")
@@ -235,5 +255,7 @@ print(
     "\nChoreoTracer: \(exporter.spanCount) spans exported (discarded), \(counters.dropped) dropped, "
         + "\(counters.failed) failed (maxQueueSize \(batchConfiguration.maxQueueSize), maxExportBatchSize "
         + "\(batchConfiguration.maxExportBatchSize), scheduleDelay \(batchConfiguration.scheduleDelay))")
-print("- every measured run started once the process used under 5 % of a core for 10 ms (leftovers of the run before it finished); runs that started unsettled after \(settleLimit) of waiting: \(unsettled)")
+print(
+    "- every measured run started once the process used under 5 % of a core for 10 ms (leftovers of the run before it finished); runs that started unsettled after \(settleLimit) of waiting: \(unsettled)"
+)
 print("- load average after: \(Machine.loadAverage())")
