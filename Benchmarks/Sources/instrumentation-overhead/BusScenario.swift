@@ -12,6 +12,11 @@ enum Variant: String, CaseIterable, Sendable {
     case tracedChoreo = "TracedBus + ChoreoTracer"
     /// `TracedBus` around it, with swift-otel's tracer scoped by `withTracer` (no exporter).
     case tracedOTel = "TracedBus + swift-otel"
+
+    /// The row's name over `bus`: `raw InlineBus` for the raw case over ``InlineBus``.
+    func label(_ bus: BusKind) -> String {
+        self == .raw && bus == .inline ? "raw InlineBus" : rawValue
+    }
 }
 
 /// Which bus the messages go through.

@@ -27,7 +27,7 @@ if arguments.flag("help") {
         profiling with perf, or a quicker look at some cases.
         --bus inline replaces InMemoryBus by a bus that hands each message to its handler inside publish,
         in the publisher's task (no queue, no task switch, no second thread): the overhead over it is the
-        middleware's and the tracer's own. The variant names keep saying InMemoryBus then.
+        middleware's and the tracer's own.
         --tracer-queue is both batch processors' maxQueueSize; the default, 4 × max(messages, spans) + 1024,
         holds a whole run's spans, so that every span is queued and exported, none dropped.
         Every measured run starts once the process used under 5 % of a core for 10 ms (what the run
@@ -199,7 +199,7 @@ if !variants.isEmpty {
     var table = MarkdownTable(["variant", "wall ns/msg p50", "wall p99", "CPU ns/msg p50", "CPU p99", "allocs/msg"])
     for variant in variants {
         table.add([
-            variant.rawValue,
+            variant.label(scenario.bus),
             Format.fixed(wall[variant]!.p50), Format.fixed(wall[variant]!.p99),
             Format.fixed(cpu[variant]!.p50), Format.fixed(cpu[variant]!.p99),
             allocations[variant].map { Format.fixed($0, 1) } ?? "not counted",
@@ -219,7 +219,7 @@ if !variants.isEmpty {
         let c = cpu[variant]!.pairedDifference(minus: cpu[.raw]!)
         let a = allocations[variant].flatMap { traced in allocations[.raw].map { traced - $0 } }
         var row = [
-            variant.rawValue, Format.fixed(w.p50), Format.fixed(w.p99), Format.fixed(c.p50), Format.fixed(c.p99),
+            variant.label(scenario.bus), Format.fixed(w.p50), Format.fixed(w.p99), Format.fixed(c.p50), Format.fixed(c.p99),
             a.map { Format.fixed($0, 1) } ?? "not counted",
         ]
         if let go = goNanoseconds { row.append(Format.fixed(c.p50 / go, 2)) }
