@@ -42,7 +42,7 @@ extension TracedBus {
         // Built as a list (no key hashed) and recorded in one write when the publish is done.
         var attributes: AttributeList?
         if span.isRecording {
-            var list = commonAttributes(topic: message.topic, metadata: metadata)
+            var list = metadata.commonAttributes(system: system, service: service, topic: message.topic)
             list.append(MessagingKey.operationType, .string(MessagingOperation.send))
             list.append(MessagingKey.operationName, .string("publish"))
             list.append(MessagingKey.bodySize, .int(Int64(message.body.count)))
@@ -119,19 +119,22 @@ extension TracedBus {
             message.headers[MessageHeader.causationID] = causation
         }
     }
+}
 
-    /// Attributes shared by producer and consumer spans, with room for the ones each adds.
-    func commonAttributes(topic: String, metadata: MessageMetadata) -> AttributeList {
+extension MessageMetadata {
+    /// The attributes shared by a message's producer and consumer spans, with room for the ones
+    /// each adds.
+    func commonAttributes(system: String, service: String, topic: String) -> AttributeList {
         var attributes = AttributeList(minimumCapacity: 15)
         attributes.append(MessagingKey.system, .string(system))
         attributes.append(MessagingKey.destinationName, .string(topic))
         attributes.append(MessagingKey.serviceName, .string(service))
-        if let id = metadata.id { attributes.append(MessagingKey.messageID, .string(id)) }
-        if let correlationID = metadata.correlationID { attributes.append(MessagingKey.conversationID, .string(correlationID)) }
-        if let type = metadata.type { attributes.append(ChoreoKey.eventType, .string(type)) }
-        if let causationID = metadata.causationID { attributes.append(ChoreoKey.causationID, .string(causationID)) }
-        if let compensates = metadata.compensates { attributes.append(ChoreoKey.compensates, .string(compensates)) }
-        if let source = metadata.source { attributes.append(ChoreoKey.source, .string(source)) }
+        if let id { attributes.append(MessagingKey.messageID, .string(id)) }
+        if let correlationID { attributes.append(MessagingKey.conversationID, .string(correlationID)) }
+        if let type { attributes.append(ChoreoKey.eventType, .string(type)) }
+        if let causationID { attributes.append(ChoreoKey.causationID, .string(causationID)) }
+        if let compensates { attributes.append(ChoreoKey.compensates, .string(compensates)) }
+        if let source { attributes.append(ChoreoKey.source, .string(source)) }
         return attributes
     }
 }

@@ -16,9 +16,24 @@ extension TracedBus {
     /// effect (nothing bootstrapped or scoped, or a `NoOpTracer`) no span is started and nothing
     /// is extracted; the ``MessageContext`` is bound all the same.
     public func subscribe(topic: String, group: String, handler: @escaping MessageHandler) async throws {
+        let handling = DeliveryHandling(service: service, system: system, traceMode: traceMode)
+        try await bus.subscribe(topic: topic, group: group, handler: handling.handler(topic: topic, group: group, wrapping: handler))
+    }
+}
+
+/// What `TracedBus` does around each delivery, apart from its bus: not generic over the bus, so
+/// the handler it wraps is not either (a closure formed in `TracedBus<Bus>` had the bus's
+/// generic metadata instantiated on every delivery).
+struct DeliveryHandling: Sendable {
+    let service: String
+    let system: String
+    let traceMode: ConsumerTraceMode
+
+    /// `handler` wrapped in a CONSUMER span per delivery (see ``TracedBus/subscribe(topic:group:handler:)``).
+    func handler(topic: String, group: String, wrapping handler: @escaping MessageHandler) -> MessageHandler {
         // Named once per subscription, not per delivery.
         let spanName = "process \(topic)"
-        try await bus.subscribe(topic: topic, group: group) { delivery in
+        return { delivery in
             try await self.handle(delivery, topic: topic, group: group, spanName: spanName, handler: handler)
         }
     }
@@ -45,7 +60,7 @@ extension TracedBus {
         var attributes = AttributeList()
         let recording = span.isRecording
         if recording {
-            attributes = commonAttributes(topic: topic, metadata: metadata)
+            attributes = metadata.commonAttributes(system: system, service: service, topic: topic)
             attributes.append(MessagingKey.operationType, .string(MessagingOperation.process))
             attributes.append(MessagingKey.operationName, .string("process"))
             attributes.append(MessagingKey.consumerGroup, .string(group))
