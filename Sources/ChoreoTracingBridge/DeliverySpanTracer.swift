@@ -23,7 +23,7 @@ public typealias AttributeRecordingSpan = Tracing.Span & AttributeListRecorder
 /// propagators do not read W3C Trace Context, say), and the general path runs instead.
 ///
 /// `startPublishSpan` must give the span `startSpan(name, context: context, ofKind: .producer)`
-/// gives.
+/// gives, and `injectContext` write the headers `inject` writes.
 public protocol DeliverySpanTracer: Tracer {
     /// Starts the consumer span `name` of a delivery whose headers hold `traceparent` and
     /// `tracestate` (nil when absent, as received otherwise), or returns nil (see the protocol).
@@ -31,6 +31,11 @@ public protocol DeliverySpanTracer: Tracer {
 
     /// Starts the producer span `name` of a publish, a child of `context`'s span if it has one.
     func startPublishSpan(_ name: String, context: ServiceContext) -> any AttributeRecordingSpan
+
+    /// Writes the trace context of `span`, a span this tracer started, into a message's
+    /// `headers` (lower-case names): what `inject(span.context, into: &headers, using:)` writes
+    /// with an injector that lower-cases names, without looking the span context up again.
+    func injectContext(of span: any AttributeRecordingSpan, into headers: inout [String: String])
 
     /// `instrument` as this tracer type, nil when it is another type: `instrument as? Self`,
     /// written in the conforming type so that the cast is to the concrete type (a comparison of

@@ -1,3 +1,4 @@
+import ChoreoInstrumentation
 import ChoreoModel
 import ChoreoTracer
 import Testing
@@ -94,6 +95,30 @@ struct DeliverySpanTests {
             #expect(timeless(fastRecords.records) == timeless(generalRecords.records), "\(label)")
             #expect(span.context.choreoSpanContext == expected.context.choreoSpanContext, "\(label)")
             #expect(span.context.count == expected.context.count, "\(label)")
+        }
+    }
+
+    @Test(
+        "injectContext writes what inject writes from the span's context, for each propagator set and parent",
+        arguments: [Propagators.default, [.traceContext], [.baggage], []])
+    func injectContext(propagators: Propagators) throws {
+        let tracer = ChoreoTracer(serviceName: "s", processor: RecordingProcessor(), propagators: propagators)
+        let trace = "00-\(Self.trace)-00f067aa0ba902b7-01"
+        let parents: [[String: String]] = [
+            [:], ["traceparent": trace], ["traceparent": trace, "tracestate": "v=1"],
+            ["traceparent": trace, "baggage": "k=v"], ["baggage": "only=baggage"],
+            ["traceparent": "00-\(Self.trace)-00f067aa0ba902b7-00", "tracestate": "a=b,c=d", "baggage": "x=1"],
+        ]
+        for parentHeaders in parents {
+            var parent = ServiceContext.topLevel
+            tracer.extract(parentHeaders, into: &parent, using: DictionaryExtractor())
+            let span = tracer.startPublishSpan("send orders", context: parent)
+            var direct = ["type": "OrderPlaced"]
+            tracer.injectContext(of: span, into: &direct)
+            var general = ["type": "OrderPlaced"]
+            tracer.inject(span.context, into: &general, using: HeaderInjector())
+            #expect(direct == general, "parent \(parentHeaders)")
+            span.end()
         }
     }
 

@@ -59,13 +59,18 @@ enum ActiveInstrumentation {
         }
     }
 
-    /// Injects `context` into outgoing `headers`.
-    func inject(_ context: ServiceContext, into headers: inout [String: String]) {
+    /// Injects the context of `span` (a span this instrumentation started) into outgoing `headers`.
+    func injectContext(of span: MessagingSpan, into headers: inout [String: String]) {
         switch self {
         case .inactive: return
-        case .messagingTracer(let tracer): tracer.inject(context, into: &headers, using: HeaderInjector())
-        case .tracer(let tracer): tracer.inject(context, into: &headers, using: HeaderInjector())
-        case .instrument(let instrument, _): instrument.inject(context, into: &headers, using: HeaderInjector())
+        case .messagingTracer(let tracer):
+            if let started = span.recordingSpan {
+                tracer.injectContext(of: started, into: &headers)
+            } else {
+                tracer.inject(span.span.context, into: &headers, using: HeaderInjector())
+            }
+        case .tracer(let tracer): tracer.inject(span.span.context, into: &headers, using: HeaderInjector())
+        case .instrument(let instrument, _): instrument.inject(span.span.context, into: &headers, using: HeaderInjector())
         }
     }
 
@@ -139,22 +144,23 @@ final class KnownMessagingTracer: Sendable {
 /// else found by one cast when the attributes are recorded.
 struct MessagingSpan {
     let span: any Span
-    private let recorder: (any AttributeListRecorder)?
+    /// The span again, when a ``DeliverySpanTracer`` started it.
+    let recordingSpan: (any AttributeRecordingSpan)?
 
     init(_ span: any AttributeRecordingSpan) {
         self.span = span
-        recorder = span
+        recordingSpan = span
     }
 
     init(_ span: any Span) {
         self.span = span
-        recorder = nil
+        recordingSpan = nil
     }
 
     /// Adds `attributes` in one write (see ``Tracing/Span/recordAttributes(_:)``).
     func record(_ attributes: AttributeList) {
-        if let recorder {
-            recorder.record(attributes)
+        if let recordingSpan {
+            recordingSpan.record(attributes)
         } else {
             span.recordAttributes(attributes)
         }

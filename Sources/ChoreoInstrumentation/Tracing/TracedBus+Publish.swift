@@ -49,7 +49,7 @@ extension TracedBus {
             attributes = list
         }
         let context = span.context
-        active.inject(context, into: &message.headers)
+        active.injectContext(of: messagingSpan, into: &message.headers)
         do {
             try await InstrumentationContext.withValue(context) {
                 try await bus.publish(message)

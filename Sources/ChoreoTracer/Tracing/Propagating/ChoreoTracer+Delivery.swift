@@ -27,4 +27,31 @@ extension ChoreoTracer: DeliverySpanTracer {
     public func startPublishSpan(_ name: String, context: ServiceContext) -> any AttributeRecordingSpan {
         startSpan(name, context: context, ofKind: .producer)
     }
+
+    /// Writes `span`'s `traceparent` (and `tracestate` when it has one) and, when its context
+    /// carries any, the `baggage`, as the propagators select: what ``inject(_:into:using:)`` writes
+    /// from `span.context`, read from the span itself. A span of another tracer goes through
+    /// `inject`.
+    public func injectContext(of span: any AttributeRecordingSpan, into headers: inout [String: String]) {
+        guard let span = span as? ChoreoSpan else {
+            inject(span.context, into: &headers, using: LowerCaseHeaderInjector())
+            return
+        }
+        let propagators = core.propagators
+        if propagators.contains(.traceContext) {
+            headers[MessageHeader.traceparent] = span.spanContext.traceParentHeaderValue
+            if let traceState = span.spanContext.traceState { headers[MessageHeader.tracestate] = traceState }
+        }
+        // The span's own context holds its span context; baggage, if any, is another entry.
+        if propagators.contains(.baggage), span.context.count > 1, let baggage = span.context[W3CBaggageKey.self] {
+            headers[Self.baggageHeader] = baggage
+        }
+    }
+}
+
+/// Writes each value under its name lower-cased.
+private struct LowerCaseHeaderInjector: Injector {
+    func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) {
+        carrier[key.lowercased()] = value
+    }
 }
