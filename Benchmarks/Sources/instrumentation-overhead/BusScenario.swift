@@ -63,21 +63,9 @@ struct BusScenario: Sendable {
             return
         }
         let bus = try InMemoryBus()
-        let body = [UInt8](repeating: 0x2a, count: bodySize)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await bus.run() }
-            if traced {
-                let traced = TracedBus(bus, service: "bench")
-                try await traced.subscribe(topic: "orders", group: "consumer") { _ in }
-                for _ in 0..<messages {
-                    try await traced.publish(Message(topic: "orders", headers: ["type": "OrderPlaced"], body: body))
-                }
-            } else {
-                try await bus.subscribe(topic: "orders", group: "consumer") { _ in }
-                for _ in 0..<messages {
-                    try await bus.publish(Message(topic: "orders", headers: ["type": "OrderPlaced"], body: body))
-                }
-            }
+            try await publishAll(through: bus, traced: traced)
             try await bus.waitUntilIdle()
             await afterIdle()
             precondition(bus.statistics.handled == messages, "handled \(bus.statistics.handled) of \(messages)")
@@ -88,6 +76,14 @@ struct BusScenario: Sendable {
     /// The same run over ``InlineBus``: every message is handled by the time `publish` returns.
     private func runInline(traced: Bool, afterIdle: @Sendable () async -> Void) async throws {
         let bus = InlineBus()
+        try await publishAll(through: bus, traced: traced)
+        await afterIdle()
+        precondition(bus.handled == messages, "handled \(bus.handled) of \(messages)")
+    }
+
+    /// Subscribes the no-op handler to `bus` (through `TracedBus` when `traced`) and publishes
+    /// the run's messages the same way.
+    private func publishAll(through bus: some MessageBus, traced: Bool) async throws {
         let body = [UInt8](repeating: 0x2a, count: bodySize)
         if traced {
             let traced = TracedBus(bus, service: "bench")
@@ -101,7 +97,5 @@ struct BusScenario: Sendable {
                 try await bus.publish(Message(topic: "orders", headers: ["type": "OrderPlaced"], body: body))
             }
         }
-        await afterIdle()
-        precondition(bus.handled == messages, "handled \(bus.handled) of \(messages)")
     }
 }
