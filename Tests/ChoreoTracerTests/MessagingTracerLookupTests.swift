@@ -22,10 +22,10 @@ struct MessagingTracerLookupTests {
             try await TracedBus(busA, service: "svc").subscribe(topic: "a", group: "g") { _ in }
             try await TracedBus(busB, service: "svc").subscribe(topic: "b", group: "g") { _ in }
             for round in 0..<3 {
-                try await withTracer(first) {
+                _ = try await withTracer(first) {
                     try await TracedBus(busA, service: "svc").publish(type: "A\(round)", to: "a")
                 }
-                try await withTracer(second) {
+                _ = try await withTracer(second) {
                     try await TracedBus(busB, service: "svc").publish(type: "B\(round)", to: "b")
                 }
             }
