@@ -34,24 +34,19 @@ extension ChoreoTracer: DeliverySpanTracer {
     /// `inject`.
     public func injectContext(of span: any AttributeRecordingSpan, into headers: inout [String: String]) {
         guard let span = span as? ChoreoSpan else {
-            inject(span.context, into: &headers, using: LowerCaseHeaderInjector())
+            inject(span.context, into: &headers, using: HeaderDictionaryInjector())
             return
         }
-        let propagators = core.propagators
-        if propagators.contains(.traceContext) {
-            headers[MessageHeader.traceparent] = span.spanContext.traceParentHeaderValue
-            if let traceState = span.spanContext.traceState { headers[MessageHeader.tracestate] = traceState }
-        }
         // The span's own context holds its span context; baggage, if any, is another entry.
-        if propagators.contains(.baggage), span.context.count > 1, let baggage = span.context[W3CBaggageKey.self] {
-            headers[Self.baggageHeader] = baggage
-        }
+        write(
+            spanContext: span.spanContext, baggage: span.context.count > 1 ? span.context[W3CBaggageKey.self] : nil,
+            into: &headers, using: HeaderDictionaryInjector())
     }
 }
 
-/// Writes each value under its name lower-cased.
-private struct LowerCaseHeaderInjector: Injector {
+/// Writes each value under its name: the tracer's header names are lower-case already.
+private struct HeaderDictionaryInjector: Injector {
     func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) {
-        carrier[key.lowercased()] = value
+        carrier[key] = value
     }
 }

@@ -55,14 +55,27 @@ extension ChoreoTracer {
     public func inject<Carrier, Inject: Injector>(
         _ context: ServiceContext, into carrier: inout Carrier, using injector: Inject
     ) where Inject.Carrier == Carrier {
+        write(
+            spanContext: context.choreoSpanContext, baggage: context.isEmpty ? nil : context[W3CBaggageKey.self],
+            into: &carrier, using: injector)
+    }
+
+    /// Writes `spanContext` as `traceparent` (and `tracestate` when it has one) and `baggage`, as
+    /// the tracer's ``Propagators`` select: the one place that decides which headers a context
+    /// gives (``inject(_:into:using:)``, ``injectContext(of:into:)``). Each is read only when its
+    /// propagator is selected.
+    func write<Carrier, Inject: Injector>(
+        spanContext: @autoclosure () -> ChoreoSpanContext?, baggage: @autoclosure () -> String?,
+        into carrier: inout Carrier, using injector: Inject
+    ) where Inject.Carrier == Carrier {
         let propagators = core.propagators
-        if propagators.contains(.traceContext), let spanContext = context.choreoSpanContext {
+        if propagators.contains(.traceContext), let spanContext = spanContext() {
             injector.inject(spanContext.traceParentHeaderValue, forKey: MessageHeader.traceparent, into: &carrier)
             if let traceState = spanContext.traceState {
                 injector.inject(traceState, forKey: MessageHeader.tracestate, into: &carrier)
             }
         }
-        if propagators.contains(.baggage), !context.isEmpty, let baggage = context[W3CBaggageKey.self] {
+        if propagators.contains(.baggage), let baggage = baggage() {
             injector.inject(baggage, forKey: Self.baggageHeader, into: &carrier)
         }
     }
