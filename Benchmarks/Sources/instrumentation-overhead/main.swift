@@ -22,9 +22,11 @@ if arguments.flag("help") {
         --go-anchor runs that anchor (../shared/anchors/otel-go/run from the project's root) before and after
         the span runs, with the same runs and spans, and prints the ratios to it.
         Allocations per message and per span are counted in a separate, untimed pass of each case.
-        --only raw|noop|choreo|otel (message cases, comma-separated: with raw and another, the overhead
-        table is printed), spans (both span cases), spans-choreo or spans-otel (one span case): for
-        profiling with perf, or a quicker look at some cases.
+        --only raw|noop|choreo|otel|floor (message cases, comma-separated: with raw and another, the
+        overhead table is printed), spans (both span cases), spans-choreo or spans-otel (one span case): for
+        profiling with perf, or a quicker look at some cases. floor (never in the default set): no TracedBus,
+        the publisher adds the id, source and correlationid headers and the handler binds a MessageContext
+        by hand, the least a TracedBus with no tracer must do; its overhead is a lower bound of noop's.
         --bus inline replaces InMemoryBus by a bus that hands each message to its handler inside publish,
         in the publisher's task (no queue, no task switch, no second thread): the overhead over it is the
         middleware's and the tracer's own.
@@ -63,6 +65,8 @@ func runOnce(_ variant: Variant) async throws -> Timing {
         try await Stopwatch.measure { try await scenario.run(traced: false) }.measurement
     case .tracedNoOp:
         try await Stopwatch.measure { try await scenario.run(traced: true) }.measurement
+    case .floor:
+        try await Stopwatch.measure { try await scenario.run(traced: false, byHand: true) }.measurement
     case .tracedChoreo:
         try await withTracer(tracer) {
             try await Stopwatch.measure {
@@ -114,7 +118,7 @@ print(
 /// The message cases `--only` names (a comma-separated list of raw, noop, choreo, otel), or all.
 let variants: [Variant] =
     switch only {
-    case "all": Variant.allCases
+    case "all": [.raw, .tracedNoOp, .tracedChoreo, .tracedOTel]
     case "spans", "spans-choreo", "spans-otel": []
     default:
         only.split(separator: ",").map { name -> Variant in
@@ -123,8 +127,9 @@ let variants: [Variant] =
             case "noop": return .tracedNoOp
             case "choreo": return .tracedChoreo
             case "otel": return .tracedOTel
+            case "floor": return .floor
             default:
-                print("instrumentation-overhead: --only \(name)? (raw, noop, choreo, otel, spans, spans-choreo, spans-otel)")
+                print("instrumentation-overhead: --only \(name)? (raw, noop, choreo, otel, floor, spans, spans-choreo, spans-otel)")
                 exit(2)
             }
         }
@@ -214,7 +219,7 @@ if !variants.isEmpty {
     var headers = ["tracer", "wall ns p50", "wall p99", "CPU ns p50", "CPU p99", "allocs"]
     if goNanoseconds != nil { headers.append("CPU p50 in Go spans") }
     var overhead = MarkdownTable(headers)
-    for variant in [Variant.tracedNoOp, .tracedChoreo, .tracedOTel] where variants.contains(variant) {
+    for variant in [Variant.tracedNoOp, .tracedChoreo, .tracedOTel, .floor] where variants.contains(variant) {
         let w = wall[variant]!.pairedDifference(minus: wall[.raw]!)
         let c = cpu[variant]!.pairedDifference(minus: cpu[.raw]!)
         let a = allocations[variant].flatMap { traced in allocations[.raw].map { traced - $0 } }
