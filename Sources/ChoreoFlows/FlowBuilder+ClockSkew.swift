@@ -28,12 +28,11 @@ struct ClockCorrection {
     /// `message` with its span's times on the reference clock, told how far they were moved.
     func apply(_ message: MessageSpan) -> MessageSpan {
         guard !bySource.isEmpty else { return message }
-        var message = message
         let shift = shift(of: message.span)
-        message.span = apply(message.span)
-        message.adjustedByNanos = shift.offsetNanos == Int64.min ? Int64.max : -shift.offsetNanos
-        message.clockUncertain = shift.uncertain
-        return message
+        let adjusted = shift.offsetNanos == Int64.min ? Int64.max : -shift.offsetNanos
+        // Nothing to move (and nothing to tell): the same instance.
+        if adjusted == message.adjustedByNanos && shift.uncertain == message.clockUncertain && shift.offsetNanos == 0 { return message }
+        return message.moved(span: apply(message.span), adjustedByNanos: adjusted, clockUncertain: shift.uncertain)
     }
 }
 

@@ -35,8 +35,7 @@ public struct FlowBuilder: Sendable {
     /// hops as recorded: they are found once and serve both the learning and the flow's own
     /// clock correction.
     func build(correlationID: String, spans: [SpanRecord], now: UInt64, learning estimator: SharedClockSkewEstimator?) -> Flow? {
-        let recorded = Self.flowSpans(Self.deduplicated(spans), of: correlationID)
-        let read = MessageSpan.read(recorded, typeAttribute: options.typeAttribute)
+        let (recorded, read) = MessageSpan.read(Self.deduplicated(spans), of: correlationID, typeAttribute: options.typeAttribute)
         guard !read.isEmpty, !recorded.isEmpty else { return nil }
         // Hops join two clock sources: spans of one source (a flow of one service) have none,
         // and pairing them in a flow of 100,000 steps costs a dictionary per message.
@@ -92,12 +91,6 @@ public struct FlowBuilder: Sendable {
             if a.traceID != b.traceID { return a.traceID < b.traceID }
             return a.spanID < b.spanID
         }
-    }
-
-    /// The spans that belong to the flow `correlationID`; `spans` itself (no copy) when all do.
-    static func flowSpans(_ spans: [SpanRecord], of correlationID: String) -> [SpanRecord] {
-        guard spans.contains(where: { $0.flowCorrelationID != correlationID }) else { return spans }
-        return spans.filter { $0.flowCorrelationID == correlationID }
     }
 
     /// The spans without repeats of the same (trace id, span id); the first copy wins.

@@ -17,23 +17,40 @@ extension MessageSpan {
     /// delivery of M. Spans that name their message and cause are read as they are: this costs
     /// nothing for them.
     static func read(_ spans: [SpanRecord], typeAttribute: String?) -> [MessageSpan] {
+        read(spans, of: nil, typeAttribute: typeAttribute).messages
+    }
+
+    /// ``read(_:typeAttribute:)`` of the spans that belong to the flow `correlationID`
+    /// (``MessagingConventions/correlationID(of:)``; all of them when nil), and those spans
+    /// (`spans` itself, no copy, when all belong). Each span's attributes are read in one walk
+    /// (``MessagingAttributes``) for its flow and its message alike.
+    static func read(
+        _ spans: [SpanRecord], of correlationID: String?, typeAttribute: String?
+    ) -> (spans: [SpanRecord], messages: [MessageSpan]) {
         var read: [MessageSpan] = []
         read.reserveCapacity(spans.count)
         var unnamed: [SpanRecord] = []
-        for span in spans {
-            if let message = MessageSpan(span, typeAttribute: typeAttribute) {
+        // The spans that belong, made only once one does not.
+        var belonging: [SpanRecord]?
+        for (index, span) in spans.enumerated() {
+            let reading = MessagingAttributes(span.attributes)
+            if let correlationID, reading.correlationID(kind: span.kind, traceID: span.traceID) != correlationID {
+                if belonging == nil { belonging = Array(spans[..<index]) }
+                continue
+            }
+            belonging?.append(span)
+            if let message = MessageSpan(span, reading: reading, typeAttribute: typeAttribute) {
                 read.append(message)
-            } else if MessagingConventions.messageID(span.attributes) == nil,
-                let role = MessagingConventions.role(span.attributes, kind: span.kind), role != .settle
-            {
+            } else if reading.messageID == nil, let role = reading.role(kind: span.kind), role != .settle {
                 unnamed.append(span)
             }
         }
+        let spans = belonging ?? spans
         if !unnamed.isEmpty { nameByGraph(unnamed, into: &read, typeAttribute: typeAttribute) }
         if read.contains(where: { $0.role == .producer && $0.causationID == nil && ($0.span.parentSpanID != nil || !$0.span.links.isEmpty) }) {
             causesByGraph(&read, spans: spans)
         }
-        return read
+        return (spans, read)
     }
 
     /// The message id of a publish that names none: its trace id and span id.

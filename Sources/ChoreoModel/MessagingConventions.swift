@@ -5,7 +5,8 @@
 /// and every other reader call it. Aliases are read where they are used; spans are stored as
 /// they were sent (docs/messaging-conventions.md says why). Each reader tries the current key
 /// first, so a span in the current conventions costs one dictionary lookup per question, and
-/// no reader allocates.
+/// no reader allocates. A reader with many questions for one span (the flow builder) reads it
+/// once with ``MessagingAttributes``, which gives the same answers.
 public enum MessagingConventions {
     /// `messaging.conversation_id`: the flow's id before semantic conventions 1.17.0.
     public static let legacyConversationID = "messaging.conversation_id"
@@ -57,7 +58,12 @@ public enum MessagingConventions {
     /// span kind (PRODUCER publishes, CONSUMER consumes); nil for an operation it does not know
     /// and for a span of another kind without one.
     public static func role(_ attributes: [String: AttributeValue], kind: SpanKind) -> Role? {
-        let operation = attributes[MessagingKey.operationType]?.stringValue ?? attributes[legacyOperation]?.stringValue
+        role(operation: attributes[MessagingKey.operationType]?.stringValue ?? attributes[legacyOperation]?.stringValue, kind: kind)
+    }
+
+    /// The role of a span of `kind` whose operation (`messaging.operation.type`, else
+    /// `messaging.operation`) is `operation`.
+    static func role(operation: String?, kind: SpanKind) -> Role? {
         guard let operation else {
             switch kind {
             case .producer: return .publish
