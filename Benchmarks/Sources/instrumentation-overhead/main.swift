@@ -14,11 +14,12 @@ if arguments.flag("help") {
         usage: instrumentation-overhead [--runs 15] [--messages 20000] [--body-bytes 256] [--tracer-queue N]
                                         [--spans 20000] [--go-anchor PATH] [--only CASE] [--settle-seconds 10]
                                         [--bus in-memory|inline]
-        Messages: publishes --messages messages per run through InMemoryBus raw, TracedBus + NoOpTracer,
-        TracedBus + ChoreoTracer (discarding exporter) and TracedBus + swift-otel (no exporter), interleaved;
-        prints p50/p99 over the runs and the overhead over raw, paired by run.
+        Messages: publishes --messages messages per run through InMemoryBus raw, TracedBus + NoOpTracer and
+        TracedBus + ChoreoTracer (discarding exporter), interleaved, then TracedBus + swift-otel (no exporter)
+        interleaved with raw again (run among the others, it slowed them); prints p50/p99 over the runs and
+        the overhead over raw, paired by run.
         Spans: the OpenTelemetry Go anchor's work (child span start + 2 attributes + end, batch processor,
-        discarding exporter; --spans per run) through ChoreoTracer and swift-otel, interleaved, CPU per span.
+        discarding exporter; --spans per run) through ChoreoTracer, then swift-otel, CPU per span.
         --go-anchor runs that anchor (../shared/anchors/otel-go/run from the project's root) before and after
         the span runs, with the same runs and spans, and prints the ratios to it.
         Allocations per message and per span are counted in a separate, untimed pass of each case.
@@ -141,8 +142,22 @@ let spanVariants: [SpanVariant] =
     case "spans-otel": [.otel]
     default: []
     }
-var wall: [Variant: Samples] = [:]
-var cpu: [Variant: Samples] = [:]
+/// A message case's samples: the variant, and whether it ran in swift-otel's phase (its raw case,
+/// measured again there for pairing).
+struct MessageCase: Hashable {
+    var variant: Variant
+    var pairedWithOTel = false
+}
+/// The message cases in the order they run: every case but swift-otel's, interleaved, then
+/// swift-otel's with a raw case of its own.
+let messagePhases: [[Variant]] = {
+    let others = variants.filter { $0 != .tracedOTel }
+    guard variants.contains(.tracedOTel) else { return [others] }
+    let otel: [Variant] = variants.contains(.raw) ? [.raw, .tracedOTel] : [.tracedOTel]
+    return others.allSatisfy { $0 == .raw } ? [otel] : [others, otel]
+}()
+var wall: [MessageCase: Samples] = [:]
+var cpu: [MessageCase: Samples] = [:]
 var allocations: [Variant: Double] = [:]
 var spanCPU: [SpanVariant: Samples] = [:]
 var spanAllocations: [SpanVariant: Double] = [:]
@@ -158,24 +173,30 @@ try await withThrowingTaskGroup(of: Void.self) { group in
     group.addTask { try await processor.run() }
     let otelService = Task { try await otel.run() }
 
-    for variant in variants { _ = try await runOnce(variant) }  // warm-up
-    for run in 0..<runs {
-        // Rotate the order so that no variant always runs first (or right after another).
-        let order = variants.indices.map { variants[($0 + run) % variants.count] }
-        for variant in order {
-            if !(await Quiescence.wait(limit: settleLimit)) { unsettled += 1 }
-            let m = try await runOnce(variant)
-            wall[variant, default: Samples()].add(m.wallNanoseconds / perMessage)
-            cpu[variant, default: Samples()].add(m.cpuNanoseconds / perMessage)
+    // swift-otel's cases run after all the others (its message case with a raw case of its own,
+    // for pairing): interleaved with them, it slowed the ChoreoTracer case by 20-40 % (its
+    // allocations and processor left the heap and the threads busier, BENCHMARKS.md §1).
+    for phase in messagePhases {
+        for variant in phase { _ = try await runOnce(variant) }  // warm-up
+        for run in 0..<runs {
+            // Rotate the order so that no variant always runs first (or right after another).
+            let order = phase.indices.map { phase[($0 + run) % phase.count] }
+            for variant in order {
+                if !(await Quiescence.wait(limit: settleLimit)) { unsettled += 1 }
+                let m = try await runOnce(variant)
+                let key = MessageCase(variant: variant, pairedWithOTel: phase.contains(.tracedOTel))
+                wall[key, default: Samples()].add(m.wallNanoseconds / perMessage)
+                cpu[key, default: Samples()].add(m.cpuNanoseconds / perMessage)
+            }
         }
     }
 
     if !spanVariants.isEmpty {
         if !goAnchor.isEmpty, let go = GoAnchor.measure(path: goAnchor, runs: runs, spans: spanScenario.spans) { goRuns.append(go) }
-        for variant in spanVariants { _ = await runOnce(variant) }  // warm-up
-        for run in 0..<runs {
-            let order = spanVariants.indices.map { spanVariants[($0 + run) % spanVariants.count] }
-            for variant in order {
+        // One tracer after the other, ChoreoTracer first, for the same reason.
+        for variant in spanVariants {
+            _ = await runOnce(variant)  // warm-up
+            for _ in 0..<runs {
                 if !(await Quiescence.wait(limit: settleLimit)) { unsettled += 1 }
                 spanCPU[variant, default: Samples()].add(await runOnce(variant).cpuNanoseconds / perSpan)
             }
@@ -202,13 +223,17 @@ let goNanoseconds: Double? = goRuns.isEmpty ? nil : goRuns.map(\.nanoseconds).so
 
 if !variants.isEmpty {
     var table = MarkdownTable(["variant", "wall ns/msg p50", "wall p99", "CPU ns/msg p50", "CPU p99", "allocs/msg"])
-    for variant in variants {
-        table.add([
-            variant.label(scenario.bus),
-            Format.fixed(wall[variant]!.p50), Format.fixed(wall[variant]!.p99),
-            Format.fixed(cpu[variant]!.p50), Format.fixed(cpu[variant]!.p99),
-            allocations[variant].map { Format.fixed($0, 1) } ?? "not counted",
-        ])
+    for phase in messagePhases {
+        for variant in variants where phase.contains(variant) {
+            let key = MessageCase(variant: variant, pairedWithOTel: phase.contains(.tracedOTel))
+            let label = variant.label(scenario.bus) + (key.pairedWithOTel && variant == .raw && messagePhases.count > 1 ? " (swift-otel's phase)" : "")
+            table.add([
+                label,
+                Format.fixed(wall[key]!.p50), Format.fixed(wall[key]!.p99),
+                Format.fixed(cpu[key]!.p50), Format.fixed(cpu[key]!.p99),
+                allocations[variant].map { Format.fixed($0, 1) } ?? "not counted",
+            ])
+        }
     }
     print(table.render())
 }
@@ -220,8 +245,10 @@ if !variants.isEmpty {
     if goNanoseconds != nil { headers.append("CPU p50 in Go spans") }
     var overhead = MarkdownTable(headers)
     for variant in [Variant.tracedNoOp, .tracedChoreo, .tracedOTel, .floor] where variants.contains(variant) {
-        let w = wall[variant]!.pairedDifference(minus: wall[.raw]!)
-        let c = cpu[variant]!.pairedDifference(minus: cpu[.raw]!)
+        let key = MessageCase(variant: variant, pairedWithOTel: variant == .tracedOTel)
+        let raw = MessageCase(variant: .raw, pairedWithOTel: key.pairedWithOTel)
+        let w = wall[key]!.pairedDifference(minus: wall[raw]!)
+        let c = cpu[key]!.pairedDifference(minus: cpu[raw]!)
         let a = allocations[variant].flatMap { traced in allocations[.raw].map { traced - $0 } }
         var row = [
             variant.label(scenario.bus), Format.fixed(w.p50), Format.fixed(w.p99), Format.fixed(c.p50), Format.fixed(c.p99),
