@@ -14,8 +14,8 @@ if arguments.flag("help") {
         usage: instrumentation-overhead [--runs 15] [--messages 20000] [--body-bytes 256] [--tracer-queue N]
                                         [--spans 20000] [--go-anchor PATH] [--only CASE] [--settle-seconds 10]
                                         [--bus in-memory|inline]
-        Messages: publishes --messages messages per run through InMemoryBus raw, TracedBus + NoOpTracer and
-        TracedBus + ChoreoTracer (discarding exporter), interleaved, then TracedBus + swift-otel (no exporter)
+        Messages: publishes --messages messages per run through InMemoryBus raw, TracedBus + NoOpTracer, the
+        floor (below) and TracedBus + ChoreoTracer (discarding exporter), interleaved, then TracedBus + swift-otel (no exporter)
         interleaved with raw again (run among the others, it slowed them); prints p50/p99 over the runs and
         the overhead over raw, paired by run.
         Spans: the OpenTelemetry Go anchor's work (child span start + 2 attributes + end, batch processor,
@@ -25,9 +25,9 @@ if arguments.flag("help") {
         Allocations per message and per span are counted in a separate, untimed pass of each case.
         --only raw|noop|choreo|otel|floor (message cases, comma-separated: with raw and another, the
         overhead table is printed), spans (both span cases), spans-choreo or spans-otel (one span case): for
-        profiling with perf, or a quicker look at some cases. floor (never in the default set): no TracedBus,
-        the publisher adds the id, source and correlationid headers and the handler binds a MessageContext
-        by hand, the least a TracedBus with no tracer must do; its overhead is a lower bound of noop's.
+        profiling with perf, or a quicker look at some cases. floor: no TracedBus, the publisher adds the id,
+        source and correlationid headers and the handler binds a MessageContext by hand, the least a
+        TracedBus with no tracer must do; its overhead is a lower bound of noop's.
         --bus inline replaces InMemoryBus by a bus that hands each message to its handler inside publish,
         in the publisher's task (no queue, no task switch, no second thread): the overhead over it is the
         middleware's and the tracer's own.
@@ -119,7 +119,7 @@ print(
 /// The message cases `--only` names (a comma-separated list of raw, noop, choreo, otel), or all.
 let variants: [Variant] =
     switch only {
-    case "all": [.raw, .tracedNoOp, .tracedChoreo, .tracedOTel]
+    case "all": [.raw, .tracedNoOp, .floor, .tracedChoreo, .tracedOTel]
     case "spans", "spans-choreo", "spans-otel": []
     default:
         only.split(separator: ",").map { name -> Variant in
@@ -244,7 +244,7 @@ if !variants.isEmpty {
     var headers = ["tracer", "wall ns p50", "wall p99", "CPU ns p50", "CPU p99", "allocs"]
     if goNanoseconds != nil { headers.append("CPU p50 in Go spans") }
     var overhead = MarkdownTable(headers)
-    for variant in [Variant.tracedNoOp, .tracedChoreo, .tracedOTel, .floor] where variants.contains(variant) {
+    for variant in [Variant.tracedNoOp, .floor, .tracedChoreo, .tracedOTel] where variants.contains(variant) {
         let key = MessageCase(variant: variant, pairedWithOTel: variant == .tracedOTel)
         let raw = MessageCase(variant: .raw, pairedWithOTel: key.pairedWithOTel)
         let w = wall[key]!.pairedDifference(minus: wall[raw]!)
