@@ -143,7 +143,7 @@ let package = Package(
             name: "ChoreoDashboard",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
             path: "Dashboards",
-            exclude: ["grafana", "screenshots", "README.md", "flows.png", "flow-compensated.png", "process-map.png"],
+            exclude: ["grafana", "prometheus", "screenshots", "README.md", "flows.png", "flow-compensated.png", "process-map.png"],
             sources: ["Sources"],
             resources: [.copy("web")],
             swiftSettings: strict
