@@ -49,29 +49,38 @@ enum ActiveInstrumentation {
         return true
     }
 
+    /// The instrument that injects and extracts (a tracer is its own), nil when inactive.
+    private var instrument: (any Instrument)? {
+        switch self {
+        case .inactive: nil
+        case .messagingTracer(let tracer): tracer
+        case .tracer(let tracer): tracer
+        case .instrument(let instrument, _): instrument
+        }
+    }
+
+    /// The tracer that starts spans, nil when inactive.
+    private var tracer: (any Tracer)? {
+        switch self {
+        case .inactive: nil
+        case .messagingTracer(let tracer): tracer
+        case .tracer(let tracer), .instrument(_, let tracer): tracer
+        }
+    }
+
     /// Starts a publish's PRODUCER span `name`, a child of `parent`'s span if it has one.
     func startPublishSpan(_ name: String, parent: ServiceContext) -> MessagingSpan {
-        switch self {
-        case .inactive: MessagingSpan(NoOpTracer.NoOpSpan(context: parent))
-        case .messagingTracer(let tracer): MessagingSpan(tracer.startPublishSpan(name, context: parent))
-        case .tracer(let tracer): MessagingSpan(tracer.startSpan(name, context: parent, ofKind: .producer))
-        case .instrument(_, let tracer): MessagingSpan(tracer.startSpan(name, context: parent, ofKind: .producer))
-        }
+        if case .messagingTracer(let tracer) = self { return MessagingSpan(tracer.startPublishSpan(name, context: parent)) }
+        return startSpan(name, parent: parent, kind: .producer)
     }
 
     /// Injects the context of `span` (a span this instrumentation started) into outgoing `headers`.
     func injectContext(of span: MessagingSpan, into headers: inout [String: String]) {
-        switch self {
-        case .inactive: return
-        case .messagingTracer(let tracer):
-            if let started = span.recordingSpan {
-                tracer.injectContext(of: started, into: &headers)
-            } else {
-                tracer.inject(span.span.context, into: &headers, using: HeaderInjector())
-            }
-        case .tracer(let tracer): tracer.inject(span.span.context, into: &headers, using: HeaderInjector())
-        case .instrument(let instrument, _): instrument.inject(span.span.context, into: &headers, using: HeaderInjector())
+        if case .messagingTracer(let tracer) = self, let started = span.recordingSpan {
+            tracer.injectContext(of: started, into: &headers)
+            return
         }
+        instrument?.inject(span.span.context, into: &headers, using: HeaderInjector())
     }
 
     /// Starts a delivery's CONSUMER span `name` from its header values, when the tracer starts
@@ -87,22 +96,19 @@ enum ActiveInstrumentation {
 
     /// Extracts a delivery's `headers` into `context`.
     func extract(_ headers: DeliveredHeaders, into context: inout ServiceContext) {
-        switch self {
-        case .inactive: return
-        case .messagingTracer(let tracer): tracer.extract(headers, into: &context, using: DeliveredHeaderExtractor())
-        case .tracer(let tracer): tracer.extract(headers, into: &context, using: DeliveredHeaderExtractor())
-        case .instrument(let instrument, _): instrument.extract(headers, into: &context, using: DeliveredHeaderExtractor())
-        }
+        instrument?.extract(headers, into: &context, using: DeliveredHeaderExtractor())
     }
 
     /// Starts a delivery's CONSUMER span `name` from `parent`.
     func startConsumerSpan(_ name: String, parent: ServiceContext) -> MessagingSpan {
-        switch self {
-        case .inactive: MessagingSpan(NoOpTracer.NoOpSpan(context: parent))
-        case .messagingTracer(let tracer): MessagingSpan(tracer.startSpan(name, context: parent, ofKind: .consumer))
-        case .tracer(let tracer): MessagingSpan(tracer.startSpan(name, context: parent, ofKind: .consumer))
-        case .instrument(_, let tracer): MessagingSpan(tracer.startSpan(name, context: parent, ofKind: .consumer))
-        }
+        startSpan(name, parent: parent, kind: .consumer)
+    }
+
+    /// Starts span `name` of `kind` from `parent` through the tracer (a no-op span when inactive:
+    /// callers check ``isActive`` first).
+    private func startSpan(_ name: String, parent: ServiceContext, kind: Tracing.SpanKind) -> MessagingSpan {
+        guard let tracer else { return MessagingSpan(NoOpTracer.NoOpSpan(context: parent)) }
+        return MessagingSpan(tracer.startSpan(name, context: parent, ofKind: kind))
     }
 }
 
