@@ -49,9 +49,9 @@ public struct MessagingAttributes: Sendable {
 
     /// The attributes read.
     private let attributes: [String: AttributeValue]
-    /// Where each ``Key`` (by its raw value) is in ``attributes``, nil when it is not there: a
-    /// position, not a copy of the value, so that the struct copies and goes away without
-    /// retaining or releasing anything but the dictionary.
+    /// Where each ``Key`` (by its raw value; one slot per case) is in ``attributes``, nil when it
+    /// is not there: a position, not a copy of the value, so that the struct copies and goes away
+    /// without retaining or releasing anything but the dictionary.
     private var positions: InlineArray<24, Dictionary<String, AttributeValue>.Index?> = .init(repeating: nil)
 
     /// Reads `attributes` in one walk.
@@ -90,9 +90,6 @@ public struct MessagingAttributes: Sendable {
         guard case .string(let value)? = self[key], !value.isEmpty else { return nil }
         return value
     }
-
-    /// ``MessagingConventions/conversationID(_:)``.
-    public var conversationID: String? { nonEmpty(.conversationID) ?? nonEmpty(.legacyConversationID) }
 
     /// ``MessagingConventions/correlationID(of:)`` for a span of `kind` in trace `traceID`.
     public func correlationID(kind: SpanKind, traceID: TraceID) -> String? {

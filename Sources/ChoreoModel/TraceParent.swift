@@ -68,8 +68,9 @@ public struct TraceParent: Hashable, Sendable {
         return TraceParent(traceID: traceID, spanID: spanID, flags: kept)
     }
 
-    /// Lower-case hex only, as the specification requires for every field.
-    /// The lower-case hex digits at `range` (at most 16) as a number; nil if any is not one.
+    /// The lower-case hex digits at `range` (at most 16) as a number; nil if any is not one
+    /// (lower-case hex only, as the specification requires for every field).
+    ///
     /// Without a branch per digit: which digits are letters is random in ids, so a branch on it
     /// is mispredicted about every other time. A digit's value is its low four bits, plus 9 for a
     /// letter (`a` is 0x61: bit 6 set, low bits 1).
