@@ -71,7 +71,8 @@ public struct CollectorApp: Sendable {
         self.indexer = FlowIndexer(
             store: tracked, options: configuration.flowOptions, learner: learner, clock: ContinuousClock(),
             interval: configuration.indexInterval, now: now, logger: logger,
-            sampling: configuration.sampling, samplingCounters: SamplingCounters(factory: metrics.factory), flowCache: flowCache
+            sampling: configuration.sampling, samplingCounters: SamplingCounters(factory: metrics.factory), flowCache: flowCache,
+            ingestBusy: { [writer] in writer.isBusy }, maxDeferral: configuration.indexMaxDeferral
         )
         self.truncatedAttributes = MeteredCounter(label: CollectorMetrics.Name.truncatedAttributes, factory: metrics.factory)
         self.ingest = IngestRoute(

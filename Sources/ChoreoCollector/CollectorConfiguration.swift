@@ -45,6 +45,10 @@ public struct CollectorConfiguration: Sendable {
     public var stuckMargin: Double
     /// How often the flow index catches up with new spans in the background.
     public var indexInterval: Duration
+    /// How long the indexer may put off its passes while ingest is busy (requests waiting or a
+    /// commit running): a burst is committed at full speed and indexed as soon as it quiets, or
+    /// after this at the latest; 2 s by default (``FlowIndexer``).
+    public var indexMaxDeferral: Duration = .seconds(2)
     /// When set, `POST /v1/traces` needs `Authorization: Bearer <token>`.
     public var ingestToken: AccessToken?
     /// When set, `/api/*` and `/metrics` need `Authorization: Bearer <token>`.

@@ -12,13 +12,17 @@ import Synchronization
 /// dirty flow from its spans and writes its summary. It also re-evaluates in-flight flows as
 /// time passes, so one that stops moving turns `stuck` without any new span arriving.
 ///
-/// The rebuilding itself (CPU only, no I/O) runs on a thread of lower priority
-/// (``LowPriorityThread``): under load, ingest gets the CPU first and the index catches up with
-/// what is left; `choreo_collector_index_lag_seconds` says how far behind it is.
+/// Ingest comes first. While ingest is busy (`ingestBusy`: requests waiting or a commit
+/// running), the periodic pass is put off, for `maxDeferral` at most since the last one began: a
+/// burst is committed at full speed and indexed once it quiets, and under sustained load the
+/// index still catches up every `maxDeferral`. The rebuilding itself (CPU only, no I/O) runs on
+/// a thread of lower priority (``LowPriorityThread``), so what ingest leaves goes to the index;
+/// `choreo_collector_index_lag_seconds` says how far behind it is.
 ///
 /// Every rebuilt flow feeds the ``SharedLatencyLearner``, and flows are judged with the limits
 /// it has learned so far (per awaited message type); quiet in-flight flows are re-evaluated once
-/// they pass the smallest current limit, so a flow turns stuck within one interval of its limit.
+/// they pass the smallest current limit, so a flow turns stuck within one interval of its limit
+/// (within `maxDeferral` while ingest is busy).
 ///
 /// The indexer records how it judges flows (``FlowJudging``: its options with the limits learned
 /// so far) in the store whenever that changes, so the query API and `choreo --db` rebuild a
@@ -54,6 +58,10 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
     private let clockOffsets = Mutex(ClockOffsetsRecord())
     private let clock: C
     private let interval: Duration
+    /// True while ingest is busy: the periodic pass waits (``run()``).
+    private let ingestBusy: @Sendable () -> Bool
+    /// The longest a pass waits for a busy ingest, from the start of the last one.
+    private let maxDeferral: Duration
     private let now: @Sendable () -> UInt64
     private let logger: Logger
     private let batchSize = 500
@@ -79,8 +87,11 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         store: any SpanStore, options: FlowOptions, learner: SharedLatencyLearner? = nil, clock: C, interval: Duration,
         now: @escaping @Sendable () -> UInt64 = UnixTime.nowNanos, claimLease: Duration = .seconds(30),
         skew: SharedClockSkewEstimator? = nil, clockOffsetThreshold: Duration = .milliseconds(1), logger: Logger,
-        sampling: TailSampling = TailSampling(), samplingCounters: SamplingCounters = SamplingCounters(), flowCache: FlowBuildCache? = nil
+        sampling: TailSampling = TailSampling(), samplingCounters: SamplingCounters = SamplingCounters(), flowCache: FlowBuildCache? = nil,
+        ingestBusy: @escaping @Sendable () -> Bool = { false }, maxDeferral: Duration = .seconds(2)
     ) {
+        self.ingestBusy = ingestBusy
+        self.maxDeferral = maxDeferral
         self.store = store
         self.flowCache = flowCache
         self.largeFlowDebounce = flowCache.map { LargeFlowDebounce(minimumSteps: $0.minimumSteps) }
@@ -181,12 +192,16 @@ public final class FlowIndexer<C: Clock>: Service, Sendable where C.Duration == 
         return written
     }
 
-    /// Runs ``catchUp()`` every interval until graceful shutdown.
+    /// Runs ``catchUp()`` every interval until graceful shutdown; while ingest is busy, only
+    /// once `maxDeferral` passed since the last pass began.
     public func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
+                var lastPass = self.clock.now
                 while true {
                     try await self.clock.sleep(for: self.interval)
+                    if lastPass.duration(to: self.clock.now) < self.maxDeferral, self.ingestBusy() { continue }
+                    lastPass = self.clock.now
                     do {
                         try await self.catchUp()
                     } catch _ where Task.isCancelled {

@@ -93,6 +93,13 @@ public final class IngestWriter: Service, Sendable {
     /// Spans waiting to be committed.
     public var queueDepth: Int { state.withLock { $0.pendingSpans } }
 
+    /// Commits running now.
+    private let committing = Atomic<Int>(0)
+
+    /// True while spans wait to be committed or a commit runs: the flow indexer puts off its
+    /// passes then (``CollectorConfiguration/indexMaxDeferral``).
+    public var isBusy: Bool { committing.load(ordering: .relaxed) > 0 || state.withLock { $0.pendingSpans > 0 } }
+
     /// False once closing (graceful shutdown): submits are refused with `.shuttingDown`.
     public var isAccepting: Bool { state.withLock { !$0.closed } }
 
@@ -203,6 +210,8 @@ public final class IngestWriter: Service, Sendable {
     }
 
     private func commit(_ batch: [Pending]) async {
+        committing.add(1, ordering: .relaxed)
+        defer { committing.subtract(1, ordering: .relaxed) }
         let spans = batch.flatMap(\.spans)
         let clock = ContinuousClock()
         let start = clock.now

@@ -36,6 +36,31 @@ struct IngestWriterTests {
         }
     }
 
+    @Test("busy while a request waits or a commit runs, idle once every commit ended (what the flow indexer defers to)")
+    func busyWhileCommitting() async throws {
+        let store = InterceptingStore(gatedAppends: true)
+        let writer = IngestWriter(store: store, capacity: 1000, maxSpansPerCommit: 1000, commitsInFlight: 1, logger: Logger(label: "test"))
+        #expect(!writer.isBusy)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await writer.run() }
+            let spans = Fixtures.compensatedOrder("a", trace: trace)
+            group.addTask { try await writer.submit(spans) }
+            await store.waitForAppendToStart()  // taken from the queue, held in its commit
+            #expect(writer.queueDepth == 0)
+            #expect(writer.isBusy, "a commit runs")
+            let more = Fixtures.compensatedOrder("b", trace: TraceID(high: 9, low: 9))
+            group.addTask { try await writer.submit(more) }
+            while writer.queueDepth == 0 { await Task.yield() }
+            #expect(writer.isBusy)
+            store.open()
+            try await group.next()
+            try await group.next()
+            #expect(!writer.isBusy, "both requests acknowledged: nothing waits, no commit runs")
+            writer.close()
+            try await group.waitForAll()
+        }
+    }
+
     @Test(
         "with two commits in flight, a request arriving during a commit starts the second; later ones wait for a free one and share it")
     func twoCommitsInFlight() async throws {

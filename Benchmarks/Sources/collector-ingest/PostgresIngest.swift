@@ -29,6 +29,13 @@ struct PostgresIngest {
         var acknowledgedSpans: Int
         var storedSpans: Int
         var retries: Int
+        /// Flows in the index when the last request was acknowledged (read by psql right
+        /// after, while the collectors still run), and the flows of the stored spans.
+        var indexedFlows = 0
+        var flows = 0
+        /// From the last acknowledgement until no flow was left to index (the collectors still
+        /// running; polled every 50 ms), nil when it took over a minute.
+        var indexCompleteAfterSeconds: Double?
     }
 
     /// A new schema name for one run (the store creates it).
@@ -87,12 +94,26 @@ struct PostgresIngest {
             }
             let server = try ServerCPU.nanoseconds(dataDirectory: Self.dataDirectory) - serverBefore
             let cpu = collectors.reduce(0) { $0 + $1.cpuNanoseconds() } - cpuBefore
+            let indexed = Int(try PSQL.run(url, ["-c", "SELECT count(*) FROM \(schema).flow_summaries"])) ?? -1
+            let acknowledgedAt = ContinuousClock.now
+            var complete: Double?
+            while complete == nil, acknowledgedAt.duration(to: .now) < .seconds(60) {
+                if try PSQL.run(url, ["-c", "SELECT NOT EXISTS (SELECT 1 FROM \(schema).dirty_flows)"]) == "t" {
+                    complete = Double(acknowledgedAt.duration(to: .now).components.attoseconds) / 1e18
+                        + Double(acknowledgedAt.duration(to: .now).components.seconds)
+                } else {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
             try await client.shutdown()
             for collector in collectors { collector.stop() }
             let stored = Int(try PSQL.run(url, ["-c", "SELECT count(*) FROM \(schema).spans"])) ?? -1
+            let flows =
+                Int(try PSQL.run(url, ["-c", "SELECT count(DISTINCT correlation_id) FROM \(schema).spans WHERE correlation_id <> ''"])) ?? -1
             return Result(
                 measurement: timed.measurement, collectorCPUNanoseconds: cpu, serverCPUNanoseconds: server,
-                acknowledgedSpans: timed.result.0, storedSpans: stored, retries: timed.result.1)
+                acknowledgedSpans: timed.result.0, storedSpans: stored, retries: timed.result.1, indexedFlows: indexed, flows: flows,
+                indexCompleteAfterSeconds: complete)
         } catch {
             try? await client.shutdown()
             throw error
@@ -178,6 +199,8 @@ enum PSQL {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["psql", libpqURL(url), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1"] + arguments
+        // Notices (DROP SCHEMA … CASCADE lists what it drops) would land in the middle of the report.
+        process.environment = ProcessInfo.processInfo.environment.merging(["PGOPTIONS": "-c client_min_messages=warning"]) { $1 }
         let output = Pipe()
         process.standardOutput = output
         try process.run()

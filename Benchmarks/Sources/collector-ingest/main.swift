@@ -50,6 +50,14 @@ if arguments.flag("flow-build") {
     FlowBuildTiming.run(workload: workload, rounds: arguments.int("flow-build", 15))
     exit(0)
 }
+if arguments.flag("write-bodies") {
+    let directory = arguments.string("write-bodies", ".")
+    for (n, batch) in workload.batches.enumerated() {
+        try Data(try OTLPProtobuf.encodeRequest(batch)).write(to: URL(fileURLWithPath: "\(directory)/body-\(n).pb"))
+    }
+    print("wrote \(workload.batches.count) OTLP request bodies to \(directory)")
+    exit(0)
+}
 let scratch = try ScratchDirectory()
 defer { scratch.remove() }
 if arguments.flag("index-pass") {
@@ -115,7 +123,7 @@ Machine.description().forEach { print($0) }
 print("- load average before: \(Machine.loadAverage())")
 print("- runs: \(runs) per case (+1 warm-up, discarded), cases interleaved; \(workload.batches.count) batches × "
     + "\(batchSize) spans = \(workload.spanCount) spans per run, fresh database file per run in \(scratch.path)")
-if httpClients.isEmpty { print("- HTTP: skipped (no executable at \(binary))") }
+if !hasBinary { print("- HTTP: skipped (no executable at \(binary))") } else if httpClients.isEmpty { print("- HTTP into SQLite: skipped (--clients 0)") }
 
 // The baseline's rows: what the store writes for this workload, read back from a warm-up run.
 let warmupPath = scratch.database("warmup")
@@ -154,6 +162,8 @@ var spansPerCommit: [Case: Samples] = [:]
 var retries: [Case: Int] = [:]
 var polls: [Case: Int] = [:]
 var serverCPUPerSpan: [Case: Samples] = [:]
+var indexedShare: [Case: Samples] = [:]
+var indexComplete: [Case: Samples] = [:]
 
 @MainActor func runOnce(_ c: Case, tag: String) async throws -> Timing {
     let path = scratch.database("\(tag)")
@@ -199,6 +209,8 @@ var serverCPUPerSpan: [Case: Samples] = [:]
         precondition(result.storedSpans == result.acknowledgedSpans, "stored \(result.storedSpans) of \(result.acknowledgedSpans) acknowledged")
         collectorCPUPerSpan[c, default: Samples()].add(result.collectorCPUNanoseconds / Double(result.acknowledgedSpans))
         serverCPUPerSpan[c, default: Samples()].add(result.serverCPUNanoseconds / Double(result.acknowledgedSpans))
+        indexedShare[c, default: Samples()].add(Double(result.indexedFlows) / Double(max(1, result.flows)))
+        indexComplete[c, default: Samples()].add(result.indexCompleteAfterSeconds ?? .infinity)
         retries[c, default: 0] += result.retries
         return result.measurement
     }
@@ -210,6 +222,8 @@ retries = [:]
 polls = [:]
 collectorCPUPerSpan = [:]
 serverCPUPerSpan = [:]
+indexedShare = [:]
+indexComplete = [:]
 for run in 0..<runs {
     let order = cases.indices.map { cases[($0 + run) % cases.count] }
     for c in order {
@@ -221,7 +235,7 @@ for run in 0..<runs {
 
 var table = MarkdownTable([
     "case", "spans/s p50", "spans/s p99-worst", "vs raw (p50 of paired ratios)", "bench-process CPU µs/span p50",
-    "collector CPU µs/span p50", "PostgreSQL server CPU µs/span p50", "spans/commit p50",
+    "collector CPU µs/span p50", "PostgreSQL server CPU µs/span p50", "spans/commit p50", "flows indexed at the end p50", "index complete after p50",
 ])
 for c in cases {
     let r = rate[c]!
@@ -232,10 +246,18 @@ for c in cases {
         collectorCPUPerSpan[c].map { Format.fixed($0.p50 / 1000, 2) } ?? "–",
         serverCPUPerSpan[c].map { Format.fixed($0.p50 / 1000, 2) } ?? "–",
         spansPerCommit[c].map { Format.fixed($0.p50, 0) } ?? (c == .raw || c == .postgresRaw ? "\(batchSize)" : "–"),
+        indexedShare[c].map { "\(Format.fixed($0.p50 * 100, 0)) %" } ?? "–",
+        indexComplete[c].map { $0.p50.isFinite ? "\(Format.fixed($0.p50, 2)) s" : "> 60 s" } ?? "–",
     ])
 }
 print(table.render())
 print("\nspans/s p99-worst: the 1st percentile of throughput (nearest rank), i.e. the slowest run — the p99 of time per span.")
+if !indexedShare.isEmpty {
+    print(
+        "flows indexed at the end: the share of the run's flows in the flow index when the last request was acknowledged "
+            + "(counted by psql right after); index complete after: from then until no flow was left to index, the collectors "
+            + "still running (psql polling every 50 ms).")
+}
 for (c, n) in retries.sorted(by: { $0.key.label < $1.key.label }) where n > 0 {
     print("- \(c.label): \(n) requests retried after 429/503 over all runs")
 }
