@@ -5,25 +5,21 @@ import PostgresNIO
 /// The FROM and WHERE clauses of a ``FlowQuery`` over `flow_summaries` (alias `s`), with its
 /// values bound (`$n`), never spliced; only the number of conditions varies the SQL text.
 ///
-/// A single type (or, without types, a single service) drives the query from its index
-/// `(type, last_activity_ns DESC, correlation_id)`, so "latest N flows of type T" reads N index
-/// entries; further types and services are probed per flow (`EXISTS … = ANY($n)`).
+/// Types and services are matched on the summary's own arrays (`s.types && $n`: any of them),
+/// which GIN indexes serve; the planner walks the activity index and filters when the type is
+/// common, or takes the flows of a rare type from its GIN index and sorts them
+/// (docs/postgres-store.md, Listing by type and service).
 struct PostgresFlowFilter: Sendable {
-    private(set) var from: String
+    let from: String
     private(set) var clauses: [String] = []
     private(set) var binds = PostgresBindings()
     /// "Most recent activity first, ties by correlation id".
-    private(set) var order = "s.last_activity_ns DESC, s.correlation_id"
+    let order = "s.last_activity_ns DESC, s.correlation_id"
 
     init(_ query: FlowQuery, schema: String, includeStatuses: Bool = true) {
         from = "\(schema).flow_summaries s"
-        var types = PostgresText.clean(Array(Set(query.types)).sorted())
-        var services = PostgresText.clean(Array(Set(query.services)).sorted())
-        if types.count == 1 {
-            drive(table: "\(schema).flow_types", column: "type", value: types.removeFirst())
-        } else if types.isEmpty, services.count == 1 {
-            drive(table: "\(schema).flow_services", column: "service", value: services.removeFirst())
-        }
+        let types = PostgresText.clean(Array(Set(query.types)).sorted())
+        let services = PostgresText.clean(Array(Set(query.services)).sorted())
         let statuses = Array(Set(query.statuses.map(\.rawValue))).sorted()
         if includeStatuses, !statuses.isEmpty {
             binds.append(statuses)
@@ -31,12 +27,11 @@ struct PostgresFlowFilter: Sendable {
         }
         if !types.isEmpty {
             binds.append(types)
-            clauses.append("EXISTS (SELECT 1 FROM \(schema).flow_types t WHERE t.correlation_id = s.correlation_id AND t.type = ANY($\(binds.count)))")
+            clauses.append("s.types && $\(binds.count)::text[]")
         }
         if !services.isEmpty {
             binds.append(services)
-            clauses.append(
-                "EXISTS (SELECT 1 FROM \(schema).flow_services v WHERE v.correlation_id = s.correlation_id AND v.service = ANY($\(binds.count)))")
+            clauses.append("s.services && $\(binds.count)::text[]")
         }
         if let since = query.since {
             binds.append(PostgresSpanStore.storedNanos(since))
@@ -46,13 +41,6 @@ struct PostgresFlowFilter: Sendable {
             binds.append(PostgresSpanStore.storedNanos(until))
             clauses.append("s.started_ns <= $\(binds.count)")
         }
-    }
-
-    private mutating func drive(table: String, column: String, value: String) {
-        from = "\(table) d JOIN \(from) ON s.correlation_id = d.correlation_id"
-        binds.append(value)
-        clauses.append("d.\(column) = $\(binds.count)")
-        order = "d.last_activity_ns DESC, d.correlation_id"
     }
 
     /// ` FROM … WHERE …`, with `extra` conditions added.

@@ -93,6 +93,15 @@ enum PostgresSchema {
         """
         ALTER TABLE {s}.flow_summaries ADD COLUMN sampled_out_ns bigint;
         """,
+        // 5: flows are listed by type or service through GIN indexes on the summary's own
+        // arrays instead of a row per (flow, type) and (flow, service): the indexer writes one
+        // row per flow, not a dozen (docs/postgres-store.md, Listing by type and service).
+        """
+        CREATE INDEX flow_summaries_by_type ON {s}.flow_summaries USING gin (types);
+        CREATE INDEX flow_summaries_by_service ON {s}.flow_summaries USING gin (services);
+        DROP TABLE {s}.flow_types;
+        DROP TABLE {s}.flow_services;
+        """,
     ]
 
     /// The schema version this build writes.

@@ -15,12 +15,12 @@ extension PostgresSpanStore {
         try await perform("writing \(flows.count) flow index entries") { [self] in try await write(entries, clearing: clearing, withTrails: true) }
     }
 
-    /// Writes index entries (summaries, and trails, due times and sampling marks when
-    /// `withTrails`; a plain summary clears the due time and keeps the trail), deletes the spans
-    /// of the entries sampled out but their error spans (by correlation id, an index lookup), replaces their type and service rows,
-    /// clears the dirty marks whose version did not move, and releases the claims of
-    /// `clearing`: one transaction. The entries travel as one bound JSON document; the last
-    /// entry of a flow wins.
+    /// Writes index entries (summaries with their types and services, and trails, due times and
+    /// sampling marks when `withTrails`; a plain summary clears the due time and keeps the
+    /// trail), deletes the spans of the entries sampled out but their error spans (by
+    /// correlation id, an index lookup), clears the dirty marks whose version did not move, and
+    /// releases the claims of `clearing`: one transaction. The entries travel as one bound JSON
+    /// document; the last entry of a flow wins.
     ///
     /// A flow whose mark in `clearing` carries a claim is written (and its mark cleared) only if
     /// its dirty mark still carries that claim: the transaction first locks those marks
@@ -55,8 +55,8 @@ extension PostgresSpanStore {
         }
     }
 
-    /// The statement that writes entries, replaces their type and service rows and clears the
-    /// marks of `clearing` whose version did not move.
+    /// The statement that writes entries and clears the marks of `clearing` whose version did
+    /// not move.
     private func upsert(_ entries: [IndexEntry], clearing: [DirtyFlow], withTrails: Bool) -> PostgresQuery {
         var latest: [String: Int] = [:]
         for (index, entry) in entries.enumerated() { latest[entry.c] = index }
@@ -87,20 +87,6 @@ extension PostgresSpanStore {
                     last_activity_ns = excluded.last_activity_ns, step_count = excluded.step_count,
                     compensation_count = excluded.compensation_count, error_count = excluded.error_count,
                     waiting_for = excluded.waiting_for, services = excluded.services, types = excluded.types, \(onConflict)),
-            new_types AS (SELECT DISTINCT x.c, t.type, x.last FROM x, unnest(x.types) AS t(type)),
-            old_types AS (
-                DELETE FROM \(table("flow_types")) f USING x WHERE f.correlation_id = x.c
-                AND NOT EXISTS (SELECT 1 FROM new_types n WHERE n.c = f.correlation_id AND n.type = f.type)),
-            added_types AS (
-                INSERT INTO \(table("flow_types")) (correlation_id, type, last_activity_ns) SELECT c, type, last FROM new_types
-                ON CONFLICT (correlation_id, type) DO UPDATE SET last_activity_ns = excluded.last_activity_ns),
-            new_services AS (SELECT DISTINCT x.c, v.service, x.last FROM x, unnest(x.services) AS v(service)),
-            old_services AS (
-                DELETE FROM \(table("flow_services")) f USING x WHERE f.correlation_id = x.c
-                AND NOT EXISTS (SELECT 1 FROM new_services n WHERE n.c = f.correlation_id AND n.service = f.service)),
-            added_services AS (
-                INSERT INTO \(table("flow_services")) (correlation_id, service, last_activity_ns) SELECT c, service, last FROM new_services
-                ON CONFLICT (correlation_id, service) DO UPDATE SET last_activity_ns = excluded.last_activity_ns),
             sampled_out AS (
                 DELETE FROM \(table("spans")) p USING x
                 WHERE x.sampled IS NOT NULL AND p.correlation_id = x.c AND p.status <> 'error'),

@@ -90,8 +90,8 @@ extension PostgresSpanStore {
         }
     }
 
-    /// Deletes the summary, index rows and dirty mark of each flow in `ids` that has no span
-    /// left; how many such flows there were.
+    /// Deletes the summary and dirty mark of each flow in `ids` that has no span left; how
+    /// many such flows there were.
     private func forgetEmptyFlows(_ ids: [String], on connection: PostgresConnection) async throws -> Int {
         guard !ids.isEmpty else { return 0 }
         let sql = """
@@ -99,8 +99,6 @@ extension PostgresSpanStore {
                 SELECT c FROM unnest($1::text[]) AS c
                 WHERE NOT EXISTS (SELECT 1 FROM \(table("spans")) WHERE correlation_id = c)),
             summaries AS (DELETE FROM \(table("flow_summaries")) WHERE correlation_id IN (SELECT c FROM empty)),
-            types AS (DELETE FROM \(table("flow_types")) WHERE correlation_id IN (SELECT c FROM empty)),
-            services AS (DELETE FROM \(table("flow_services")) WHERE correlation_id IN (SELECT c FROM empty)),
             marks AS (DELETE FROM \(table("dirty_flows")) WHERE correlation_id IN (SELECT c FROM empty))
             SELECT count(*) FROM empty
             """

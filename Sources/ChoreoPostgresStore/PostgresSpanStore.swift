@@ -16,10 +16,10 @@ import Synchronization
 /// - **Retention** drops whole partitions that ended before the cutoff (`DETACH PARTITION …
 ///   CONCURRENTLY`, then `DROP TABLE`), and deletes in bounded chunks only within the partition
 ///   the cutoff cuts: no long locks on the spans table.
-/// - **The flow index** (`flow_summaries`, `flow_types`, `flow_services`, `dirty_flows`) is
-///   keyed by `correlation_id`, like every flow query, so the schema can be distributed by
-///   `correlation_id` (Citus) unchanged; `dirty_flows` is a queue that several collectors can
-///   claim from with `FOR UPDATE SKIP LOCKED`.
+/// - **The flow index** (`flow_summaries`, listed by type and service through GIN indexes on
+///   its arrays, and `dirty_flows`) is keyed by `correlation_id`, like every flow query, so the
+///   schema can be distributed by `correlation_id` (Citus) unchanged; `dirty_flows` is a queue
+///   that several collectors can claim from with `FOR UPDATE SKIP LOCKED`.
 ///
 /// Call ``run()`` from a task you own (or use ``withStore(configuration:logger:_:)``); every
 /// other call waits until it has connected and created or migrated the schema, and throws what

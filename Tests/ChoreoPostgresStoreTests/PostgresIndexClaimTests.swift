@@ -98,7 +98,8 @@ struct PostgresIndexClaimTests {
                 "ALTER TABLE \(s).dirty_flows DROP COLUMN claim", "ALTER TABLE \(s).dirty_flows DROP COLUMN claimed_until",
                 "DROP SEQUENCE \(s).claim_seq", "DROP INDEX \(s).spans_by_service", "DROP INDEX \(s).spans_by_operation",
                 "ALTER TABLE \(s).flow_summaries DROP COLUMN sampled_out_ns",
-                "UPDATE \(s).store_meta SET value = 1 WHERE key = 'schema_version'",
+            ] + Self.typeAndServiceRows(s) + [
+                "UPDATE \(s).store_meta SET value = 1 WHERE key = 'schema_version'"
             ] {
                 try await old.query(PostgresQuery(unsafeSQL: statement))
             }
@@ -111,6 +112,55 @@ struct PostgresIndexClaimTests {
                 #expect(try version.first?.decode(Int64.self) == Int64(PostgresSchema.currentVersion))
             }
         }
+    }
+
+    @Test("a store of schema version 4 (a row per flow and type or service) migrates to the GIN-indexed arrays: its flows are listed as before")
+    func migrationFromVersion4() async throws {
+        try await withPostgresStore { old in
+            let s = old.configuration.schema
+            try await old.upsertSummaries(
+                [
+                    Spans.summary("older", .completed, startedMs: 1, lastMs: 2, types: ["OrderPlaced", "OrderShipped"], services: ["orders"]),
+                    Spans.summary("newer", .stuck, startedMs: 3, lastMs: 4, types: ["OrderPlaced"], services: ["orders", "payments"]),
+                ], clearing: [])
+            // Take the schema back to version 4, its type and service rows written as that version did.
+            for statement in Self.typeAndServiceRows(s) + [
+                "INSERT INTO \(s).flow_types SELECT correlation_id, unnest(types), last_activity_ns FROM \(s).flow_summaries",
+                "INSERT INTO \(s).flow_services SELECT correlation_id, unnest(services), last_activity_ns FROM \(s).flow_summaries",
+                "UPDATE \(s).store_meta SET value = 4 WHERE key = 'schema_version'",
+            ] {
+                try await old.query(PostgresQuery(unsafeSQL: statement))
+            }
+            try await PostgresSpanStore.withStore(configuration: old.configuration) { new in
+                #expect(try await new.flowSummaries(FlowQuery(types: ["OrderPlaced"])).map(\.correlationID) == ["newer", "older"])
+                #expect(try await new.flowSummaries(FlowQuery(types: ["OrderShipped"])).map(\.correlationID) == ["older"])
+                #expect(try await new.flowSummaries(FlowQuery(services: ["payments"])).map(\.correlationID) == ["newer"])
+                let tables = try await new.query(
+                    PostgresQuery(
+                        unsafeSQL: "SELECT count(*) FROM pg_tables WHERE schemaname = '\(s)' AND tablename IN ('flow_types', 'flow_services')"))
+                #expect(try tables.first?.decode(Int64.self) == 0, "the row tables are gone")
+                let version = try await new.query(PostgresQuery(unsafeSQL: "SELECT value FROM \(s).store_meta WHERE key = 'schema_version'"))
+                #expect(try version.first?.decode(Int64.self) == Int64(PostgresSchema.currentVersion))
+            }
+        }
+    }
+
+    /// The type and service tables of schema versions 1 to 4 (migration 5 replaced them with GIN
+    /// indexes on the summaries' arrays), in place of those indexes.
+    static func typeAndServiceRows(_ s: String) -> [String] {
+        [
+            "DROP INDEX \(s).flow_summaries_by_type", "DROP INDEX \(s).flow_summaries_by_service",
+            """
+            CREATE TABLE \(s).flow_types (correlation_id text COLLATE "C" NOT NULL, type text NOT NULL,
+                last_activity_ns bigint NOT NULL, PRIMARY KEY (correlation_id, type))
+            """,
+            "CREATE INDEX flow_types_by_activity ON \(s).flow_types (type, last_activity_ns DESC, correlation_id)",
+            """
+            CREATE TABLE \(s).flow_services (correlation_id text COLLATE "C" NOT NULL, service text NOT NULL,
+                last_activity_ns bigint NOT NULL, PRIMARY KEY (correlation_id, service))
+            """,
+            "CREATE INDEX flow_services_by_activity ON \(s).flow_services (service, last_activity_ns DESC, correlation_id)",
+        ]
     }
 
     @Test(

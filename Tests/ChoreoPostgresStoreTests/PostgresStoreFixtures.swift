@@ -132,13 +132,16 @@ enum Spans {
     }
 
     /// A summary with the given identity, status and times (milliseconds from `base`).
-    static func summary(_ id: String, _ status: FlowStatus, startedMs: UInt64, lastMs: UInt64) -> FlowSummary {
+    static func summary(
+        _ id: String, _ status: FlowStatus, startedMs: UInt64, lastMs: UInt64, types: [String] = ["OrderPlaced", "PaymentReceived"],
+        services: [String] = ["order", "payment"]
+    ) -> FlowSummary {
         FlowSummary(
             correlationID: id, status: status, outcome: status == .completed ? "OrderCompleted" : nil,
             startedAtUnixNano: base + startedMs * 1_000_000, lastActivityAtUnixNano: base + lastMs * 1_000_000,
             stepCount: 3, compensationCount: status == .compensated ? 1 : 0, errorCount: status == .failed ? 2 : 0,
             waitingFor: status == .stuck ? "PaymentReceived" : nil,
-            services: ["order", "payment"], types: ["OrderPlaced", "PaymentReceived"]
+            services: services, types: types
         )
     }
 }
