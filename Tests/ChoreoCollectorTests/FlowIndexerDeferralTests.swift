@@ -7,7 +7,7 @@ import Testing
 
 /// Ingest comes first: while it is busy, the indexer's periodic pass waits, for its longest
 /// deferral at most since the last pass began.
-@Suite("Flow indexer: deferral while ingest is busy")
+@Suite("Flow indexer: deferral while ingest is busy", .timeLimit(.minutes(1)))
 struct FlowIndexerDeferralTests {
     @Test("busy ingest: a pass every maxDeferral (2 s), not every interval (250 ms); idle again: a pass every interval")
     func passesWaitForBusyIngest() async throws {
