@@ -99,8 +99,7 @@ struct PostgresIngest {
             var complete: Double?
             while complete == nil, acknowledgedAt.duration(to: .now) < .seconds(60) {
                 if try PSQL.run(url, ["-c", "SELECT NOT EXISTS (SELECT 1 FROM \(schema).dirty_flows)"]) == "t" {
-                    complete = Double(acknowledgedAt.duration(to: .now).components.attoseconds) / 1e18
-                        + Double(acknowledgedAt.duration(to: .now).components.seconds)
+                    complete = acknowledgedAt.duration(to: .now).nanoseconds / 1e9
                 } else {
                     try await Task.sleep(for: .milliseconds(50))
                 }
